@@ -1,0 +1,428 @@
+//! The generator: `openapi/messages.yaml` → `crates/intercom-messages-api/src/{generated,version_table}.rs`.
+//!
+//! A library so that its tests can run it on a temporary copy of the workspace.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub mod versions;
+
+use versions::{Range, VersionList};
+
+/// The fragment, relative to the workspace root.
+pub const SPEC: &str = "openapi/messages.yaml";
+/// The generated client, relative to the workspace root.
+pub const GENERATED: &str = "crates/intercom-messages-api/src/generated.rs";
+/// The generated version table, relative to the workspace root.
+pub const VERSION_TABLE: &str = "crates/intercom-messages-api/src/version_table.rs";
+/// The command that brings every generated file up to date.
+pub const FIX: &str = "cargo xtask codegen";
+
+/// Whether to write the generated files or only compare them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Write every file whose content changed.
+    Write,
+    /// Write nothing; fail when a checked-in file differs.
+    Check,
+}
+
+/// The workspace root (the parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// The fragment, read and checked.
+pub struct Spec {
+    /// The document as plain JSON, with every vendor extension.
+    pub raw: Value,
+    /// The document as typed OpenAPI.
+    pub openapi: openapiv3::OpenAPI,
+    /// The versions of the `Intercom-Version` enum, in order.
+    pub versions: VersionList,
+}
+
+/// Reads and validates the fragment. Errors name the file and the place in it.
+pub fn load_spec(path: &Path) -> Result<Spec, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    parse_spec(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Parses and validates fragment text.
+pub fn parse_spec(text: &str) -> Result<Spec, String> {
+    let raw: Value = serde_norway::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
+    let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(raw.clone())
+        .map_err(|e| format!("not an OpenAPI document at `{}`: {}", e.path(), e.inner()))?;
+    if !openapi.openapi.starts_with("3.0.") {
+        return Err(format!(
+            "at `openapi`: progenitor needs OpenAPI 3.0.x, found {}",
+            openapi.openapi
+        ));
+    }
+    let versions = VersionList::from_spec(&raw)?;
+    let spec = Spec {
+        raw,
+        openapi,
+        versions,
+    };
+    // Reading the table and the examples validates every vendor extension.
+    version_entries(&spec)?;
+    examples(&spec)?;
+    Ok(spec)
+}
+
+/// One row of the version table: an item that does not exist in every version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Where the item is, e.g. `AdminMessageRequest.cc`, `Recipients|List`, `ContactType=lead`.
+    pub item: String,
+    /// `Schema`, `Property`, `UnionMember` or `EnumValue`.
+    pub kind: &'static str,
+    /// The versions that have it.
+    pub range: Range,
+}
+
+/// Every `x-intercom-versions` and `x-intercom-enum-versions` in the component schemas.
+pub fn version_entries(spec: &Spec) -> Result<Vec<Entry>, String> {
+    let mut out = Vec::new();
+    let schemas = spec
+        .raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .ok_or("at `components.schemas`: missing")?;
+    for (name, schema) in schemas {
+        walk_schema(spec, name, schema, "Schema", &mut out)?;
+    }
+    Ok(out)
+}
+
+fn walk_schema(
+    spec: &Spec,
+    path: &str,
+    schema: &Value,
+    kind: &'static str,
+    out: &mut Vec<Entry>,
+) -> Result<(), String> {
+    let Some(obj) = schema.as_object() else {
+        return Ok(());
+    };
+    for key in obj.keys().filter(|k| k.starts_with("x-")) {
+        if !matches!(
+            key.as_str(),
+            "x-intercom-versions" | "x-intercom-enum-versions" | "x-intercom-known-values"
+        ) {
+            return Err(format!("at `{path}`: unknown extension `{key}`"));
+        }
+    }
+    if let Some(v) = obj.get("x-intercom-versions") {
+        let range = spec
+            .versions
+            .parse_range(v)
+            .map_err(|e| format!("at `{path}`: {e}"))?;
+        out.push(Entry {
+            item: path.to_string(),
+            kind,
+            range,
+        });
+    }
+    if let Some(v) = obj.get("x-intercom-enum-versions") {
+        let values: Vec<&str> = obj
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .ok_or_else(|| {
+                format!("at `{path}`: x-intercom-enum-versions on a schema without enum")
+            })?;
+        let map = v
+            .as_object()
+            .ok_or_else(|| format!("at `{path}.x-intercom-enum-versions`: expected a map"))?;
+        for (value, r) in map {
+            if !values.contains(&value.as_str()) {
+                return Err(format!(
+                    "at `{path}.x-intercom-enum-versions`: `{value}` is not a value of the enum"
+                ));
+            }
+            let range = spec
+                .versions
+                .parse_range(r)
+                .map_err(|e| format!("at `{path}.x-intercom-enum-versions.{value}`: {e}"))?;
+            out.push(Entry {
+                item: format!("{path}={value}"),
+                kind: "EnumValue",
+                range,
+            });
+        }
+    }
+    if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+        for (name, p) in props {
+            walk_schema(spec, &format!("{path}.{name}"), p, "Property", out)?;
+        }
+    }
+    for union in ["oneOf", "anyOf"] {
+        if let Some(members) = obj.get(union).and_then(Value::as_array) {
+            for (i, m) in members.iter().enumerate() {
+                if m.get("$ref").is_some() {
+                    continue; // the referenced schema carries its own data
+                }
+                let label = m
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| i.to_string());
+                walk_schema(spec, &format!("{path}|{label}"), m, "UnionMember", out)?;
+            }
+        }
+    }
+    if let Some(items) = obj.get("items") {
+        walk_schema(spec, &format!("{path}[]"), items, "Items", out)?;
+    }
+    Ok(())
+}
+
+/// One documented example of the fragment.
+#[derive(Clone, Debug)]
+pub struct Example {
+    /// `request`, or the response status (`200`, `400`, ...).
+    pub place: String,
+    /// The example's name.
+    pub name: String,
+    /// The versions it documents.
+    pub range: Range,
+    /// Where it was documented.
+    pub source: String,
+    /// The documented JSON.
+    pub value: Value,
+}
+
+/// Every named example of `POST /messages`; each must say which versions it documents.
+pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
+    let op = spec
+        .raw
+        .pointer("/paths/~1messages/post")
+        .ok_or("at `paths./messages.post`: missing")?;
+    let mut places: Vec<(String, String, &Value)> = Vec::new();
+    if let Some(c) = op.pointer("/requestBody/content/application~1json/examples") {
+        places.push(("request".into(), "requestBody".into(), c));
+    }
+    if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+        for (status, r) in responses {
+            if let Some(c) = r.pointer("/content/application~1json/examples") {
+                places.push((status.clone(), format!("responses.{status}"), c));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (place, at, map) in places {
+        let map = map
+            .as_object()
+            .ok_or_else(|| format!("at `{at}.examples`: expected a map"))?;
+        for (name, ex) in map {
+            let here = format!("{at}.examples.{name}");
+            let range = ex
+                .get("x-intercom-versions")
+                .ok_or_else(|| format!("at `{here}`: every example needs x-intercom-versions"))
+                .and_then(|v| {
+                    spec.versions
+                        .parse_range(v)
+                        .map_err(|e| format!("at `{here}`: {e}"))
+                })?;
+            let source = ex
+                .get("x-intercom-source")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("at `{here}`: every example needs x-intercom-source"))?;
+            let value = ex
+                .get("value")
+                .ok_or_else(|| format!("at `{here}`: missing value"))?;
+            out.push(Example {
+                place: place.clone(),
+                name: name.clone(),
+                range,
+                source: source.to_string(),
+                value: value.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Generates the client with progenitor, formatted with prettyplease.
+pub fn generate_client(spec: &Spec) -> Result<String, String> {
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        // lib.rs implements ClientHooks (it strips progenitor's api-version header).
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_derive("schemars::JsonSchema");
+    let mut generator = progenitor::Generator::new(&settings);
+    let tokens = generator
+        .generate_tokens(&spec.openapi)
+        .map_err(|e| format!("progenitor: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
+    let code = prettyplease::unparse(&file);
+    // progenitor's `Client::new` builds its reqwest client inline; route it through
+    // lib.rs so that the TLS crypto provider is installed first. Fail loudly if a
+    // progenitor upgrade changes the shape, rather than silently skipping it.
+    let needle = "reqwest::ClientBuilder::new()";
+    if !code.contains(needle) {
+        return Err(format!(
+            "expected `{needle}` in progenitor's output; update xtask for this progenitor"
+        ));
+    }
+    let code = code.replace(needle, "crate::client_builder()");
+    Ok(format!("{}{code}", header()))
+}
+
+fn header() -> String {
+    format!(
+        "// @generated by `{FIX}` from {SPEC}. Do not edit: change the fragment and run `{FIX}`.\n\n"
+    )
+}
+
+/// Generates the version table from the vendor extensions.
+pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
+    let entries = version_entries(spec)?;
+    let mut s = header();
+    s.push_str("//! Which API versions have which field, union member and enum value.\n//!\n");
+    s.push_str(
+        "//! Read from the `x-intercom-versions` and `x-intercom-enum-versions` extensions\n",
+    );
+    s.push_str("//! of the fragment. An item not listed here exists in every version.\n\n");
+    s.push_str("use crate::availability::{Availability, ItemKind, VersionRange};\n\n");
+    let n = spec.versions.len();
+    s.push_str("/// Every API version of the contract, oldest first.\n");
+    let _ = writeln!(s, "pub const VERSIONS: [&str; {n}] = [");
+    for v in spec.versions.iter() {
+        let _ = writeln!(s, "    {v:?},");
+    }
+    s.push_str("];\n");
+    let mut names = BTreeMap::new();
+    for e in &entries {
+        let name = const_name(&e.item);
+        if let Some(prev) = names.insert(name.clone(), e.item.clone()) {
+            return Err(format!(
+                "`{}` and `{prev}` both map to the constant {name}",
+                e.item
+            ));
+        }
+        let _ = write!(
+            s,
+            "\n/// `{}` ({}): {}.\npub const {name}: Availability = Availability {{\n    item: {:?},\n    kind: ItemKind::{},\n    versions: VersionRange {{\n        first: {},\n        last: {},\n    }},\n}};\n",
+            e.item,
+            e.kind,
+            spec.versions.describe(e.range),
+            e.item,
+            e.kind,
+            e.range.first,
+            e.range.last,
+        );
+    }
+    let _ = write!(
+        s,
+        "\n/// Every row above, in the fragment's order.\npub const TABLE: [Availability; {}] = [\n",
+        entries.len()
+    );
+    for e in &entries {
+        let _ = writeln!(s, "    {},", const_name(&e.item));
+    }
+    s.push_str("];\n");
+    Ok(s)
+}
+
+/// `AdminMessageRequest.cc` → `ADMIN_MESSAGE_REQUEST__CC`, `ContactType=lead` → `CONTACT_TYPE__LEAD`.
+fn const_name(item: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in item.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push('_');
+        }
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_uppercase());
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else if matches!(c, '.' | '|' | '=' | '[') {
+            out.push_str("__");
+            prev_lower = false;
+        } else if c == '_' {
+            out.push('_');
+            prev_lower = false;
+        }
+    }
+    out
+}
+
+/// The files generation produces, relative to the workspace root, with their content.
+pub fn render(spec: &Spec) -> Result<Vec<(&'static str, String)>, String> {
+    Ok(vec![
+        (GENERATED, generate_client(spec)?),
+        (VERSION_TABLE, generate_version_table(spec)?),
+    ])
+}
+
+/// Writes `text` to `path`, or in check mode fails with a diff when they differ.
+/// Returns whether the file changed (or would change).
+pub fn ensure_file_contents(path: &Path, text: &str, mode: Mode) -> Result<bool, String> {
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    if current == text {
+        return Ok(false);
+    }
+    match mode {
+        Mode::Write => {
+            std::fs::write(path, text)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            Ok(true)
+        }
+        Mode::Check => {
+            let diff = similar::TextDiff::from_lines(current.as_str(), text);
+            let mut shown = String::new();
+            let _ = write!(
+                shown,
+                "{}",
+                diff.unified_diff()
+                    .context_radius(2)
+                    .header(&format!("{} (checked in)", path.display()), "(generated)")
+            );
+            const MAX: usize = 8000;
+            if shown.len() > MAX {
+                let cut = (0..=MAX)
+                    .rev()
+                    .find(|&i| shown.is_char_boundary(i))
+                    .unwrap_or(0);
+                shown.truncate(cut);
+                shown.push_str("\n... (diff cut)\n");
+            }
+            Err(format!(
+                "{} is stale relative to {SPEC}:\n{shown}\nrun `{FIX}` and commit the result",
+                path.display()
+            ))
+        }
+    }
+}
+
+/// Runs the whole generator against the workspace at `root`.
+/// Returns the files that changed (in write mode).
+pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<&'static str>, String> {
+    let spec = load_spec(&root.join(SPEC))?;
+    let mut changed = Vec::new();
+    let mut stale = Vec::new();
+    for (rel, text) in render(&spec)? {
+        match ensure_file_contents(&root.join(rel), &text, mode) {
+            Ok(true) => changed.push(rel),
+            Ok(false) => {}
+            Err(e) => stale.push(e),
+        }
+    }
+    if stale.is_empty() {
+        Ok(changed)
+    } else {
+        Err(stale.join("\n\n"))
+    }
+}

@@ -1,0 +1,121 @@
+//! The version list of the `Intercom-Version` enum and the version ranges of
+//! the vendor extensions, compared by position in that list, never as numbers.
+
+use serde_json::Value;
+
+/// The 20 versions, in the order of the fragment's enum.
+#[derive(Clone, Debug)]
+pub struct VersionList(Vec<String>);
+
+/// An inclusive range of versions, as positions in the [`VersionList`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// Position of the first version that has the item.
+    pub first: usize,
+    /// Position of the last version that has the item.
+    pub last: usize,
+}
+
+impl VersionList {
+    /// Reads the enum of the `IntercomVersion` schema.
+    pub fn from_spec(raw: &Value) -> Result<Self, String> {
+        let at = "components.schemas.IntercomVersion.enum";
+        let values = raw
+            .pointer("/components/schemas/IntercomVersion/enum")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("at `{at}`: missing"))?;
+        let mut out: Vec<String> = Vec::new();
+        for v in values {
+            let s = v.as_str().ok_or_else(|| {
+                format!("at `{at}`: {v} is not a string (quote versions: 2.10 is not 2.1)")
+            })?;
+            let ok = s.split_once('.').is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && !b.is_empty()
+                    && (a.to_owned() + b).bytes().all(|c| c.is_ascii_digit())
+            });
+            if !ok {
+                return Err(format!("at `{at}`: `{s}` is not a MAJOR.MINOR version"));
+            }
+            if out.iter().any(|o| o == s) {
+                return Err(format!("at `{at}`: `{s}` is listed twice"));
+            }
+            if let Some(prev) = out.last()
+                && key(prev) >= key(s)
+            {
+                return Err(format!(
+                    "at `{at}`: `{s}` must come after `{prev}` (oldest first)"
+                ));
+            }
+            out.push(s.to_string());
+        }
+        if out.is_empty() {
+            return Err(format!("at `{at}`: no versions"));
+        }
+        Ok(Self(out))
+    }
+
+    /// How many versions there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Never true for a loaded list.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The versions, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+
+    /// The position of a version, if the list has it.
+    pub fn position(&self, v: &str) -> Option<usize> {
+        self.0.iter().position(|x| x == v)
+    }
+
+    /// Reads `{since: V, until: V}` (both inclusive, both optional).
+    pub fn parse_range(&self, v: &Value) -> Result<Range, String> {
+        let obj = v
+            .as_object()
+            .ok_or("a version range is a map {since, until}")?;
+        if let Some(k) = obj.keys().find(|k| *k != "since" && *k != "until") {
+            return Err(format!(
+                "unknown key `{k}` in a version range (since, until)"
+            ));
+        }
+        let bound = |k: &str, default: usize| -> Result<usize, String> {
+            match obj.get(k) {
+                None => Ok(default),
+                Some(Value::String(s)) => self.position(s).ok_or_else(|| {
+                    format!("`{k}: {s}` is not a version of the Intercom-Version enum")
+                }),
+                Some(other) => Err(format!("`{k}: {other}` must be a quoted version string")),
+            }
+        };
+        let first = bound("since", 0)?;
+        let last = bound("until", self.len() - 1)?;
+        if first > last {
+            return Err(format!(
+                "`since: {}` comes after `until: {}`",
+                self.0[first], self.0[last]
+            ));
+        }
+        Ok(Range { first, last })
+    }
+
+    /// `2.11–2.14`, `2.14 only`, `1.0–2.5`.
+    pub fn describe(&self, r: Range) -> String {
+        if r.first == r.last {
+            format!("{} only", self.0[r.first])
+        } else {
+            format!("{}–{}", self.0[r.first], self.0[r.last])
+        }
+    }
+}
+
+fn key(v: &str) -> (u64, u64) {
+    let (a, b) = v.split_once('.').unwrap_or((v, "0"));
+    (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
+}
