@@ -58,8 +58,14 @@ pub fn load_spec(path: &Path) -> Result<Spec, String> {
 /// Parses and validates fragment text.
 pub fn parse_spec(text: &str) -> Result<Spec, String> {
     let raw: Value = serde_norway::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
-    let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(raw.clone())
-        .map_err(|e| format!("not an OpenAPI document at `{}`: {}", e.path(), e.inner()))?;
+    let openapi: openapiv3::OpenAPI =
+        serde_path_to_error::deserialize(raw.clone()).map_err(|e| {
+            format!(
+                "not an OpenAPI document at `{}`: {}",
+                locate(&raw, &e),
+                e.inner()
+            )
+        })?;
     if !openapi.openapi.starts_with("3.0.") {
         return Err(format!(
             "at `openapi`: progenitor needs OpenAPI 3.0.x, found {}",
@@ -76,6 +82,50 @@ pub fn parse_spec(text: &str) -> Result<Spec, String> {
     version_entries(&spec)?;
     examples(&spec)?;
     Ok(spec)
+}
+
+/// Narrows a deserialisation error to the deepest path it can name. openapiv3
+/// flattens extensions into `paths` and `components`, which hides the path below
+/// them from serde_path_to_error, so those parts are retried one entry at a time.
+fn locate(raw: &Value, err: &serde_path_to_error::Error<serde_json::Error>) -> String {
+    fn try_as<T: serde::de::DeserializeOwned>(prefix: &str, v: &Value) -> Option<String> {
+        serde_path_to_error::deserialize::<_, T>(v.clone())
+            .err()
+            .map(|e| match e.path().to_string().as_str() {
+                "." => prefix.to_string(),
+                p => format!("{prefix}.{p}"),
+            })
+    }
+    let top = err.path().to_string();
+    let found = match top.split('.').next() {
+        Some("paths") => raw
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .find_map(|(p, v)| try_as::<openapiv3::PathItem>(&format!("paths.{p}"), v)),
+        Some("components") => raw
+            .get("components")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .flat_map(|(kind, m)| {
+                m.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(move |(k, v)| (format!("components.{kind}.{k}"), kind.clone(), v))
+            })
+            .find_map(|(at, kind, v)| match kind.as_str() {
+                "schemas" => try_as::<openapiv3::ReferenceOr<openapiv3::Schema>>(&at, v),
+                "parameters" => try_as::<openapiv3::ReferenceOr<openapiv3::Parameter>>(&at, v),
+                "securitySchemes" => {
+                    try_as::<openapiv3::ReferenceOr<openapiv3::SecurityScheme>>(&at, v)
+                }
+                _ => None,
+            }),
+        _ => None,
+    };
+    found.unwrap_or(top)
 }
 
 /// One row of the version table: an item that does not exist in every version.
