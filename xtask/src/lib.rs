@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub mod project;
 pub mod versions;
 
 use versions::{Range, VersionList};
@@ -247,6 +248,8 @@ pub struct Example {
     pub range: Range,
     /// Where it was documented.
     pub source: String,
+    /// What is wrong with it, for an example that contradicts the contract.
+    pub flaw: Option<String>,
     /// The documented JSON.
     pub value: Value,
 }
@@ -275,6 +278,15 @@ pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
             .ok_or_else(|| format!("at `{at}.examples`: expected a map"))?;
         for (name, ex) in map {
             let here = format!("{at}.examples.{name}");
+            let keys = ex.as_object().into_iter().flat_map(|o| o.keys());
+            for key in keys.filter(|k| k.starts_with("x-")) {
+                if !matches!(
+                    key.as_str(),
+                    "x-intercom-versions" | "x-intercom-source" | "x-intercom-flaw"
+                ) {
+                    return Err(format!("at `{here}`: unknown extension `{key}`"));
+                }
+            }
             let range = ex
                 .get("x-intercom-versions")
                 .ok_or_else(|| format!("at `{here}`: every example needs x-intercom-versions"))
@@ -295,6 +307,10 @@ pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
                 name: name.clone(),
                 range,
                 source: source.to_string(),
+                flaw: ex
+                    .get("x-intercom-flaw")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 value: value.clone(),
             });
         }

@@ -119,3 +119,8 @@ fn key(v: &str) -> (u64, u64) {
     let (a, b) = v.split_once('.').unwrap_or((v, "0"));
     (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
 }
+
+/// Whether the version at `position` is in the range.
+pub fn contains(range: Range, position: usize) -> bool {
+    range.first <= position && position <= range.last
+}
