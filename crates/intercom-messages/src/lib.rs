@@ -1,11 +1,54 @@
-//! Send Intercom messages from Rust, in any API version from 1.0 to 2.14.
+//! Send Intercom messages from Rust, in any API version from 1.0 to 2.14, with
+//! the rules checked before anything is sent.
 //!
-//! This crate is the hand-written facade over the generated
-//! [`intercom_messages_api`] client: it will check the user-vs-admin and
-//! per-version rules before anything is sent. Until then it re-exports the
-//! generated client and the version table.
+//! Intercom's `POST /messages` takes two kinds of message: an admin writing to
+//! users or leads (in-app or email), and a user, lead or visitor writing to the
+//! team. What each API version accepts differs; this crate builds both kinds,
+//! checks them against the [`Version`] you choose ([`rules`]), and encodes them
+//! in that version's wire shape using the generated [`api`] types.
+//!
+//! ```
+//! use intercom_messages::{Contact, Message, ValidationError, Version};
+//!
+//! // An admin email to a user, by your own user_id.
+//! let email = Message::from_admin(394051)
+//!     .to(Contact::user_id("70"))
+//!     .email("Your order", "It ships today.");
+//! let request = Message::from(email.clone()).to_request(Version::V2_11)?;
+//! let json = serde_json::to_value(&request)?;
+//! assert_eq!(json["from"]["id"], 394051); // an integer from 2.7 on
+//! assert_eq!(json["template"], "plain");
+//!
+//! // cc only exists in 2.14: the error names the field and the versions.
+//! let err = Message::from(email.cc(Contact::user_id("71")))
+//!     .to_request(Version::V2_11)
+//!     .unwrap_err();
+//! assert_eq!(err.to_string(), "`cc` is not available in API version 2.11; it exists in 2.14");
+//!
+//! // A lead writing to the team: plain text, in-app.
+//! let from_lead = Message::from_contact(Contact::lead("5f1a")).body("Is it in stock?");
+//! assert!(matches!(
+//!     Message::from(from_lead).validate(Version::V1_4),
+//!     Err(ValidationError::ContactTypeNotInVersion { .. }) // leads are `contact` in 1.x
+//! ));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod error;
+mod message;
+mod response;
+pub mod rules;
+mod version;
+
 /// The generated client crate, for the raw types and client.
 pub use intercom_messages_api as api;
+
+pub use error::{Rule, ValidationError};
+pub use message::{
+    AdminDraft, AdminId, AdminMessage, Channel, Contact, ContactKey, ContactType, Message,
+    Template, UserDraft, UserMessage,
+};
+pub use response::{DeliveredBy, MessageKind, SentMessage};
+pub use version::{UnknownVersion, Version};

@@ -1,0 +1,160 @@
+//! [`ValidationError`]: one variant per rule, each naming the field and the
+//! rule; [`Rule`] names the rules for the table in the crate docs.
+
+use intercom_messages_api::availability::VersionRange;
+
+use crate::Version;
+
+/// A message that breaks a rule. Nothing was sent.
+///
+/// Each variant is one rule of the table in [`crate::rules`]; version rules
+/// say which versions allow what was asked for.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// A field that the chosen version does not have.
+    #[error("`{field}` is not available in API version {version}; it exists in {available}")]
+    FieldNotInVersion {
+        /// The field, e.g. `cc`.
+        field: &'static str,
+        /// The version asked for.
+        version: Version,
+        /// The versions that have the field.
+        available: VersionRange,
+    },
+    /// More than one recipient in `to`, `cc` or `bcc` before lists existed.
+    #[error(
+        "`{field}` has {count} recipients, but API version {version} takes one; lists exist in {available}"
+    )]
+    RecipientListNotInVersion {
+        /// `to`, `cc` or `bcc`.
+        field: &'static str,
+        /// How many recipients were given.
+        count: usize,
+        /// The version asked for.
+        version: Version,
+        /// The versions that take a list.
+        available: VersionRange,
+    },
+    /// A contact type (`lead`, `contact`) that the chosen version does not take.
+    #[error(
+        "`{field}` is `{contact_type}`, which API version {version} does not take; `{contact_type}` exists in {available}"
+    )]
+    ContactTypeNotInVersion {
+        /// Where, e.g. `from.type` or `to[0].type`.
+        field: String,
+        /// The type given.
+        contact_type: &'static str,
+        /// The version asked for.
+        version: Version,
+        /// The versions that take it.
+        available: VersionRange,
+    },
+    /// A recipient identified by email, outside the versions that allow it.
+    #[error(
+        "`{field}` identifies the recipient by email, which API version {version} does not take; use `id` or `user_id` (email exists in {available})"
+    )]
+    RecipientEmailNotInVersion {
+        /// Where, e.g. `to[0].email`.
+        field: String,
+        /// The version asked for.
+        version: Version,
+        /// The versions that take it.
+        available: VersionRange,
+    },
+    /// A visitor (type `contact`) identified by email: visitors have only `id` or `user_id`.
+    #[error(
+        "`{field}`: a visitor (type `contact`) is identified by `id` or `user_id`, not by email"
+    )]
+    VisitorByEmail {
+        /// Where, e.g. `from.email`.
+        field: String,
+    },
+    /// An `id`, `user_id` or `email` that is empty.
+    #[error("`{field}` is empty: a contact needs a non-empty identifier")]
+    IdentifierEmpty {
+        /// Where, e.g. `to[0].user_id`.
+        field: String,
+    },
+    /// An admin id that is not a string of digits.
+    #[error("`from.id` is `{value}`: an admin id is a string of digits")]
+    AdminIdNotDigits {
+        /// The id given.
+        value: String,
+    },
+    /// An admin message without a recipient.
+    #[error("`to` is missing: an admin message needs at least one recipient")]
+    RecipientMissing,
+    /// An email without a subject.
+    #[error("`subject` is empty: an email needs a subject")]
+    SubjectMissing,
+    /// A template on an in-app message.
+    #[error("`template` is set on an in-app message: templates style emails only")]
+    TemplateNotEmail,
+    /// An empty body.
+    #[error("`body` is empty: a message needs content")]
+    BodyEmpty,
+    /// HTML in the body of a user message.
+    #[error("`body` contains HTML (`{tag}`): a user or lead message is plain text only")]
+    BodyHtml {
+        /// The first tag found.
+        tag: String,
+    },
+    /// A negative `created_at`.
+    #[error("`created_at` is {value}: it is UNIX seconds, not before 1970")]
+    CreatedAtNegative {
+        /// The value given.
+        value: i64,
+    },
+}
+
+macro_rules! rules {
+    ($($variant:ident => $id:literal),* $(,)?) => {
+        /// The name of a validation rule, one per [`ValidationError`] variant.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Rule {
+            $(
+                #[doc = concat!("`", $id, "`: see [`ValidationError::", stringify!($variant), "`].")]
+                $variant,
+            )*
+        }
+
+        impl Rule {
+            /// Every rule.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The rule's name in the rules table, e.g. `field-not-in-version`.
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $id,)*
+                }
+            }
+        }
+
+        impl ValidationError {
+            /// The rule this error breaks.
+            pub fn rule(&self) -> Rule {
+                match self {
+                    $(ValidationError::$variant { .. } => Rule::$variant,)*
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    FieldNotInVersion => "field-not-in-version",
+    RecipientListNotInVersion => "recipient-list-not-in-version",
+    ContactTypeNotInVersion => "contact-type-not-in-version",
+    RecipientEmailNotInVersion => "recipient-email-not-in-version",
+    VisitorByEmail => "visitor-by-email",
+    IdentifierEmpty => "identifier-empty",
+    AdminIdNotDigits => "admin-id-not-digits",
+    RecipientMissing => "recipient-missing",
+    SubjectMissing => "subject-missing",
+    TemplateNotEmail => "template-not-email",
+    BodyEmpty => "body-empty",
+    BodyHtml => "body-html",
+    CreatedAtNegative => "created-at-negative",
+}

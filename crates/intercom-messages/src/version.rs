@@ -1,0 +1,150 @@
+//! [`Version`]: an Intercom API version from 1.0 to 2.14, ordered as versions
+//! (2.10 after 2.9), never as numbers.
+
+use std::fmt;
+use std::str::FromStr;
+
+use intercom_messages_api::availability::{Availability, VersionRange};
+use intercom_messages_api::types::IntercomVersion;
+use intercom_messages_api::version_table::VERSIONS;
+
+/// An Intercom API version, sent as the `Intercom-Version` header.
+///
+/// The list of versions comes from the contract (`openapi/messages.yaml`).
+/// Versions compare in release order:
+///
+/// ```
+/// use intercom_messages::Version;
+///
+/// let v: Version = "2.10".parse()?;
+/// assert!(v > Version::V2_9);
+/// assert_eq!(v.to_string(), "2.10");
+/// assert_eq!(Version::default(), Version::V2_14);
+/// # Ok::<(), intercom_messages::UnknownVersion>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Version(IntercomVersion);
+
+macro_rules! versions {
+    ($($name:ident => $variant:ident),* $(,)?) => {
+        impl Version {
+            $(
+                #[doc = concat!("API version ", stringify!($name), ".")]
+                pub const $name: Version = Version(IntercomVersion::$variant);
+            )*
+            /// Every version, oldest first.
+            pub const ALL: [Version; VERSIONS.len()] = [$(Version::$name),*];
+        }
+    };
+}
+
+versions! {
+    V1_0 => X10, V1_1 => X11, V1_2 => X12, V1_3 => X13, V1_4 => X14,
+    V2_0 => X20, V2_1 => X21, V2_2 => X22, V2_3 => X23, V2_4 => X24,
+    V2_5 => X25, V2_6 => X26, V2_7 => X27, V2_8 => X28, V2_9 => X29,
+    V2_10 => X210, V2_11 => X211, V2_12 => X212, V2_13 => X213, V2_14 => X214,
+}
+
+impl Version {
+    /// The newest version the contract covers.
+    pub const LATEST: Version = Version::V2_14;
+
+    /// The header value, e.g. `"2.10"`.
+    pub fn as_str(self) -> &'static str {
+        VERSIONS[self.position()]
+    }
+
+    /// The position of this version in [`Version::ALL`].
+    pub fn position(self) -> usize {
+        self.0 as usize
+    }
+
+    /// Whether this version has the item a row of the version table describes.
+    pub fn has(self, item: Availability) -> bool {
+        item.versions.contains(self.position())
+    }
+
+    /// The generated header type.
+    pub fn header(self) -> IntercomVersion {
+        self.0
+    }
+
+    /// The versions in `range`, e.g. for error messages.
+    pub fn describe(range: VersionRange) -> String {
+        range.to_string()
+    }
+}
+
+impl Default for Version {
+    /// [`Version::LATEST`] (2.14): the newest version covered, and the one with
+    /// every feature (`cc`, `bcc`, lists of recipients, `created_at`). The facade
+    /// always sends the header, so the app's default version on Intercom's side
+    /// never silently changes the rules.
+    fn default() -> Self {
+        Version::LATEST
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Version({})", self.as_str())
+    }
+}
+
+/// A string that is not one of the versions 1.0 to 2.14.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an Intercom API version this crate knows (1.0 to 2.14)")]
+pub struct UnknownVersion(pub String);
+
+impl FromStr for Version {
+    type Err = UnknownVersion;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        IntercomVersion::from_str(s.trim())
+            .map(Version)
+            .map_err(|_| UnknownVersion(s.to_string()))
+    }
+}
+
+impl From<Version> for IntercomVersion {
+    fn from(v: Version) -> Self {
+        v.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_follow_the_contract_in_order() {
+        let names: Vec<&str> = Version::ALL.iter().map(|v| v.as_str()).collect();
+        assert_eq!(names, VERSIONS);
+        for (i, v) in Version::ALL.iter().enumerate() {
+            assert_eq!(v.position(), i);
+            assert_eq!(v.to_string(), v.header().to_string());
+            assert_eq!(v.as_str().parse::<Version>().unwrap(), *v);
+        }
+        assert!(Version::ALL.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn two_ten_comes_after_two_nine() {
+        assert!(Version::V2_10 > Version::V2_9);
+        assert!(Version::V2_0 > Version::V1_4);
+    }
+
+    #[test]
+    fn unknown_versions_are_refused() {
+        for bad in ["2.15", "2.1.0", "", "v2.14", "Unstable"] {
+            let err = bad.parse::<Version>().unwrap_err();
+            assert_eq!(err, UnknownVersion(bad.to_string()));
+        }
+    }
+}
