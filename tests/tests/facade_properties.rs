@@ -1,0 +1,147 @@
+//! Properties of the facade against the contract: whatever it accepts for a
+//! version is valid JSON for the fragment's request schema as it stands in that
+//! version; whatever it refuses is never encoded, and a version rule's claim
+//! about which versions allow the thing is true.
+
+use intercom_messages::api::types;
+use intercom_messages::{
+    Contact, ContactKey, ContactType, Message, Template, ValidationError, Version,
+};
+use intercom_messages_tests::{Strictness, violations};
+use proptest::prelude::*;
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        1 => Just(String::new()),
+        1 => Just("  ".to_string()),
+        4 => Just("Hello there".to_string()),
+        1 => Just("<p>Hi</p>".to_string()),
+        1 => Just("a < b > c".to_string()),
+        4 => "[a-z0-9]{1,12}",
+    ]
+}
+
+fn contact() -> impl Strategy<Value = Contact> {
+    let ty = prop_oneof![
+        3 => Just(ContactType::User),
+        1 => Just(ContactType::Lead),
+        1 => Just(ContactType::Contact),
+    ];
+    let key = prop_oneof![
+        3 => text().prop_map(ContactKey::Id),
+        3 => text().prop_map(ContactKey::UserId),
+        1 => text().prop_map(ContactKey::Email),
+    ];
+    (ty, key).prop_map(|(t, k)| Contact::new(t, k))
+}
+
+fn version() -> impl Strategy<Value = Version> {
+    (0..Version::ALL.len()).prop_map(|i| Version::ALL[i])
+}
+
+fn admin_id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => Just("394051".to_string()),
+        1 => Just("".to_string()),
+        1 => Just("12a".to_string()),
+        2 => "[0-9]{1,20}",
+    ]
+}
+
+prop_compose! {
+    fn admin()(
+        id in admin_id(),
+        to in prop_oneof![1 => prop::collection::vec(contact(), 0..1), 6 => prop::collection::vec(contact(), 1..2), 2 => prop::collection::vec(contact(), 2..4)],
+        cc in prop_oneof![4 => Just(Vec::new()), 1 => prop::collection::vec(contact(), 1..3)],
+        bcc in prop_oneof![4 => Just(Vec::new()), 1 => prop::collection::vec(contact(), 1..3)],
+        email in any::<bool>(),
+        subject in text(),
+        body in text(),
+        template in prop_oneof![3 => Just(None), 1 => Just(Some(Template::Plain)), 1 => Just(Some(Template::Personal))],
+        created_at in prop_oneof![3 => Just(None), 1 => (-5i64..2_000_000_000).prop_map(Some)],
+        open in prop::bool::weighted(0.25),
+    ) -> Message {
+        let mut draft = Message::from_admin(id);
+        for c in to { draft = draft.to(c); }
+        let mut m = if email { draft.email(subject, body) } else { draft.in_app(body) };
+        for c in cc { m = m.cc(c); }
+        for c in bcc { m = m.bcc(c); }
+        if let Some(t) = template { m = m.template(t); }
+        if let Some(t) = created_at { m = m.created_at(t); }
+        m.open_conversation(open).into()
+    }
+}
+
+prop_compose! {
+    fn user()(from in contact(), body in text(), referer in prop::option::of(text())) -> Message {
+        let m = Message::from_contact(from).body(body);
+        match referer { Some(r) => m.referer(r).into(), None => m.into() }
+    }
+}
+
+fn message() -> impl Strategy<Value = Message> {
+    prop_oneof![admin(), user()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn accepted_messages_fit_the_contract_of_their_version(m in message(), v in version()) {
+        match m.to_request(v) {
+            Ok(request) => {
+                let json = serde_json::to_value(&request).unwrap();
+                let errors = violations("CreateMessageRequest", v.position(), Strictness::Closed, &json);
+                prop_assert!(errors.is_empty(), "{v}: {json}\n{errors:#?}");
+                // And it decodes back into the generated type unchanged.
+                let back: types::CreateMessageRequest = serde_json::from_value(json.clone()).unwrap();
+                prop_assert_eq!(serde_json::to_value(back).unwrap(), json);
+            }
+            Err(e) => {
+                // A version rule names versions that really are other than this one.
+                let range = match &e {
+                    ValidationError::FieldNotInVersion { available, version, .. }
+                    | ValidationError::RecipientListNotInVersion { available, version, .. }
+                    | ValidationError::ContactTypeNotInVersion { available, version, .. }
+                    | ValidationError::RecipientEmailNotInVersion { available, version, .. } => {
+                        prop_assert_eq!(*version, v);
+                        Some(*available)
+                    }
+                    _ => None,
+                };
+                if let Some(r) = range {
+                    prop_assert!(!r.contains(v.position()), "{e}");
+                }
+                prop_assert!(!e.to_string().is_empty());
+            }
+        }
+    }
+}
+
+/// The property above only means something if the generator reaches accepted
+/// messages of both kinds in every version; count them.
+#[test]
+fn the_generator_reaches_accepted_messages_in_every_version() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut accepted = vec![(0usize, 0usize); Version::ALL.len()];
+    for _ in 0..3000 {
+        let m = message().new_tree(&mut runner).unwrap().current();
+        for v in Version::ALL {
+            if m.to_request(v).is_ok() {
+                let slot = &mut accepted[v.position()];
+                match m {
+                    Message::Admin(_) => slot.0 += 1,
+                    Message::User(_) => slot.1 += 1,
+                }
+            }
+        }
+    }
+    for (v, (admin, user)) in Version::ALL.iter().zip(&accepted) {
+        assert!(
+            *admin >= 20 && *user >= 20,
+            "{v}: {admin} admin, {user} user messages accepted"
+        );
+    }
+}
