@@ -13,9 +13,10 @@ pub mod version_table;
 
 pub use generated::*;
 
-/// The builder every generated constructor starts from: installs the TLS crypto
-/// provider (ring, chosen for its build time) once, then defers to reqwest.
-pub(crate) fn client_builder() -> reqwest::ClientBuilder {
+/// The `reqwest::ClientBuilder` every generated constructor starts from, for
+/// callers that build their own client too: installs the TLS crypto provider
+/// (ring, chosen for its build time) once, then defers to reqwest.
+pub fn client_builder() -> reqwest::ClientBuilder {
     #[cfg(feature = "rustls")]
     {
         // Err only means a provider is installed already, which is what we want.

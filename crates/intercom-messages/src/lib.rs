@@ -36,19 +36,29 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod client;
+mod config;
 mod error;
 mod message;
+mod pacing;
 mod response;
+mod retry;
 pub mod rules;
+mod send_error;
 mod version;
 
 /// The generated client crate, for the raw types and client.
 pub use intercom_messages_api as api;
 
+pub use client::{Client, ClientBuilder, USER_AGENT_VALUE};
+pub use config::{BaseUrl, ConfigError, Region};
 pub use error::{Rule, ValidationError};
 pub use message::{
     AdminDraft, AdminId, AdminMessage, Channel, Contact, ContactKey, ContactType, Message,
     Template, UserDraft, UserMessage,
 };
+pub use pacing::WINDOW;
 pub use response::{DeliveredBy, MessageKind, SentMessage};
+pub use retry::RetryPolicy;
+pub use send_error::{ApiError, BODY_EXCERPT_LIMIT, RateLimit, SendError};
 pub use version::{UnknownVersion, Version};

@@ -1,0 +1,140 @@
+//! Where and how to reach Intercom: region or base URL, token, version,
+//! timeouts; and the errors of a bad configuration.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use reqwest::Url;
+
+use crate::version::UnknownVersion;
+
+/// Intercom's regional API hosts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Region {
+    /// `https://api.intercom.io` (the default).
+    #[default]
+    Us,
+    /// `https://api.eu.intercom.io`.
+    Eu,
+    /// `https://api.au.intercom.io`.
+    Au,
+}
+
+impl Region {
+    /// The region's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Region::Us => "https://api.intercom.io",
+            Region::Eu => "https://api.eu.intercom.io",
+            Region::Au => "https://api.au.intercom.io",
+        }
+    }
+
+    /// Reads `us`, `eu` or `au` (any case).
+    pub fn parse(s: &str) -> Option<Region> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "us" => Some(Region::Us),
+            "eu" => Some(Region::Eu),
+            "au" => Some(Region::Au),
+            _ => None,
+        }
+    }
+}
+
+/// A checked base URL: HTTPS, or plain HTTP to a loopback address (for tests
+/// and local mocks).
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl(Url);
+
+impl BaseUrl {
+    /// Checks a base URL such as `https://api.eu.intercom.io` or `http://127.0.0.1:8080`.
+    pub fn parse(s: &str) -> Result<BaseUrl, ConfigError> {
+        let url = Url::parse(s.trim()).map_err(|e| ConfigError::BadBaseUrl {
+            url: s.to_string(),
+            reason: e.to_string(),
+        })?;
+        if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
+            return Err(ConfigError::BadBaseUrl {
+                url: s.to_string(),
+                reason: "a base URL carries no credentials and no query".into(),
+            });
+        }
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        };
+        match url.scheme() {
+            "https" => Ok(BaseUrl(url)),
+            "http" if loopback => Ok(BaseUrl(url)),
+            "http" => Err(ConfigError::InsecureBaseUrl { url: s.to_string() }),
+            other => Err(ConfigError::BadBaseUrl {
+                url: s.to_string(),
+                reason: format!("scheme `{other}` is not https"),
+            }),
+        }
+    }
+
+    /// The URL of `POST /messages` under this base.
+    pub fn messages_url(&self) -> String {
+        format!("{}/messages", self.0.as_str().trim_end_matches('/'))
+    }
+
+    /// The base URL as text.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl From<Region> for BaseUrl {
+    fn from(r: Region) -> Self {
+        BaseUrl(Url::parse(r.base_url()).expect("regional URLs are valid"))
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({})", self.0)
+    }
+}
+
+/// A configuration that cannot work. Reported when the client is built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No access token: set `INTERCOM_TOKEN` or pass one.
+    #[error("no access token: set INTERCOM_TOKEN or pass one to Client::builder")]
+    MissingToken,
+    /// The access token is empty or has characters a header cannot carry.
+    #[error("the access token is empty or contains characters an HTTP header cannot carry")]
+    BadToken,
+    /// `INTERCOM_REGION` is neither a region nor a URL.
+    #[error("INTERCOM_REGION is `{value}`: expected us, eu, au or an https:// base URL")]
+    BadRegion {
+        /// The value given.
+        value: String,
+    },
+    /// A base URL that does not parse or cannot be used.
+    #[error("base URL `{url}` cannot be used: {reason}")]
+    BadBaseUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A plain-HTTP base URL to a host that is not loopback.
+    #[error(
+        "base URL `{url}` is plain http: only https, or http to a loopback address, is allowed"
+    )]
+    InsecureBaseUrl {
+        /// The URL given.
+        url: String,
+    },
+    /// `INTERCOM_VERSION` is not a known version.
+    #[error("INTERCOM_VERSION: {0}")]
+    BadVersion(#[from] UnknownVersion),
+    /// The HTTP client could not be built.
+    #[error("the HTTP client could not be built: {0}")]
+    Http(#[source] reqwest::Error),
+}
