@@ -1,0 +1,171 @@
+//! Client configuration: regions, base URLs, the environment, and tracing.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use intercom_messages::{Client, ConfigError, Contact, Message, Region, Version};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}
+
+#[test]
+fn regions_and_base_urls() {
+    let c = Client::builder("t").build().unwrap();
+    assert_eq!(c.base_url(), "https://api.intercom.io/");
+    assert_eq!(
+        Client::builder("t")
+            .region(Region::Eu)
+            .build()
+            .unwrap()
+            .base_url(),
+        "https://api.eu.intercom.io/"
+    );
+    assert_eq!(
+        Client::builder("t")
+            .region(Region::Au)
+            .build()
+            .unwrap()
+            .base_url(),
+        "https://api.au.intercom.io/"
+    );
+    for ok in [
+        "https://intercom.example.com/proxy",
+        "http://127.0.0.1:4010",
+        "http://[::1]:8080",
+        "http://localhost:1",
+    ] {
+        assert!(Client::builder("t").base_url(ok).build().is_ok(), "{ok}");
+    }
+    for (bad, want) in [
+        ("http://api.intercom.io", "plain http"),
+        ("http://10.0.0.1", "plain http"),
+        ("ftp://127.0.0.1", "scheme `ftp`"),
+        ("not a url", "cannot be used"),
+        ("https://user:pw@api.intercom.io", "no credentials"),
+    ] {
+        let err = Client::builder("t").base_url(bad).build().unwrap_err();
+        assert!(err.to_string().contains(want), "{bad}: {err}");
+    }
+    assert!(matches!(
+        Client::builder("").build(),
+        Err(ConfigError::BadToken)
+    ));
+    assert!(matches!(
+        Client::builder("a\nb").build(),
+        Err(ConfigError::BadToken)
+    ));
+}
+
+#[test]
+fn from_the_environment() {
+    let b = Client::builder_from(env(&[
+        ("INTERCOM_TOKEN", "t"),
+        ("INTERCOM_REGION", "EU"),
+        ("INTERCOM_VERSION", "2.10"),
+    ]))
+    .unwrap();
+    let c = b.build().unwrap();
+    assert_eq!(c.base_url(), "https://api.eu.intercom.io/");
+    assert_eq!(c.version(), Version::V2_10);
+
+    let c = Client::builder_from(env(&[
+        ("INTERCOM_TOKEN", "t"),
+        ("INTERCOM_REGION", "http://127.0.0.1:9"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    assert_eq!(c.base_url(), "http://127.0.0.1:9/");
+    assert_eq!(c.version(), Version::default());
+
+    assert!(matches!(
+        Client::builder_from(env(&[])),
+        Err(ConfigError::MissingToken)
+    ));
+    let err = Client::builder_from(env(&[("INTERCOM_TOKEN", "t"), ("INTERCOM_REGION", "mars")]))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "INTERCOM_REGION is `mars`: expected us, eu, au or an https:// base URL"
+    );
+    let err = Client::builder_from(env(&[
+        ("INTERCOM_TOKEN", "t"),
+        ("INTERCOM_VERSION", "2.15"),
+    ]))
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`2.15` is not an Intercom API version"),
+        "{err}"
+    );
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn one_span_per_send_without_token_or_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0").set_body_json(
+            serde_json::json!({"type": "error.list", "request_id": "req-77", "errors": [{"code": "rate_limit_exceeded"}]}),
+        ))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "type": "admin_message", "id": "1", "created_at": 1, "body": "x", "message_type": "inapp"})))
+        .mount(&server)
+        .await;
+    let out = Captured::default();
+    let writer = out.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let c = Client::builder("tok_TRACE_secret")
+        .base_url(&server.uri())
+        .build()
+        .unwrap();
+    c.send_with_version(
+        Message::from_admin(1)
+            .to(Contact::user("u"))
+            .in_app("the-secret-body"),
+        Version::V2_12,
+    )
+    .await
+    .unwrap();
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("intercom.send"), "{text}");
+    assert!(text.contains("version=2.12"), "{text}");
+    assert!(text.contains("attempt=2"), "{text}");
+    assert!(text.contains("status=429"), "{text}");
+    assert!(
+        text.contains("request_id=\"req-77\"") || text.contains("request_id=req-77"),
+        "{text}"
+    );
+    assert!(text.contains("rate limited; retrying"), "{text}");
+    assert!(!text.contains("tok_TRACE_secret"), "{text}");
+    assert!(!text.contains("the-secret-body"), "{text}");
+}
