@@ -245,3 +245,20 @@ fn the_per_version_contract_removes_what_a_version_lacks() {
     assert!(check("2.14", &list_by_id).is_empty());
     assert!(!check("2.13", &list_by_id).is_empty());
 }
+
+#[test]
+fn the_readme_version_table_is_the_generated_one() {
+    let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
+    let start = readme.find("<!-- version-table:start -->").expect("start marker");
+    let end = readme.find("<!-- version-table:end -->").expect("end marker");
+    let rows: Vec<String> = readme[start..end]
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| l.replace("\\|", "|"))
+        .collect();
+    let expected: Vec<String> = version_table::TABLE
+        .iter()
+        .map(|r| format!("| `{}` | {:?} | {} |", r.item, r.kind, r.versions))
+        .collect();
+    assert_eq!(rows, expected, "update the README's version table");
+}

@@ -62,3 +62,8 @@ pub use response::{DeliveredBy, MessageKind, SentMessage};
 pub use retry::RetryPolicy;
 pub use send_error::{ApiError, BODY_EXCERPT_LIMIT, RateLimit, SendError};
 pub use version::{UnknownVersion, Version};
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
