@@ -249,8 +249,12 @@ fn the_per_version_contract_removes_what_a_version_lacks() {
 #[test]
 fn the_readme_version_table_is_the_generated_one() {
     let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
-    let start = readme.find("<!-- version-table:start -->").expect("start marker");
-    let end = readme.find("<!-- version-table:end -->").expect("end marker");
+    let start = readme
+        .find("<!-- version-table:start -->")
+        .expect("start marker");
+    let end = readme
+        .find("<!-- version-table:end -->")
+        .expect("end marker");
     let rows: Vec<String> = readme[start..end]
         .lines()
         .filter(|l| l.starts_with("| `"))

@@ -1,0 +1,340 @@
+//! The contract checked by a validator nobody here wrote: Stoplight Prism
+//! serves `openapi/messages.yaml` as a mock; every kind of message the facade
+//! builds, in one version of each era, must pass its request validation, and a
+//! set of deliberately invalid raw requests must not.
+//!
+//! Prism is installed, pinned, by `npm ci --prefix tools/prism` (the README's
+//! test command). If it is missing or does not start, this test fails.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use intercom_messages::{Client, Contact, Message, RetryPolicy, Template, Version};
+use serde_json::{Value, json};
+
+struct Prism {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn prism_binary() -> PathBuf {
+    let bin = xtask::workspace_root().join("tools/prism/node_modules/.bin/prism");
+    assert!(
+        bin.exists(),
+        "Stoplight Prism is not installed at {}: run `npm ci --prefix tools/prism` (part of the README's test command)",
+        bin.display()
+    );
+    bin
+}
+
+async fn start_prism() -> Prism {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let root = xtask::workspace_root();
+    let child = Command::new(prism_binary())
+        .args([
+            "mock",
+            "openapi/messages.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .current_dir(&root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("Stoplight Prism did not start: {e}"));
+    let mut prism = Prism {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    // Startup is bounded so a broken install fails instead of hanging; this is
+    // a readiness wait, not a measurement.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(Some(status)) = prism.child.try_wait() {
+            panic!("Stoplight Prism exited during startup with {status}");
+        }
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return prism;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Stoplight Prism did not listen on port {port} within 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Every kind of message the facade builds that `version` accepts.
+fn messages(version: Version) -> Vec<(&'static str, Message)> {
+    let mut all: Vec<(&'static str, Message)> = vec![
+        (
+            "admin in-app by id",
+            Message::from_admin(394051)
+                .to(Contact::user("5f1a"))
+                .in_app("Hello")
+                .into(),
+        ),
+        (
+            "admin in-app by user_id",
+            Message::from_admin("394051")
+                .to(Contact::user_id("70"))
+                .in_app("<p>Hi</p>")
+                .into(),
+        ),
+        (
+            "admin email",
+            Message::from_admin(394051)
+                .to(Contact::user("5f1a"))
+                .email("Subject", "Body")
+                .into(),
+        ),
+        (
+            "admin email, personal",
+            Message::from_admin(394051)
+                .to(Contact::user_id("70"))
+                .email("S", "B")
+                .template(Template::Personal)
+                .into(),
+        ),
+        (
+            "user message by id",
+            Message::from_contact(Contact::user("5f1a"))
+                .body("Hey")
+                .into(),
+        ),
+        (
+            "user message by user_id",
+            Message::from_contact(Contact::user_id("70"))
+                .body("Hey")
+                .referer("https://x.test/a")
+                .into(),
+        ),
+        (
+            "user message by email",
+            Message::from_contact(Contact::user_email("a@b.test"))
+                .body("Hey")
+                .into(),
+        ),
+        (
+            "lead message",
+            Message::from_contact(Contact::lead("l1"))
+                .body("Hey")
+                .into(),
+        ),
+        (
+            "lead recipient",
+            Message::from_admin(394051)
+                .to(Contact::lead_user_id("l1"))
+                .in_app("Hi")
+                .into(),
+        ),
+        (
+            "visitor message",
+            Message::from_contact(Contact::visitor("v1"))
+                .body("Hey")
+                .into(),
+        ),
+        (
+            "visitor recipient",
+            Message::from_admin(394051)
+                .to(Contact::visitor_user_id("v1"))
+                .in_app("Hi")
+                .into(),
+        ),
+        (
+            "recipient by email",
+            Message::from_admin(394051)
+                .to(Contact::user_email("a@b.test"))
+                .in_app("Hi")
+                .into(),
+        ),
+        (
+            "open conversation",
+            Message::from_admin(394051)
+                .to(Contact::user("5f1a"))
+                .in_app("Hi")
+                .open_conversation(true)
+                .into(),
+        ),
+        (
+            "created_at",
+            Message::from_admin(394051)
+                .to(Contact::user("5f1a"))
+                .in_app("Hi")
+                .created_at(1590000000)
+                .into(),
+        ),
+        (
+            "lists with cc and bcc",
+            Message::from_admin(394051)
+                .to(Contact::user("a"))
+                .to(Contact::lead("b"))
+                .email("S", "B")
+                .cc(Contact::user_id("c"))
+                .bcc(Contact::user("d"))
+                .bcc(Contact::user("e"))
+                .into(),
+        ),
+    ];
+    all.retain(|(_, m)| m.validate(version).is_ok());
+    all
+}
+
+const ERAS: [Version; 5] = [
+    Version::V1_4,
+    Version::V2_6,
+    Version::V2_9,
+    Version::V2_12,
+    Version::V2_14,
+];
+
+#[tokio::test]
+async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones() {
+    let prism = start_prism().await;
+    let client = Client::builder("prism-token")
+        .base_url(&prism.url)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for version in ERAS {
+        let kinds = messages(version);
+        assert!(kinds.len() >= 6, "{version}: only {} kinds", kinds.len());
+        for (name, message) in kinds {
+            // Through the facade, as a user would send it.
+            if let Err(e) = client.send_with_version(message.clone(), version).await {
+                problems.push(format!("{version} {name}: facade send failed: {e}"));
+            }
+            // The same bytes by hand, to read Prism's violations header.
+            let body = serde_json::to_vec(&message.to_request(version).unwrap()).unwrap();
+            let r = http
+                .post(format!("{}/messages", prism.url))
+                .header("Authorization", "Bearer prism-token")
+                .header("Intercom-Version", version.as_str())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let violations = r
+                .headers()
+                .get("sl-violations")
+                .map(|v| v.to_str().unwrap_or("?").to_string());
+            if r.status() != 200 || violations.is_some() {
+                problems.push(format!("{version} {name}: {} {violations:?}", r.status()));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "Prism found violations:\n{}",
+        problems.join("\n")
+    );
+    assert!(checked >= 40, "only {checked} requests checked");
+
+    let admin = |extra: Value| {
+        let mut v = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
+        for (k, x) in extra.as_object().unwrap() {
+            if x.is_null() {
+                v.as_object_mut().unwrap().remove(k);
+            } else {
+                v[k] = x.clone();
+            }
+        }
+        v
+    };
+    let invalid: Vec<(&str, &str, Value)> = vec![
+        ("no body field", "2.14", admin(json!({"body": null}))),
+        (
+            "body null",
+            "2.14",
+            json!({"message_type": "inapp", "body": Value::Null, "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}}),
+        ),
+        (
+            "message_type conversation",
+            "2.14",
+            admin(json!({"message_type": "conversation"})),
+        ),
+        ("admin without to", "2.14", admin(json!({"to": null}))),
+        ("unknown field", "2.14", admin(json!({"colour": "blue"}))),
+        (
+            "admin id with letters",
+            "2.14",
+            admin(json!({"from": {"type": "admin", "id": "abc"}})),
+        ),
+        (
+            "recipient with two keys",
+            "2.14",
+            admin(json!({"to": {"type": "user", "id": "u", "user_id": "70"}})),
+        ),
+        (
+            "recipient type admin",
+            "2.14",
+            admin(json!({"to": {"type": "admin", "id": "u"}})),
+        ),
+        (
+            "template fancy",
+            "2.14",
+            admin(json!({"message_type": "email", "subject": "S", "template": "fancy"})),
+        ),
+        (
+            "user message with to",
+            "2.14",
+            json!({"from": {"type": "user", "id": "u"}, "body": "Hi", "to": {"type": "user", "id": "v"}}),
+        ),
+        (
+            "user message as email",
+            "2.14",
+            json!({"from": {"type": "user", "id": "u"}, "body": "Hi", "message_type": "email"}),
+        ),
+        ("unknown version", "2.15", admin(json!({}))),
+        ("not json", "2.14", Value::String("<<<".into())),
+    ];
+    let mut accepted = Vec::new();
+    for (name, version, body) in &invalid {
+        let bytes = match body {
+            Value::String(s) => s.clone().into_bytes(),
+            v => serde_json::to_vec(v).unwrap(),
+        };
+        let r = http
+            .post(format!("{}/messages", prism.url))
+            .header("Authorization", "Bearer prism-token")
+            .header("Intercom-Version", *version)
+            .header("Content-Type", "application/json")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let flagged = r.status().is_client_error() || r.headers().contains_key("sl-violations");
+        if !flagged {
+            accepted.push(format!("{name}: {}", r.status()));
+        }
+    }
+    assert!(
+        accepted.is_empty(),
+        "Prism accepted invalid requests:\n{}",
+        accepted.join("\n")
+    );
+}
