@@ -13,11 +13,12 @@ pub mod version_table;
 
 pub use generated::*;
 
-/// The `reqwest::ClientBuilder` every generated constructor starts from, for
-/// callers that build their own client too: installs the TLS crypto provider
-/// (ring, chosen for its build time) once, then defers to reqwest.
+/// The `reqwest::ClientBuilder` every generated constructor starts from. With
+/// the `rustls-ring` feature it first installs ring as the process's rustls
+/// crypto provider (reqwest has none of its own then); call it before building
+/// other reqwest clients in that configuration.
 pub fn client_builder() -> reqwest::ClientBuilder {
-    #[cfg(feature = "rustls")]
+    #[cfg(feature = "rustls-ring")]
     {
         // Err only means a provider is installed already, which is what we want.
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -1,0 +1,251 @@
+//! A local Intercom for your own tests (feature `test-util`).
+//!
+//! [`MockIntercom`] is a real HTTP server on loopback. It checks each request
+//! as Intercom would for the version in its `Intercom-Version` header (the
+//! body must be a valid request, and use only what that version has, per the
+//! generated version table), answers with the documented response shapes, and
+//! records what it received so your test can assert on it.
+//!
+//! ```
+//! use intercom_messages::testing::MockIntercom;
+//! use intercom_messages::{Contact, Message, SendError, Version};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let intercom = MockIntercom::start().await;
+//! let client = intercom.client(Version::V2_11);
+//!
+//! // Your code under test sends a message...
+//! client.send(Message::from_admin(1).to(Contact::user_id("70")).in_app("Welcome!")).await.unwrap();
+//!
+//! // ...and the test checks what reached "Intercom".
+//! let received = intercom.received().await;
+//! assert_eq!(received.len(), 1);
+//! assert_eq!(received[0].version, Version::V2_11);
+//! assert_eq!(received[0].body["to"]["user_id"], "70");
+//!
+//! // Failures can be scripted too.
+//! intercom.fail_next(404, "not_found", "User Not Found").await;
+//! let err = client.send(Message::from_admin(1).to(Contact::user_id("71")).in_app("Hi")).await.unwrap_err();
+//! assert!(matches!(err, SendError::Api { status: 404, .. }));
+//! # }
+//! ```
+
+use intercom_messages_api::types;
+use intercom_messages_api::version_table as table;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::{Client, RetryPolicy, Version};
+
+/// The token [`MockIntercom::client`] uses and the mock expects.
+pub const TEST_TOKEN: &str = "test-token";
+
+/// One request the mock accepted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReceivedMessage {
+    /// The `Intercom-Version` it was sent with.
+    pub version: Version,
+    /// The JSON body.
+    pub body: Value,
+}
+
+/// A local Intercom on loopback.
+pub struct MockIntercom {
+    server: MockServer,
+}
+
+impl std::fmt::Debug for MockIntercom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockIntercom")
+            .field("uri", &self.server.uri())
+            .finish()
+    }
+}
+
+impl MockIntercom {
+    /// Starts the server.
+    pub async fn start() -> Self {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/messages"))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        Self { server }
+    }
+
+    /// The server's base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// A client configured for this server with `version`, and no retries.
+    pub fn client(&self, version: Version) -> Client {
+        Client::builder(TEST_TOKEN)
+            .base_url(&self.uri())
+            .version(version)
+            .retry(RetryPolicy::never())
+            .build()
+            .expect("a loopback base URL is valid")
+    }
+
+    /// The next request gets this error status with a one-entry error list.
+    pub async fn fail_next(&self, status: u16, code: &str, message: &str) {
+        Mock::given(method("POST"))
+            .and(path("/messages"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(json!({
+                "type": "error.list",
+                "request_id": "mock-request",
+                "errors": [{"code": code, "message": message}],
+            })))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Every valid request received, in order, including those answered with
+    /// a failure scripted by [`MockIntercom::fail_next`] (a scripted 5xx is a
+    /// message that may have been delivered).
+    pub async fn received(&self) -> Vec<ReceivedMessage> {
+        let requests = self.server.received_requests().await.unwrap_or_default();
+        requests
+            .iter()
+            .filter(|r| check(r).is_ok())
+            .filter_map(|r| {
+                Some(ReceivedMessage {
+                    version: header_version(r)?,
+                    body: serde_json::from_slice(&r.body).ok()?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn header_version(r: &Request) -> Option<Version> {
+    r.headers
+        .get("intercom-version")?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// Why the mock refused a request: status, error code, message.
+type Refusal = (u16, &'static str, String);
+
+fn error(status: u16, code: &'static str, message: String) -> Refusal {
+    (status, code, message)
+}
+
+fn answer(r: &Request) -> ResponseTemplate {
+    match check(r) {
+        Err((status, code, message)) => ResponseTemplate::new(status).set_body_json(json!({
+            "type": "error.list",
+            "request_id": "mock-request",
+            "errors": [{"code": code, "message": message}],
+        })),
+        Ok((body, admin)) => ResponseTemplate::new(200).set_body_json(json!({
+            "type": if admin { "admin_message" } else { "user_message" },
+            "id": "1000",
+            "created_at": 1_700_000_000,
+            "body": body["body"],
+            "message_type": if body["message_type"] == "email" { "email" } else { "inapp" },
+            "subject": body.get("subject"),
+        })),
+    }
+}
+
+/// Checks a request as Intercom would; returns the body and whether it is an admin message.
+fn check(r: &Request) -> Result<(Value, bool), Refusal> {
+    let auth = r.headers.get("authorization").and_then(|v| v.to_str().ok());
+    if auth != Some(&format!("Bearer {TEST_TOKEN}")) {
+        return Err(error(401, "unauthorized", "Access Token Invalid".into()));
+    }
+    let Some(version) = header_version(r) else {
+        return Err(error(
+            400,
+            "intercom_version_invalid",
+            "missing or unknown Intercom-Version".into(),
+        ));
+    };
+    let body: Value = serde_json::from_slice(&r.body)
+        .map_err(|e| error(400, "parameter_invalid", format!("body is not JSON: {e}")))?;
+    let request: types::CreateMessageRequest =
+        serde_json::from_value(body.clone()).map_err(|e| {
+            error(
+                400,
+                "parameter_invalid",
+                format!("not a message request: {e}"),
+            )
+        })?;
+    let admin = matches!(request, types::CreateMessageRequest::AdminMessageRequest(_));
+    if let Some(problem) = version_problem(&body, admin, version) {
+        return Err(error(
+            400,
+            "parameter_invalid",
+            format!("{problem} (Intercom-Version {version})"),
+        ));
+    }
+    if admin && body["message_type"] == "email" && body.get("subject").is_none() {
+        return Err(error(
+            422,
+            "parameter_not_found",
+            "No subject supplied for email message".into(),
+        ));
+    }
+    Ok((body, admin))
+}
+
+/// The first thing in `body` that `version` does not have, per the version table.
+fn version_problem(body: &Value, admin: bool, version: Version) -> Option<String> {
+    let lacks = |row: intercom_messages_api::availability::Availability| !version.has(row);
+    if admin {
+        for row in [
+            table::ADMIN_MESSAGE_REQUEST__CC,
+            table::ADMIN_MESSAGE_REQUEST__BCC,
+            table::ADMIN_MESSAGE_REQUEST__CREATED_AT,
+            table::ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY,
+        ] {
+            let field = row.item.rsplit('.').next().unwrap_or(row.item);
+            if body.get(field).is_some() && lacks(row) {
+                return Some(format!("`{field}` is not in this version"));
+            }
+        }
+        if body["from"]["id"].is_number() && lacks(table::ADMIN_ID__NUMBER) {
+            return Some("`from.id` must be a string in this version".into());
+        }
+        if body["message_type"] == "in_app" && lacks(table::ADMIN_MESSAGE_TYPE__IN_APP) {
+            return Some("`message_type` in_app is not in this version".into());
+        }
+    }
+    let mut contacts: Vec<&Value> = vec![&body["from"]];
+    for field in ["to", "cc", "bcc"] {
+        match &body[field] {
+            Value::Array(list) => {
+                if lacks(table::RECIPIENTS__LIST) {
+                    return Some(format!("`{field}` cannot be a list in this version"));
+                }
+                contacts.extend(list);
+            }
+            Value::Null => {}
+            one => contacts.push(one),
+        }
+    }
+    for (i, c) in contacts.iter().enumerate() {
+        let row = match c["type"].as_str() {
+            Some("lead") => Some(table::CONTACT_TYPE__LEAD),
+            Some("contact") => Some(table::CONTACT_TYPE__CONTACT),
+            _ => None,
+        };
+        if row.is_some_and(lacks) {
+            return Some(format!("contact type {} is not in this version", c["type"]));
+        }
+        if i > 0 && c.get("email").is_some() && lacks(table::RECIPIENT_BY_EMAIL) {
+            return Some("recipients by email are not in this version".into());
+        }
+    }
+    None
+}
