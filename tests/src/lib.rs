@@ -3,6 +3,9 @@
 
 use std::sync::OnceLock;
 
+pub mod server;
+pub mod soak;
+
 use serde_json::Value;
 pub use xtask::project::Strictness;
 pub use xtask::{Example, Spec};

@@ -78,7 +78,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
-    pacing: Option<u32>,
+    pacing: Option<(u32, Duration)>,
     http: Option<reqwest::Client>,
 }
 
@@ -127,7 +127,13 @@ impl ClientBuilder {
     /// clones of the client, and holds back when Intercom reports the budget
     /// spent. Off by default. A 1,000/minute app has about 166 per window.
     pub fn pacing(mut self, requests_per_10s: u32) -> Self {
-        self.pacing = Some(requests_per_10s);
+        self.pacing = Some((requests_per_10s, crate::WINDOW));
+        self
+    }
+    /// Like [`ClientBuilder::pacing`] with another window length, for other
+    /// limits (or for tests that cannot wait 10 s).
+    pub fn pacing_per(mut self, requests: u32, window: Duration) -> Self {
+        self.pacing = Some((requests, window));
         self
     }
     /// Reuses a caller's `reqwest::Client` (its pool, proxy and TLS settings).
@@ -162,7 +168,7 @@ impl ClientBuilder {
                 version: self.version,
                 timeout: self.timeout,
                 retry: self.retry,
-                pacer: self.pacing.map(Pacer::new),
+                pacer: self.pacing.map(|(n, window)| Pacer::new(n, window)),
             }),
         })
     }

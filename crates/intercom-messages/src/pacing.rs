@@ -28,10 +28,12 @@ struct State {
 }
 
 impl Pacer {
-    /// A pacer for `per_window` requests per [`WINDOW`] (at least 1).
-    pub(crate) fn new(per_window: u32) -> Self {
+    /// A pacer for `per_window` requests per `window` (at least 1). Slots are
+    /// spaced 2% wider than `window / per_window`, so that network jitter
+    /// cannot push one request too many into one of the server's windows.
+    pub(crate) fn new(per_window: u32, window: Duration) -> Self {
         Self {
-            interval: WINDOW / per_window.max(1),
+            interval: (window / per_window.max(1)).mul_f64(1.02),
             state: Mutex::new(State {
                 next: None,
                 blocked_until: None,
@@ -81,18 +83,18 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn slots_are_evenly_spaced() {
-        let p = Pacer::new(5);
+        let p = Pacer::new(5, WINDOW);
         let start = Instant::now();
         for _ in 0..6 {
             p.acquire().await;
         }
-        // 6 slots at 0, 2, 4, 6, 8, 10 s: the sixth opens the next window.
-        assert_eq!(Instant::now() - start, Duration::from_secs(10));
+        // 6 slots 2.04 s apart: the sixth opens the next window.
+        assert_eq!(Instant::now() - start, Duration::from_millis(10_200));
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_empty_budget_holds_until_reset() {
-        let p = Pacer::new(100);
+        let p = Pacer::new(100, WINDOW);
         let start = Instant::now();
         p.acquire().await;
         p.observe(&RateLimit {

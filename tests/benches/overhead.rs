@@ -1,0 +1,291 @@
+//! What the facade costs, against a baseline measured in the same run.
+//!
+//! `cargo bench -p intercom-messages-tests --bench overhead` runs every pair
+//! with criterion, then prints medians, min–max and the ratio ours/baseline
+//! (also written to `target/criterion/overhead-summary.md`).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::Criterion;
+use intercom_messages::api::types;
+use intercom_messages::{Client, Contact, Message, SentMessage, Version};
+use intercom_messages_tests::server::{self, Action};
+use serde::{Deserialize, Serialize};
+
+// ---- hand-written baselines -------------------------------------------------
+
+#[derive(Serialize)]
+struct Party<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AdminRequest<'a> {
+    message_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<&'a str>,
+    body: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<&'a str>,
+    from: Party<'a>,
+    to: Party<'a>,
+}
+
+#[derive(Serialize)]
+struct UserSender<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct UserRequest<'a> {
+    from: UserSender<'a>,
+    body: &'a str,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainMessage {
+    #[serde(rename = "type")]
+    kind: String,
+    id: String,
+    created_at: i64,
+    body: String,
+    message_type: String,
+    subject: Option<String>,
+    conversation_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainError {
+    code: String,
+    message: Option<String>,
+    field: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainErrorList {
+    #[serde(rename = "type")]
+    kind: String,
+    request_id: Option<String>,
+    errors: Vec<PlainError>,
+}
+
+const BODY: &str = "Ponies, cute small horses or something more sinister?";
+const MESSAGE_JSON: &[u8] = br#"{"type": "user_message", "id": "1488971108", "created_at": 1667560812, "subject": "Greetings", "body": "Hello", "message_type": "email", "conversation_id": "64619700005570"}"#;
+const ERROR_JSON: &[u8] = br#"{"type": "error.list", "request_id": "f93ecfa8-d08a-4325-8694-89aeb89c8f85", "errors": [{"code": "unauthorized", "message": "Access Token Invalid", "field": "email"}]}"#;
+
+fn out_dir() -> PathBuf {
+    xtask::workspace_root().join("target/criterion")
+}
+
+fn encode(c: &mut Criterion) {
+    let v = Version::V2_14;
+    let email: Message = Message::from_admin(394051)
+        .to(Contact::user_id("70"))
+        .email("Hey", BODY)
+        .into();
+    let in_app: Message = Message::from_admin(394051)
+        .to(Contact::user_id("70"))
+        .in_app(BODY)
+        .into();
+    let user: Message = Message::from_contact(Contact::user("536e564f316c83104c000020"))
+        .body("Hey")
+        .into();
+    let base_email = AdminRequest {
+        message_type: "email",
+        subject: Some("Hey"),
+        body: BODY,
+        template: Some("plain"),
+        from: Party { kind: "admin", id: Some(394051), user_id: None },
+        to: Party { kind: "user", id: None, user_id: Some("70") },
+    };
+    let base_in_app = AdminRequest {
+        message_type: "inapp",
+        subject: None,
+        body: BODY,
+        template: None,
+        from: Party { kind: "admin", id: Some(394051), user_id: None },
+        to: Party { kind: "user", id: None, user_id: Some("70") },
+    };
+    let base_user = UserRequest {
+        from: UserSender { kind: "user", id: "536e564f316c83104c000020" },
+        body: "Hey",
+    };
+    // The pairs encode the same JSON (checked here, so the comparison is fair).
+    for (ours, base) in [
+        (&email, serde_json::to_value(&base_email).unwrap()),
+        (&in_app, serde_json::to_value(&base_in_app).unwrap()),
+        (&user, serde_json::to_value(&base_user).unwrap()),
+    ] {
+        assert_eq!(serde_json::to_value(ours.to_request(v).unwrap()).unwrap(), base);
+    }
+    let mut g = c.benchmark_group("encode");
+    g.bench_function("admin_email/ours", |b| {
+        b.iter(|| serde_json::to_vec(&black_box(&email).to_request(v).unwrap()).unwrap())
+    });
+    g.bench_function("admin_email/baseline", |b| b.iter(|| serde_json::to_vec(black_box(&base_email)).unwrap()));
+    g.bench_function("admin_in_app/ours", |b| {
+        b.iter(|| serde_json::to_vec(&black_box(&in_app).to_request(v).unwrap()).unwrap())
+    });
+    g.bench_function("admin_in_app/baseline", |b| b.iter(|| serde_json::to_vec(black_box(&base_in_app)).unwrap()));
+    g.bench_function("user/ours", |b| {
+        b.iter(|| serde_json::to_vec(&black_box(&user).to_request(v).unwrap()).unwrap())
+    });
+    g.bench_function("user/baseline", |b| b.iter(|| serde_json::to_vec(black_box(&base_user)).unwrap()));
+    g.finish();
+}
+
+fn decode(c: &mut Criterion) {
+    let mut g = c.benchmark_group("decode");
+    g.bench_function("message/ours", |b| b.iter(|| SentMessage::from_json(black_box(MESSAGE_JSON)).unwrap()));
+    g.bench_function("message/baseline", |b| {
+        b.iter(|| serde_json::from_slice::<PlainMessage>(black_box(MESSAGE_JSON)).unwrap())
+    });
+    g.bench_function("error_list/ours", |b| {
+        b.iter(|| serde_json::from_slice::<types::ErrorList>(black_box(ERROR_JSON)).unwrap())
+    });
+    g.bench_function("error_list/baseline", |b| {
+        b.iter(|| serde_json::from_slice::<PlainErrorList>(black_box(ERROR_JSON)).unwrap())
+    });
+    g.finish();
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let addr = rt.block_on(server::start(Arc::new(|_: &[u8]| {
+        Action::respond(200, MESSAGE_JSON)
+    })));
+    let base = format!("http://{addr}");
+    let ours = Client::builder("bench-token").base_url(&base).build().unwrap();
+    let raw = intercom_messages::api::client_builder().build().unwrap();
+    let message: Message = Message::from_admin(394051).to(Contact::user_id("70")).in_app(BODY).into();
+    let bytes = serde_json::to_vec(&message.to_request(Version::V2_14).unwrap()).unwrap();
+    let url = format!("{base}/messages");
+    let mut g = c.benchmark_group("end_to_end");
+    g.bench_function("send/ours", |b| {
+        b.iter(|| rt.block_on(ours.send(message.clone())).unwrap())
+    });
+    g.bench_function("send/baseline", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let r = raw
+                    .post(&url)
+                    .header("authorization", "Bearer bench-token")
+                    .header("intercom-version", "2.14")
+                    .header("accept", "application/json")
+                    .header("content-type", "application/json")
+                    .header("user-agent", intercom_messages::USER_AGENT_VALUE)
+                    .body(bytes.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                let body = r.bytes().await.unwrap();
+                serde_json::from_slice::<PlainMessage>(&body).unwrap()
+            })
+        })
+    });
+    g.finish();
+}
+
+fn codegen(c: &mut Criterion) {
+    let text = std::fs::read_to_string(xtask::workspace_root().join(xtask::SPEC)).unwrap();
+    let mut g = c.benchmark_group("codegen");
+    g.sample_size(10);
+    g.bench_function("parse+progenitor+format", |b| {
+        b.iter(|| xtask::render(&xtask::parse_spec(black_box(&text)).unwrap()).unwrap())
+    });
+    g.finish();
+}
+
+/// Median and min–max per iteration, in nanoseconds, from criterion's output.
+fn stats(group: &str, id: &str) -> Option<(f64, f64, f64)> {
+    let dir = out_dir().join(group).join(id).join("new");
+    let est: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("estimates.json")).ok()?).ok()?;
+    let sample: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("sample.json")).ok()?).ok()?;
+    let median = est["median"]["point_estimate"].as_f64()?;
+    let per: Vec<f64> = sample["iters"]
+        .as_array()?
+        .iter()
+        .zip(sample["times"].as_array()?)
+        .filter_map(|(i, t)| Some(t.as_f64()? / i.as_f64()?))
+        .collect();
+    let min = per.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = per.iter().copied().fold(0.0, f64::max);
+    Some((median, min, max))
+}
+
+fn human(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn summary() -> String {
+    let rows = [
+        ("encode", "admin_email", 1.2),
+        ("encode", "admin_in_app", 1.2),
+        ("encode", "user", 1.2),
+        ("decode", "message", 1.1),
+        ("decode", "error_list", 1.1),
+        ("end_to_end", "send", 1.05),
+    ];
+    let mut s = String::from(
+        "| benchmark | ours: median (min–max) | baseline: median (min–max) | ratio | goal |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for (group, name, goal) in rows {
+        let ours = stats(group, &format!("{name}_ours")).or_else(|| stats(group, &format!("{name}/ours")));
+        let base = stats(group, &format!("{name}_baseline")).or_else(|| stats(group, &format!("{name}/baseline")));
+        if let (Some(o), Some(b)) = (ours, base) {
+            let ratio = o.0 / b.0;
+            s.push_str(&format!(
+                "| {group}/{name} | {} ({}–{}) | {} ({}–{}) | {ratio:.2}× | ≤ {goal}× {} |\n",
+                human(o.0), human(o.1), human(o.2), human(b.0), human(b.1), human(b.2),
+                if ratio <= goal { "met" } else { "NOT met" }
+            ));
+        }
+    }
+    if let Some(g) = stats("codegen", "parse+progenitor+format") {
+        s.push_str(&format!(
+            "| codegen (in-process) | {} ({}–{}) | – | – | – |\n",
+            human(g.0), human(g.1), human(g.2)
+        ));
+    }
+    s
+}
+
+fn main() {
+    let mut c = Criterion::default()
+        .output_directory(&out_dir())
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50)
+        .configure_from_args();
+    encode(&mut c);
+    decode(&mut c);
+    end_to_end(&mut c);
+    codegen(&mut c);
+    c.final_summary();
+    let table = summary();
+    println!("\n{table}");
+    let _ = std::fs::write(out_dir().join("overhead-summary.md"), &table);
+}
