@@ -12,12 +12,18 @@ use std::time::Duration;
 use intercom_messages_tests::soak::{self, Faults};
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
     // cargo bench passes --bench; nothing else to parse.
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let messages = env("SOAK_MESSAGES", 10_000) as usize;
     let concurrency = env("SOAK_CONCURRENCY", 64) as usize;
     let faults = Faults::default();
@@ -42,11 +48,16 @@ fn main() {
         "pacing: budget {budget} per {window:?}, {paced} messages: {per_window:.1} per window ({:.1}% of budget), {rejected} × 429",
         ratio * 100.0
     );
-    let peak = soak::peak_rss_kib().map_or("unknown".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
+    let peak = soak::peak_rss_kib().map_or("unknown".into(), |k| {
+        format!("{:.1} MiB", k as f64 / 1024.0)
+    });
     println!("peak memory (VmHWM) of the whole run: {peak}");
     let mut failed = Vec::new();
     if !report.unaccounted.is_empty() {
-        failed.push(format!("unaccounted: {:?}", &report.unaccounted[..report.unaccounted.len().min(10)]));
+        failed.push(format!(
+            "unaccounted: {:?}",
+            &report.unaccounted[..report.unaccounted.len().min(10)]
+        ));
     }
     if report.duplicates != 0 {
         failed.push(format!("{} duplicates", report.duplicates));
@@ -55,7 +66,10 @@ fn main() {
         failed.push(format!("{rejected} × 429 with pacing on"));
     }
     if ratio < 0.95 {
-        failed.push(format!("pacing achieved {:.1}% of the budget (goal ≥ 95%)", ratio * 100.0));
+        failed.push(format!(
+            "pacing achieved {:.1}% of the budget (goal ≥ 95%)",
+            ratio * 100.0
+        ));
     }
     if !failed.is_empty() {
         eprintln!("soak goals missed: {}", failed.join("; "));

@@ -44,7 +44,9 @@ pub type Responder = Arc<dyn Fn(&[u8]) -> Action + Send + Sync>;
 
 /// Starts the server on 127.0.0.1; it runs until the runtime stops.
 pub async fn start(responder: Responder) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move {
         while let Ok((sock, _)) = listener.accept().await {

@@ -59,6 +59,9 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
+/// What a send returned: created, or an error saying whether it may have been delivered.
+type Outcome = Result<(), bool>;
+
 #[derive(Default)]
 struct Seen {
     received: u32,
@@ -100,14 +103,18 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
                     ("x-ratelimit-limit".into(), "1000".into()),
                     ("x-ratelimit-remaining".into(), "0".into()),
                 ],
-                body: br#"{"type":"error.list","errors":[{"code":"rate_limit_exceeded"}]}"#.to_vec(),
+                body: br#"{"type":"error.list","errors":[{"code":"rate_limit_exceeded"}]}"#
+                    .to_vec(),
                 delay: Duration::ZERO,
             };
         }
         at += f.server_error_after_create;
         if roll < at {
             rec.created += 1;
-            return Action::respond(500, &br#"{"type":"error.list","errors":[{"code":"server_error"}]}"#[..]);
+            return Action::respond(
+                500,
+                &br#"{"type":"error.list","errors":[{"code":"server_error"}]}"#[..],
+            );
         }
         at += f.unavailable;
         if roll < at {
@@ -124,7 +131,11 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
             status: 200,
             headers: Vec::new(),
             body: ok_body(id),
-            delay: if roll < at { Duration::from_millis(400) } else { Duration::ZERO },
+            delay: if roll < at {
+                Duration::from_millis(400)
+            } else {
+                Duration::ZERO
+            },
         }
     }))
     .await;
@@ -140,7 +151,7 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
         .build()
         .unwrap();
     let started = Instant::now();
-    let outcomes: Arc<Mutex<Vec<(u64, Result<(), bool>)>>> = Arc::default();
+    let outcomes: Arc<Mutex<Vec<(u64, Outcome)>>> = Arc::default();
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
@@ -151,7 +162,9 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
                     if id >= messages as u64 {
                         return;
                     }
-                    let m = Message::from_admin(1).to(Contact::user_id("70")).in_app(format!("soak-{id}"));
+                    let m = Message::from_admin(1)
+                        .to(Contact::user_id("70"))
+                        .in_app(format!("soak-{id}"));
                     let r = client.send_with_version(m, Version::V2_14).await;
                     let outcome = match r {
                         Ok(_) => Ok(()),
@@ -196,12 +209,16 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
             }
         };
         if !consistent {
-            report.unaccounted.push(format!("message {id}: outcome {outcome:?}, created {created} time(s)"));
+            report.unaccounted.push(format!(
+                "message {id}: outcome {outcome:?}, created {created} time(s)"
+            ));
         }
     }
     for (id, n) in answered.iter().enumerate() {
         if *n != 1 {
-            report.unaccounted.push(format!("message {id}: {n} outcomes"));
+            report
+                .unaccounted
+                .push(format!("message {id}: {n} outcomes"));
         }
     }
     report
@@ -210,7 +227,12 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
 /// The pacing run: `messages` sends with pacing at `budget` per `window`
 /// against a server that answers 429 past `budget` in one of its fixed windows.
 /// Returns (requests per window achieved, 429s received).
-pub async fn run_paced(messages: usize, concurrency: usize, budget: u32, window: Duration) -> (f64, usize) {
+pub async fn run_paced(
+    messages: usize,
+    concurrency: usize,
+    budget: u32,
+    window: Duration,
+) -> (f64, usize) {
     let start = Instant::now();
     let windows: Arc<Mutex<HashMap<u64, u32>>> = Arc::default();
     let rejected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -244,7 +266,9 @@ pub async fn run_paced(messages: usize, concurrency: usize, budget: u32, window:
             let (client, next) = (client.clone(), next.clone());
             tokio::spawn(async move {
                 while next.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < messages {
-                    let m = Message::from_admin(1).to(Contact::user_id("70")).in_app("paced");
+                    let m = Message::from_admin(1)
+                        .to(Contact::user_id("70"))
+                        .in_app("paced");
                     let _ = client.send(m).await;
                 }
             })
@@ -255,7 +279,10 @@ pub async fn run_paced(messages: usize, concurrency: usize, budget: u32, window:
     }
     let elapsed = t0.elapsed();
     let per_window = messages as f64 / (elapsed.as_secs_f64() / window.as_secs_f64());
-    (per_window, rejected.load(std::sync::atomic::Ordering::SeqCst))
+    (
+        per_window,
+        rejected.load(std::sync::atomic::Ordering::SeqCst),
+    )
 }
 
 /// Peak resident memory of this process (VmHWM), in KiB, where Linux reports it.

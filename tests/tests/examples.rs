@@ -222,3 +222,18 @@ fn every_example_of_the_facts_sheet_and_seeds_is_in_the_fragment() {
         );
     }
 }
+
+#[test]
+fn the_facade_reads_every_documented_message_as_the_generated_type_does() {
+    for ex in examples().into_iter().filter(|e| e.place == "200") {
+        let bytes = serde_json::to_vec(&ex.value).unwrap();
+        let generated: types::Message = serde_json::from_slice(&bytes).unwrap();
+        let facade = intercom_messages::SentMessage::from_json(&bytes).unwrap();
+        assert_eq!(
+            facade,
+            intercom_messages::SentMessage::from(generated),
+            "{}",
+            ex.name
+        );
+    }
+}

@@ -93,11 +93,16 @@ proptest! {
                 let json = serde_json::to_value(&request).unwrap();
                 let errors = violations("CreateMessageRequest", v.position(), Strictness::Closed, &json);
                 prop_assert!(errors.is_empty(), "{v}: {json}\n{errors:#?}");
+                // The bytes the client sends are the same JSON.
+                let sent: serde_json::Value = serde_json::from_slice(&m.to_json(v).unwrap()).unwrap();
+                prop_assert_eq!(&sent, &json);
                 // And it decodes back into the generated type unchanged.
                 let back: types::CreateMessageRequest = serde_json::from_value(json.clone()).unwrap();
                 prop_assert_eq!(serde_json::to_value(back).unwrap(), json);
             }
             Err(e) => {
+                // The client's encoder refuses it with the same error: nothing is sent.
+                prop_assert_eq!(m.to_json(v).unwrap_err(), e.clone());
                 // A version rule names versions that really are other than this one.
                 let range = match &e {
                     ValidationError::FieldNotInVersion { available, version, .. }

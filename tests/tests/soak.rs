@@ -9,9 +9,15 @@ async fn every_message_is_accounted_for_exactly_once() {
     let report = soak::run(1_000, 32, Faults::default()).await;
     assert!(report.unaccounted.is_empty(), "{:#?}", report.unaccounted);
     assert_eq!(report.duplicates, 0);
-    assert_eq!(report.created + report.maybe_delivered + report.not_delivered, 1_000);
+    assert_eq!(
+        report.created + report.maybe_delivered + report.not_delivered,
+        1_000
+    );
     // The faults really happened: some of each outcome.
-    assert!(report.maybe_delivered > 0 && report.requests > 1_000, "{report:?}");
+    assert!(
+        report.maybe_delivered > 0 && report.requests > 1_000,
+        "{report:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

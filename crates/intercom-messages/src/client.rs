@@ -238,8 +238,7 @@ impl Client {
         message: impl Into<Message>,
         version: Version,
     ) -> Result<SentMessage, SendError> {
-        let request = message.into().to_request(version)?;
-        let body = serde_json::to_vec(&request).expect("generated request types always encode");
+        let body = message.into().to_json(version)?;
         let span = tracing::info_span!(
             "intercom.send",
             version = %version,
@@ -324,10 +323,10 @@ impl Client {
             };
             match status {
                 200..=299 => {
-                    return match serde_json::from_slice::<types::Message>(&bytes) {
+                    return match SentMessage::from_json(&bytes) {
                         Ok(m) => {
                             tracing::debug!(status, "message created");
-                            Ok(m.into())
+                            Ok(m)
                         }
                         Err(e) => Err(undecodable(status, &e, &bytes)),
                     };

@@ -198,32 +198,42 @@ impl From<UserMessage> for Message {
     }
 }
 
-/// An admin id: Intercom's admin ids are strings of digits.
+/// An admin id: Intercom's admin ids are numbers, written as strings of
+/// digits up to API 2.6 and as integers from 2.7. A number is kept as one; a
+/// string is checked to be digits when the message is validated.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AdminId(pub(crate) String);
+pub struct AdminId(pub(crate) AdminIdRepr);
 
-impl AdminId {
-    /// The id as given.
-    pub fn as_str(&self) -> &str {
-        &self.0
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum AdminIdRepr {
+    Number(u64),
+    Text(String),
+}
+
+impl std::fmt::Display for AdminId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            AdminIdRepr::Number(n) => write!(f, "{n}"),
+            AdminIdRepr::Text(s) => f.write_str(s),
+        }
     }
 }
 
 impl From<u64> for AdminId {
     fn from(id: u64) -> Self {
-        AdminId(id.to_string())
+        AdminId(AdminIdRepr::Number(id))
     }
 }
 
 impl From<&str> for AdminId {
     fn from(id: &str) -> Self {
-        AdminId(id.to_string())
+        AdminId(AdminIdRepr::Text(id.to_string()))
     }
 }
 
 impl From<String> for AdminId {
     fn from(id: String) -> Self {
-        AdminId(id)
+        AdminId(AdminIdRepr::Text(id))
     }
 }
 

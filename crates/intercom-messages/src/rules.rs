@@ -7,13 +7,17 @@ use intercom_messages_api::version_table as table;
 use crate::Version;
 use crate::error::ValidationError;
 use crate::message::{
-    AdminMessage, Channel, Contact, ContactKey, ContactType, Message, Template, UserMessage,
+    AdminIdRepr, AdminMessage, Channel, Contact, ContactKey, ContactType, Message, Template,
+    UserMessage,
 };
 
 impl Message {
     /// Checks the message against every rule for `version`.
     pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        self.to_request(version).map(drop)
+        match self {
+            Message::Admin(m) => m.validate(version).map(drop),
+            Message::User(m) => m.validate(version),
+        }
     }
 
     /// Checks the message for `version` and encodes it as the generated request
@@ -25,6 +29,61 @@ impl Message {
         match self {
             Message::Admin(m) => m.to_request(version).map(Into::into),
             Message::User(m) => m.to_request(version).map(Into::into),
+        }
+    }
+
+    /// Checks the message for `version` and encodes the request body as JSON
+    /// bytes: the same JSON as [`Message::to_request`] (a property test holds
+    /// them equal), written from the message without copying it first. This
+    /// is what [`crate::Client`] sends.
+    pub fn to_json(&self, version: Version) -> Result<Vec<u8>, ValidationError> {
+        // Sized for the message's own text plus the fixed keys, so the buffer is
+        // allocated once.
+        let mut out = Vec::with_capacity(self.text_len() + 192);
+        let written = match self {
+            Message::Admin(m) => {
+                let from = m.validate(version)?;
+                serde_json::to_writer(&mut out, &wire::Admin::new(m, from))
+            }
+            Message::User(m) => {
+                m.validate(version)?;
+                serde_json::to_writer(&mut out, &wire::User::new(m))
+            }
+        };
+        written.expect("request bodies always encode into memory");
+        Ok(out)
+    }
+
+    /// The length of the strings the message carries.
+    fn text_len(&self) -> usize {
+        let contacts = |l: &[Contact]| l.iter().map(|c| c.key().value().len() + 32).sum::<usize>();
+        match self {
+            Message::Admin(m) => {
+                let subject = match &m.channel {
+                    Channel::Email { subject } => subject.len(),
+                    Channel::InApp => 0,
+                };
+                m.body.len() + subject + contacts(&m.to) + contacts(&m.cc) + contacts(&m.bcc)
+            }
+            Message::User(m) => {
+                m.body.len()
+                    + m.from.key().value().len()
+                    + m.referer.as_ref().map_or(0, String::len)
+            }
+        }
+    }
+}
+
+/// Where a contact sits: `from`, or `to`/`cc`/`bcc` at an index. Formatted
+/// only when a rule fails, so checking allocates nothing.
+#[derive(Clone, Copy)]
+struct At(&'static str, Option<usize>);
+
+impl At {
+    fn field(self, leaf: &str) -> String {
+        match self.1 {
+            Some(i) => format!("{}[{i}].{leaf}", self.0),
+            None => format!("{}.{leaf}", self.0),
         }
     }
 }
@@ -48,7 +107,7 @@ fn require(
 
 /// The rules every contact follows, as a sender (`from`) or a recipient (`to[0]`).
 fn check_contact(
-    at: &str,
+    at: At,
     contact: &Contact,
     recipient: bool,
     version: Version,
@@ -56,7 +115,7 @@ fn check_contact(
     let key = contact.key();
     if key.value().trim().is_empty() {
         return Err(ValidationError::IdentifierEmpty {
-            field: format!("{at}.{}", key.field()),
+            field: at.field(key.field()),
         });
     }
     let type_row = match contact.contact_type() {
@@ -68,7 +127,7 @@ fn check_contact(
         && !version.has(row)
     {
         return Err(ValidationError::ContactTypeNotInVersion {
-            field: format!("{at}.type"),
+            field: at.field("type"),
             contact_type: contact.contact_type().as_str(),
             version,
             available: row.versions,
@@ -77,12 +136,12 @@ fn check_contact(
     if let ContactKey::Email(_) = key {
         if contact.contact_type() == ContactType::Contact {
             return Err(ValidationError::VisitorByEmail {
-                field: format!("{at}.email"),
+                field: at.field("email"),
             });
         }
         if recipient && !version.has(table::RECIPIENT_BY_EMAIL) {
             return Err(ValidationError::RecipientEmailNotInVersion {
-                field: format!("{at}.email"),
+                field: at.field("email"),
                 version,
                 available: table::RECIPIENT_BY_EMAIL.versions,
             });
@@ -91,45 +150,12 @@ fn check_contact(
     Ok(())
 }
 
-fn wire_type(t: ContactType) -> types::ContactType {
-    match t {
-        ContactType::User => types::ContactType::User,
-        ContactType::Lead => types::ContactType::Lead,
-        ContactType::Contact => types::ContactType::Contact,
-    }
-}
-
-/// The generated newtypes re-check non-emptiness; a failure there is the same rule.
-fn non_empty<T: TryFrom<String>>(at: &str, key: &ContactKey) -> Result<T, ValidationError> {
-    T::try_from(key.value().to_string()).map_err(|_| ValidationError::IdentifierEmpty {
-        field: format!("{at}.{}", key.field()),
-    })
-}
-
-fn recipient(at: &str, c: &Contact) -> Result<types::Recipient, ValidationError> {
-    let type_ = wire_type(c.contact_type());
-    Ok(match c.key() {
-        k @ ContactKey::Id(_) => types::Recipient::ContactById(types::ContactById {
-            id: non_empty(at, k)?,
-            type_,
-        }),
-        k @ ContactKey::UserId(_) => types::Recipient::ContactByUserId(types::ContactByUserId {
-            user_id: non_empty(at, k)?,
-            type_,
-        }),
-        k @ ContactKey::Email(_) => types::Recipient::RecipientByEmail(types::RecipientByEmail {
-            email: non_empty(at, k)?,
-            type_,
-        }),
-    })
-}
-
-/// Checks a recipient list (`to`, `cc`, `bcc`) and encodes it; `None` when empty.
-fn recipients(
+/// Checks a recipient list (`to`, `cc`, `bcc`).
+fn check_recipients(
     field: &'static str,
     list: &[Contact],
     version: Version,
-) -> Result<Option<types::Recipients>, ValidationError> {
+) -> Result<(), ValidationError> {
     if list.len() > 1 && !version.has(table::RECIPIENTS__LIST) {
         return Err(ValidationError::RecipientListNotInVersion {
             field,
@@ -138,78 +164,83 @@ fn recipients(
             available: table::RECIPIENTS__LIST.versions,
         });
     }
-    let mut encoded = Vec::with_capacity(list.len());
     for (i, c) in list.iter().enumerate() {
-        let at = format!("{field}[{i}]");
-        check_contact(&at, c, true, version)?;
-        encoded.push(recipient(&at, c)?);
+        check_contact(At(field, Some(i)), c, true, version)?;
     }
-    Ok(match encoded.len() {
-        0 => None,
-        1 => encoded.pop().map(types::Recipients::Recipient),
-        _ => Some(types::Recipients::List(encoded)),
-    })
+    Ok(())
+}
+
+/// The admin id in the version's wire shape: a string of digits up to 2.6, an
+/// integer from 2.7 (where the contract's integer member starts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WireAdminId<'a> {
+    Digits(&'a str),
+    NumberAsDigits(u64),
+    Number(i64),
+}
+
+impl WireAdminId<'_> {
+    fn generated(self) -> Result<types::AdminId, ValidationError> {
+        let digits = |s: String| {
+            s.parse()
+                .map(types::AdminId::Digits)
+                .map_err(|_| ValidationError::AdminIdNotDigits { value: s })
+        };
+        match self {
+            WireAdminId::Number(n) => Ok(types::AdminId::Number(n)),
+            WireAdminId::NumberAsDigits(n) => digits(n.to_string()),
+            WireAdminId::Digits(d) => digits(d.to_string()),
+        }
+    }
 }
 
 impl AdminMessage {
-    /// Checks the message for `version` and encodes it (see [`Message::to_request`]).
-    pub fn to_request(
-        &self,
-        version: Version,
-    ) -> Result<types::AdminMessageRequest, ValidationError> {
-        let digits = self.from.as_str();
+    /// Checks every rule; returns the admin id in the version's wire shape.
+    fn validate(&self, version: Version) -> Result<WireAdminId<'_>, ValidationError> {
         let not_digits = || ValidationError::AdminIdNotDigits {
-            value: digits.to_string(),
+            value: self.from.to_string(),
         };
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(not_digits());
-        }
-        // The wire shape of from.id follows the era: a string of digits up to 2.6,
-        // an integer from 2.7 (where the contract's integer member starts).
-        let id = if version.has(table::ADMIN_ID__NUMBER) {
-            types::AdminId::Number(digits.parse().map_err(|_| not_digits())?)
-        } else {
-            types::AdminId::Digits(digits.parse().map_err(|_| not_digits())?)
+        let numbers = version.has(table::ADMIN_ID__NUMBER);
+        let id = match &self.from.0 {
+            AdminIdRepr::Number(n) if numbers => {
+                WireAdminId::Number(i64::try_from(*n).map_err(|_| not_digits())?)
+            }
+            AdminIdRepr::Number(n) => WireAdminId::NumberAsDigits(*n),
+            AdminIdRepr::Text(d) => {
+                if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(not_digits());
+                }
+                if numbers {
+                    WireAdminId::Number(d.parse().map_err(|_| not_digits())?)
+                } else {
+                    WireAdminId::Digits(d)
+                }
+            }
         };
         if self.to.is_empty() {
             return Err(ValidationError::RecipientMissing);
         }
-        let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
+        check_recipients("to", &self.to, version)?;
         if !self.cc.is_empty() {
             require(table::ADMIN_MESSAGE_REQUEST__CC, "cc", version)?;
         }
-        let cc = recipients("cc", &self.cc, version)?;
+        check_recipients("cc", &self.cc, version)?;
         if !self.bcc.is_empty() {
             require(table::ADMIN_MESSAGE_REQUEST__BCC, "bcc", version)?;
         }
-        let bcc = recipients("bcc", &self.bcc, version)?;
+        check_recipients("bcc", &self.bcc, version)?;
         if self.body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
-        let (message_type, subject, template) = match &self.channel {
-            Channel::Email { subject } => {
-                if subject.trim().is_empty() {
-                    return Err(ValidationError::SubjectMissing);
-                }
-                // The 2.7+ schema requires a template for email; plain is Intercom's default.
-                let template = match self.template.unwrap_or_default() {
-                    Template::Plain => types::Template::Plain,
-                    Template::Personal => types::Template::Personal,
-                };
-                (
-                    types::AdminMessageType::Email,
-                    Some(subject.clone()),
-                    Some(template),
-                )
+        match &self.channel {
+            Channel::Email { subject } if subject.trim().is_empty() => {
+                return Err(ValidationError::SubjectMissing);
             }
-            Channel::InApp => {
-                if self.template.is_some() {
-                    return Err(ValidationError::TemplateNotEmail);
-                }
-                // `inapp` in every version: see openapi/README.md.
-                (types::AdminMessageType::Inapp, None, None)
+            Channel::InApp if self.template.is_some() => {
+                return Err(ValidationError::TemplateNotEmail);
             }
-        };
+            _ => {}
+        }
         if let Some(value) = self.created_at {
             require(
                 table::ADMIN_MESSAGE_REQUEST__CREATED_AT,
@@ -227,10 +258,33 @@ impl AdminMessage {
                 version,
             )?;
         }
+        Ok(id)
+    }
+
+    /// The template sent: emails always carry one (the 2.7+ schema requires
+    /// it; `plain` is Intercom's default), in-app messages never.
+    fn wire_template(&self) -> Option<Template> {
+        match self.channel {
+            Channel::Email { .. } => Some(self.template.unwrap_or_default()),
+            Channel::InApp => None,
+        }
+    }
+
+    /// Checks the message for `version` and encodes it (see [`Message::to_request`]).
+    pub fn to_request(
+        &self,
+        version: Version,
+    ) -> Result<types::AdminMessageRequest, ValidationError> {
+        let id = self.validate(version)?.generated()?;
+        let (message_type, subject) = match &self.channel {
+            Channel::Email { subject } => (types::AdminMessageType::Email, Some(subject.clone())),
+            // `inapp` in every version: see openapi/README.md.
+            Channel::InApp => (types::AdminMessageType::Inapp, None),
+        };
         Ok(types::AdminMessageRequest {
-            bcc,
+            bcc: recipients("bcc", &self.bcc)?,
             body: self.body.clone(),
-            cc,
+            cc: recipients("cc", &self.cc)?,
             create_conversation_without_contact_reply: self.open_conversation.then_some(true),
             created_at: self.created_at,
             from: types::AdminSender {
@@ -239,14 +293,68 @@ impl AdminMessage {
             },
             message_type,
             subject,
-            template,
-            to,
+            template: self.wire_template().map(|t| match t {
+                Template::Plain => types::Template::Plain,
+                Template::Personal => types::Template::Personal,
+            }),
+            to: recipients("to", &self.to)?.ok_or(ValidationError::RecipientMissing)?,
         })
     }
 }
 
+fn wire_type(t: ContactType) -> types::ContactType {
+    match t {
+        ContactType::User => types::ContactType::User,
+        ContactType::Lead => types::ContactType::Lead,
+        ContactType::Contact => types::ContactType::Contact,
+    }
+}
+
+/// The generated newtypes re-check non-emptiness; a failure there is the same rule.
+fn non_empty<T: TryFrom<String>>(at: At, key: &ContactKey) -> Result<T, ValidationError> {
+    T::try_from(key.value().to_string()).map_err(|_| ValidationError::IdentifierEmpty {
+        field: at.field(key.field()),
+    })
+}
+
+fn recipient(at: At, c: &Contact) -> Result<types::Recipient, ValidationError> {
+    let type_ = wire_type(c.contact_type());
+    Ok(match c.key() {
+        k @ ContactKey::Id(_) => types::Recipient::ContactById(types::ContactById {
+            id: non_empty(at, k)?,
+            type_,
+        }),
+        k @ ContactKey::UserId(_) => types::Recipient::ContactByUserId(types::ContactByUserId {
+            user_id: non_empty(at, k)?,
+            type_,
+        }),
+        k @ ContactKey::Email(_) => types::Recipient::RecipientByEmail(types::RecipientByEmail {
+            email: non_empty(at, k)?,
+            type_,
+        }),
+    })
+}
+
+/// Encodes a checked recipient list; `None` when empty.
+fn recipients(
+    field: &'static str,
+    list: &[Contact],
+) -> Result<Option<types::Recipients>, ValidationError> {
+    let mut encoded = list
+        .iter()
+        .enumerate()
+        .map(|(i, c)| recipient(At(field, Some(i)), c))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(match encoded.len() {
+        0 => None,
+        1 => encoded.pop().map(types::Recipients::Recipient),
+        _ => Some(types::Recipients::List(encoded)),
+    })
+}
+
 /// The first HTML tag in `body`, if any: a `<` directly followed by a letter,
-/// `/` or `!`, closed by a later `>`. `a < b`, `<3` and `=>` are plain text.
+/// `/` or `!`, closed by a later `>` on the same line. `a < b`, `<3` and `=>`
+/// are plain text.
 pub fn find_html_tag(body: &str) -> Option<&str> {
     let bytes = body.as_bytes();
     let mut i = 0;
@@ -254,10 +362,9 @@ pub fn find_html_tag(body: &str) -> Option<&str> {
         let start = i + offset;
         let next = bytes.get(start + 1).copied();
         let opens = matches!(next, Some(b) if b.is_ascii_alphabetic() || b == b'/' || b == b'!');
-        if opens && let Some(len) = body[start..].find('>') {
+        if opens && let Some(len) = body[start..].find(['>', '\n']) {
             let tag = &body[start..=start + len];
-            // A tag does not span lines in plain text worth keeping.
-            if !tag.contains('\n') {
+            if tag.ends_with('>') {
                 return Some(tag);
             }
         }
@@ -267,12 +374,8 @@ pub fn find_html_tag(body: &str) -> Option<&str> {
 }
 
 impl UserMessage {
-    /// Checks the message for `version` and encodes it (see [`Message::to_request`]).
-    pub fn to_request(
-        &self,
-        version: Version,
-    ) -> Result<types::UserMessageRequest, ValidationError> {
-        check_contact("from", &self.from, false, version)?;
+    fn validate(&self, version: Version) -> Result<(), ValidationError> {
+        check_contact(At("from", None), &self.from, false, version)?;
         if self.body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
@@ -280,18 +383,28 @@ impl UserMessage {
             let tag: String = tag.chars().take(40).collect();
             return Err(ValidationError::BodyHtml { tag });
         }
+        Ok(())
+    }
+
+    /// Checks the message for `version` and encodes it (see [`Message::to_request`]).
+    pub fn to_request(
+        &self,
+        version: Version,
+    ) -> Result<types::UserMessageRequest, ValidationError> {
+        self.validate(version)?;
         let type_ = wire_type(self.from.contact_type());
+        let at = At("from", None);
         let from = match self.from.key() {
             k @ ContactKey::Id(_) => types::UserSender::Id(types::ContactById {
-                id: non_empty("from", k)?,
+                id: non_empty(at, k)?,
                 type_,
             }),
             k @ ContactKey::UserId(_) => types::UserSender::UserId(types::ContactByUserId {
-                user_id: non_empty("from", k)?,
+                user_id: non_empty(at, k)?,
                 type_,
             }),
             k @ ContactKey::Email(_) => types::UserSender::Email(types::ContactByEmail {
-                email: non_empty("from", k)?,
+                email: non_empty(at, k)?,
                 type_,
             }),
         };
@@ -301,5 +414,124 @@ impl UserMessage {
             message_type: None,
             referer: self.referer.clone(),
         })
+    }
+}
+
+/// The request body written straight from a checked message, borrowing its
+/// strings. Its JSON equals that of the generated types (see `to_json`).
+mod wire {
+    use serde::Serialize;
+    use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+
+    use super::WireAdminId;
+    use crate::message::{AdminMessage, Channel, Contact, Template, UserMessage};
+
+    struct ContactRef<'a>(&'a Contact);
+
+    impl Serialize for ContactRef<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(2))?;
+            m.serialize_entry("type", self.0.contact_type().as_str())?;
+            m.serialize_entry(self.0.key().field(), self.0.key().value())?;
+            m.end()
+        }
+    }
+
+    /// One recipient as an object, several as a list (checked against the version before).
+    struct Recipients<'a>(&'a [Contact]);
+
+    impl Serialize for Recipients<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                [one] => ContactRef(one).serialize(s),
+                many => {
+                    let mut seq = s.serialize_seq(Some(many.len()))?;
+                    for c in many {
+                        seq.serialize_element(&ContactRef(c))?;
+                    }
+                    seq.end()
+                }
+            }
+        }
+    }
+
+    impl Serialize for WireAdminId<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            match *self {
+                WireAdminId::Digits(d) => s.serialize_str(d),
+                WireAdminId::NumberAsDigits(n) => s.collect_str(&n),
+                WireAdminId::Number(n) => s.serialize_i64(n),
+            }
+        }
+    }
+
+    #[derive(Serialize)]
+    struct From<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        id: WireAdminId<'a>,
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct Admin<'a> {
+        message_type: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        subject: Option<&'a str>,
+        body: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        template: Option<&'static str>,
+        from: From<'a>,
+        to: Recipients<'a>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cc: Option<Recipients<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bcc: Option<Recipients<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        created_at: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        create_conversation_without_contact_reply: Option<bool>,
+    }
+
+    impl<'a> Admin<'a> {
+        pub(super) fn new(m: &'a AdminMessage, id: WireAdminId<'a>) -> Self {
+            let (message_type, subject) = match &m.channel {
+                Channel::Email { subject } => ("email", Some(subject.as_str())),
+                Channel::InApp => ("inapp", None),
+            };
+            let list = |l: &'a [Contact]| (!l.is_empty()).then_some(Recipients(l));
+            Admin {
+                message_type,
+                subject,
+                body: &m.body,
+                template: m.wire_template().map(|t| match t {
+                    Template::Plain => "plain",
+                    Template::Personal => "personal",
+                }),
+                from: From { kind: "admin", id },
+                to: Recipients(&m.to),
+                cc: list(&m.cc),
+                bcc: list(&m.bcc),
+                created_at: m.created_at,
+                create_conversation_without_contact_reply: m.open_conversation.then_some(true),
+            }
+        }
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct User<'a> {
+        from: ContactRef<'a>,
+        body: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        referer: Option<&'a str>,
+    }
+
+    impl<'a> User<'a> {
+        pub(super) fn new(m: &'a UserMessage) -> Self {
+            User {
+                from: ContactRef(&m.from),
+                body: &m.body,
+                referer: m.referer.as_deref(),
+            }
+        }
     }
 }
