@@ -61,7 +61,17 @@ fn contact(w: Who) -> Contact {
 
 fn build(input: Input) -> Message {
     match input {
-        Input::Admin { id, to, cc, bcc, email, body, personal, created_at, open } => {
+        Input::Admin {
+            id,
+            to,
+            cc,
+            bcc,
+            email,
+            body,
+            personal,
+            created_at,
+            open,
+        } => {
             let mut draft = match id {
                 Ok(n) => Message::from_admin(n),
                 Err(s) => Message::from_admin(s),
@@ -80,14 +90,22 @@ fn build(input: Input) -> Message {
                 m = m.bcc(contact(w));
             }
             if let Some(p) = personal {
-                m = m.template(if p { Template::Personal } else { Template::Plain });
+                m = m.template(if p {
+                    Template::Personal
+                } else {
+                    Template::Plain
+                });
             }
             if let Some(t) = created_at {
                 m = m.created_at(t);
             }
             m.open_conversation(open).into()
         }
-        Input::User { from, body, referer } => {
+        Input::User {
+            from,
+            body,
+            referer,
+        } => {
             let m = Message::from_contact(contact(from)).body(body);
             match referer {
                 Some(r) => m.referer(r).into(),
