@@ -169,3 +169,33 @@ async fn one_span_per_send_without_token_or_body() {
     assert!(!text.contains("tok_TRACE_secret"), "{text}");
     assert!(!text.contains("the-secret-body"), "{text}");
 }
+
+#[tokio::test]
+async fn a_callers_reqwest_client_is_used_and_still_gets_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::header("x-from-callers-client", "yes"))
+        .and(wiremock::matchers::header("authorization", "Bearer caller-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "type": "admin_message", "id": "1", "created_at": 1, "body": "x", "message_type": "inapp"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut defaults = reqwest::header::HeaderMap::new();
+    defaults.insert(
+        "x-from-callers-client",
+        reqwest::header::HeaderValue::from_static("yes"),
+    );
+    let http = intercom_messages::api::client_builder()
+        .default_headers(defaults)
+        .build()
+        .unwrap();
+    let c = Client::builder("caller-token")
+        .base_url(&server.uri())
+        .http_client(http)
+        .build()
+        .unwrap();
+    c.send(Message::from_admin(1).to(Contact::user("u")).in_app("Hi"))
+        .await
+        .unwrap();
+}
