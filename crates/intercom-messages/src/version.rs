@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use intercom_messages_api::availability::{Availability, VersionRange};
+use intercom_messages_api::availability::Availability;
 use intercom_messages_api::types::IntercomVersion;
 use intercom_messages_api::version_table::VERSIONS;
 
@@ -67,11 +67,6 @@ impl Version {
     /// The generated header type.
     pub fn header(self) -> IntercomVersion {
         self.0
-    }
-
-    /// The versions in `range`, e.g. for error messages.
-    pub fn describe(range: VersionRange) -> String {
-        range.to_string()
     }
 }
 

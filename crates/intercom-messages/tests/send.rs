@@ -25,12 +25,16 @@ fn fast_retries() -> RetryPolicy {
         .max_wait(Duration::from_millis(50))
 }
 
-fn client(server: &MockServer) -> Client {
+fn client_at(url: &str, retry: RetryPolicy) -> Client {
     Client::builder(TOKEN)
-        .base_url(&server.uri())
-        .retry(fast_retries())
+        .base_url(url)
+        .retry(retry)
         .build()
         .unwrap()
+}
+
+fn client(server: &MockServer) -> Client {
+    client_at(&server.uri(), fast_retries())
 }
 
 fn in_app() -> Message {
@@ -277,12 +281,10 @@ async fn server_errors_are_not_retried_and_may_have_been_delivered() {
         );
 
         // Opted in: retried up to max_attempts.
-        let opted = Client::builder(TOKEN)
-            .base_url(&server.uri())
-            .retry(fast_retries().retry_possibly_delivered(true))
-            .build()
-            .unwrap();
-        opted.send(in_app()).await.unwrap_err();
+        client_at(&server.uri(), fast_retries().retry_possibly_delivered(true))
+            .send(in_app())
+            .await
+            .unwrap_err();
         assert_eq!(requests(&server).await.len(), 1 + 3);
     }
 }
@@ -403,12 +405,10 @@ async fn dropping_server() -> (String, Arc<AtomicUsize>) {
 #[tokio::test]
 async fn a_dropped_connection_is_sent_once_unless_opted_in() {
     let (url, count) = dropping_server().await;
-    let c = Client::builder(TOKEN)
-        .base_url(&url)
-        .retry(fast_retries())
-        .build()
-        .unwrap();
-    let err = c.send(in_app()).await.unwrap_err();
+    let err = client_at(&url, fast_retries())
+        .send(in_app())
+        .await
+        .unwrap_err();
     assert!(err.may_have_been_delivered(), "{err}");
     assert!(matches!(
         err,
@@ -421,12 +421,10 @@ async fn a_dropped_connection_is_sent_once_unless_opted_in() {
     assert_eq!(count.load(Ordering::SeqCst), 1, "sent exactly once");
 
     let (url, count) = dropping_server().await;
-    let c = Client::builder(TOKEN)
-        .base_url(&url)
-        .retry(fast_retries().retry_possibly_delivered(true))
-        .build()
-        .unwrap();
-    c.send(in_app()).await.unwrap_err();
+    client_at(&url, fast_retries().retry_possibly_delivered(true))
+        .send(in_app())
+        .await
+        .unwrap_err();
     assert_eq!(
         count.load(Ordering::SeqCst),
         3,
@@ -439,12 +437,10 @@ async fn a_refused_connection_was_not_delivered() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let c = Client::builder(TOKEN)
-        .base_url(&url)
-        .retry(fast_retries())
-        .build()
-        .unwrap();
-    let err = c.send(in_app()).await.unwrap_err();
+    let err = client_at(&url, fast_retries())
+        .send(in_app())
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             err,
