@@ -42,7 +42,8 @@ fn main() {
     let budget = env("PACE_BUDGET", 100) as u32;
     let window = Duration::from_millis(env("PACE_WINDOW_MS", 1_000));
     let paced = env("PACE_MESSAGES", 500) as usize;
-    let (per_window, rejected) = rt.block_on(soak::run_paced(paced, 64, budget, window));
+    let (per_window, rejected) =
+        rt.block_on(soak::run_paced(paced, 64, Some(budget), budget, window));
     let ratio = per_window / f64::from(budget);
     println!(
         "pacing: budget {budget} per {window:?}, {paced} messages: {per_window:.1} per window ({:.1}% of budget), {rejected} × 429",

@@ -224,13 +224,14 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
     report
 }
 
-/// The pacing run: `messages` sends with pacing at `budget` per `window`
-/// against a server that answers 429 past `budget` in one of its fixed windows.
-/// Returns (requests per window achieved, 429s received).
+/// The pacing run: `messages` sends with pacing at `budget` per `window` (no
+/// pacing when `None`) against a server that answers 429 past `server_limit`
+/// in one of its fixed windows. Returns (requests per window achieved, 429s).
 pub async fn run_paced(
     messages: usize,
     concurrency: usize,
-    budget: u32,
+    budget: Option<u32>,
+    server_limit: u32,
     window: Duration,
 ) -> (f64, usize) {
     let start = Instant::now();
@@ -242,7 +243,7 @@ pub async fn run_paced(
         let mut w = w.lock().unwrap();
         let used = w.entry(k).or_default();
         *used += 1;
-        if *used > budget {
+        if *used > server_limit {
             r.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             return Action::Respond {
                 status: 429,
@@ -254,11 +255,13 @@ pub async fn run_paced(
         Action::respond(200, &br#"{"type":"admin_message","id":"1","created_at":1,"body":"x","message_type":"inapp"}"#[..])
     }))
     .await;
-    let client = Client::builder("pace-token")
+    let mut builder = Client::builder("pace-token")
         .base_url(&format!("http://{addr}"))
-        .pacing_per(budget, window)
-        .build()
-        .unwrap();
+        .retry(RetryPolicy::never());
+    if let Some(budget) = budget {
+        builder = builder.pacing_per(budget, window);
+    }
+    let client = builder.build().unwrap();
     let t0 = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let workers: Vec<_> = (0..concurrency)
