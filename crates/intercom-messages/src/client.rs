@@ -124,8 +124,10 @@ impl ClientBuilder {
         self
     }
     /// Paces sends to at most `requests` per 10-second window, shared by all
-    /// clones of the client, and holds back when Intercom reports the budget
-    /// spent. Off by default. A 1,000/minute app has about 166 per window.
+    /// clones of the client. It also follows Intercom's `X-RateLimit-Remaining`
+    /// and `X-RateLimit-Reset`: what remains is spread until the reset, and
+    /// nothing is sent while none remains. Off by default. A 1,000/minute app
+    /// has about 166 per window.
     pub fn pacing(mut self, requests_per_10s: u32) -> Self {
         self.pacing = Some((requests_per_10s, crate::WINDOW));
         self

@@ -1,6 +1,8 @@
 //! Optional pacing: keeps a client (and all its clones) under a budget of
 //! requests per 10-second window, Intercom's enforcement window, by spacing
-//! requests evenly; and holds back when Intercom says the budget is spent.
+//! requests evenly; and follows what Intercom reports: with `r` requests
+//! remaining until the reset, slots are spread to at most `r` before it, and
+//! with none remaining it holds back until the reset.
 
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -25,6 +27,8 @@ struct State {
     next: Option<Instant>,
     /// Intercom said the budget is spent until then.
     blocked_until: Option<Instant>,
+    /// A wider spacing Intercom's headers call for, until the reset.
+    server_pace: Option<(Duration, Instant)>,
 }
 
 impl Pacer {
@@ -37,6 +41,7 @@ impl Pacer {
             state: Mutex::new(State {
                 next: None,
                 blocked_until: None,
+                server_pace: None,
             }),
         }
     }
@@ -55,25 +60,39 @@ impl Pacer {
                     s.blocked_until = None;
                 }
             }
-            s.next = Some(at + self.interval);
+            let mut interval = self.interval;
+            match s.server_pace {
+                Some((_, until)) if until <= now => s.server_pace = None,
+                Some((wider, _)) => interval = interval.max(wider),
+                None => {}
+            }
+            s.next = Some(at + interval);
             at
         };
         tokio::time::sleep_until(at).await;
     }
 
-    /// Adapts to what a response said: when nothing remains, wait for the reset.
+    /// Adapts to what a response said.
     pub(crate) fn observe(&self, rl: &RateLimit) {
-        if rl.remaining != Some(0) {
+        let Some(remaining) = rl.remaining else {
             return;
-        }
-        let wait = rl
+        };
+        let until_reset = rl
             .reset
             .and_then(|t| t.duration_since(SystemTime::now()).ok())
-            .unwrap_or(self.interval)
-            .min(WINDOW * 6);
-        let until = Instant::now() + wait;
+            .map(|d| d.min(WINDOW * 6));
+        let now = Instant::now();
         let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
+        if remaining == 0 {
+            let until = now + until_reset.unwrap_or(self.interval);
+            s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
+        } else if let Some(d) = until_reset {
+            // Spread what is left over the time left; never tighter than the budget.
+            let wider = (d / u32::try_from(remaining).unwrap_or(u32::MAX)).mul_f64(1.02);
+            if wider > self.interval {
+                s.server_pace = Some((wider, now + d));
+            }
+        }
     }
 }
 
@@ -108,5 +127,35 @@ mod tests {
             waited >= Duration::from_secs(2) && waited <= Duration::from_secs(3),
             "{waited:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn few_remaining_spreads_them_until_reset() {
+        let p = Pacer::new(1000, WINDOW); // 10.2 ms apart on its own
+        p.acquire().await;
+        p.observe(&RateLimit {
+            limit: Some(1000),
+            remaining: Some(4),
+            reset: Some(SystemTime::now() + Duration::from_secs(8)),
+        });
+        let start = Instant::now();
+        for _ in 0..4 {
+            p.acquire().await;
+        }
+        // Slots about 2 s apart (8 s / 4, plus 2%), not 10 ms.
+        let waited = Instant::now() - start;
+        assert!(waited >= Duration::from_secs(5), "{waited:?}");
+        // Many remaining: the budget's own spacing stands.
+        let q = Pacer::new(1000, WINDOW);
+        q.observe(&RateLimit {
+            limit: Some(1000),
+            remaining: Some(900),
+            reset: Some(SystemTime::now() + Duration::from_secs(8)),
+        });
+        let start = Instant::now();
+        for _ in 0..5 {
+            q.acquire().await;
+        }
+        assert!(Instant::now() - start < Duration::from_millis(100));
     }
 }
