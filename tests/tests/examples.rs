@@ -66,7 +66,16 @@ fn contract_verdicts(root: &str, first: usize, last: usize, value: &Value) -> (V
         let closed = violations(root, v, Strictness::Closed, value);
         let verdict = if !open.is_empty() {
             all_fit = false;
-            json!({"rejected": open})
+            if root == "CreateMessageRequest" {
+                // The union's own error only says no member matched; say why for each.
+                let member = |m| violations(m, v, Strictness::AsWritten, value);
+                json!({"rejected": open, "why, per union member": {
+                    "AdminMessageRequest": member("AdminMessageRequest"),
+                    "UserMessageRequest": member("UserMessageRequest"),
+                }})
+            } else {
+                json!({"rejected": open})
+            }
         } else if !closed.is_empty() {
             all_fit = false;
             json!({"accepted leniently, undeclared in this version": closed})
