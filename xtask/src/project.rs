@@ -50,10 +50,7 @@ pub fn json_schema_for_version(
 fn available(spec: &Spec, schema: &Value, version: usize) -> Result<bool, String> {
     match schema.get("x-intercom-versions") {
         None => Ok(true),
-        Some(r) => Ok(crate::versions::contains(
-            spec.versions.parse_range(r)?,
-            version,
-        )),
+        Some(r) => Ok(spec.versions.parse_range(r)?.contains(version)),
     }
 }
 
@@ -128,9 +125,7 @@ fn convert(
                     let r = v.as_str().and_then(|s| ranges.and_then(|m| m.get(s)));
                     let keep = match r {
                         None => true,
-                        Some(r) => {
-                            crate::versions::contains(spec.versions.parse_range(r)?, version)
-                        }
+                        Some(r) => spec.versions.parse_range(r)?.contains(version),
                     };
                     if keep {
                         kept.push(v.clone());

@@ -120,7 +120,9 @@ fn key(v: &str) -> (u64, u64) {
     (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
 }
 
-/// Whether the version at `position` is in the range.
-pub fn contains(range: Range, position: usize) -> bool {
-    range.first <= position && position <= range.last
+impl Range {
+    /// Whether the version at `position` is in the range.
+    pub fn contains(self, position: usize) -> bool {
+        self.first <= position && position <= self.last
+    }
 }

@@ -334,11 +334,7 @@ impl Client {
                     };
                 }
                 429 => {
-                    let errors = decode_errors(&bytes);
-                    let request_id = errors.as_ref().and_then(|(id, _)| id.clone());
-                    if let Some(id) = &request_id {
-                        span.record("request_id", id.as_str());
-                    }
+                    let request_id = request_id_of(&bytes, &span);
                     if last {
                         return Err(SendError::RateLimited {
                             rate_limit: limits,
@@ -356,10 +352,7 @@ impl Client {
                     tokio::time::sleep(wait).await;
                 }
                 500..=599 => {
-                    let request_id = decode_errors(&bytes).and_then(|(id, _)| id);
-                    if let Some(id) = &request_id {
-                        span.record("request_id", id.as_str());
-                    }
+                    let request_id = request_id_of(&bytes, &span);
                     if !last && policy.retry_possibly_delivered {
                         let wait = policy.backoff(attempt);
                         tracing::warn!(
@@ -405,10 +398,13 @@ fn api_error(e: types::Error) -> ApiError {
     }
 }
 
-fn decode_errors(bytes: &[u8]) -> Option<(Option<String>, Vec<ApiError>)> {
-    serde_json::from_slice::<types::ErrorList>(bytes)
-        .ok()
-        .map(|l| (l.request_id, l.errors.into_iter().map(api_error).collect()))
+/// The `request_id` of an error-list body, if it is one; recorded on the span.
+fn request_id_of(bytes: &[u8], span: &tracing::Span) -> Option<String> {
+    let id = serde_json::from_slice::<types::ErrorList>(bytes)
+        .ok()?
+        .request_id?;
+    span.record("request_id", id.as_str());
+    Some(id)
 }
 
 fn undecodable(status: u16, e: &serde_json::Error, bytes: &[u8]) -> SendError {
