@@ -199,3 +199,35 @@ async fn a_callers_reqwest_client_is_used_and_still_gets_the_token() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_refused_connection_is_retried_because_nothing_was_sent() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let out = Captured::default();
+    let writer = out.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let c = Client::builder("t")
+        .base_url(&url)
+        .retry(
+            intercom_messages::RetryPolicy::default()
+                .max_attempts(3)
+                .max_wait(std::time::Duration::from_millis(20)),
+        )
+        .build()
+        .unwrap();
+    let err = c
+        .send(Message::from_admin(1).to(Contact::user("u")).in_app("Hi"))
+        .await
+        .unwrap_err();
+    assert!(!err.may_have_been_delivered(), "{err}");
+    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let retries = text.matches("retrying after a transport error").count();
+    assert_eq!(retries, 2, "3 attempts in all:\n{text}");
+    assert!(text.contains("may_have_been_delivered=false"), "{text}");
+}
