@@ -11,14 +11,18 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use intercom_messages_api::types;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, USER_AGENT,
+};
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
 use crate::config::{BaseUrl, ConfigError, Region};
 use crate::pacing::Pacer;
-use crate::retry::{RetryPolicy, rate_limit};
-use crate::send_error::{ApiError, SendError, excerpt};
+use crate::retry::{RetryPolicy, rate_limit, retry_after};
+use crate::send_error::{
+    ApiError, BODY_EXCERPT_LIMIT, RESPONSE_BODY_LIMIT, SendError, clean, excerpt,
+};
 use crate::{Message, SentMessage, Version};
 
 /// The `User-Agent` sent with every request.
@@ -48,7 +52,7 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
-    url: String,
+    url: reqwest::Url,
     base: BaseUrl,
     auth: HeaderValue,
     version: Version,
@@ -108,7 +112,11 @@ impl ClientBuilder {
         self.version = version;
         self
     }
-    /// How long connecting may take (10 s by default); ignored with [`ClientBuilder::http_client`].
+    /// How long connecting may take (10 s by default); ignored with
+    /// [`ClientBuilder::http_client`]. It is kept below the total
+    /// [`ClientBuilder::timeout`], so that a server that never accepts is
+    /// reported as "could not connect" (nothing delivered), not as a timeout
+    /// after which the message may have been delivered.
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
         self
@@ -138,7 +146,12 @@ impl ClientBuilder {
         self.pacing = Some((requests, window));
         self
     }
-    /// Reuses a caller's `reqwest::Client` (its pool, proxy and TLS settings).
+    /// Reuses a caller's `reqwest::Client` (its pool, proxy, TLS and redirect
+    /// settings). The crate's own client follows no redirect, speaks HTTPS
+    /// only (plain HTTP only to a loopback base URL) and uses no proxy for a
+    /// loopback base URL; a caller's client is used as it is, and a send it
+    /// redirected away from the configured URL ends as
+    /// [`SendError::Redirected`], which may have been delivered.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -154,12 +167,26 @@ impl ClientBuilder {
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| ConfigError::BadToken)?;
         auth.set_sensitive(true);
+        let pacer = match self.pacing {
+            Some((requests, window)) => Some(Pacer::new(requests, window)?),
+            None => None,
+        };
         let http = match self.http {
             Some(c) => c,
-            None => intercom_messages_api::client_builder()
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(ConfigError::Http)?,
+            None => {
+                let loopback = base.is_loopback();
+                let mut b = intercom_messages_api::client_builder()
+                    .connect_timeout(self.connect_timeout.min(self.timeout.mul_f64(0.9)))
+                    // A redirect would re-send the message elsewhere (307/308)
+                    // or turn it into a GET (301-303): never follow one.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .https_only(!loopback);
+                if loopback {
+                    // A system proxy would see the token in clear.
+                    b = b.no_proxy();
+                }
+                b.build().map_err(ConfigError::Http)?
+            }
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -170,7 +197,7 @@ impl ClientBuilder {
                 version: self.version,
                 timeout: self.timeout,
                 retry: self.retry,
-                pacer: self.pacing.map(|(n, window)| Pacer::new(n, window)),
+                pacer,
             }),
         })
     }
@@ -209,7 +236,11 @@ impl Client {
             b = match Region::parse(&region) {
                 Some(r) => b.region(r),
                 None if region.contains("://") => b.base_url(&region),
-                None => return Err(ConfigError::BadRegion { value: region }),
+                None => {
+                    return Err(ConfigError::BadRegion {
+                        value: crate::send_error::clean(&region),
+                    });
+                }
             };
         }
         if let Some(v) = var("INTERCOM_VERSION").filter(|v| !v.trim().is_empty()) {
@@ -265,129 +296,251 @@ impl Client {
     }
 
     async fn send_bytes(&self, body: Vec<u8>, version: Version) -> Result<SentMessage, SendError> {
-        let inner = &self.inner;
-        let policy = &inner.retry;
-        let span = tracing::Span::current();
+        let policy = &self.inner.retry;
         // Bytes: cloning it for a retry is a reference count, not a copy.
         let body = bytes::Bytes::from(body);
+        // Whether an earlier attempt may have delivered the message: once one
+        // may have, every final error says so.
+        let mut earlier_may_have_delivered = false;
         let mut attempt = 0u32;
-        loop {
+        let error = loop {
             attempt += 1;
-            span.record("attempt", attempt);
-            if let Some(p) = &inner.pacer {
-                p.acquire().await;
-            }
-            let sent = inner
-                .http
-                .post(&inner.url)
-                .headers(self.headers(version))
-                .timeout(inner.timeout)
-                .body(body.clone())
-                .send()
-                .await;
+            tracing::Span::current().record("attempt", attempt);
             let last = attempt >= policy.max_attempts;
-            let response = match sent {
-                Ok(r) => r,
-                Err(e) => {
-                    // A connect error means the request was never written.
-                    let may_have_been_delivered = !e.is_connect();
-                    let retry =
-                        !last && (!may_have_been_delivered || policy.retry_possibly_delivered);
-                    if retry {
-                        let wait = policy.backoff(attempt);
-                        tracing::warn!(attempt, may_have_been_delivered, wait_ms = wait.as_millis() as u64, error = %e, "retrying after a transport error");
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    return Err(SendError::Transport {
-                        may_have_been_delivered,
-                        source: e.without_url(),
-                    });
-                }
-            };
-            let status = response.status().as_u16();
-            span.record("status", status);
-            let headers = response.headers().clone();
-            let limits = rate_limit(&headers);
-            if let Some(p) = &inner.pacer {
-                p.observe(&limits);
-            }
-            let bytes = match response.bytes().await {
-                Ok(b) => b,
-                Err(e) => {
-                    // The status came back, so the request was received.
-                    let may_have_been_delivered = !(400..500).contains(&status);
-                    return Err(SendError::Transport {
-                        may_have_been_delivered,
-                        source: e.without_url(),
-                    });
-                }
-            };
-            match status {
-                200..=299 => {
-                    return match SentMessage::from_json(&bytes) {
-                        Ok(m) => {
-                            tracing::debug!(status, "message created");
-                            Ok(m)
+            let error = match self.attempt(body.clone(), version).await {
+                Ok(sent) => return Ok(sent),
+                Err(Failure::RateLimited { mut error, wait }) => {
+                    if last || wait > policy.max_wait {
+                        if let SendError::RateLimited { attempts, .. } = &mut error {
+                            *attempts = attempt;
                         }
-                        Err(e) => Err(undecodable(status, &e, &bytes)),
-                    };
-                }
-                429 => {
-                    let request_id = request_id_of(&bytes, &span);
-                    if last {
-                        return Err(SendError::RateLimited {
-                            rate_limit: limits,
-                            request_id,
-                            attempts: attempt,
-                        });
+                        break error;
                     }
-                    let wait = policy.wait_after_429(&headers, SystemTime::now());
+                    let wait = policy.jittered(wait);
                     tracing::warn!(
                         attempt,
-                        status,
                         wait_ms = wait.as_millis() as u64,
                         "rate limited; retrying"
                     );
                     tokio::time::sleep(wait).await;
+                    continue;
                 }
-                500..=599 => {
-                    let request_id = request_id_of(&bytes, &span);
-                    if !last && policy.retry_possibly_delivered {
-                        let wait = policy.backoff(attempt);
-                        tracing::warn!(
-                            attempt,
-                            status,
-                            wait_ms = wait.as_millis() as u64,
-                            "server error; retrying (opted in, may duplicate)"
-                        );
-                        tokio::time::sleep(wait).await;
-                        continue;
-                    }
-                    return Err(SendError::Server {
-                        status,
-                        request_id,
-                        body_excerpt: excerpt(&bytes),
-                    });
+                Err(Failure::Other(error)) => error,
+            };
+            let may_have_been_delivered = error.may_have_been_delivered();
+            let retryable = match &error {
+                SendError::Transport { .. } if !may_have_been_delivered => true,
+                SendError::Transport { .. } | SendError::Server { .. } => {
+                    policy.retry_possibly_delivered
                 }
-                _ => {
-                    return match serde_json::from_slice::<types::ErrorList>(&bytes) {
-                        Ok(list) => {
-                            if let Some(id) = &list.request_id {
-                                span.record("request_id", id.as_str());
-                            }
-                            Err(SendError::Api {
-                                status,
-                                request_id: list.request_id,
-                                errors: list.errors.into_iter().map(api_error).collect(),
-                            })
-                        }
-                        Err(e) => Err(undecodable(status, &e, &bytes)),
-                    };
-                }
+                _ => false,
+            };
+            if last || !retryable {
+                break error;
             }
-        }
+            earlier_may_have_delivered |= may_have_been_delivered;
+            let wait = policy.backoff(attempt);
+            let wait_ms = wait.as_millis() as u64;
+            if let SendError::Server { status, .. } = &error {
+                tracing::warn!(
+                    attempt,
+                    status,
+                    wait_ms,
+                    "server error; retrying (opted in, may duplicate)"
+                );
+            } else {
+                tracing::warn!(attempt, may_have_been_delivered, wait_ms, error = %error, "retrying after a transport error");
+            }
+            tokio::time::sleep(wait).await;
+        };
+        Err(
+            if earlier_may_have_delivered && !error.may_have_been_delivered() {
+                SendError::AfterPossibleDelivery {
+                    attempts: attempt,
+                    last: Box::new(error),
+                }
+            } else {
+                error
+            },
+        )
     }
+
+    /// One request and its answer.
+    async fn attempt(&self, body: bytes::Bytes, version: Version) -> Result<SentMessage, Failure> {
+        let inner = &self.inner;
+        let span = tracing::Span::current();
+        if let Some(p) = &inner.pacer {
+            p.acquire().await;
+        }
+        let sent = inner
+            .http
+            .post(inner.url.clone())
+            .headers(self.headers(version))
+            .timeout(inner.timeout)
+            .body(body)
+            .send()
+            .await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                // A connect error to the configured URL means the request was
+                // never written; one on a redirected hop means the first hop
+                // received the whole request.
+                let elsewhere = e.url().is_some_and(|u| *u != inner.url);
+                return Err(Failure::Other(SendError::Transport {
+                    may_have_been_delivered: !e.is_connect() || elsewhere,
+                    source: e.without_url(),
+                }));
+            }
+        };
+        let status = response.status().as_u16();
+        span.record("status", status);
+        let now = SystemTime::now();
+        let limits = rate_limit(response.headers(), now);
+        if let Some(p) = &inner.pacer {
+            p.observe(&limits);
+        }
+        if (300..400).contains(&status) || *response.url() != inner.url {
+            let location = if *response.url() != inner.url {
+                Some(without_secrets(response.url()))
+            } else {
+                response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .map(|l| match inner.url.join(l) {
+                        Ok(u) => without_secrets(&u),
+                        Err(_) => l
+                            .chars()
+                            .take(crate::send_error::SERVER_TEXT_LIMIT)
+                            .collect(),
+                    })
+            };
+            return Err(Failure::Other(SendError::Redirected { status, location }));
+        }
+        if status == 429 {
+            let wait = inner.retry.server_wait(response.headers(), now);
+            let retry_after = retry_after(response.headers());
+            let request_id = match read_capped(response).await {
+                Ok(bytes) => request_id_of(&bytes, &span),
+                Err(_) => None,
+            };
+            return Err(Failure::RateLimited {
+                error: SendError::RateLimited {
+                    rate_limit: limits,
+                    retry_after,
+                    request_id,
+                    attempts: 0,
+                },
+                wait,
+            });
+        }
+        let bytes = match read_capped(response).await {
+            Ok(b) => b,
+            Err(ReadError::TooLarge { prefix }) if (500..600).contains(&status) => {
+                return Err(Failure::Other(SendError::Server {
+                    status,
+                    request_id: None,
+                    body_excerpt: excerpt(&prefix),
+                }));
+            }
+            Err(ReadError::TooLarge { prefix }) => {
+                return Err(Failure::Other(SendError::ResponseTooLarge {
+                    status,
+                    limit: RESPONSE_BODY_LIMIT,
+                    body_excerpt: excerpt(&prefix),
+                }));
+            }
+            Err(ReadError::Transport(e)) => {
+                // The status came back, so the request was received.
+                return Err(Failure::Other(SendError::Transport {
+                    may_have_been_delivered: !(400..500).contains(&status),
+                    source: e.without_url(),
+                }));
+            }
+        };
+        Err(Failure::Other(match status {
+            200..=299 => {
+                return match SentMessage::from_json(&bytes) {
+                    Ok(m) => {
+                        tracing::debug!(status, "message created");
+                        Ok(m)
+                    }
+                    Err(e) => Err(Failure::Other(undecodable(status, &e, &bytes))),
+                };
+            }
+            400..=499 => match serde_json::from_slice::<types::ErrorList>(&bytes) {
+                Ok(list) => {
+                    if let Some(id) = &list.request_id {
+                        span.record("request_id", clean(id));
+                    }
+                    SendError::Api {
+                        status,
+                        request_id: list.request_id,
+                        errors: list.errors.into_iter().map(api_error).collect(),
+                    }
+                }
+                Err(e) => undecodable(status, &e, &bytes),
+            },
+            // 5xx, and anything outside HTTP's classes: it may have been created.
+            _ => SendError::Server {
+                status,
+                request_id: request_id_of(&bytes, &span),
+                body_excerpt: excerpt(&bytes),
+            },
+        }))
+    }
+}
+
+/// How one attempt failed.
+enum Failure {
+    /// A 429: the error to return if no retry follows, and the wait the
+    /// server asked for (uncapped).
+    RateLimited { error: SendError, wait: Duration },
+    /// Anything else.
+    Other(SendError),
+}
+
+/// Why a response body was not read in full.
+enum ReadError {
+    /// Over [`RESPONSE_BODY_LIMIT`]: the first bytes read, if any.
+    TooLarge { prefix: Vec<u8> },
+    /// The connection failed while reading.
+    Transport(reqwest::Error),
+}
+
+/// Reads a response body, never more than [`RESPONSE_BODY_LIMIT`] bytes: a
+/// larger `Content-Length` is refused before reading, and a streamed body is
+/// cut off at the limit (dropping the response closes the connection).
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    let declared = response.content_length().unwrap_or(0);
+    if declared > RESPONSE_BODY_LIMIT as u64 {
+        return Err(ReadError::TooLarge { prefix: Vec::new() });
+    }
+    let mut body = Vec::with_capacity(declared as usize);
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        if body.len() + chunk.len() > RESPONSE_BODY_LIMIT {
+            let room = RESPONSE_BODY_LIMIT - body.len();
+            body.extend_from_slice(&chunk[..room]);
+            body.truncate(BODY_EXCERPT_LIMIT);
+            return Err(ReadError::TooLarge { prefix: body });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A URL for an error message: scheme, host, port and path only.
+fn without_secrets(url: &reqwest::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_query(None);
+    u.set_fragment(None);
+    u.as_str()
+        .chars()
+        .take(crate::send_error::SERVER_TEXT_LIMIT)
+        .collect()
 }
 
 fn api_error(e: types::Error) -> ApiError {
@@ -403,7 +556,7 @@ fn request_id_of(bytes: &[u8], span: &tracing::Span) -> Option<String> {
     let id = serde_json::from_slice::<types::ErrorList>(bytes)
         .ok()?
         .request_id?;
-    span.record("request_id", id.as_str());
+    span.record("request_id", clean(&id));
     Some(id)
 }
 

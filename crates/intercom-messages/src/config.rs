@@ -48,43 +48,74 @@ pub struct BaseUrl(Url);
 
 impl BaseUrl {
     /// Checks a base URL such as `https://api.eu.intercom.io` or `http://127.0.0.1:8080`.
+    ///
+    /// User info (`user:password@`), a query and a fragment are refused, and
+    /// an error never repeats the user info given.
     pub fn parse(s: &str) -> Result<BaseUrl, ConfigError> {
-        let url = Url::parse(s.trim()).map_err(|e| ConfigError::BadBaseUrl {
-            url: s.to_string(),
-            reason: e.to_string(),
-        })?;
-        if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
-            return Err(ConfigError::BadBaseUrl {
-                url: s.to_string(),
-                reason: "a base URL carries no credentials and no query".into(),
-            });
-        }
-        let loopback = match url.host() {
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            None => false,
+        let shown = redact(s);
+        let bad = |reason: String| ConfigError::BadBaseUrl {
+            url: shown.clone(),
+            reason,
         };
-        match url.scheme() {
-            "https" => Ok(BaseUrl(url)),
-            "http" if loopback => Ok(BaseUrl(url)),
-            "http" => Err(ConfigError::InsecureBaseUrl { url: s.to_string() }),
-            other => Err(ConfigError::BadBaseUrl {
-                url: s.to_string(),
-                reason: format!("scheme `{other}` is not https"),
-            }),
+        let url = Url::parse(s.trim()).map_err(|e| bad(e.to_string()))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad(
+                "a base URL carries no credentials: pass the token to Client::builder".into(),
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("a base URL has no query and no fragment".into()));
+        }
+        let base = BaseUrl(url);
+        match base.0.scheme() {
+            "https" => Ok(base),
+            "http" if base.is_loopback() => Ok(base),
+            "http" => Err(ConfigError::InsecureBaseUrl { url: shown }),
+            other => Err(bad(format!("scheme `{other}` is not https"))),
         }
     }
 
     /// The URL of `POST /messages` under this base.
-    pub fn messages_url(&self) -> String {
-        format!("{}/messages", self.0.as_str().trim_end_matches('/'))
+    pub fn messages_url(&self) -> Url {
+        let mut url = self.0.clone();
+        let path = format!("{}/messages", url.path().trim_end_matches('/'));
+        url.set_path(&path);
+        url
+    }
+
+    /// Whether the host is a loopback address (or `localhost`).
+    pub fn is_loopback(&self) -> bool {
+        match self.0.host() {
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            None => false,
+        }
     }
 
     /// The base URL as text.
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+}
+
+/// A URL as it may be shown: anything between `://` and the last `@` before
+/// the path is user info and becomes `[redacted]`; at most 200 characters.
+fn redact(raw: &str) -> String {
+    let raw = raw.trim();
+    let shown = match raw.find("://") {
+        Some(i) => {
+            let rest = &raw[i + 3..];
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{}[redacted]{}", &raw[..i + 3], &rest[at..]),
+                None => raw.to_string(),
+            }
+        }
+        None if raw.contains('@') => "[redacted]".to_string(),
+        None => raw.to_string(),
+    };
+    crate::send_error::clean(&shown)
 }
 
 impl From<Region> for BaseUrl {
@@ -112,13 +143,13 @@ pub enum ConfigError {
     /// `INTERCOM_REGION` is neither a region nor a URL.
     #[error("INTERCOM_REGION is `{value}`: expected us, eu, au or an https:// base URL")]
     BadRegion {
-        /// The value given.
+        /// The value given (at most 200 characters, control characters escaped).
         value: String,
     },
     /// A base URL that does not parse or cannot be used.
     #[error("base URL `{url}` cannot be used: {reason}")]
     BadBaseUrl {
-        /// The URL given.
+        /// The URL given, with any user info replaced by `[redacted]`.
         url: String,
         /// What is wrong with it.
         reason: String,
@@ -128,8 +159,19 @@ pub enum ConfigError {
         "base URL `{url}` is plain http: only https, or http to a loopback address, is allowed"
     )]
     InsecureBaseUrl {
-        /// The URL given.
+        /// The URL given, with any user info replaced by `[redacted]`.
         url: String,
+    },
+    /// A pacing budget that cannot work: no requests, or a window that is
+    /// zero or longer than a day.
+    #[error(
+        "pacing of {requests} request(s) per {window:?} cannot work: use at least 1 request per window of 1 ms to 1 day"
+    )]
+    BadPacing {
+        /// The requests per window given.
+        requests: u32,
+        /// The window given.
+        window: std::time::Duration,
     },
     /// `INTERCOM_VERSION` is not a known version.
     #[error("INTERCOM_VERSION: {0}")]

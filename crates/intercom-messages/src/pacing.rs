@@ -9,7 +9,11 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+use crate::config::ConfigError;
 use crate::send_error::RateLimit;
+
+/// The longest pacing window accepted.
+const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// Intercom enforces its per-minute budgets in windows of this length.
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -32,44 +36,63 @@ struct State {
 }
 
 impl Pacer {
-    /// A pacer for `per_window` requests per `window` (at least 1). Slots are
-    /// spaced 2% wider than `window / per_window`, so that network jitter
-    /// cannot push one request too many into one of the server's windows.
-    pub(crate) fn new(per_window: u32, window: Duration) -> Self {
-        Self {
-            interval: (window / per_window.max(1)).mul_f64(1.02),
+    /// A pacer for `per_window` requests per `window`. Slots are spaced 2%
+    /// wider than `window / per_window`, so that network jitter cannot push
+    /// one request too many into one of the server's windows. At least one
+    /// request, and a window from 1 ms to a day.
+    pub(crate) fn new(per_window: u32, window: Duration) -> Result<Self, ConfigError> {
+        if per_window == 0 || window < Duration::from_millis(1) || window > MAX_WINDOW {
+            return Err(ConfigError::BadPacing {
+                requests: per_window,
+                window,
+            });
+        }
+        Ok(Self {
+            interval: (window / per_window).mul_f64(1.02),
             state: Mutex::new(State {
                 next: None,
                 blocked_until: None,
                 server_pace: None,
             }),
-        }
+        })
     }
 
     /// Waits for this request's slot. Slots are `interval` apart, so any
-    /// 10-second window holds at most the budget.
+    /// 10-second window holds at most the budget. A slot granted before
+    /// Intercom reported the budget spent is not used: after waking, a block
+    /// that began since is waited out, and a new slot is taken after it.
     pub(crate) async fn acquire(&self) {
-        let at = {
-            let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            let now = Instant::now();
-            let mut at = s.next.map_or(now, |n| n.max(now));
-            if let Some(b) = s.blocked_until {
-                if b > at {
-                    at = b;
-                } else if b <= now {
-                    s.blocked_until = None;
-                }
+        loop {
+            let at = self.reserve();
+            tokio::time::sleep_until(at).await;
+            let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            match s.blocked_until {
+                Some(b) if b > Instant::now() => continue,
+                _ => return,
             }
-            let mut interval = self.interval;
-            match s.server_pace {
-                Some((_, until)) if until <= now => s.server_pace = None,
-                Some((wider, _)) => interval = interval.max(wider),
-                None => {}
+        }
+    }
+
+    /// Takes the next slot and returns when it opens.
+    fn reserve(&self) -> Instant {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let mut at = s.next.map_or(now, |n| n.max(now));
+        if let Some(b) = s.blocked_until {
+            if b > at {
+                at = b;
+            } else if b <= now {
+                s.blocked_until = None;
             }
-            s.next = Some(at + interval);
-            at
-        };
-        tokio::time::sleep_until(at).await;
+        }
+        let mut interval = self.interval;
+        match s.server_pace {
+            Some((_, until)) if until <= now => s.server_pace = None,
+            Some((wider, _)) => interval = interval.max(wider),
+            None => {}
+        }
+        s.next = Some(at + interval);
+        at
     }
 
     /// Adapts to what a response said.
@@ -102,7 +125,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn slots_are_evenly_spaced() {
-        let p = Pacer::new(5, WINDOW);
+        let p = Pacer::new(5, WINDOW).unwrap();
         let start = Instant::now();
         for _ in 0..6 {
             p.acquire().await;
@@ -113,7 +136,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_empty_budget_holds_until_reset() {
-        let p = Pacer::new(100, WINDOW);
+        let p = Pacer::new(100, WINDOW).unwrap();
         let start = Instant::now();
         p.acquire().await;
         p.observe(&RateLimit {
@@ -131,7 +154,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn few_remaining_spreads_them_until_reset() {
-        let p = Pacer::new(1000, WINDOW); // 10.2 ms apart on its own
+        let p = Pacer::new(1000, WINDOW).unwrap(); // 10.2 ms apart on its own
         p.acquire().await;
         p.observe(&RateLimit {
             limit: Some(1000),
@@ -146,7 +169,7 @@ mod tests {
         let waited = Instant::now() - start;
         assert!(waited >= Duration::from_secs(5), "{waited:?}");
         // Many remaining: the budget's own spacing stands.
-        let q = Pacer::new(1000, WINDOW);
+        let q = Pacer::new(1000, WINDOW).unwrap();
         q.observe(&RateLimit {
             limit: Some(1000),
             remaining: Some(900),
@@ -157,5 +180,46 @@ mod tests {
             q.acquire().await;
         }
         assert!(Instant::now() - start < Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slots_granted_before_an_empty_budget_wait_for_the_reset() {
+        let p = std::sync::Arc::new(Pacer::new(10, WINDOW).unwrap()); // 1.02 s apart
+        let start = Instant::now();
+        p.acquire().await;
+        // Two sends already hold slots at 1.02 s and 2.04 s...
+        let waiting: Vec<_> = (0..2)
+            .map(|_| {
+                let p = p.clone();
+                tokio::spawn(async move {
+                    p.acquire().await;
+                    Instant::now()
+                })
+            })
+            .collect();
+        tokio::task::yield_now().await;
+        // ...when Intercom reports the budget spent for 5 s.
+        p.observe(&RateLimit {
+            limit: Some(10),
+            remaining: Some(0),
+            reset: Some(SystemTime::now() + Duration::from_secs(5)),
+        });
+        for w in waiting {
+            let went = w.await.unwrap() - start;
+            assert!(went >= Duration::from_secs(4), "{went:?}");
+        }
+    }
+
+    #[test]
+    fn impossible_budgets_are_refused() {
+        for (n, window) in [
+            (0, WINDOW),
+            (1, Duration::MAX),
+            (1, Duration::ZERO),
+            (u32::MAX, Duration::from_secs(25 * 3600)),
+        ] {
+            assert!(Pacer::new(n, window).is_err(), "{n} per {window:?}");
+        }
+        assert!(Pacer::new(u32::MAX, Duration::from_millis(1)).is_ok());
     }
 }

@@ -48,7 +48,9 @@ impl RetryPolicy {
         self.max_attempts = n.max(1);
         self
     }
-    /// The longest wait before a retry, whatever the server says.
+    /// The longest wait before a retry. A 429 asking to wait longer is
+    /// returned at once as [`crate::SendError::RateLimited`] rather than
+    /// retried early into another 429.
     pub fn max_wait(mut self, d: Duration) -> Self {
         self.max_wait = d;
         self
@@ -59,7 +61,9 @@ impl RetryPolicy {
         self
     }
     /// Opt in to retrying 5xx answers and connections lost after the request
-    /// was sent. **Such a retry can deliver the message twice.**
+    /// was sent. **Such a retry can deliver the message twice.** Once an
+    /// attempt may have delivered the message, the final error says so
+    /// whatever the later attempts answered ([`crate::SendError::AfterPossibleDelivery`]).
     pub fn retry_possibly_delivered(mut self, yes: bool) -> Self {
         self.retry_possibly_delivered = yes;
         self
@@ -69,20 +73,31 @@ impl RetryPolicy {
         self.retry_possibly_delivered
     }
 
-    /// The wait before retrying a 429: `Retry-After`, else `X-RateLimit-Reset`,
-    /// else the default; capped; plus up to 10% (at most 1 s) of jitter, so that
-    /// many clients do not come back at the same instant.
-    pub(crate) fn wait_after_429(&self, headers: &HeaderMap, now: SystemTime) -> Duration {
-        let said = retry_after(headers)
+    /// What the server asked to wait after a 429: `Retry-After`, else
+    /// `X-RateLimit-Reset`, else the default. Uncapped: the caller decides
+    /// whether it fits in [`RetryPolicy::max_wait`].
+    pub(crate) fn server_wait(&self, headers: &HeaderMap, now: SystemTime) -> Duration {
+        retry_after(headers)
             .or_else(|| {
-                rate_limit(headers)
+                rate_limit(headers, now)
                     .reset
                     .map(|t| t.duration_since(now).unwrap_or_default())
             })
-            .unwrap_or(self.default_wait);
-        let base = said.min(self.max_wait);
+            .unwrap_or(self.default_wait)
+    }
+
+    /// A server's wait, capped at [`RetryPolicy::max_wait`], plus up to 10% (at
+    /// most 1 s) of jitter within the cap, so that many clients do not come
+    /// back at the same instant.
+    pub(crate) fn jittered(&self, wait: Duration) -> Duration {
+        let base = wait.min(self.max_wait);
         let spread = (base / 10).min(Duration::from_secs(1));
-        (base + spread.mul_f64(fastrand::f64())).min(self.max_wait.max(base))
+        (base + spread.mul_f64(fastrand::f64())).min(self.max_wait)
+    }
+
+    #[cfg(test)]
+    fn wait_after_429(&self, headers: &HeaderMap, now: SystemTime) -> Duration {
+        self.jittered(self.server_wait(headers, now))
     }
 
     /// Full-jitter exponential backoff for opted-in retries of possibly delivered sends.
@@ -94,22 +109,40 @@ impl RetryPolicy {
     }
 }
 
+/// The longest wait a server can ask for that is taken at its word: Intercom's
+/// budgets refill every minute, so a reset or `Retry-After` further away than
+/// this is absurd (or hostile) and reads as absent.
+pub(crate) const MAX_SERVER_WAIT: Duration = Duration::from_secs(3600);
+
+/// A header holding a plain non-negative integer; anything else (a sign, a
+/// fraction, an exponent, a date, more digits than fit) reads as absent.
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not used by Intercom).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    header_u64(headers, "retry-after").map(Duration::from_secs)
+/// `Retry-After` in seconds, at most [`MAX_SERVER_WAIT`] (the HTTP-date form is
+/// not used by Intercom and reads as absent).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    header_u64(headers, "retry-after")
+        .map(Duration::from_secs)
+        .filter(|d| *d <= MAX_SERVER_WAIT)
 }
 
-/// The `X-RateLimit-*` headers of a response.
-pub(crate) fn rate_limit(headers: &HeaderMap) -> RateLimit {
+/// The `X-RateLimit-*` headers of a response, read at `now`. A reset more than
+/// [`MAX_SERVER_WAIT`] after `now` (or one that overflows the clock) reads as
+/// absent; one in the past is kept (it means "now").
+pub(crate) fn rate_limit(headers: &HeaderMap, now: SystemTime) -> RateLimit {
+    let latest = now.checked_add(MAX_SERVER_WAIT);
     RateLimit {
         limit: header_u64(headers, "x-ratelimit-limit"),
         remaining: header_u64(headers, "x-ratelimit-remaining"),
         reset: header_u64(headers, "x-ratelimit-reset")
-            .map(|s| UNIX_EPOCH + Duration::from_secs(s)),
+            .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)))
+            .filter(|t| latest.is_some_and(|latest| *t <= latest)),
     }
 }
 
@@ -171,6 +204,32 @@ mod tests {
             ("x-ratelimit-remaining", "-1"),
             ("x-ratelimit-reset", ""),
         ]);
-        assert_eq!(rate_limit(&h), RateLimit::default());
+        assert_eq!(rate_limit(&h, SystemTime::now()), RateLimit::default());
+    }
+
+    #[test]
+    fn absurd_resets_and_waits_read_as_absent() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for bad in [
+            "18446744073709551615",
+            "99999999999999999999999",
+            "-1",
+            "1e400",
+            "+5",
+            "1700000010.5",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "1800000000", // years away
+        ] {
+            let h = headers(&[("x-ratelimit-reset", bad), ("retry-after", bad)]);
+            assert_eq!(rate_limit(&h, now).reset, None, "{bad}");
+            assert_eq!(retry_after(&h), None, "{bad}");
+            let p = RetryPolicy::default();
+            assert_eq!(p.server_wait(&h, now), p.default_wait, "{bad}");
+        }
+        let h = headers(&[("x-ratelimit-reset", "1700000010")]);
+        assert_eq!(
+            rate_limit(&h, now).reset,
+            Some(now + Duration::from_secs(10))
+        );
     }
 }

@@ -30,14 +30,28 @@ pub struct RateLimit {
 /// The longest excerpt of an undecodable body kept in an error.
 pub const BODY_EXCERPT_LIMIT: usize = 512;
 
+/// The largest response body read. Intercom's answers are a few hundred
+/// bytes; a larger `Content-Length` is refused without reading, and a body
+/// streamed past this is cut off ([`SendError::ResponseTooLarge`]).
+pub const RESPONSE_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The longest piece of server text (a code, a message, a field, a request
+/// id, a location) shown in an error's text; longer ones are cut with `…`.
+pub const SERVER_TEXT_LIMIT: usize = 200;
+
 /// A send that did not return the created message.
+///
+/// Whether the message may exist anyway is [`SendError::may_have_been_delivered`];
+/// its rules are in one table:
+#[doc = include_str!("delivery.md")]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
     /// The message breaks a rule for the chosen version. Nothing was sent.
     #[error("invalid message, nothing was sent: {0}")]
     Invalid(#[from] ValidationError),
-    /// Intercom answered with its error list (4xx, or a 5xx with an error list).
+    /// Intercom answered a 4xx (other than 429) with its error list: it
+    /// refused the message.
     #[error("Intercom answered {status}{}: {}", request_id_suffix(.request_id), describe(.errors))]
     Api {
         /// The HTTP status.
@@ -47,17 +61,22 @@ pub enum SendError {
         /// The errors, in Intercom's order.
         errors: Vec<ApiError>,
     },
-    /// Still rate limited after the allowed attempts. The message was not created.
-    #[error("rate limited by Intercom after {attempts} attempt(s); budget refills {}", reset_text(.rate_limit))]
+    /// Still rate limited after the allowed attempts, or asked to wait longer
+    /// than [`crate::RetryPolicy::max_wait`] (returned at once then, without
+    /// spending attempts). The message was not created.
+    #[error("rate limited by Intercom after {attempts} attempt(s); the message was not created; budget refills {}", reset_text(.rate_limit, .retry_after))]
     RateLimited {
         /// The rate-limit headers of the last 429.
         rate_limit: RateLimit,
+        /// The last 429's `Retry-After`, when given (at most an hour).
+        retry_after: Option<Duration>,
         /// Intercom's request id, when given.
         request_id: Option<String>,
         /// How many requests were made.
         attempts: u32,
     },
-    /// A 5xx: Intercom may or may not have created the message.
+    /// A 5xx (or a status outside HTTP's classes): Intercom may or may not
+    /// have created the message.
     #[error("Intercom answered {status}{}: the message may have been delivered; not retried", request_id_suffix(.request_id))]
     Server {
         /// The HTTP status.
@@ -69,32 +88,100 @@ pub enum SendError {
     },
     /// The request did not complete.
     #[error("{}: {source}", if *.may_have_been_delivered {
-        "the connection failed after the request was sent, so the message may have been delivered; not retried"
+        "the connection failed after the request may have been sent, so the message may have been delivered; not retried"
     } else {
-        "could not reach Intercom (nothing was delivered)"
+        "could not connect to Intercom (nothing was delivered)"
     })]
     Transport {
-        /// Whether the request may have reached Intercom.
+        /// Whether the request may have reached a server.
         may_have_been_delivered: bool,
         /// The transport error (it never carries the token).
         #[source]
         source: reqwest::Error,
     },
     /// A response that is not what the contract says (not JSON, HTML, empty).
-    #[error("undecodable response with status {status} ({reason}); body starts: {body_excerpt:?}")]
+    #[error("undecodable response with status {status} ({reason}){}; body starts: {body_excerpt:?}", created_hint(*.status))]
     UndecodableResponse {
         /// The HTTP status.
         status: u16,
         /// Why it could not be decoded.
         reason: String,
-        /// The first bytes of the body, at most [`BODY_EXCERPT_LIMIT`], lossily UTF-8.
+        /// The first bytes of the body, at most [`BODY_EXCERPT_LIMIT`] bytes of lossy UTF-8.
         body_excerpt: String,
     },
+    /// A response body larger than [`RESPONSE_BODY_LIMIT`]: refused by its
+    /// `Content-Length`, or cut off while streaming.
+    #[error("response with status {status} has a body over {limit} bytes; not read further{}; body starts: {body_excerpt:?}", created_hint(*.status))]
+    ResponseTooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// The limit that was passed.
+        limit: usize,
+        /// The first bytes of the body, at most [`BODY_EXCERPT_LIMIT`] bytes of lossy UTF-8.
+        body_excerpt: String,
+    },
+    /// The server answered with a redirect, or the caller's HTTP client
+    /// followed one away from the configured URL. Intercom's `/messages`
+    /// never redirects; the message body reached a server, so it may have
+    /// been delivered, and it was not sent on.
+    #[error("the server answered {status} from elsewhere than the configured URL or with a redirect{}: the message may have been delivered; not sent on", location_suffix(.location))]
+    Redirected {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// Where it pointed (`Location`), or the URL the caller's client ended at,
+        /// without user info, query or fragment.
+        location: Option<String>,
+    },
+    /// An opted-in retry ([`crate::RetryPolicy::retry_possibly_delivered`])
+    /// followed an attempt that may have delivered the message, and the last
+    /// attempt then failed in a way that on its own would say "not delivered".
+    #[error(
+        "an earlier attempt may have delivered the message; the last of {attempts} attempts failed: {last}"
+    )]
+    AfterPossibleDelivery {
+        /// How many requests were made.
+        attempts: u32,
+        /// How the last attempt failed.
+        last: Box<SendError>,
+    },
+}
+
+/// Server-controlled text made safe for a log line: control characters
+/// escaped, and at most [`SERVER_TEXT_LIMIT`] characters.
+pub(crate) fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(SERVER_TEXT_LIMIT + 8));
+    for (i, c) in text.chars().enumerate() {
+        if i == SERVER_TEXT_LIMIT {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn created_hint(status: u16) -> &'static str {
+    if (200..300).contains(&status) {
+        ": the message was most likely created, do not resend it without checking"
+    } else {
+        ""
+    }
+}
+
+fn location_suffix(location: &Option<String>) -> String {
+    location
+        .as_deref()
+        .map(|l| format!(" (to {})", clean(l)))
+        .unwrap_or_default()
 }
 
 fn request_id_suffix(id: &Option<String>) -> String {
     id.as_deref()
-        .map(|id| format!(" (request {id})"))
+        .map(|id| format!(" (request {})", clean(id)))
         .unwrap_or_default()
 }
 
@@ -105,13 +192,13 @@ fn describe(errors: &[ApiError]) -> String {
     errors
         .iter()
         .map(|e| {
-            let mut s = e.code.clone();
+            let mut s = clean(&e.code);
             if let Some(m) = &e.message {
                 s.push_str(": ");
-                s.push_str(m);
+                s.push_str(&clean(m));
             }
             if let Some(f) = &e.field {
-                s.push_str(&format!(" (field `{f}`)"));
+                s.push_str(&format!(" (field `{}`)", clean(f)));
             }
             s
         })
@@ -119,57 +206,109 @@ fn describe(errors: &[ApiError]) -> String {
         .join("; ")
 }
 
-fn reset_text(r: &RateLimit) -> String {
-    match r
-        .reset
-        .and_then(|t| t.duration_since(SystemTime::now()).ok())
-    {
+fn reset_text(r: &RateLimit, retry_after: &Option<Duration>) -> String {
+    match wait(r, *retry_after, SystemTime::now()) {
+        Some(d) if d.is_zero() => "now".into(),
         Some(d) => format!("in {}s", d.as_secs()),
-        None if r.reset.is_some() => "now".into(),
         None => "at an unknown time".into(),
     }
 }
 
+/// `Retry-After`, else the time until the reset.
+fn wait(r: &RateLimit, retry_after: Option<Duration>, now: SystemTime) -> Option<Duration> {
+    retry_after.or_else(|| r.reset.map(|t| t.duration_since(now).unwrap_or_default()))
+}
+
 impl SendError {
-    /// Whether Intercom may have created the message although this is an error:
-    /// true for a 5xx, a connection lost after the request was sent, and an
-    /// undecodable 2xx/5xx. Check before sending the same message again.
+    /// Whether the message may exist although this is an error. Check before
+    /// sending the same message again; see the table above.
     pub fn may_have_been_delivered(&self) -> bool {
         match self {
-            SendError::Server { .. } => true,
+            SendError::Server { .. }
+            | SendError::Redirected { .. }
+            | SendError::AfterPossibleDelivery { .. } => true,
             SendError::Transport {
                 may_have_been_delivered,
                 ..
             } => *may_have_been_delivered,
-            SendError::UndecodableResponse { status, .. } => !(400..500).contains(status),
-            _ => false,
+            SendError::UndecodableResponse { status, .. }
+            | SendError::ResponseTooLarge { status, .. } => !(400..500).contains(status),
+            SendError::Invalid(_) | SendError::Api { .. } | SendError::RateLimited { .. } => false,
         }
     }
 
-    /// The HTTP status, when a response came back.
+    /// The HTTP status, when a response came back (of the last attempt).
     pub fn status(&self) -> Option<u16> {
         match self {
             SendError::Api { status, .. }
             | SendError::Server { status, .. }
-            | SendError::UndecodableResponse { status, .. } => Some(*status),
+            | SendError::UndecodableResponse { status, .. }
+            | SendError::ResponseTooLarge { status, .. }
+            | SendError::Redirected { status, .. } => Some(*status),
             SendError::RateLimited { .. } => Some(429),
-            _ => None,
+            SendError::AfterPossibleDelivery { last, .. } => last.status(),
+            SendError::Invalid(_) | SendError::Transport { .. } => None,
         }
     }
 
-    /// How long the rate limit said to wait, if this is [`SendError::RateLimited`].
+    /// How long the rate limit said to wait, if this is [`SendError::RateLimited`]
+    /// (or follows a possible delivery and ended rate limited): `Retry-After`,
+    /// else the time until `X-RateLimit-Reset`. Never more than an hour.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            SendError::RateLimited { rate_limit, .. } => rate_limit
-                .reset
-                .map(|t| t.duration_since(SystemTime::now()).unwrap_or_default()),
+            SendError::RateLimited {
+                rate_limit,
+                retry_after,
+                ..
+            } => wait(rate_limit, *retry_after, SystemTime::now()),
+            SendError::AfterPossibleDelivery { last, .. } => last.retry_after(),
             _ => None,
         }
     }
 }
 
-/// The first [`BODY_EXCERPT_LIMIT`] bytes of a body, as lossy UTF-8.
+/// The first [`BODY_EXCERPT_LIMIT`] bytes of a body, as lossy UTF-8 cut back
+/// to at most [`BODY_EXCERPT_LIMIT`] bytes (each invalid byte becomes a
+/// three-byte replacement character).
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(BODY_EXCERPT_LIMIT)];
-    String::from_utf8_lossy(cut).into_owned()
+    let mut text = String::from_utf8_lossy(cut).into_owned();
+    let mut end = text.len().min(BODY_EXCERPT_LIMIT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_bounded_in_bytes_even_when_invalid() {
+        let invalid = vec![0xffu8; 4 * BODY_EXCERPT_LIMIT];
+        let e = excerpt(&invalid);
+        assert!(e.len() <= BODY_EXCERPT_LIMIT, "{}", e.len());
+        assert!(e.chars().all(|c| c == char::REPLACEMENT_CHARACTER));
+        assert_eq!(excerpt(b"short"), "short");
+    }
+
+    #[test]
+    fn server_text_is_escaped_and_bounded() {
+        let forged = "bad\nINFO admin logged in\r\u{1b}[31m".to_string();
+        let e = SendError::Api {
+            status: 400,
+            request_id: Some("r\n1".into()),
+            errors: vec![ApiError {
+                code: forged,
+                message: Some("x".repeat(10_000)),
+                field: Some("f\u{0}".into()),
+            }],
+        };
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(text.len() < 3 * SERVER_TEXT_LIMIT + 200, "{}", text.len());
+        assert!(text.contains('…'));
+    }
 }

@@ -538,7 +538,10 @@ fn html_detection_is_what_the_docs_say() {
         ("I <3 it", None),
         ("=> done", None),
         ("<not closed", None),
-        ("<a\nb>", None),
+        ("<a\nb>", Some("<a\nb>")),
+        ("Jane <jane@example.com>", None),
+        ("<https://x.com>", None),
+        ("<a <b>", Some("<b>")),
     ] {
         assert_eq!(find_html_tag(text), tag, "{text:?}");
     }

@@ -216,7 +216,9 @@ async fn rate_limited_with_and_without_headers() {
             attempts,
             ..
         } => {
-            assert_eq!(*attempts, 3);
+            // The reset is a minute away, past max_wait: returned at once
+            // rather than retried early into more 429s.
+            assert_eq!(*attempts, 1);
             assert_eq!(rate_limit.limit, Some(166));
             assert_eq!(rate_limit.remaining, Some(0));
             assert_eq!(
@@ -227,12 +229,33 @@ async fn rate_limited_with_and_without_headers() {
         other => panic!("{other:?}"),
     }
     assert!(!err.may_have_been_delivered());
+    assert_eq!(requests(&server).await.len(), 1);
+    let left = err.retry_after().unwrap();
+    assert!(
+        left > Duration::from_secs(50) && left <= Duration::from_secs(60),
+        "{left:?}"
+    );
+
+    // A wait within max_wait: retried up to max_attempts.
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        ResponseTemplate::new(429).insert_header("Retry-After", "0"),
+    )
+    .await;
+    let err = client(&server).send(in_app()).await.unwrap_err();
+    assert!(
+        matches!(err, SendError::RateLimited { attempts: 3, retry_after: Some(d), .. } if d.is_zero()),
+        "{err:?}"
+    );
+    assert_eq!(err.retry_after(), Some(Duration::ZERO));
     assert_eq!(
         requests(&server).await.len(),
         3,
         "429 is retried up to max_attempts"
     );
 
+    // No headers: the default wait (10 ms here).
     let server = MockServer::start().await;
     answer(&server, ResponseTemplate::new(429)).await;
     let err = client(&server).send(in_app()).await.unwrap_err();
