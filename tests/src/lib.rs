@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+pub mod html;
 pub mod server;
 pub mod soak;
 

@@ -40,8 +40,31 @@ async fn a_users_test_against_the_mock() {
         .await
         .unwrap_err();
     assert!(matches!(err, SendError::RateLimited { .. }), "{err:?}");
-    // The scripted failure still received a valid message.
-    assert_eq!(mock.received().await.len(), 2);
+    // The scripted failure still received a valid message, answered 429.
+    let received = mock.received().await;
+    assert_eq!(
+        received.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [200, 429]
+    );
+    assert_eq!(received[1].id, None);
+}
+
+#[tokio::test]
+async fn created_messages_get_their_own_ids_and_failures_need_the_token() {
+    let mock = MockIntercom::start().await;
+    let client = mock.client(Version::V2_14);
+    let send = || client.send(Message::from_admin(1).to(Contact::user("u")).in_app("Hi"));
+    let a = send().await.unwrap();
+    let b = send().await.unwrap();
+    assert_ne!(a.id, b.id);
+    // A scripted failure is not handed to a request with a wrong token.
+    mock.fail_next(500, "server_error", "boom").await;
+    let admin = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": 1}, "to": {"type": "user", "id": "u"}});
+    assert_eq!(post(&mock, "wrong", "2.14", admin).await.0, 401);
+    let err = send().await.unwrap_err();
+    assert_eq!(err.status(), Some(500));
+    let ids: Vec<_> = mock.received().await.into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, [Some(a.id), Some(b.id), None]);
 }
 
 #[tokio::test]

@@ -52,6 +52,8 @@ pub struct Client {
 
 struct Inner {
     http: reqwest::Client,
+    /// Whether `http` is the crate's own client (no redirects), not a caller's.
+    own_http: bool,
     url: reqwest::Url,
     base: BaseUrl,
     auth: HeaderValue,
@@ -149,9 +151,12 @@ impl ClientBuilder {
     /// Reuses a caller's `reqwest::Client` (its pool, proxy, TLS and redirect
     /// settings). The crate's own client follows no redirect, speaks HTTPS
     /// only (plain HTTP only to a loopback base URL) and uses no proxy for a
-    /// loopback base URL; a caller's client is used as it is, and a send it
+    /// loopback base URL. A caller's client is used as it is: a send it
     /// redirected away from the configured URL ends as
-    /// [`SendError::Redirected`], which may have been delivered.
+    /// [`SendError::Redirected`], and since reqwest cannot tell whether a
+    /// failed connection was to a redirected hop, every transport error with
+    /// a caller's client may have been delivered (so none is retried by
+    /// default).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -171,6 +176,7 @@ impl ClientBuilder {
             Some((requests, window)) => Some(Pacer::new(requests, window)?),
             None => None,
         };
+        let own_http = self.http.is_none();
         let http = match self.http {
             Some(c) => c,
             None => {
@@ -191,6 +197,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                own_http,
                 url: base.messages_url(),
                 base,
                 auth,
@@ -383,12 +390,14 @@ impl Client {
         let response = match sent {
             Ok(r) => r,
             Err(e) => {
-                // A connect error to the configured URL means the request was
-                // never written; one on a redirected hop means the first hop
-                // received the whole request.
-                let elsewhere = e.url().is_some_and(|u| *u != inner.url);
+                // A connect error means the request was never written, when it
+                // comes from the configured URL. The crate's own client follows
+                // no redirect, so it always does; a caller's client may have
+                // followed one, and reqwest reports a failed connect on the
+                // redirected hop (after the first hop received the whole
+                // request) with the first URL, so there it may have been delivered.
                 return Err(Failure::Other(SendError::Transport {
-                    may_have_been_delivered: !e.is_connect() || elsewhere,
+                    may_have_been_delivered: !e.is_connect() || !inner.own_http,
                     source: e.without_url(),
                 }));
             }

@@ -198,7 +198,7 @@ impl AdminMessage {
     /// Checks every rule; returns the admin id in the version's wire shape.
     fn validate(&self, version: Version) -> Result<WireAdminId<'_>, ValidationError> {
         let not_digits = || ValidationError::AdminIdNotDigits {
-            value: self.from.to_string(),
+            value: crate::send_error::clean(&self.from.to_string()),
         };
         let numbers = version.has(table::ADMIN_ID__NUMBER);
         let id = match &self.from.0 {

@@ -23,37 +23,110 @@
 //! assert_eq!(received.len(), 1);
 //! assert_eq!(received[0].version, Version::V2_11);
 //! assert_eq!(received[0].body["to"]["user_id"], "70");
+//! assert_eq!(received[0].status, 200);
 //!
 //! // Failures can be scripted too.
 //! intercom.fail_next(404, "not_found", "User Not Found").await;
 //! let err = client.send(Message::from_admin(1).to(Contact::user_id("71")).in_app("Hi")).await.unwrap_err();
 //! assert!(matches!(err, SendError::Api { status: 404, .. }));
+//! assert_eq!(intercom.received().await[1].status, 404);
 //! # }
 //! ```
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::{Client, RetryPolicy, Version};
 
 /// The token [`MockIntercom::client`] uses and the mock expects.
 pub const TEST_TOKEN: &str = "test-token";
 
-/// One request the mock accepted.
+/// One valid request the mock received, and how it answered.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ReceivedMessage {
     /// The `Intercom-Version` it was sent with.
     pub version: Version,
     /// The JSON body.
     pub body: Value,
+    /// The status the mock answered: 200 with the created message (whose id
+    /// is [`ReceivedMessage::id`]), or a status scripted by
+    /// [`MockIntercom::fail_next`].
+    pub status: u16,
+    /// The id of the created message, when `status` is 200. Each created
+    /// message gets its own id.
+    pub id: Option<String>,
 }
 
 /// A local Intercom on loopback.
 pub struct MockIntercom {
     server: MockServer,
+    state: Arc<State>,
+}
+
+/// What the mock remembers between requests.
+#[derive(Default)]
+struct State {
+    /// Scripted failures, used in order by the next valid requests.
+    scripted: Mutex<VecDeque<(u16, String, String)>>,
+    /// Valid requests received, with their answers.
+    received: Mutex<Vec<ReceivedMessage>>,
+}
+
+/// The responder: checks each request, then answers a scripted failure or
+/// the created message, and records what it did.
+struct Answer(Arc<State>);
+
+impl Respond for Answer {
+    fn respond(&self, r: &Request) -> ResponseTemplate {
+        let (body, admin, version) = match check(r) {
+            Ok(ok) => ok,
+            Err((status, code, message)) => return error_list(status, code, &message),
+        };
+        let scripted = self
+            .0
+            .scripted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop_front();
+        let mut received = self.0.received.lock().unwrap_or_else(|p| p.into_inner());
+        let (status, id, template) = match scripted {
+            Some((status, code, message)) => (status, None, error_list(status, &code, &message)),
+            None => {
+                let id = (1000 + received.len()).to_string();
+                let template = ResponseTemplate::new(200).set_body_json(json!({
+                    "type": if admin { "admin_message" } else { "user_message" },
+                    "id": id,
+                    "created_at": 1_700_000_000,
+                    "body": body["body"],
+                    "message_type": if body["message_type"] == "email" { "email" } else { "inapp" },
+                    "subject": body.get("subject"),
+                }));
+                (200, Some(id), template)
+            }
+        };
+        received.push(ReceivedMessage {
+            version,
+            body,
+            status,
+            id,
+        });
+        template
+    }
+}
+
+fn error_list(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({
+        "type": "error.list",
+        "request_id": "mock-request",
+        "errors": [{"code": code, "message": message}],
+    }))
 }
 
 impl std::fmt::Debug for MockIntercom {
@@ -68,12 +141,13 @@ impl MockIntercom {
     /// Starts the server.
     pub async fn start() -> Self {
         let server = MockServer::start().await;
+        let state = Arc::new(State::default());
         Mock::given(method("POST"))
             .and(path("/messages"))
-            .respond_with(answer)
+            .respond_with(Answer(state.clone()))
             .mount(&server)
             .await;
-        Self { server }
+        Self { server, state }
     }
 
     /// The server's base URL, e.g. `http://127.0.0.1:41234`.
@@ -81,7 +155,10 @@ impl MockIntercom {
         self.server.uri()
     }
 
-    /// A client configured for this server with `version`, and no retries.
+    /// A client configured for this server with `version`. Unlike a
+    /// production client it makes no retries ([`RetryPolicy::never`]), so a
+    /// scripted failure reaches your code as it happened, at once; build your
+    /// own with [`Client::builder`] and [`MockIntercom::uri`] to test retries.
     pub fn client(&self, version: Version) -> Client {
         Client::builder(TEST_TOKEN)
             .base_url(&self.uri())
@@ -91,36 +168,25 @@ impl MockIntercom {
             .expect("a loopback base URL is valid")
     }
 
-    /// The next request gets this error status with a one-entry error list.
+    /// The next valid request (right token, version and body) gets this
+    /// error status with a one-entry error list. Scripted failures queue up.
     pub async fn fail_next(&self, status: u16, code: &str, message: &str) {
-        Mock::given(method("POST"))
-            .and(path("/messages"))
-            .respond_with(ResponseTemplate::new(status).set_body_json(json!({
-                "type": "error.list",
-                "request_id": "mock-request",
-                "errors": [{"code": code, "message": message}],
-            })))
-            .up_to_n_times(1)
-            .with_priority(1)
-            .mount(&self.server)
-            .await;
+        self.state
+            .scripted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push_back((status, code.to_string(), message.to_string()));
     }
 
-    /// Every valid request received, in order, including those answered with
-    /// a failure scripted by [`MockIntercom::fail_next`] (a scripted 5xx is a
-    /// message that may have been delivered).
+    /// Every valid request received, in order, with the status it was
+    /// answered (a scripted 5xx is a message that may have been delivered; a
+    /// scripted 4xx one that was not).
     pub async fn received(&self) -> Vec<ReceivedMessage> {
-        let requests = self.server.received_requests().await.unwrap_or_default();
-        requests
-            .iter()
-            .filter(|r| check(r).is_ok())
-            .filter_map(|r| {
-                Some(ReceivedMessage {
-                    version: header_version(r)?,
-                    body: serde_json::from_slice(&r.body).ok()?,
-                })
-            })
-            .collect()
+        self.state
+            .received
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -140,26 +206,9 @@ fn error(status: u16, code: &'static str, message: String) -> Refusal {
     (status, code, message)
 }
 
-fn answer(r: &Request) -> ResponseTemplate {
-    match check(r) {
-        Err((status, code, message)) => ResponseTemplate::new(status).set_body_json(json!({
-            "type": "error.list",
-            "request_id": "mock-request",
-            "errors": [{"code": code, "message": message}],
-        })),
-        Ok((body, admin)) => ResponseTemplate::new(200).set_body_json(json!({
-            "type": if admin { "admin_message" } else { "user_message" },
-            "id": "1000",
-            "created_at": 1_700_000_000,
-            "body": body["body"],
-            "message_type": if body["message_type"] == "email" { "email" } else { "inapp" },
-            "subject": body.get("subject"),
-        })),
-    }
-}
-
-/// Checks a request as Intercom would; returns the body and whether it is an admin message.
-fn check(r: &Request) -> Result<(Value, bool), Refusal> {
+/// Checks a request as Intercom would; returns the body, whether it is an
+/// admin message, and its version.
+fn check(r: &Request) -> Result<(Value, bool, Version), Refusal> {
     let auth = r.headers.get("authorization").and_then(|v| v.to_str().ok());
     if auth != Some(&format!("Bearer {TEST_TOKEN}")) {
         return Err(error(401, "unauthorized", "Access Token Invalid".into()));
@@ -196,7 +245,7 @@ fn check(r: &Request) -> Result<(Value, bool), Refusal> {
             "No subject supplied for email message".into(),
         ));
     }
-    Ok((body, admin))
+    Ok((body, admin, version))
 }
 
 /// The first thing in `body` that `version` does not have, per the version table.

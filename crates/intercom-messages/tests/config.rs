@@ -50,9 +50,38 @@ fn regions_and_base_urls() {
         ("ftp://127.0.0.1", "scheme `ftp`"),
         ("not a url", "cannot be used"),
         ("https://user:pw@api.intercom.io", "no credentials"),
+        ("https://api.intercom.io/#top", "no fragment"),
+        ("https://api.intercom.io/?x=1", "no query"),
     ] {
         let err = Client::builder("t").base_url(bad).build().unwrap_err();
         assert!(err.to_string().contains(want), "{bad}: {err}");
+    }
+    // User info is never repeated, in the text or in Debug, whatever else is wrong.
+    for secret_url in [
+        "https://user:s3cr3t@api.intercom.io",
+        "http://user:s3cr3t@10.0.0.1",
+        "https://user:s3cr3t@api.intercom.io:notaport",
+        "ftp://s3cr3t@127.0.0.1",
+        "https://a@b:s3cr3t@api.intercom.io/x",
+    ] {
+        let err = Client::builder("t")
+            .base_url(secret_url)
+            .build()
+            .unwrap_err();
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains("s3cr3t"), "{secret_url}: {shown}");
+            assert!(shown.contains("[redacted]"), "{secret_url}: {shown}");
+        }
+    }
+    // Pacing that cannot work is refused, not a panic.
+    for (n, window) in [
+        (1, std::time::Duration::MAX),
+        (0, std::time::Duration::from_secs(10)),
+    ] {
+        assert!(matches!(
+            Client::builder("t").pacing_per(n, window).build(),
+            Err(ConfigError::BadPacing { .. })
+        ));
     }
     assert!(matches!(
         Client::builder("").build(),

@@ -1,0 +1,658 @@
+//! Hostile and broken servers, one row each: what the server does, the typed
+//! outcome expected, and the delivery flag expected. Every row runs against a
+//! real server on loopback (raw TCP or wiremock) in its own task, so a panic
+//! is reported by row instead of ending the run; the rows' flags are checked
+//! against the delivery table of the crate docs (`src/delivery.md`).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use intercom_messages::{Client, Contact, Message, RetryPolicy, SendError};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const CREATED: &str = r#"{"type":"admin_message","id":"1","created_at":1700000000,"body":"Hello","message_type":"inapp"}"#;
+
+/// What the raw server does with one connection.
+#[derive(Clone)]
+enum Reply {
+    /// Reads the request, writes these bytes, closes.
+    Bytes(Vec<u8>),
+    /// Reads the request, writes a chunked 200 whose body never ends.
+    Endless,
+    /// Reads the head and closes before reading the whole body.
+    HalfBodyThenClose,
+    /// Reads the request and never answers.
+    Hang,
+}
+
+/// An HTTP/1.1 answer with `Connection: close`.
+fn http(status: u16, headers: &[(&str, String)], body: &[u8]) -> Reply {
+    let mut out = format!(
+        "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    Reply::Bytes(bytes)
+}
+
+fn ok_with(headers: &[(&str, String)]) -> Reply {
+    http(200, headers, CREATED.as_bytes())
+}
+
+/// A raw server answering one connection per reply, in order; once the
+/// replies are used up it closes its listener, so later connections are refused.
+struct Raw {
+    addr: SocketAddr,
+    requests: Arc<AtomicUsize>,
+}
+
+impl Raw {
+    async fn start(replies: Vec<Reply>) -> Raw {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let count = requests.clone();
+        tokio::spawn(async move {
+            for reply in replies {
+                let Ok((sock, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(serve(sock, reply, count.clone()));
+            }
+        });
+        Raw { addr, requests }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// Reads one request head and, unless told otherwise, its body.
+async fn read_request(sock: &mut TcpStream, whole: bool) -> Option<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let (head_end, len) = loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            break (end + 4, len);
+        }
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    while whole && buf.len() < head_end + len {
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Some(())
+}
+
+async fn serve(mut sock: TcpStream, reply: Reply, count: Arc<AtomicUsize>) {
+    let whole = !matches!(reply, Reply::HalfBodyThenClose);
+    if read_request(&mut sock, whole).await.is_none() {
+        return;
+    }
+    count.fetch_add(1, Ordering::SeqCst);
+    match reply {
+        Reply::Bytes(b) => {
+            let _ = sock.write_all(&b).await;
+            let _ = sock.shutdown().await;
+        }
+        Reply::Endless => {
+            let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+            if sock.write_all(head).await.is_err() {
+                return;
+            }
+            let mut chunk = format!("{:x}\r\n", 64 * 1024).into_bytes();
+            chunk.extend(std::iter::repeat_n(b'x', 64 * 1024));
+            chunk.extend_from_slice(b"\r\n");
+            while sock.write_all(&chunk).await.is_ok() {}
+        }
+        Reply::HalfBodyThenClose => {
+            // Dropping the socket with unread data resets the connection.
+        }
+        Reply::Hang => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    }
+}
+
+/// A loopback address nothing listens on.
+fn closed_port() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    drop(l);
+    url
+}
+
+fn quick() -> RetryPolicy {
+    RetryPolicy::default()
+        .default_wait(Duration::from_millis(5))
+        .max_wait(Duration::from_millis(50))
+}
+
+fn own_client(url: &str, retry: RetryPolicy) -> Client {
+    Client::builder("tok_hostile_SECRET")
+        .base_url(url)
+        .retry(retry)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+fn callers_client(url: &str) -> Client {
+    Client::builder("tok_hostile_SECRET")
+        .base_url(url)
+        .retry(RetryPolicy::never())
+        .http_client(intercom_messages::api::client_builder().build().unwrap())
+        .build()
+        .unwrap()
+}
+
+fn message() -> Message {
+    Message::from_admin(394051)
+        .to(Contact::user_id("70"))
+        .in_app("Hello")
+        .into()
+}
+
+/// What a row expects.
+#[derive(Debug)]
+enum Expect {
+    Created,
+    Error {
+        /// The variant, as `SendError`'s `Debug` starts.
+        variant: &'static str,
+        /// The row of the delivery table.
+        case: &'static str,
+        /// The delivery flag.
+        delivered: bool,
+    },
+}
+
+fn err(variant: &'static str, case: &'static str, delivered: bool) -> Expect {
+    Expect::Error {
+        variant,
+        case,
+        delivered,
+    }
+}
+
+/// One observed outcome: the row's name, what it expected, what happened.
+struct Outcome {
+    name: &'static str,
+    expect: Expect,
+    result: Result<Result<(), SendError>, String>,
+    extra: Result<(), String>,
+}
+
+/// Runs a send in its own task, so that a panic is caught and named.
+async fn run(client: Client, message: Message) -> Result<Result<(), SendError>, String> {
+    match tokio::spawn(async move { client.send(message).await.map(drop) }).await {
+        Ok(r) => Ok(r),
+        Err(e) if e.is_panic() => Err(format!("panicked: {e:?}")),
+        Err(e) => Err(format!("task failed: {e}")),
+    }
+}
+
+fn check(cond: bool, what: impl Into<String>) -> Result<(), String> {
+    if cond { Ok(()) } else { Err(what.into()) }
+}
+
+/// A listener whose accept queue is full, so that a new connection never
+/// completes: connecting hangs until the client gives up.
+async fn never_accepting() -> (String, Vec<std::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..64 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(s) => held.push(s),
+            Err(_) => break,
+        }
+    }
+    // Keep the listener alive with the held connections.
+    std::mem::forget(listener);
+    (format!("http://{addr}"), held)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    macro_rules! row {
+        ($name:expr, $expect:expr, $result:expr) => {
+            row!($name, $expect, $result, Ok(()))
+        };
+        ($name:expr, $expect:expr, $result:expr, $extra:expr) => {
+            outcomes.push(Outcome {
+                name: $name,
+                expect: $expect,
+                result: $result,
+                extra: $extra,
+            })
+        };
+    }
+
+    // 1. Rate-limit headers no clock can hold, on a 200 and on a 429.
+    for reset in [
+        "18446744073709551615",
+        "-1",
+        "1e400",
+        "Wed, 21 Oct 2015 07:28:00 GMT",
+        "99999999999999999999999999",
+    ] {
+        let s = Raw::start(vec![ok_with(&[
+            ("x-ratelimit-reset", reset.into()),
+            ("x-ratelimit-remaining", "0".into()),
+            ("retry-after", reset.into()),
+        ])])
+        .await;
+        let r = run(
+            Client::builder("t")
+                .base_url(&s.url())
+                .pacing(100)
+                .build()
+                .unwrap(),
+            message(),
+        )
+        .await;
+        row!("absurd reset header on a 200", Expect::Created, r);
+        let s = Raw::start(vec![http(
+            429,
+            &[
+                ("x-ratelimit-reset", reset.into()),
+                ("retry-after", reset.into()),
+            ],
+            b"{}",
+        )])
+        .await;
+        let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+        let extra = match &r {
+            Ok(Err(SendError::RateLimited {
+                rate_limit,
+                retry_after,
+                ..
+            })) => check(
+                rate_limit.reset.is_none() && retry_after.is_none(),
+                format!("absurd {reset} was kept: {rate_limit:?} {retry_after:?}"),
+            ),
+            _ => Ok(()),
+        };
+        row!(
+            "absurd reset header on a 429",
+            err("RateLimited", "rate-limited", false),
+            r,
+            extra
+        );
+    }
+
+    // 2. 40 headers of 8 KB.
+    let big: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("x-big-{i}"), "v".repeat(8 * 1024)))
+        .collect();
+    let refs: Vec<(&str, String)> = big.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let s = Raw::start(vec![ok_with(&refs)]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!("40 headers of 8 KB", Expect::Created, r);
+
+    // 3. Bodies with no end, or announced too large.
+    let s = Raw::start(vec![Reply::Endless]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!(
+        "a 200 whose body never ends",
+        err("ResponseTooLarge", "too-large-2xx", true),
+        r
+    );
+    let s = Raw::start(vec![Reply::Bytes(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 10000000000\r\n\r\n{".to_vec(),
+    )])
+    .await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!(
+        "a 200 announcing 10 GB",
+        err("ResponseTooLarge", "too-large-2xx", true),
+        r
+    );
+    let s = Raw::start(vec![http(404, &[], &vec![b' '; 2 * 1024 * 1024])]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!(
+        "a 404 with a 2 MB body",
+        err("ResponseTooLarge", "too-large-4xx", false),
+        r
+    );
+
+    // 4. Bodies that are not what the contract says.
+    let s = Raw::start(vec![http(200, &[], b"\xff\xfe{\"id\":\xc3\x28}")]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    let extra = match &r {
+        Ok(Err(e)) => check(
+            e.to_string().contains("most likely created"),
+            format!("an undecodable 2xx must say the message was most likely created: {e}"),
+        ),
+        _ => Ok(()),
+    };
+    row!(
+        "a 200 with invalid UTF-8",
+        err("UndecodableResponse", "undecodable-2xx", true),
+        r,
+        extra
+    );
+    let s = Raw::start(vec![http(400, &[], b"<html>bad gateway</html>")]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!(
+        "a 400 with HTML",
+        err("UndecodableResponse", "undecodable-4xx", false),
+        r
+    );
+    let list = br#"{"type":"error.list","request_id":"r1","errors":[{"code":"not_found"}]}"#;
+    let s = Raw::start(vec![http(404, &[], list)]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!("a 404 error list", err("Api", "api-4xx", false), r);
+    let s = Raw::start(vec![http(999, &[], list)]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!(
+        "status 999 with an error list",
+        err("Server", "server-5xx", true),
+        r
+    );
+    let s = Raw::start(vec![http(503, &[], b"")]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!("a 503", err("Server", "server-5xx", true), r);
+
+    // 5. Rate limits.
+    let s = Raw::start(vec![http(429, &[("retry-after", "3600".into())], b"{}")]).await;
+    let r = run(own_client(&s.url(), quick()), message()).await;
+    let extra = check(
+        s.requests() == 1,
+        format!(
+            "a wait past max_wait is returned at once, not retried ({} requests)",
+            s.requests()
+        ),
+    );
+    row!(
+        "a 429 storm longer than max_wait",
+        err("RateLimited", "rate-limited", false),
+        r,
+        extra
+    );
+
+    // 6. Redirects: the crate's own client follows none.
+    let target = Raw::start(vec![ok_with(&[])]).await;
+    for (status, to) in [
+        (307, format!("{}/messages", target.url())),
+        (308, "http://intercom.example/messages".to_string()),
+        (302, format!("{}/messages", target.url())),
+    ] {
+        let s = Raw::start(vec![http(status, &[("location", to)], b"")]).await;
+        let r = run(own_client(&s.url(), quick()), message()).await;
+        row!(
+            "a redirect (own client)",
+            err("Redirected", "redirect", true),
+            r
+        );
+    }
+    let followed = target.requests();
+    row!(
+        "nothing follows a redirect (own client)",
+        Expect::Created,
+        Ok(Ok(())),
+        check(
+            followed == 0,
+            format!("the redirect target got {followed} request(s)")
+        )
+    );
+    // A caller's client follows them: the send is flagged anyway.
+    let target = Raw::start(vec![ok_with(&[]), ok_with(&[])]).await;
+    for status in [307, 303] {
+        let s = Raw::start(vec![http(
+            status,
+            &[("location", format!("{}/messages", target.url()))],
+            b"",
+        )])
+        .await;
+        let r = run(callers_client(&s.url()), message()).await;
+        row!(
+            "a redirect to another loopback port (caller's client)",
+            err("Redirected", "redirect", true),
+            r
+        );
+    }
+    let s = Raw::start(vec![http(
+        307,
+        &[("location", format!("{}/messages", closed_port()))],
+        b"",
+    )])
+    .await;
+    let r = run(callers_client(&s.url()), message()).await;
+    row!(
+        "a redirect to a refused port (caller's client)",
+        err("Transport", "connection-lost", true),
+        r
+    );
+
+    // 7. Connections that fail.
+    let r = run(own_client(&closed_port(), quick()), message()).await;
+    row!(
+        "a refused connection",
+        err("Transport", "connect-failed", false),
+        r
+    );
+    let r = run(callers_client(&closed_port()), message()).await;
+    row!(
+        "a refused connection (caller's client, which may redirect)",
+        err("Transport", "connection-lost", true),
+        r
+    );
+    let s = Raw::start(vec![Reply::HalfBodyThenClose]).await;
+    let big_message: Message = Message::from_admin(1)
+        .to(Contact::user_id("70"))
+        .in_app("x".repeat(4 * 1024 * 1024))
+        .into();
+    let r = run(own_client(&s.url(), quick()), big_message).await;
+    row!(
+        "a server closing after reading half the body",
+        err("Transport", "connection-lost", true),
+        r
+    );
+    let s = Raw::start(vec![Reply::Hang]).await;
+    let c = Client::builder("t")
+        .base_url(&s.url())
+        .timeout(Duration::from_millis(300))
+        .retry(quick())
+        .build()
+        .unwrap();
+    let r = run(c, message()).await;
+    row!(
+        "a server that reads the request and never answers",
+        err("Transport", "connection-lost", true),
+        r
+    );
+    let (url, _held) = never_accepting().await;
+    let c = Client::builder("t")
+        .base_url(&url)
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let r = run(c, message()).await;
+    row!(
+        "a total timeout while still connecting",
+        err("Transport", "connect-failed", false),
+        r
+    );
+
+    // 8. Opted-in retries: once an attempt may have delivered, the end says so.
+    let s = Raw::start(vec![http(503, &[], b"")]).await;
+    let r = run(
+        own_client(&s.url(), quick().retry_possibly_delivered(true)),
+        message(),
+    )
+    .await;
+    row!(
+        "503, then refused connections (opted in)",
+        err("AfterPossibleDelivery", "after-possible-delivery", true),
+        r
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .mount(&server)
+        .await;
+    let r = run(
+        own_client(&server.uri(), quick().retry_possibly_delivered(true)),
+        message(),
+    )
+    .await;
+    row!(
+        "500, then 429s (opted in)",
+        err("AfterPossibleDelivery", "after-possible-delivery", true),
+        r
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"type": "error.list", "request_id": null, "errors": [{"code": "not_found"}]}),
+        ))
+        .mount(&server)
+        .await;
+    let r = run(
+        own_client(&server.uri(), quick().retry_possibly_delivered(true)),
+        message(),
+    )
+    .await;
+    row!(
+        "502, then a 404 (opted in)",
+        err("AfterPossibleDelivery", "after-possible-delivery", true),
+        r
+    );
+
+    // 9. Nothing reaches a server for an invalid message.
+    let s = Raw::start(vec![ok_with(&[])]).await;
+    let invalid: Message = Message::from_admin(1).in_app("no recipient").into();
+    let r = run(own_client(&s.url(), quick()), invalid).await;
+    let extra = check(s.requests() == 0, "an invalid message reached the server");
+    row!(
+        "an invalid message",
+        err("Invalid", "invalid", false),
+        r,
+        extra
+    );
+
+    // Judge every row, then report all failures at once.
+    let table = delivery_table();
+    let mut failures = Vec::new();
+    let mut cases_seen = BTreeMap::new();
+    for o in &outcomes {
+        if let Err(why) = &o.extra {
+            failures.push(format!("{}: {why}", o.name));
+        }
+        match (&o.expect, &o.result) {
+            (_, Err(panic)) => failures.push(format!("{}: {panic}", o.name)),
+            (Expect::Created, Ok(Ok(()))) => {}
+            (Expect::Created, Ok(Err(e))) => failures.push(format!("{}: {e:?}", o.name)),
+            (Expect::Error { .. }, Ok(Ok(()))) => {
+                failures.push(format!("{}: created, expected {:?}", o.name, o.expect))
+            }
+            (
+                Expect::Error {
+                    variant,
+                    case,
+                    delivered,
+                },
+                Ok(Err(e)),
+            ) => {
+                let debug = format!("{e:?}");
+                if !debug.starts_with(variant) {
+                    failures.push(format!("{}: expected {variant}, got {debug}", o.name));
+                }
+                if e.may_have_been_delivered() != *delivered {
+                    failures.push(format!(
+                        "{}: may_have_been_delivered() is {}, expected {delivered}: {e}",
+                        o.name,
+                        e.may_have_been_delivered()
+                    ));
+                }
+                match table.get(*case) {
+                    Some(documented) if documented == delivered => {}
+                    Some(documented) => failures.push(format!(
+                        "{}: the delivery table says `{case}` is {documented}",
+                        o.name
+                    )),
+                    None => failures.push(format!("{}: no row `{case}` in the table", o.name)),
+                }
+                cases_seen.insert(*case, ());
+            }
+        }
+    }
+    for case in table.keys() {
+        if !cases_seen.contains_key(case.as_str()) {
+            failures.push(format!("the delivery table's `{case}` has no hostile case"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows failed:\n{}",
+        failures.len(),
+        outcomes.len(),
+        failures.join("\n")
+    );
+}
+
+/// The delivery table of the crate docs: case → may have been delivered.
+fn delivery_table() -> BTreeMap<String, bool> {
+    let text = include_str!("../src/delivery.md");
+    let mut rows = BTreeMap::new();
+    for line in text.lines().skip(2) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();
+        let case = cells[0].trim().trim_matches('`').to_string();
+        let flag = match cells.last().map(|c| c.trim()) {
+            Some("yes") => true,
+            Some("no") => false,
+            other => panic!("row `{case}`: last cell {other:?} is neither yes nor no"),
+        };
+        rows.insert(case, flag);
+    }
+    assert!(rows.len() >= 10, "the delivery table lost rows: {rows:?}");
+    rows
+}
