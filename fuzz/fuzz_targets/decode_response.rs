@@ -1,16 +1,51 @@
-//! Response bodies from arbitrary bytes: decoding never panics, and the
-//! facade's message agrees with the generated type whenever both decode.
+//! Responses from arbitrary bytes, headers included: reading the rate-limit
+//! headers and decoding the body never panic, absurd resets read as absent,
+//! and the facade's message agrees with the generated type whenever both
+//! decode.
 #![no_main]
 
-use intercom_messages::SentMessage;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use arbitrary::Arbitrary;
 use intercom_messages::api::types;
+use reqwest::header;
+use intercom_messages::{RateLimit, SentMessage};
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let facade = SentMessage::from_json(data);
-    let generated = serde_json::from_slice::<types::Message>(data);
+#[derive(Arbitrary, Debug)]
+struct Response<'a> {
+    /// Header lines; names from a small set so that the interesting ones are hit.
+    headers: Vec<(u8, &'a [u8])>,
+    now_secs: u64,
+    body: &'a [u8],
+}
+
+const NAMES: [&str; 5] = [
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "retry-after",
+    "location",
+];
+
+fuzz_target!(|r: Response| {
+    let mut headers = header::HeaderMap::new();
+    for (name, value) in &r.headers {
+        if let Ok(value) = header::HeaderValue::from_bytes(value) {
+            headers.append(NAMES[usize::from(*name) % NAMES.len()], value);
+        }
+    }
+    let now = UNIX_EPOCH + Duration::from_secs(r.now_secs % (1 << 40));
+    let rl = RateLimit::read(&headers, now);
+    if let Some(reset) = rl.reset {
+        assert!(reset <= now + Duration::from_secs(3600));
+    }
+    let _ = RateLimit::read(&headers, SystemTime::now());
+
+    let facade = SentMessage::from_json(r.body);
+    let generated = serde_json::from_slice::<types::Message>(r.body);
     if let (Ok(f), Ok(g)) = (&facade, generated) {
         assert_eq!(*f, SentMessage::from(g));
     }
-    let _ = serde_json::from_slice::<types::ErrorList>(data);
+    let _ = serde_json::from_slice::<types::ErrorList>(r.body);
 });

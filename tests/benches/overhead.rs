@@ -340,6 +340,44 @@ fn range(v: &[f64]) -> (f64, f64) {
     )
 }
 
+/// The user-message HTML check on 1 MB adversarial bodies, and the linear
+/// check against the quadratic one it replaced on a 32 KB body (the old one
+/// takes minutes at 1 MB).
+fn html_check(c: &mut Criterion, out: &mut Vec<Paired>) {
+    use intercom_messages::rules::find_html_tag;
+    use intercom_messages_tests::html::legacy;
+    let bodies = [
+        ("1MB <a", "<a".repeat(500_000)),
+        ("1MB <a+space", "<a ".repeat(333_333)),
+        ("1MB <", "<".repeat(1_000_000)),
+        ("1MB plain text", "Is it in stock? ".repeat(65_536)),
+    ];
+    let small = "<a".repeat(16 * 1024);
+    let mut g = c.benchmark_group("html_check");
+    g.sample_size(10);
+    for (name, body) in &bodies {
+        g.bench_function(format!("{name}/linear"), |b| {
+            b.iter(|| find_html_tag(black_box(body)))
+        });
+    }
+    g.bench_function("32KB <a/linear", |b| {
+        b.iter(|| find_html_tag(black_box(&small)))
+    });
+    g.bench_function("32KB <a/legacy", |b| b.iter(|| legacy(black_box(&small))));
+    g.finish();
+    out.push(paired(
+        "html_check/32KB <a (linear vs legacy)",
+        0.05,
+        3,
+        || {
+            black_box(find_html_tag(black_box(&small)));
+        },
+        || {
+            black_box(legacy(black_box(&small)));
+        },
+    ));
+}
+
 fn codegen(c: &mut Criterion) {
     let text = std::fs::read_to_string(xtask::workspace_root().join(xtask::SPEC)).unwrap();
     let mut g = c.benchmark_group("codegen");
@@ -430,6 +468,7 @@ fn main() {
     encode(&mut c, &mut pairs);
     decode(&mut c, &mut pairs);
     end_to_end(&mut c, &mut pairs);
+    html_check(&mut c, &mut pairs);
     codegen(&mut c);
     c.final_summary();
     let table = summary(&pairs);

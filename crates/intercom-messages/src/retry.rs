@@ -132,17 +132,42 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .filter(|d| *d <= MAX_SERVER_WAIT)
 }
 
-/// The `X-RateLimit-*` headers of a response, read at `now`. A reset more than
-/// [`MAX_SERVER_WAIT`] after `now` (or one that overflows the clock) reads as
-/// absent; one in the past is kept (it means "now").
+/// The `X-RateLimit-*` headers of a response, read at `now` (see [`RateLimit::read`]).
 pub(crate) fn rate_limit(headers: &HeaderMap, now: SystemTime) -> RateLimit {
-    let latest = now.checked_add(MAX_SERVER_WAIT);
-    RateLimit {
-        limit: header_u64(headers, "x-ratelimit-limit"),
-        remaining: header_u64(headers, "x-ratelimit-remaining"),
-        reset: header_u64(headers, "x-ratelimit-reset")
-            .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)))
-            .filter(|t| latest.is_some_and(|latest| *t <= latest)),
+    RateLimit::read(headers, now)
+}
+
+impl RateLimit {
+    /// Reads Intercom's `X-RateLimit-Limit`, `-Remaining` and `-Reset` from
+    /// any response's headers, as of `now`: for code that talks to Intercom's
+    /// other endpoints and wants to share this crate's reading of them.
+    ///
+    /// A value that is not a plain non-negative integer reads as absent, and
+    /// so does a reset more than an hour after `now` (or one that overflows
+    /// the clock); a reset in the past is kept (it means "now"). Never panics.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use intercom_messages::RateLimit;
+    /// use reqwest::header::{HeaderMap, HeaderValue};
+    ///
+    /// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let mut h = HeaderMap::new();
+    /// h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+    /// h.insert("x-ratelimit-reset", HeaderValue::from_static("18446744073709551615"));
+    /// let rl = RateLimit::read(&h, now);
+    /// assert_eq!(rl.remaining, Some(0));
+    /// assert_eq!(rl.reset, None); // absurd: read as absent
+    /// ```
+    pub fn read(headers: &HeaderMap, now: SystemTime) -> RateLimit {
+        let latest = now.checked_add(MAX_SERVER_WAIT);
+        RateLimit {
+            limit: header_u64(headers, "x-ratelimit-limit"),
+            remaining: header_u64(headers, "x-ratelimit-remaining"),
+            reset: header_u64(headers, "x-ratelimit-reset")
+                .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)))
+                .filter(|t| latest.is_some_and(|latest| *t <= latest)),
+        }
     }
 }
 
