@@ -33,6 +33,31 @@
 //! ));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Every server treated as possibly hostile
+//!
+//! Choices made for a client whose mistakes could send a message twice, or
+//! nowhere, or leak a token:
+//!
+//! - **No panic on any header or body.** Rate-limit headers that are not
+//!   plain integers, or whose reset is more than an hour away
+//!   ([`RateLimit::read`]), read as absent. Server text shown in an error's
+//!   `Display` has control characters escaped and each piece cut at
+//!   [`SERVER_TEXT_LIMIT`] characters, so a log line cannot be forged.
+//! - **Bounded reads.** At most [`RESPONSE_BODY_LIMIT`] bytes of a response
+//!   are read ([`SendError::ResponseTooLarge`]); excerpts kept in errors are
+//!   at most [`BODY_EXCERPT_LIMIT`] bytes.
+//! - **No redirect moves the message.** The crate's own HTTP client follows
+//!   no redirect, speaks HTTPS only (plain HTTP only to loopback) and uses no
+//!   proxy for a loopback base URL; a 3xx is [`SendError::Redirected`].
+//! - **The delivery flag never says "not delivered" once a request may have
+//!   reached a server**, over all attempts of a send: the table is at
+//!   [`SendError`].
+//! - **No wasted attempts.** A 429 asking to wait longer than
+//!   [`RetryPolicy::max_wait`] is returned at once; a pacer's slot granted
+//!   before Intercom reported the budget spent is waited past the reset.
+//! - **Linear checks.** The HTML check of user messages
+//!   ([`rules::find_html_tag`]) is linear in the body's length.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -64,7 +89,9 @@ pub use message::{
 pub use pacing::WINDOW;
 pub use response::{DeliveredBy, MessageKind, SentMessage};
 pub use retry::RetryPolicy;
-pub use send_error::{ApiError, BODY_EXCERPT_LIMIT, RateLimit, SendError};
+pub use send_error::{
+    ApiError, BODY_EXCERPT_LIMIT, RESPONSE_BODY_LIMIT, RateLimit, SERVER_TEXT_LIMIT, SendError,
+};
 pub use version::{UnknownVersion, Version};
 
 /// The README's Rust examples, compiled as doctests so they stay true.
