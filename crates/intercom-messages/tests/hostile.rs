@@ -522,50 +522,39 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         err("AfterPossibleDelivery", "after-possible-delivery", true),
         r
     );
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
-        .mount(&server)
-        .await;
-    let r = run(
-        own_client(&server.uri(), quick().retry_possibly_delivered(true)),
-        message(),
-    )
-    .await;
-    row!(
-        "500, then 429s (opted in)",
-        err("AfterPossibleDelivery", "after-possible-delivery", true),
-        r
+    let not_found = ResponseTemplate::new(404).set_body_json(
+        json!({"type": "error.list", "request_id": null, "errors": [{"code": "not_found"}]}),
     );
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(502))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
+    for (name, first, then) in [
+        (
+            "500, then 429s (opted in)",
+            500,
+            ResponseTemplate::new(429).insert_header("retry-after", "0"),
+        ),
+        ("502, then a 404 (opted in)", 502, not_found),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(first))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(then)
+            .mount(&server)
+            .await;
+        let r = run(
+            own_client(&server.uri(), quick().retry_possibly_delivered(true)),
+            message(),
+        )
         .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(
-            json!({"type": "error.list", "request_id": null, "errors": [{"code": "not_found"}]}),
-        ))
-        .mount(&server)
-        .await;
-    let r = run(
-        own_client(&server.uri(), quick().retry_possibly_delivered(true)),
-        message(),
-    )
-    .await;
-    row!(
-        "502, then a 404 (opted in)",
-        err("AfterPossibleDelivery", "after-possible-delivery", true),
-        r
-    );
+        row!(
+            name,
+            err("AfterPossibleDelivery", "after-possible-delivery", true),
+            r
+        );
+    }
 
     // 9. Nothing reaches a server for an invalid message.
     let s = Raw::start(vec![ok_with(&[])]).await;
