@@ -619,7 +619,11 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
             failures.push(format!("the delivery table's `{case}` has no hostile case"));
         }
     }
-    eprintln!("{} hostile cases, {} failed", outcomes.len(), failures.len());
+    eprintln!(
+        "{} hostile cases, {} failed",
+        outcomes.len(),
+        failures.len()
+    );
     assert!(
         failures.is_empty(),
         "{} of {} rows failed:\n{}",
