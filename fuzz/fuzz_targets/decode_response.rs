@@ -1,7 +1,7 @@
 //! Responses from arbitrary bytes, headers included: reading the rate-limit
 //! headers and decoding the body never panic, absurd resets read as absent,
-//! and the facade's message agrees with the generated type whenever both
-//! decode.
+//! the facade decodes exactly what the generated type decodes, and its open
+//! enums read back what they were given.
 #![no_main]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use arbitrary::Arbitrary;
 use intercom_messages::api::types;
 use reqwest::header;
-use intercom_messages::{RateLimit, SentMessage};
+use intercom_messages::{DeliveredBy, MessageKind, RateLimit, SentMessage};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -44,8 +44,10 @@ fuzz_target!(|r: Response| {
 
     let facade = SentMessage::from_json(r.body);
     let generated = serde_json::from_slice::<types::Message>(r.body);
-    if let (Ok(f), Ok(g)) = (&facade, generated) {
-        assert_eq!(*f, SentMessage::from(g));
+    assert_eq!(facade.is_ok(), generated.is_ok());
+    if let Ok(f) = &facade {
+        assert_eq!(MessageKind::parse(f.kind.as_str()), f.kind);
+        assert_eq!(DeliveredBy::parse(f.delivered_by.as_str()), f.delivered_by);
     }
     let _ = serde_json::from_slice::<types::ErrorList>(r.body);
 });

@@ -164,86 +164,84 @@ fn json_schema_of_the_request_and_response_types() {
 
 #[test]
 fn the_version_table_agrees_with_the_generated_header_enum() {
-    let from_enum: Vec<String> = [
-        types::IntercomVersion::X10,
-        types::IntercomVersion::X11,
-        types::IntercomVersion::X12,
-        types::IntercomVersion::X13,
-        types::IntercomVersion::X14,
-        types::IntercomVersion::X20,
-        types::IntercomVersion::X21,
-        types::IntercomVersion::X22,
-        types::IntercomVersion::X23,
-        types::IntercomVersion::X24,
-        types::IntercomVersion::X25,
-        types::IntercomVersion::X26,
-        types::IntercomVersion::X27,
-        types::IntercomVersion::X28,
-        types::IntercomVersion::X29,
-        types::IntercomVersion::X210,
-        types::IntercomVersion::X211,
-        types::IntercomVersion::X212,
-        types::IntercomVersion::X213,
-        types::IntercomVersion::X214,
-    ]
-    .iter()
-    .map(ToString::to_string)
-    .collect();
-    assert_eq!(from_enum, version_table::VERSIONS);
+    // Every version of the table is a value of the generated header enum, and
+    // the enum orders them as the table does (versions, not numbers).
+    let from_enum: Vec<types::IntercomVersion> = version_table::VERSIONS
+        .iter()
+        .map(|v| v.parse().unwrap_or_else(|e| panic!("{v}: {e}")))
+        .collect();
+    for (v, e) in version_table::VERSIONS.iter().zip(&from_enum) {
+        assert_eq!(e.to_string(), *v);
+    }
+    assert!(from_enum.windows(2).all(|w| w[0] < w[1]));
     assert_eq!(versions(), version_table::VERSIONS);
-    // Ordered as versions, not as numbers or strings.
-    assert!(types::IntercomVersion::X210 > types::IntercomVersion::X29);
+    // The facade's generated constants are the same list.
+    let facade: Vec<&str> = intercom_messages::Version::ALL
+        .iter()
+        .map(|v| v.as_str())
+        .collect();
+    assert_eq!(facade, version_table::VERSIONS);
 }
 
 #[test]
 fn the_per_version_contract_removes_what_a_version_lacks() {
-    let v = |s: &str| versions().iter().position(|x| *x == s).unwrap();
-    let with_created_at = json!({
-        "message_type": "inapp", "body": "Hi",
-        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"},
-        "created_at": 1590000000
-    });
-    let check = |version: &str, body: &serde_json::Value| {
+    let check = |position: usize, body: &serde_json::Value| {
         violations(
             "CreateMessageRequest",
-            v(version),
+            position,
             Strictness::AsWritten,
             body,
         )
     };
-    assert!(check("2.11", &with_created_at).is_empty());
-    assert!(!check("2.10", &with_created_at).is_empty());
-
-    let lead = json!({"from": {"type": "lead", "id": "l"}, "body": "Hi"});
-    assert!(check("2.0", &lead).is_empty());
-    assert!(!check("1.4", &lead).is_empty());
-
-    let contact = json!({"from": {"type": "contact", "id": "c"}, "body": "Hi"});
-    assert!(check("2.5", &contact).is_empty());
-    assert!(!check("2.6", &contact).is_empty());
-
-    let numeric_admin = json!({
+    let admin = json!({
         "message_type": "inapp", "body": "Hi",
-        "from": {"type": "admin", "id": 1}, "to": {"type": "user", "id": "u"}
+        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}
     });
-    assert!(check("2.7", &numeric_admin).is_empty());
-    assert!(!check("2.6", &numeric_admin).is_empty());
-
-    let list = json!({
+    let mut with_created_at = admin.clone();
+    with_created_at["created_at"] = json!(1590000000);
+    let mut numeric_admin = admin.clone();
+    numeric_admin["from"]["id"] = json!(1);
+    let mut list = admin.clone();
+    list["to"] = json!([{"type": "user", "id": "u"}]);
+    let lead = json!({"from": {"type": "lead", "id": "l"}, "body": "Hi"});
+    let contact = json!({"from": {"type": "contact", "id": "c"}, "body": "Hi"});
+    for (row, body) in [
+        (
+            version_table::ADMIN_MESSAGE_REQUEST__CREATED_AT,
+            with_created_at,
+        ),
+        (version_table::CONTACT_TYPE__LEAD, lead),
+        (version_table::CONTACT_TYPE__CONTACT, contact),
+        (version_table::ADMIN_ID__NUMBER, numeric_admin),
+        (version_table::RECIPIENTS__LIST, list),
+    ] {
+        let r = row.versions;
+        for p in 0..versions().len() {
+            assert_eq!(
+                check(p, &body).is_empty(),
+                r.contains(p),
+                "{} at {}",
+                row.item,
+                versions()[p]
+            );
+        }
+    }
+    // Lists and cc exist together, but recipients by email only where their row says.
+    let by_email = json!({
         "message_type": "email", "subject": "S", "body": "Hi",
-        "from": {"type": "admin", "id": "1"}, "to": [{"type": "user", "id": "u"}],
+        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"},
         "cc": {"type": "user", "email": "a@b.c"}
     });
-    // 2.14 has lists and cc, but recipients by email only exist in 1.x.
-    let errors = check("2.14", &list);
-    assert!(!errors.is_empty());
-    let list_by_id = json!({
-        "message_type": "email", "subject": "S", "body": "Hi",
-        "from": {"type": "admin", "id": "1"}, "to": [{"type": "user", "id": "u"}],
-        "cc": {"type": "user", "id": "v"}
-    });
-    assert!(check("2.14", &list_by_id).is_empty());
-    assert!(!check("2.13", &list_by_id).is_empty());
+    let cc = version_table::ADMIN_MESSAGE_REQUEST__CC.versions;
+    let email = version_table::RECIPIENT_BY_EMAIL.versions;
+    for p in 0..versions().len() {
+        assert_eq!(
+            check(p, &by_email).is_empty(),
+            cc.contains(p) && email.contains(p),
+            "{}",
+            versions()[p]
+        );
+    }
 }
 
 #[test]
@@ -265,4 +263,46 @@ fn the_readme_version_table_is_the_generated_one() {
         .map(|r| format!("| `{}` | {:?} | {} |", r.item, r.kind, r.versions))
         .collect();
     assert_eq!(rows, expected, "update the README's version table");
+}
+
+#[test]
+fn the_evidence_table_in_openapi_readme_is_the_generated_one() {
+    let text = std::fs::read_to_string(xtask::workspace_root().join("openapi/README.md")).unwrap();
+    let start = text
+        .find("<!-- version-evidence:start -->")
+        .expect("start marker");
+    let end = text
+        .find("<!-- version-evidence:end -->")
+        .expect("end marker");
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for line in text[start..end].lines().filter(|l| l.starts_with("| `")) {
+        let line = line.replace("\\|", "\u{1}");
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (items, range) = (cells[1], cells[2]);
+        let mut schema = String::new();
+        for item in items.split(", ") {
+            let item = item
+                .split('`')
+                .nth(1)
+                .expect("an item in backticks")
+                .replace('\u{1}', "|");
+            // `.bcc` after `AdminMessageRequest.cc` is short for `AdminMessageRequest.bcc`.
+            let full = match item.strip_prefix('.') {
+                Some(rest) => format!("{schema}.{rest}"),
+                None => item.clone(),
+            };
+            schema = full.split(['.', '|', '=']).next().unwrap().to_string();
+            documented.push((full, range.to_string()));
+        }
+    }
+    documented.sort();
+    let mut generated: Vec<(String, String)> = version_table::TABLE
+        .iter()
+        .map(|r| (r.item.to_string(), r.versions.to_string()))
+        .collect();
+    generated.sort();
+    assert_eq!(
+        documented, generated,
+        "openapi/README.md's evidence table disagrees with the fragment"
+    );
 }

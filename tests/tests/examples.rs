@@ -233,14 +233,16 @@ fn every_example_of_the_facts_sheet_and_seeds_is_in_the_fragment() {
 }
 
 #[test]
-fn the_facade_reads_every_documented_message_as_the_generated_type_does() {
+fn every_documented_message_has_known_kinds() {
+    use intercom_messages::{DeliveredBy, MessageKind};
     for ex in examples().into_iter().filter(|e| e.place == "200") {
         let bytes = serde_json::to_vec(&ex.value).unwrap();
-        let generated: types::Message = serde_json::from_slice(&bytes).unwrap();
         let facade = intercom_messages::SentMessage::from_json(&bytes).unwrap();
-        assert_eq!(
-            facade,
-            intercom_messages::SentMessage::from(generated),
+        // A documented value is a known one: the fragment's known-values lists
+        // cover its own examples.
+        assert!(!matches!(facade.kind, MessageKind::Other(_)), "{}", ex.name);
+        assert!(
+            !matches!(facade.delivered_by, DeliveredBy::Other(_)),
             "{}",
             ex.name
         );

@@ -5,7 +5,8 @@
 
 use intercom_messages::api::types;
 use intercom_messages::{
-    Contact, ContactKey, ContactType, Message, Template, ValidationError, Version,
+    AdminMessage, ChannelKind, Contact, ContactKey, ContactType, Message, Template,
+    ValidationError, Version,
 };
 use intercom_messages_tests::{Strictness, violations};
 use proptest::prelude::*;
@@ -39,12 +40,12 @@ fn version() -> impl Strategy<Value = Version> {
     (0..Version::ALL.len()).prop_map(|i| Version::ALL[i])
 }
 
-fn admin_id() -> impl Strategy<Value = String> {
+fn admin_id() -> impl Strategy<Value = u64> {
     prop_oneof![
-        6 => Just("394051".to_string()),
-        1 => Just("".to_string()),
-        1 => Just("12a".to_string()),
-        2 => "[0-9]{1,20}",
+        6 => Just(394051u64),
+        1 => Just(0u64),
+        1 => Just(u64::MAX),
+        2 => any::<u64>(),
     ]
 }
 
@@ -63,12 +64,19 @@ prop_compose! {
     ) -> Message {
         let mut draft = Message::from_admin(id);
         for c in to { draft = draft.to(c); }
-        let mut m = if email { draft.email(subject, body) } else { draft.in_app(body) };
-        for c in cc { m = m.cc(c); }
-        for c in bcc { m = m.bcc(c); }
-        if let Some(t) = template { m = m.template(t); }
-        if let Some(t) = created_at { m = m.created_at(t); }
-        m.open_conversation(open).into()
+        fn common<C: ChannelKind>(mut m: AdminMessage<C>, cc: Vec<Contact>, bcc: Vec<Contact>, created_at: Option<i64>, open: bool) -> Message {
+            for c in cc { m = m.cc(c); }
+            for c in bcc { m = m.bcc(c); }
+            if let Some(t) = created_at { m = m.created_at(t); }
+            m.open_conversation(open).into()
+        }
+        if email {
+            let mut m = draft.email(subject, body);
+            if let Some(t) = template { m = m.template(t); }
+            common(m, cc, bcc, created_at, open)
+        } else {
+            common(draft.in_app(body), cc, bcc, created_at, open)
+        }
     }
 }
 
@@ -93,16 +101,13 @@ proptest! {
                 let json = serde_json::to_value(&request).unwrap();
                 let errors = violations("CreateMessageRequest", v.position(), Strictness::Closed, &json);
                 prop_assert!(errors.is_empty(), "{v}: {json}\n{errors:#?}");
-                // The bytes the client sends are the same JSON.
-                let sent: serde_json::Value = serde_json::from_slice(&m.to_json(v).unwrap()).unwrap();
-                prop_assert_eq!(&sent, &json);
                 // And it decodes back into the generated type unchanged.
                 let back: types::CreateMessageRequest = serde_json::from_value(json.clone()).unwrap();
                 prop_assert_eq!(serde_json::to_value(back).unwrap(), json);
             }
             Err(e) => {
-                // The client's encoder refuses it with the same error: nothing is sent.
-                prop_assert_eq!(m.to_json(v).unwrap_err(), e.clone());
+                // Validation alone gives the same error.
+                prop_assert_eq!(m.validate(v).unwrap_err(), e.clone());
                 // A version rule names versions that really are other than this one.
                 let range = match &e {
                     ValidationError::FieldNotInVersion { available, version, .. }
@@ -110,12 +115,12 @@ proptest! {
                     | ValidationError::ContactTypeNotInVersion { available, version, .. }
                     | ValidationError::RecipientEmailNotInVersion { available, version, .. } => {
                         prop_assert_eq!(*version, v);
-                        Some(*available)
+                        Some(available.clone())
                     }
                     _ => None,
                 };
                 if let Some(r) = range {
-                    prop_assert!(!r.contains(v.position()), "{e}");
+                    prop_assert!(!r.contains(&v), "{e}");
                 }
                 prop_assert!(!e.to_string().is_empty());
             }

@@ -1,6 +1,8 @@
 //! The `test-util` mock, as a user's test would use it, and the rules it
 //! enforces on raw requests.
 
+use intercom_messages::api::availability::Availability;
+use intercom_messages::api::version_table as table;
 use intercom_messages::testing::{MockIntercom, TEST_TOKEN};
 use intercom_messages::{Contact, Message, SendError, Version};
 use serde_json::{Value, json};
@@ -67,35 +69,61 @@ async fn created_messages_get_their_own_ids_and_failures_need_the_token() {
     assert_eq!(ids, [Some(a.id), Some(b.id), None]);
 }
 
+/// The versions just inside and just outside a row of the version table.
+fn around(row: Availability) -> (Vec<Version>, Vec<Version>) {
+    let r = row.versions;
+    let inside = vec![Version::ALL[r.first], Version::ALL[r.last]];
+    let outside = r
+        .first
+        .checked_sub(1)
+        .into_iter()
+        .chain(Some(r.last + 1).filter(|&p| p < Version::ALL.len()))
+        .map(|p| Version::ALL[p])
+        .collect();
+    (inside, outside)
+}
+
 #[tokio::test]
 async fn the_mock_checks_requests_like_intercom() {
     let mock = MockIntercom::start().await;
     let admin = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
-    assert_eq!(post(&mock, TEST_TOKEN, "2.6", admin.clone()).await.0, 200);
-    assert_eq!(post(&mock, "wrong", "2.6", admin.clone()).await.0, 401);
-    assert_eq!(post(&mock, TEST_TOKEN, "2.15", admin.clone()).await.0, 400);
+    let before_numbers = Version::ALL[table::ADMIN_ID__NUMBER.versions.first - 1];
+    let v = before_numbers.as_str();
+    assert_eq!(post(&mock, TEST_TOKEN, v, admin.clone()).await.0, 200);
+    assert_eq!(post(&mock, "wrong", v, admin.clone()).await.0, 401);
+    assert_eq!(post(&mock, TEST_TOKEN, "0.9", admin.clone()).await.0, 400);
 
+    // Each row is checked from the version's generated request schema, on
+    // both sides of its range.
     let mut with_cc = admin.clone();
     with_cc["cc"] = json!({"type": "user", "id": "c"});
-    let (status, body) = post(&mock, TEST_TOKEN, "2.13", with_cc.clone()).await;
-    assert_eq!(status, 400);
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("`cc`"),
-        "{body}"
-    );
-    assert_eq!(post(&mock, TEST_TOKEN, "2.14", with_cc).await.0, 200);
-
     let mut numeric = admin.clone();
     numeric["from"]["id"] = json!(1);
-    assert_eq!(post(&mock, TEST_TOKEN, "2.6", numeric.clone()).await.0, 400);
-    assert_eq!(post(&mock, TEST_TOKEN, "2.7", numeric).await.0, 200);
-
     let visitor = json!({"from": {"type": "contact", "id": "v"}, "body": "Hey"});
-    assert_eq!(post(&mock, TEST_TOKEN, "2.5", visitor.clone()).await.0, 200);
-    assert_eq!(post(&mock, TEST_TOKEN, "2.6", visitor).await.0, 400);
+    let mut listed = admin.clone();
+    listed["to"] = json!([{"type": "user", "id": "u"}, {"type": "user", "id": "w"}]);
+    for (row, body, named) in [
+        (table::ADMIN_MESSAGE_REQUEST__CC, with_cc, "cc"),
+        (table::ADMIN_ID__NUMBER, numeric, "/from/id"),
+        (table::CONTACT_TYPE__CONTACT, visitor, "/from"),
+        (table::RECIPIENTS__LIST, listed, "/to"),
+    ] {
+        let (inside, outside) = around(row);
+        for v in inside {
+            let (status, answer) = post(&mock, TEST_TOKEN, v.as_str(), body.clone()).await;
+            assert_eq!(status, 200, "{} in {v}: {answer}", row.item);
+        }
+        for v in outside {
+            let (status, answer) = post(&mock, TEST_TOKEN, v.as_str(), body.clone()).await;
+            assert_eq!(status, 400, "{} in {v}", row.item);
+            let message = answer["errors"][0]["message"].as_str().unwrap();
+            assert!(message.contains(named), "{} in {v}: {message}", row.item);
+            assert!(
+                message.contains(&format!("Intercom-Version {v}")),
+                "{message}"
+            );
+        }
+    }
 
     let email_without_subject = json!({"message_type": "email", "body": "Hi", "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
     assert_eq!(

@@ -94,7 +94,7 @@ fn messages(version: Version) -> Vec<(&'static str, Message)> {
         ),
         (
             "admin in-app by user_id",
-            Message::from_admin("394051")
+            Message::from_admin(394051)
                 .to(Contact::user_id("70"))
                 .in_app("<p>Hi</p>")
                 .into(),

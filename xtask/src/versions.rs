@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-/// The 20 versions, in the order of the fragment's enum.
+/// The versions, in the order of the fragment's enum, and the facade's default.
 #[derive(Clone, Debug)]
-pub struct VersionList(Vec<String>);
+pub struct VersionList(Vec<String>, usize);
 
 /// An inclusive range of versions, as positions in the [`VersionList`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +52,23 @@ impl VersionList {
         if out.is_empty() {
             return Err(format!("at `{at}`: no versions"));
         }
-        Ok(Self(out))
+        let at = "components.schemas.IntercomVersion.x-intercom-default-version";
+        let default =
+            match raw.pointer("/components/schemas/IntercomVersion/x-intercom-default-version") {
+                None => out.len() - 1,
+                Some(Value::String(s)) => out
+                    .iter()
+                    .position(|v| v == s)
+                    .ok_or_else(|| format!("at `{at}`: `{s}` is not a version of the enum"))?,
+                Some(other) => return Err(format!("at `{at}`: {other} must be a quoted version")),
+            };
+        Ok(Self(out, default))
+    }
+
+    /// The version a client sends unless told otherwise
+    /// (`x-intercom-default-version`; the newest when absent).
+    pub fn default_version(&self) -> &str {
+        &self.0[self.1]
     }
 
     /// How many versions there are.

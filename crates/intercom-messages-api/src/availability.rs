@@ -69,4 +69,7 @@ pub struct Availability {
     pub kind: ItemKind,
     /// The versions that have it.
     pub versions: VersionRange,
+    /// Whether the item is part of the request body (a client must not send it
+    /// outside `versions`); otherwise it describes responses.
+    pub request: bool,
 }

@@ -4,6 +4,7 @@
 //!
 //! Read from the `x-intercom-versions` and `x-intercom-enum-versions` extensions
 //! of the fragment. An item not listed here exists in every version.
+//! [`REQUEST_SCHEMAS`] is the request body's contract at each version.
 
 use crate::availability::{Availability, ItemKind, VersionRange};
 
@@ -39,6 +40,7 @@ pub const ADMIN_ID__NUMBER: Availability = Availability {
         first: 12,
         last: 19,
     },
+    request: true,
 };
 
 /// `AdminMessageRequest.bcc` (Property): 2.14 only.
@@ -49,6 +51,7 @@ pub const ADMIN_MESSAGE_REQUEST__BCC: Availability = Availability {
         first: 19,
         last: 19,
     },
+    request: true,
 };
 
 /// `AdminMessageRequest.cc` (Property): 2.14 only.
@@ -59,6 +62,7 @@ pub const ADMIN_MESSAGE_REQUEST__CC: Availability = Availability {
         first: 19,
         last: 19,
     },
+    request: true,
 };
 
 /// `AdminMessageRequest.create_conversation_without_contact_reply` (Property): 2.7–2.14.
@@ -69,6 +73,7 @@ pub const ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY: Avai
         first: 12,
         last: 19,
     },
+    request: true,
 };
 
 /// `AdminMessageRequest.created_at` (Property): 2.11–2.14.
@@ -79,6 +84,7 @@ pub const ADMIN_MESSAGE_REQUEST__CREATED_AT: Availability = Availability {
         first: 16,
         last: 19,
     },
+    request: true,
 };
 
 /// `AdminMessageType=in_app` (EnumValue): 2.7–2.14.
@@ -89,6 +95,7 @@ pub const ADMIN_MESSAGE_TYPE__IN_APP: Availability = Availability {
         first: 12,
         last: 19,
     },
+    request: true,
 };
 
 /// `ContactType=contact` (EnumValue): 1.0–2.5.
@@ -99,6 +106,7 @@ pub const CONTACT_TYPE__CONTACT: Availability = Availability {
         first: 0,
         last: 10,
     },
+    request: true,
 };
 
 /// `ContactType=lead` (EnumValue): 2.0–2.14.
@@ -109,6 +117,7 @@ pub const CONTACT_TYPE__LEAD: Availability = Availability {
         first: 5,
         last: 19,
     },
+    request: true,
 };
 
 /// `Message.conversation_id` (Property): 2.4–2.14.
@@ -119,6 +128,7 @@ pub const MESSAGE__CONVERSATION_ID: Availability = Availability {
         first: 9,
         last: 19,
     },
+    request: false,
 };
 
 /// `Message.template` (Property): 1.0–1.4.
@@ -129,6 +139,7 @@ pub const MESSAGE__TEMPLATE: Availability = Availability {
         first: 0,
         last: 4,
     },
+    request: false,
 };
 
 /// `MessageOwner` (Schema): 1.0–1.4.
@@ -139,6 +150,7 @@ pub const MESSAGE_OWNER: Availability = Availability {
         first: 0,
         last: 4,
     },
+    request: false,
 };
 
 /// `RecipientByEmail` (Schema): 1.0–1.4.
@@ -149,6 +161,7 @@ pub const RECIPIENT_BY_EMAIL: Availability = Availability {
         first: 0,
         last: 4,
     },
+    request: true,
 };
 
 /// `Recipients|List` (UnionMember): 2.14 only.
@@ -159,9 +172,10 @@ pub const RECIPIENTS__LIST: Availability = Availability {
         first: 19,
         last: 19,
     },
+    request: true,
 };
 
-/// Every row above, in the fragment's order.
+/// Every row above, sorted by item.
 pub const TABLE: [Availability; 13] = [
     ADMIN_ID__NUMBER,
     ADMIN_MESSAGE_REQUEST__BCC,
@@ -176,4 +190,29 @@ pub const TABLE: [Availability; 13] = [
     MESSAGE_OWNER,
     RECIPIENT_BY_EMAIL,
     RECIPIENTS__LIST,
+];
+
+/// The request body's contract at each version (the position in [`VERSIONS`]), as a
+/// closed draft-7 JSON Schema: what a version does not have is not allowed.
+pub const REQUEST_SCHEMAS: [&str; 20] = [
+    include_str!("../schemas/request/1.0.json"),
+    include_str!("../schemas/request/1.1.json"),
+    include_str!("../schemas/request/1.2.json"),
+    include_str!("../schemas/request/1.3.json"),
+    include_str!("../schemas/request/1.4.json"),
+    include_str!("../schemas/request/2.0.json"),
+    include_str!("../schemas/request/2.1.json"),
+    include_str!("../schemas/request/2.2.json"),
+    include_str!("../schemas/request/2.3.json"),
+    include_str!("../schemas/request/2.4.json"),
+    include_str!("../schemas/request/2.5.json"),
+    include_str!("../schemas/request/2.6.json"),
+    include_str!("../schemas/request/2.7.json"),
+    include_str!("../schemas/request/2.8.json"),
+    include_str!("../schemas/request/2.9.json"),
+    include_str!("../schemas/request/2.10.json"),
+    include_str!("../schemas/request/2.11.json"),
+    include_str!("../schemas/request/2.12.json"),
+    include_str!("../schemas/request/2.13.json"),
+    include_str!("../schemas/request/2.14.json"),
 ];

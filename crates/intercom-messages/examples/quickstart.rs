@@ -6,7 +6,7 @@
 //! admin in `INTERCOM_ADMIN_ID` to the user whose `user_id` is in
 //! `INTERCOM_TO_USER_ID`.
 
-use intercom_messages::{Client, Contact, Message, SendError, Version};
+use intercom_messages::{AdminId, Client, Contact, Message, SendError, Version};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -116,7 +116,7 @@ async fn send_for_real() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(2);
     };
     println!("sending with {client:?}");
-    let message = Message::from_admin(admin.as_str())
+    let message = Message::from_admin(admin.parse::<AdminId>()?)
         .to(Contact::user_id(user))
         .in_app("Hello from intercom-messages");
     match client.send(message).await {

@@ -4,7 +4,8 @@
 //! The request is built here rather than through the generated client's
 //! `send`: the token must go on each request even when the caller brings their
 //! own `reqwest::Client`, and an undecodable answer must keep its status and
-//! body. The body and the answer are still the generated types.
+//! body. The body is the generated request type, encoded by `serde_json`; the
+//! answer is decoded as the generated `Message` or `ErrorList`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -278,7 +279,8 @@ impl Client {
         message: impl Into<Message>,
         version: Version,
     ) -> Result<SentMessage, SendError> {
-        let body = message.into().to_json(version)?;
+        let request = message.into().to_request(version)?;
+        let body = serde_json::to_vec(&request).expect("the generated request types always encode");
         let span = tracing::info_span!(
             "intercom.send",
             version = %version,

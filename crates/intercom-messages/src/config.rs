@@ -10,6 +10,7 @@ use crate::version::UnknownVersion;
 
 /// Intercom's regional API hosts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Region {
     /// `https://api.intercom.io` (the default).
     #[default]

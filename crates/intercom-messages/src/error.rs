@@ -1,9 +1,19 @@
 //! [`ValidationError`]: one variant per rule, each naming the field and the
 //! rule; [`Rule`] names the rules for the table in the crate docs.
 
-use intercom_messages_api::availability::VersionRange;
+use std::ops::RangeInclusive;
 
 use crate::Version;
+use crate::message::ContactType;
+
+/// `2.11–2.14`, or `2.14` for a single version.
+fn span(r: &RangeInclusive<Version>) -> String {
+    if r.start() == r.end() {
+        r.start().to_string()
+    } else {
+        format!("{}–{}", r.start(), r.end())
+    }
+}
 
 /// A message that breaks a rule. Nothing was sent.
 ///
@@ -13,18 +23,22 @@ use crate::Version;
 #[non_exhaustive]
 pub enum ValidationError {
     /// A field that the chosen version does not have.
-    #[error("`{field}` is not available in API version {version}; it exists in {available}")]
+    #[error(
+        "`{field}` is not available in API version {version}; it exists in {}",
+        span(available)
+    )]
     FieldNotInVersion {
         /// The field, e.g. `cc`.
         field: &'static str,
         /// The version asked for.
         version: Version,
         /// The versions that have the field.
-        available: VersionRange,
+        available: RangeInclusive<Version>,
     },
     /// More than one recipient in `to`, `cc` or `bcc` before lists existed.
     #[error(
-        "`{field}` has {count} recipients, but API version {version} takes one; lists exist in {available}"
+        "`{field}` has {count} recipients, but API version {version} takes one; lists exist in {}",
+        span(available)
     )]
     RecipientListNotInVersion {
         /// `to`, `cc` or `bcc`.
@@ -34,25 +48,27 @@ pub enum ValidationError {
         /// The version asked for.
         version: Version,
         /// The versions that take a list.
-        available: VersionRange,
+        available: RangeInclusive<Version>,
     },
     /// A contact type (`lead`, `contact`) that the chosen version does not take.
     #[error(
-        "`{field}` is `{contact_type}`, which API version {version} does not take; `{contact_type}` exists in {available}"
+        "`{field}` is `{contact_type}`, which API version {version} does not take; `{contact_type}` exists in {}",
+        span(available)
     )]
     ContactTypeNotInVersion {
         /// Where, e.g. `from.type` or `to[0].type`.
         field: String,
         /// The type given.
-        contact_type: &'static str,
+        contact_type: ContactType,
         /// The version asked for.
         version: Version,
         /// The versions that take it.
-        available: VersionRange,
+        available: RangeInclusive<Version>,
     },
     /// A recipient identified by email, outside the versions that allow it.
     #[error(
-        "`{field}` identifies the recipient by email, which API version {version} does not take; use `id` or `user_id` (email exists in {available})"
+        "`{field}` identifies the recipient by email, which API version {version} does not take; use `id` or `user_id` (email exists in {})",
+        span(available)
     )]
     RecipientEmailNotInVersion {
         /// Where, e.g. `to[0].email`.
@@ -60,7 +76,7 @@ pub enum ValidationError {
         /// The version asked for.
         version: Version,
         /// The versions that take it.
-        available: VersionRange,
+        available: RangeInclusive<Version>,
     },
     /// A visitor (type `contact`) identified by email: visitors have only `id` or `user_id`.
     #[error(
@@ -76,11 +92,11 @@ pub enum ValidationError {
         /// Where, e.g. `to[0].user_id`.
         field: String,
     },
-    /// An admin id that is not a string of digits.
-    #[error("`from.id` is `{value}`: an admin id is a string of digits")]
-    AdminIdNotDigits {
+    /// An admin id too large for the contract's 64-bit signed integer.
+    #[error("`from.id` is {value}: an admin id fits in a 64-bit signed integer")]
+    AdminIdOutOfRange {
         /// The id given.
-        value: String,
+        value: u64,
     },
     /// An admin message without a recipient.
     #[error("`to` is missing: an admin message needs at least one recipient")]
@@ -88,9 +104,6 @@ pub enum ValidationError {
     /// An email without a subject.
     #[error("`subject` is empty: an email needs a subject")]
     SubjectMissing,
-    /// A template on an in-app message.
-    #[error("`template` is set on an in-app message: templates style emails only")]
-    TemplateNotEmail,
     /// An empty body.
     #[error("`body` is empty: a message needs content")]
     BodyEmpty,
@@ -150,10 +163,9 @@ rules! {
     RecipientEmailNotInVersion => "recipient-email-not-in-version",
     VisitorByEmail => "visitor-by-email",
     IdentifierEmpty => "identifier-empty",
-    AdminIdNotDigits => "admin-id-not-digits",
+    AdminIdOutOfRange => "admin-id-out-of-range",
     RecipientMissing => "recipient-missing",
     SubjectMissing => "subject-missing",
-    TemplateNotEmail => "template-not-email",
     BodyEmpty => "body-empty",
     BodyHtml => "body-html",
     CreatedAtNegative => "created-at-negative",

@@ -1,4 +1,4 @@
-//! Send Intercom messages from Rust, in any API version from 1.0 to 2.14, with
+//! Send Intercom messages from Rust, in any API version of the contract, with
 //! the rules checked before anything is sent.
 //!
 //! Intercom's `POST /messages` takes two kinds of message: an admin writing to
@@ -14,21 +14,19 @@
 //! let email = Message::from_admin(394051)
 //!     .to(Contact::user_id("70"))
 //!     .email("Your order", "It ships today.");
-//! let request = Message::from(email.clone()).to_request(Version::V2_11)?;
+//! let request = email.to_request(Version::V2_11)?;
 //! let json = serde_json::to_value(&request)?;
 //! assert_eq!(json["from"]["id"], 394051); // an integer from 2.7 on
 //! assert_eq!(json["template"], "plain");
 //!
 //! // cc only exists in 2.14: the error names the field and the versions.
-//! let err = Message::from(email.cc(Contact::user_id("71")))
-//!     .to_request(Version::V2_11)
-//!     .unwrap_err();
+//! let err = email.cc(Contact::user_id("71")).to_request(Version::V2_11).unwrap_err();
 //! assert_eq!(err.to_string(), "`cc` is not available in API version 2.11; it exists in 2.14");
 //!
 //! // A lead writing to the team: plain text, in-app.
 //! let from_lead = Message::from_contact(Contact::lead("5f1a")).body("Is it in stock?");
 //! assert!(matches!(
-//!     Message::from(from_lead).validate(Version::V1_4),
+//!     from_lead.validate(Version::V1_4),
 //!     Err(ValidationError::ContactTypeNotInVersion { .. }) // leads are `contact` in 1.x
 //! ));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -64,6 +62,8 @@
 
 mod client;
 mod config;
+#[rustfmt::skip]
+mod contract;
 mod error;
 mod message;
 mod pacing;
@@ -81,10 +81,11 @@ pub use intercom_messages_api as api;
 
 pub use client::{Client, ClientBuilder, USER_AGENT_VALUE};
 pub use config::{BaseUrl, ConfigError, Region};
+pub use contract::ErrorCode;
 pub use error::{Rule, ValidationError};
 pub use message::{
-    AdminDraft, AdminId, AdminMessage, Channel, Contact, ContactKey, ContactType, Message,
-    Template, UserDraft, UserMessage,
+    AdminDraft, AdminId, AdminMessage, Channel, ChannelKind, Contact, ContactKey, ContactType,
+    Email, InApp, InvalidAdminId, Message, Template, UserDraft, UserMessage,
 };
 pub use pacing::WINDOW;
 pub use response::{DeliveredBy, MessageKind, SentMessage};

@@ -2,25 +2,37 @@
 //! visitor writing to the team. Built with [`Message::from_admin`] and
 //! [`Message::from_contact`]; checked against a [`crate::Version`] when encoded.
 
+use std::str::FromStr;
+
+use intercom_messages_api::types;
+
 /// The kind of contact, as Intercom names it on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContactType {
     /// A user (`user`).
     User,
-    /// A lead (`lead`, API 2.0 and later).
+    /// A lead (`lead`; see the version table for where it exists).
     Lead,
-    /// A lead or visitor in the 1.x naming (`contact`, up to API 2.5).
+    /// A lead or visitor in the 1.x naming (`contact`; see the version table).
     Contact,
 }
 
 impl ContactType {
-    /// The wire name: `user`, `lead` or `contact`.
-    pub fn as_str(self) -> &'static str {
+    /// The generated wire type.
+    pub(crate) fn wire(self) -> types::ContactType {
         match self {
-            ContactType::User => "user",
-            ContactType::Lead => "lead",
-            ContactType::Contact => "contact",
+            ContactType::User => types::ContactType::User,
+            ContactType::Lead => types::ContactType::Lead,
+            ContactType::Contact => types::ContactType::Contact,
         }
+    }
+}
+
+impl std::fmt::Display for ContactType {
+    /// The wire name (`user`, `lead`, `contact`), as the generated type writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.wire().fmt(f)
     }
 }
 
@@ -88,23 +100,25 @@ impl Contact {
     pub fn user_email(email: impl Into<String>) -> Self {
         Self::new(ContactType::User, ContactKey::Email(email.into()))
     }
-    /// A lead by Intercom's id (API 2.0 and later).
+    /// A lead by Intercom's id (`ContactType=lead` in the version table).
     pub fn lead(id: impl Into<String>) -> Self {
         Self::new(ContactType::Lead, ContactKey::Id(id.into()))
     }
-    /// A lead by your `user_id` (API 2.0 and later).
+    /// A lead by your `user_id` (`ContactType=lead` in the version table).
     pub fn lead_user_id(user_id: impl Into<String>) -> Self {
         Self::new(ContactType::Lead, ContactKey::UserId(user_id.into()))
     }
-    /// A lead by email (API 2.0 and later).
+    /// A lead by email (`ContactType=lead` in the version table).
     pub fn lead_email(email: impl Into<String>) -> Self {
         Self::new(ContactType::Lead, ContactKey::Email(email.into()))
     }
-    /// A lead or visitor in the 1.x naming (`contact`), by Intercom's id; up to API 2.5.
+    /// A lead or visitor in the 1.x naming (`contact`), by Intercom's id
+    /// (`ContactType=contact` in the version table).
     pub fn visitor(id: impl Into<String>) -> Self {
         Self::new(ContactType::Contact, ContactKey::Id(id.into()))
     }
-    /// A lead or visitor in the 1.x naming (`contact`), by `user_id`; up to API 2.5.
+    /// A lead or visitor in the 1.x naming (`contact`), by `user_id`
+    /// (`ContactType=contact` in the version table).
     pub fn visitor_user_id(user_id: impl Into<String>) -> Self {
         Self::new(ContactType::Contact, ContactKey::UserId(user_id.into()))
     }
@@ -120,6 +134,7 @@ impl Contact {
 
 /// The style of an email.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Template {
     /// `plain` (Intercom's default).
     #[default]
@@ -128,16 +143,85 @@ pub enum Template {
     Personal,
 }
 
-/// How an admin message is delivered.
+/// An email's own parts: its subject and its template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Email {
+    pub(crate) subject: String,
+    pub(crate) template: Template,
+}
+
+impl Email {
+    /// The subject line.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+    /// The template (`plain` unless set).
+    pub fn template(&self) -> Template {
+        self.template
+    }
+}
+
+/// An in-app message's channel: the app or web messenger. It has no subject
+/// and no template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct InApp;
+
+/// How an admin message is delivered, once its type no longer says it
+/// (inside [`Message::Admin`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Channel {
     /// In the app or web messenger.
     InApp,
-    /// By email, with a subject.
-    Email {
-        /// The subject line.
-        subject: String,
-    },
+    /// By email.
+    Email(Email),
+}
+
+impl From<InApp> for Channel {
+    fn from(_: InApp) -> Self {
+        Channel::InApp
+    }
+}
+
+impl From<Email> for Channel {
+    fn from(e: Email) -> Self {
+        Channel::Email(e)
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::InApp {}
+    impl Sealed for super::Email {}
+    impl Sealed for super::Channel {}
+}
+
+/// A channel an [`AdminMessage`] can have: [`InApp`], [`Email`], or either
+/// ([`Channel`]). Sealed: the crate decides what a channel is.
+pub trait ChannelKind: sealed::Sealed + Clone + Into<Channel> {
+    /// The email's parts, for an email.
+    fn as_email(&self) -> Option<&Email>;
+}
+
+impl ChannelKind for InApp {
+    fn as_email(&self) -> Option<&Email> {
+        None
+    }
+}
+
+impl ChannelKind for Email {
+    fn as_email(&self) -> Option<&Email> {
+        Some(self)
+    }
+}
+
+impl ChannelKind for Channel {
+    fn as_email(&self) -> Option<&Email> {
+        match self {
+            Channel::InApp => None,
+            Channel::Email(e) => Some(e),
+        }
+    }
 }
 
 /// A message, ready to be checked against a version and sent.
@@ -145,19 +229,18 @@ pub enum Channel {
 /// ```
 /// use intercom_messages::{Contact, Message, Template, Version};
 ///
-/// let email: Message = Message::from_admin("394051")
+/// let email = Message::from_admin(394051)
 ///     .to(Contact::user_id("70"))
 ///     .email("Your order", "It ships <b>today</b>.")
-///     .template(Template::Personal)
-///     .into();
-/// let from_a_lead: Message = Message::from_contact(Contact::lead("5f1a"))
+///     .template(Template::Personal);
+/// let from_a_lead = Message::from_contact(Contact::lead("5f1a"))
 ///     .body("Is it in stock?")
-///     .referer("https://example.com/shop")
-///     .into();
+///     .referer("https://example.com/shop");
 ///
 /// let json = serde_json::to_value(email.to_request(Version::V2_6)?)?;
 /// assert_eq!(json["from"]["id"], "394051"); // a string up to 2.6
 /// assert!(from_a_lead.validate(Version::V2_14).is_ok());
+/// let either: Message = email.into(); // what `Client::send` takes
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,8 +252,7 @@ pub enum Message {
 }
 
 impl Message {
-    /// Starts an admin message from the admin with this id (a string of digits,
-    /// or a number).
+    /// Starts an admin message from the admin with this id.
     pub fn from_admin(admin_id: impl Into<AdminId>) -> AdminDraft {
         AdminDraft {
             from: admin_id.into(),
@@ -186,9 +268,9 @@ impl Message {
     }
 }
 
-impl From<AdminMessage> for Message {
-    fn from(m: AdminMessage) -> Self {
-        Message::Admin(m)
+impl<C: ChannelKind> From<AdminMessage<C>> for Message {
+    fn from(m: AdminMessage<C>) -> Self {
+        Message::Admin(m.into_any())
     }
 }
 
@@ -198,42 +280,61 @@ impl From<UserMessage> for Message {
     }
 }
 
-/// An admin id: Intercom's admin ids are numbers, written as strings of
-/// digits up to API 2.6 and as integers from 2.7. A number is kept as one; a
-/// string is checked to be digits when the message is validated.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AdminId(pub(crate) AdminIdRepr);
+/// An admin id: Intercom's admin ids are numbers. They are written as strings
+/// of digits up to the version where the contract's integer form starts
+/// (`AdminId|Number` in the version table), and as integers from there; the
+/// same id is the same number in both.
+///
+/// ```
+/// use intercom_messages::AdminId;
+///
+/// let from_config: AdminId = "394051".parse()?;
+/// assert_eq!(from_config, AdminId::from(394051));
+/// assert_eq!("007".parse::<AdminId>()?.get(), 7);
+/// assert!("abc".parse::<AdminId>().is_err());
+/// # Ok::<(), intercom_messages::InvalidAdminId>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AdminId(u64);
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum AdminIdRepr {
-    Number(u64),
-    Text(String),
+impl AdminId {
+    /// The id as a number.
+    pub fn get(self) -> u64 {
+        self.0
+    }
 }
 
 impl std::fmt::Display for AdminId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.0 {
-            AdminIdRepr::Number(n) => write!(f, "{n}"),
-            AdminIdRepr::Text(s) => f.write_str(s),
-        }
+        self.0.fmt(f)
     }
 }
 
 impl From<u64> for AdminId {
     fn from(id: u64) -> Self {
-        AdminId(AdminIdRepr::Number(id))
+        AdminId(id)
     }
 }
 
-impl From<&str> for AdminId {
-    fn from(id: &str) -> Self {
-        AdminId(AdminIdRepr::Text(id.to_string()))
-    }
-}
+/// Text that is not an admin id: an admin id is a non-empty string of ASCII
+/// digits that fits in a 64-bit signed integer (the contract's `int64`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an admin id: expected a string of digits that fits in 63 bits")]
+pub struct InvalidAdminId(pub String);
 
-impl From<String> for AdminId {
-    fn from(id: String) -> Self {
-        AdminId(AdminIdRepr::Text(id))
+impl FromStr for AdminId {
+    type Err = InvalidAdminId;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits = s.trim();
+        let bad = || InvalidAdminId(crate::send_error::clean(s));
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match digits.parse::<i64>() {
+            Ok(n) => Ok(AdminId(n.unsigned_abs())),
+            Err(_) => Err(bad()),
+        }
     }
 }
 
@@ -246,28 +347,30 @@ pub struct AdminDraft {
 }
 
 impl AdminDraft {
-    /// Adds a recipient (more than one needs API 2.14).
+    /// Adds a recipient (several need a version with lists: `Recipients|List`).
     pub fn to(mut self, recipient: Contact) -> Self {
         self.to.push(recipient);
         self
     }
 
-    /// An in-app message. In-app messages carry no subject.
-    pub fn in_app(self, body: impl Into<String>) -> AdminMessage {
-        self.finish(Channel::InApp, body.into())
+    /// An in-app message. In-app messages carry no subject and no template.
+    pub fn in_app(self, body: impl Into<String>) -> AdminMessage<InApp> {
+        self.finish(InApp, body.into())
     }
 
-    /// An email with a subject.
-    pub fn email(self, subject: impl Into<String>, body: impl Into<String>) -> AdminMessage {
+    /// An email with a subject; its template is `plain` unless set with
+    /// [`AdminMessage::template`].
+    pub fn email(self, subject: impl Into<String>, body: impl Into<String>) -> AdminMessage<Email> {
         self.finish(
-            Channel::Email {
+            Email {
                 subject: subject.into(),
+                template: Template::default(),
             },
             body.into(),
         )
     }
 
-    fn finish(self, channel: Channel, body: String) -> AdminMessage {
+    fn finish<C>(self, channel: C, body: String) -> AdminMessage<C> {
         AdminMessage {
             from: self.from,
             to: self.to,
@@ -275,68 +378,91 @@ impl AdminDraft {
             bcc: Vec::new(),
             channel,
             body,
-            template: None,
             created_at: None,
             open_conversation: false,
         }
     }
 }
 
-/// An admin writing to users or leads, in-app or by email.
+/// An admin writing to users or leads, in-app ([`InApp`]) or by email
+/// ([`Email`]). Inside a [`Message`] the channel is a [`Channel`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AdminMessage {
+pub struct AdminMessage<C = Channel> {
     pub(crate) from: AdminId,
     pub(crate) to: Vec<Contact>,
     pub(crate) cc: Vec<Contact>,
     pub(crate) bcc: Vec<Contact>,
-    pub(crate) channel: Channel,
+    pub(crate) channel: C,
     pub(crate) body: String,
-    pub(crate) template: Option<Template>,
     pub(crate) created_at: Option<i64>,
     pub(crate) open_conversation: bool,
 }
 
-impl AdminMessage {
-    /// Adds a recipient (more than one needs API 2.14).
+impl<C: ChannelKind> AdminMessage<C> {
+    /// Adds a recipient (several need a version with lists: `Recipients|List`).
     pub fn to(mut self, recipient: Contact) -> Self {
         self.to.push(recipient);
         self
     }
-    /// Adds a copied recipient (API 2.14).
+    /// Adds a copied recipient (`AdminMessageRequest.cc` in the version table).
     pub fn cc(mut self, recipient: Contact) -> Self {
         self.cc.push(recipient);
         self
     }
-    /// Adds a blind-copied recipient (API 2.14).
+    /// Adds a blind-copied recipient (`AdminMessageRequest.bcc` in the version table).
     pub fn bcc(mut self, recipient: Contact) -> Self {
         self.bcc.push(recipient);
         self
     }
-    /// The email template (emails only).
-    pub fn template(mut self, template: Template) -> Self {
-        self.template = Some(template);
-        self
-    }
     /// When the message was created, in UNIX seconds, for importing past
-    /// conversations (API 2.11 and later).
+    /// conversations (`AdminMessageRequest.created_at` in the version table).
     pub fn created_at(mut self, unix_seconds: i64) -> Self {
         self.created_at = Some(unix_seconds);
         self
     }
     /// Opens a conversation in the inbox without waiting for the contact to
-    /// reply (`create_conversation_without_contact_reply`, API 2.7 and later).
-    /// `false`, the default, is Intercom's default too, so it is not sent.
+    /// reply (`AdminMessageRequest.create_conversation_without_contact_reply`
+    /// in the version table). `false`, the default, is Intercom's default
+    /// too, so it is not sent.
     pub fn open_conversation(mut self, open: bool) -> Self {
         self.open_conversation = open;
         self
     }
+    /// The admin sending it.
+    pub fn sender(&self) -> AdminId {
+        self.from
+    }
     /// The channel.
-    pub fn channel(&self) -> &Channel {
+    pub fn channel(&self) -> &C {
         &self.channel
     }
     /// The body.
     pub fn body(&self) -> &str {
         &self.body
+    }
+
+    /// The same message with its channel as a [`Channel`], to handle emails
+    /// and in-app messages as one type (the builder methods stay available;
+    /// `template` needs the email type).
+    pub fn into_any(self) -> AdminMessage {
+        AdminMessage {
+            from: self.from,
+            to: self.to,
+            cc: self.cc,
+            bcc: self.bcc,
+            channel: self.channel.into(),
+            body: self.body,
+            created_at: self.created_at,
+            open_conversation: self.open_conversation,
+        }
+    }
+}
+
+impl AdminMessage<Email> {
+    /// The email template (`plain` unless set).
+    pub fn template(mut self, template: Template) -> Self {
+        self.channel.template = template;
+        self
     }
 }
 

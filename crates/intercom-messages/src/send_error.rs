@@ -7,6 +7,7 @@ use crate::error::ValidationError;
 
 /// One entry of Intercom's error list.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The error code, e.g. `parameter_not_found`; Intercom adds codes at any time.
     pub code: String,
@@ -18,6 +19,7 @@ pub struct ApiError {
 
 /// What the rate-limit headers of a response said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct RateLimit {
     /// `X-RateLimit-Limit`: the budget.
     pub limit: Option<u64>,
@@ -25,6 +27,13 @@ pub struct RateLimit {
     pub remaining: Option<u64>,
     /// `X-RateLimit-Reset`: when the budget refills.
     pub reset: Option<SystemTime>,
+}
+
+impl ApiError {
+    /// The code as an open enum of the codes the contract knows.
+    pub fn error_code(&self) -> crate::ErrorCode {
+        crate::ErrorCode::parse(&self.code)
+    }
 }
 
 /// The longest excerpt of an undecodable body kept in an error.

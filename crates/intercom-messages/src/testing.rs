@@ -1,10 +1,13 @@
 //! A local Intercom for your own tests (feature `test-util`).
 //!
 //! [`MockIntercom`] is a real HTTP server on loopback. It checks each request
-//! as Intercom would for the version in its `Intercom-Version` header (the
-//! body must be a valid request, and use only what that version has, per the
-//! generated version table), answers with the documented response shapes, and
-//! records what it received so your test can assert on it.
+//! as Intercom would for the version in its `Intercom-Version` header: the
+//! body must be valid against that version's request schema, generated from
+//! the fragment and shipped with the generated crate
+//! (`version_table::REQUEST_SCHEMAS`), so it uses only what that version has.
+//! It answers with the documented response shapes, and records what it
+//! received so your test can assert on it. It checks raw requests, without
+//! the facade's rules.
 //!
 //! ```
 //! use intercom_messages::testing::MockIntercom;
@@ -34,7 +37,7 @@
 //! ```
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
@@ -43,6 +46,9 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::{Client, RetryPolicy, Version};
+
+/// The request body's component schema, whose `oneOf` members the mock checks.
+const REQUEST_ROOT: &str = "CreateMessageRequest";
 
 /// The token [`MockIntercom::client`] uses and the mock expects.
 pub const TEST_TOKEN: &str = "test-token";
@@ -230,8 +236,11 @@ fn check(r: &Request) -> Result<(Value, bool, Version), Refusal> {
                 format!("not a message request: {e}"),
             )
         })?;
-    let admin = matches!(request, types::CreateMessageRequest::AdminMessageRequest(_));
-    if let Some(problem) = version_problem(&body, admin, version) {
+    let (admin, branch) = match request {
+        types::CreateMessageRequest::AdminMessageRequest(_) => (true, "AdminMessageRequest"),
+        types::CreateMessageRequest::UserMessageRequest(_) => (false, "UserMessageRequest"),
+    };
+    if let Some(problem) = version_problem(&body, branch, version) {
         return Err(error(
             400,
             "parameter_invalid",
@@ -248,53 +257,45 @@ fn check(r: &Request) -> Result<(Value, bool, Version), Refusal> {
     Ok((body, admin, version))
 }
 
-/// The first thing in `body` that `version` does not have, per the version table.
-fn version_problem(body: &Value, admin: bool, version: Version) -> Option<String> {
-    let lacks = |row: intercom_messages_api::availability::Availability| !version.has(row);
-    if admin {
-        for row in [
-            table::ADMIN_MESSAGE_REQUEST__CC,
-            table::ADMIN_MESSAGE_REQUEST__BCC,
-            table::ADMIN_MESSAGE_REQUEST__CREATED_AT,
-            table::ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY,
-        ] {
-            let field = row.item.rsplit('.').next().unwrap_or(row.item);
-            if body.get(field).is_some() && lacks(row) {
-                return Some(format!("`{field}` is not in this version"));
-            }
-        }
-        if body["from"]["id"].is_number() && lacks(table::ADMIN_ID__NUMBER) {
-            return Some("`from.id` must be a string in this version".into());
-        }
-        if body["message_type"] == "in_app" && lacks(table::ADMIN_MESSAGE_TYPE__IN_APP) {
-            return Some("`message_type` in_app is not in this version".into());
-        }
-    }
-    let mut contacts: Vec<&Value> = vec![&body["from"]];
-    for field in ["to", "cc", "bcc"] {
-        match &body[field] {
-            Value::Array(list) => {
-                if lacks(table::RECIPIENTS__LIST) {
-                    return Some(format!("`{field}` cannot be a list in this version"));
-                }
-                contacts.extend(list);
-            }
-            Value::Null => {}
-            one => contacts.push(one),
-        }
-    }
-    for (i, c) in contacts.iter().enumerate() {
-        let row = match c["type"].as_str() {
-            Some("lead") => Some(table::CONTACT_TYPE__LEAD),
-            Some("contact") => Some(table::CONTACT_TYPE__CONTACT),
-            _ => None,
-        };
-        if row.is_some_and(lacks) {
-            return Some(format!("contact type {} is not in this version", c["type"]));
-        }
-        if i > 0 && c.get("email").is_some() && lacks(table::RECIPIENT_BY_EMAIL) {
-            return Some("recipients by email are not in this version".into());
-        }
-    }
-    None
+/// The first violation of `version`'s request schema, if any. `branch` is the
+/// member of the request's `oneOf` the body decoded as, so that the message
+/// names what is wrong inside it rather than "no member matched".
+fn version_problem(body: &Value, branch: &str, version: Version) -> Option<String> {
+    type Validators = Vec<[(String, jsonschema::Validator); 2]>;
+    static VALIDATORS: OnceLock<Validators> = OnceLock::new();
+    let validators = VALIDATORS.get_or_init(|| {
+        table::REQUEST_SCHEMAS
+            .iter()
+            .map(|text| {
+                let schema: Value =
+                    serde_json::from_str(text).expect("generated request schemas are JSON");
+                let members: Vec<String> = schema["definitions"][REQUEST_ROOT]["oneOf"]
+                    .as_array()
+                    .expect("the request is a oneOf")
+                    .iter()
+                    .filter_map(|m| m["$ref"].as_str())
+                    .map(|r| r.trim_start_matches("#/definitions/").to_string())
+                    .collect();
+                let build = |name: &String| {
+                    let mut s = schema.clone();
+                    s["$ref"] = Value::String(format!("#/definitions/{name}"));
+                    let v = jsonschema::options()
+                        .with_draft(jsonschema::Draft::Draft7)
+                        .should_validate_formats(false)
+                        .build(&s)
+                        .expect("generated request schemas are valid JSON Schema");
+                    (name.clone(), v)
+                };
+                [build(&members[0]), build(&members[1])]
+            })
+            .collect()
+    });
+    let (_, validator) = validators[version.position()]
+        .iter()
+        .find(|(name, _)| name == branch)
+        .expect("the branch is a member of the request's oneOf");
+    let error = validator.iter_errors(body).next()?;
+    let at = error.instance_path().to_string();
+    let at = if at.is_empty() { "/".to_string() } else { at };
+    Some(format!("{at}: {error}"))
 }

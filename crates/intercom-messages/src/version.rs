@@ -1,7 +1,8 @@
-//! [`Version`]: an Intercom API version from 1.0 to 2.14, ordered as versions
-//! (2.10 after 2.9), never as numbers.
+//! [`Version`]: an Intercom API version of the contract, ordered as the
+//! fragment's enum orders them (2.10 after 2.9), never as numbers.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 
 use intercom_messages_api::availability::Availability;
@@ -23,32 +24,12 @@ use intercom_messages_api::version_table::VERSIONS;
 /// # Ok::<(), intercom_messages::UnknownVersion>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Version(IntercomVersion);
+pub struct Version(pub(crate) IntercomVersion);
 
-macro_rules! versions {
-    ($($name:ident => $variant:ident),* $(,)?) => {
-        impl Version {
-            $(
-                #[doc = concat!("API version ", stringify!($name), ".")]
-                pub const $name: Version = Version(IntercomVersion::$variant);
-            )*
-            /// Every version, oldest first.
-            pub const ALL: [Version; VERSIONS.len()] = [$(Version::$name),*];
-        }
-    };
-}
-
-versions! {
-    V1_0 => X10, V1_1 => X11, V1_2 => X12, V1_3 => X13, V1_4 => X14,
-    V2_0 => X20, V2_1 => X21, V2_2 => X22, V2_3 => X23, V2_4 => X24,
-    V2_5 => X25, V2_6 => X26, V2_7 => X27, V2_8 => X28, V2_9 => X29,
-    V2_10 => X210, V2_11 => X211, V2_12 => X212, V2_13 => X213, V2_14 => X214,
-}
+// The constants (`Version::V1_0` ... `Version::ALL`, `LATEST`, `DEFAULT`) are
+// generated from the fragment's enum into `contract.rs`.
 
 impl Version {
-    /// The newest version the contract covers.
-    pub const LATEST: Version = Version::V2_14;
-
     /// The header value, e.g. `"2.10"`.
     pub fn as_str(self) -> &'static str {
         VERSIONS[self.position()]
@@ -64,6 +45,11 @@ impl Version {
         item.versions.contains(self.position())
     }
 
+    /// The versions a row of the version table covers.
+    pub fn range_of(item: Availability) -> RangeInclusive<Version> {
+        Version::ALL[item.versions.first]..=Version::ALL[item.versions.last]
+    }
+
     /// The generated header type.
     pub fn header(self) -> IntercomVersion {
         self.0
@@ -71,12 +57,11 @@ impl Version {
 }
 
 impl Default for Version {
-    /// [`Version::LATEST`] (2.14): the newest version covered, and the one with
-    /// every feature (`cc`, `bcc`, lists of recipients, `created_at`). The facade
-    /// always sends the header, so the app's default version on Intercom's side
-    /// never silently changes the rules.
+    /// [`Version::DEFAULT`], the fragment's `x-intercom-default-version`. The
+    /// facade always sends the header, so the app's default version on
+    /// Intercom's side never silently changes the rules.
     fn default() -> Self {
-        Version::LATEST
+        Version::DEFAULT
     }
 }
 
@@ -92,9 +77,13 @@ impl fmt::Debug for Version {
     }
 }
 
-/// A string that is not one of the versions 1.0 to 2.14.
+/// A string that is not one of the versions of the contract.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an Intercom API version this crate knows (1.0 to 2.14)")]
+#[error(
+    "`{0}` is not an Intercom API version this crate knows ({first} to {last})",
+    first = Version::ALL[0],
+    last = Version::LATEST
+)]
 pub struct UnknownVersion(pub String);
 
 impl FromStr for Version {
@@ -137,7 +126,7 @@ mod tests {
 
     #[test]
     fn unknown_versions_are_refused() {
-        for bad in ["2.15", "2.1.0", "", "v2.14", "Unstable"] {
+        for bad in ["2.1.0", "", "v2.14", "Unstable", "9.99"] {
             let err = bad.parse::<Version>().unwrap_err();
             assert_eq!(err, UnknownVersion(bad.to_string()));
         }

@@ -61,7 +61,7 @@ async fn the_exact_request_on_the_wire_in_each_era() {
     let eras: [(Version, Message, Value); 5] = [
         (
             Version::V1_4,
-            Message::from_admin("394051")
+            Message::from_admin(394051)
                 .to(Contact::user_email("wash@serenity.io"))
                 .email("Hey", "Ponies")
                 .into(),
@@ -517,7 +517,7 @@ async fn the_token_never_appears_in_debug_display_or_errors() {
         .await
         .unwrap_err();
     let invalid = c
-        .send(Message::from_admin("x").to(Contact::user("u")).in_app("b"))
+        .send(Message::from_admin(1).to(Contact::user("")).in_app("b"))
         .await
         .unwrap_err();
     for e in [api, transport, invalid] {
