@@ -242,19 +242,35 @@ fn non_empty<T: TryFrom<String>>(at: At, key: &ContactKey) -> Result<T, Validati
     })
 }
 
-fn recipient(at: At, c: &Contact) -> Result<types::Recipient, ValidationError> {
+/// A contact in the generated shapes its key selects; recipients and senders
+/// differ only in how an email is written.
+enum Keyed {
+    Id(types::ContactById),
+    UserId(types::ContactByUserId),
+    Email(types::ContactType, String),
+}
+
+fn keyed(at: At, c: &Contact) -> Result<Keyed, ValidationError> {
     let type_ = c.contact_type().wire();
     Ok(match c.key() {
-        k @ ContactKey::Id(_) => types::Recipient::ContactById(types::ContactById {
+        k @ ContactKey::Id(_) => Keyed::Id(types::ContactById {
             id: non_empty(at, k)?,
             type_,
         }),
-        k @ ContactKey::UserId(_) => types::Recipient::ContactByUserId(types::ContactByUserId {
+        k @ ContactKey::UserId(_) => Keyed::UserId(types::ContactByUserId {
             user_id: non_empty(at, k)?,
             type_,
         }),
-        k @ ContactKey::Email(_) => types::Recipient::RecipientByEmail(types::RecipientByEmail {
-            email: non_empty(at, k)?,
+        ContactKey::Email(email) => Keyed::Email(type_, email.clone()),
+    })
+}
+
+fn recipient(at: At, c: &Contact) -> Result<types::Recipient, ValidationError> {
+    Ok(match keyed(at, c)? {
+        Keyed::Id(x) => types::Recipient::ContactById(x),
+        Keyed::UserId(x) => types::Recipient::ContactByUserId(x),
+        Keyed::Email(type_, email) => types::Recipient::RecipientByEmail(types::RecipientByEmail {
+            email: non_empty(at, &ContactKey::Email(email))?,
             type_,
         }),
     })
@@ -346,18 +362,11 @@ impl UserMessage {
             let tag: String = tag.chars().take(40).collect();
             return Err(ValidationError::BodyHtml { tag });
         }
-        let type_ = self.from.contact_type().wire();
-        let from = match self.from.key() {
-            k @ ContactKey::Id(_) => types::UserSender::Id(types::ContactById {
-                id: non_empty(at, k)?,
-                type_,
-            }),
-            k @ ContactKey::UserId(_) => types::UserSender::UserId(types::ContactByUserId {
-                user_id: non_empty(at, k)?,
-                type_,
-            }),
-            k @ ContactKey::Email(_) => types::UserSender::Email(types::ContactByEmail {
-                email: non_empty(at, k)?,
+        let from = match keyed(at, &self.from)? {
+            Keyed::Id(x) => types::UserSender::Id(x),
+            Keyed::UserId(x) => types::UserSender::UserId(x),
+            Keyed::Email(type_, email) => types::UserSender::Email(types::ContactByEmail {
+                email: non_empty(at, &ContactKey::Email(email))?,
                 type_,
             }),
         };
