@@ -87,8 +87,45 @@ prop_compose! {
     }
 }
 
+fn phone() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just("+4915112345678".to_string()),
+        2 => "\\+?[1-9][0-9]{7,14}",
+        1 => "[0-9 +]{0,18}",
+    ]
+}
+
+prop_compose! {
+    fn whatsapp()(
+        id in admin_id(),
+        contacts in prop_oneof![6 => Just(Vec::new()), 1 => prop::collection::vec(contact(), 1..2)],
+        phone in phone(),
+        name in text(),
+        template in prop_oneof![4 => Just("keep_live".to_string()), 1 => text()],
+        locale in prop::option::of(prop_oneof![Just("en".to_string()), text()]),
+        texts in prop::collection::vec(text(), 0..3),
+    ) -> Message {
+        let mut draft = Message::from_admin(id);
+        for c in contacts { draft = draft.to(c); }
+        let m = draft.to_phone(phone, name).whatsapp(template).body_text(texts);
+        match locale { Some(l) => m.locale(l).into(), None => m.into() }
+    }
+}
+
+prop_compose! {
+    fn sms()(
+        id in admin_id(),
+        to in prop::collection::vec(contact(), 0..3),
+        body in text(),
+    ) -> Message {
+        let mut draft = Message::from_admin(id);
+        for c in to { draft = draft.to(c); }
+        draft.sms(body).into()
+    }
+}
+
 fn message() -> impl Strategy<Value = Message> {
-    prop_oneof![admin(), user()]
+    prop_oneof![3 => admin(), 3 => user(), 1 => whatsapp(), 1 => sms()]
 }
 
 proptest! {
@@ -113,7 +150,8 @@ proptest! {
                     ValidationError::FieldNotInVersion { available, version, .. }
                     | ValidationError::RecipientListNotInVersion { available, version, .. }
                     | ValidationError::ContactTypeNotInVersion { available, version, .. }
-                    | ValidationError::RecipientEmailNotInVersion { available, version, .. } => {
+                    | ValidationError::RecipientEmailNotInVersion { available, version, .. }
+                    | ValidationError::MessageNotInVersion { available, version, .. } => {
                         prop_assert_eq!(*version, v);
                         Some(available.clone())
                     }
@@ -136,14 +174,19 @@ fn the_generator_reaches_accepted_messages_in_every_version() {
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
     let mut accepted = vec![(0usize, 0usize); Version::ALL.len()];
-    for _ in 0..3000 {
+    let mut others = vec![(0usize, 0usize); Version::ALL.len()];
+    for _ in 0..4000 {
         let m = message().new_tree(&mut runner).unwrap().current();
         for v in Version::ALL {
             if m.to_request(v).is_ok() {
                 let slot = &mut accepted[v.position()];
+                let other = &mut others[v.position()];
                 match m {
                     Message::Admin(_) => slot.0 += 1,
                     Message::User(_) => slot.1 += 1,
+                    Message::WhatsApp(_) => other.0 += 1,
+                    Message::Sms(_) => other.1 += 1,
+                    _ => unreachable!("the generator builds these four kinds"),
                 }
             }
         }
@@ -153,5 +196,21 @@ fn the_generator_reaches_accepted_messages_in_every_version() {
             *admin >= 20 && *user >= 20,
             "{v}: {admin} admin, {user} user messages accepted"
         );
+    }
+    // WhatsApp and SMS are accepted in their versions, and only there.
+    use intercom_messages::api::version_table as table;
+    for (v, (whatsapp, sms)) in Version::ALL.iter().zip(&others) {
+        assert_eq!(
+            *whatsapp >= 20,
+            v.has(table::WHATS_APP_MESSAGE_REQUEST),
+            "{v}: {whatsapp}"
+        );
+        assert_eq!(
+            *whatsapp == 0,
+            !v.has(table::WHATS_APP_MESSAGE_REQUEST),
+            "{v}"
+        );
+        assert_eq!(*sms >= 20, v.has(table::SMS_MESSAGE_REQUEST), "{v}: {sms}");
+        assert_eq!(*sms == 0, !v.has(table::SMS_MESSAGE_REQUEST), "{v}");
     }
 }

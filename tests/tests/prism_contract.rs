@@ -1,6 +1,7 @@
 //! The contract checked by a validator nobody here wrote: Stoplight Prism
 //! serves `openapi/messages.yaml` as a mock; every kind of message the facade
-//! builds, in one version of each era, must pass its request validation, and a
+//! builds (WhatsApp and SMS included), in one version of each era of the
+//! version table, must pass its request validation, and a
 //! set of deliberately invalid raw requests must not.
 //!
 //! Prism is installed, pinned, by `npm ci --prefix tools/prism` (the README's
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use intercom_messages::api::version_table::TABLE;
 use intercom_messages::{Client, Contact, Message, RetryPolicy, Template, Version};
 use serde_json::{Value, json};
 
@@ -193,18 +195,39 @@ fn messages(version: Version) -> Vec<(&'static str, Message)> {
                 .bcc(Contact::user("e"))
                 .into(),
         ),
+        (
+            "whatsapp template",
+            Message::from_admin(394051)
+                .to_phone("+4915112345678", "Ada Lovelace")
+                .whatsapp("keep_live")
+                .locale("en")
+                .body_text(["Ada"])
+                .into(),
+        ),
+        (
+            "sms to a lead",
+            Message::from_admin(394051)
+                .to(Contact::lead("5f1b"))
+                .sms("Your code is 1234")
+                .into(),
+        ),
     ];
     all.retain(|(_, m)| m.validate(version).is_ok());
     all
 }
 
-const ERAS: [Version; 5] = [
-    Version::V1_4,
-    Version::V2_6,
-    Version::V2_9,
-    Version::V2_12,
-    Version::V2_14,
-];
+/// One version of each era: the first version, and every version where the
+/// generated version table says something starts or stops.
+fn eras() -> Vec<Version> {
+    let signature = |v: Version| -> Vec<bool> { TABLE.iter().map(|r| v.has(*r)).collect() };
+    let mut out: Vec<Version> = vec![Version::ALL[0]];
+    for w in Version::ALL.windows(2) {
+        if signature(w[0]) != signature(w[1]) {
+            out.push(w[1]);
+        }
+    }
+    out
+}
 
 #[tokio::test]
 async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones() {
@@ -217,7 +240,10 @@ async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones(
     let http = reqwest::Client::new();
     let mut checked = 0;
     let mut problems = Vec::new();
-    for version in ERAS {
+    let eras = eras();
+    assert!(eras.len() >= 5, "{eras:?}");
+    let mut kinds_seen = std::collections::BTreeSet::new();
+    for version in eras {
         let kinds = messages(version);
         assert!(kinds.len() >= 6, "{version}: only {} kinds", kinds.len());
         for (name, message) in kinds {
@@ -245,8 +271,10 @@ async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones(
                 problems.push(format!("{version} {name}: {} {violations:?}", r.status()));
             }
             checked += 1;
+            kinds_seen.insert(name);
         }
     }
+    assert!(kinds_seen.contains("whatsapp template") && kinds_seen.contains("sms to a lead"));
     assert!(
         problems.is_empty(),
         "Prism found violations:\n{}",
@@ -309,7 +337,18 @@ async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones(
             "2.14",
             json!({"from": {"type": "user", "id": "u"}, "body": "Hi", "message_type": "email"}),
         ),
-        ("unknown version", "2.15", admin(json!({}))),
+        ("unknown version", "0.9", admin(json!({}))),
+        (
+            "whatsapp phone as a string",
+            "2.16",
+            json!({"message_type": "whatsapp", "template": "keep_live", "components": [],
+                   "from": {"type": "admin", "id": "1"}, "to": {"phone": "+4915112345678"}}),
+        ),
+        (
+            "sms without body",
+            "Preview",
+            json!({"message_type": "sms", "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}}),
+        ),
         ("not json", "2.14", Value::String("<<<".into())),
     ];
     let mut accepted = Vec::new();

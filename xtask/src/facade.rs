@@ -314,22 +314,24 @@ fn open_enum(s: &mut String, site: &str, name: &str, doc: &str, values: &[KnownV
     s.push_str("            Self::Other(s) => s,\n        }\n    }\n}\n");
 }
 
+/// Pushes the names of every `$ref` under `v` that starts with `prefix`.
+fn collect_refs(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref")
+                && let Some(name) = r.strip_prefix(prefix)
+            {
+                out.push(name.to_string());
+            }
+            m.values().for_each(|x| collect_refs(x, prefix, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, prefix, out)),
+        _ => {}
+    }
+}
+
 /// Every component schema reachable from `root` through `$ref`, `root` included.
 pub fn reachable(spec: &Spec, root: &str) -> BTreeSet<String> {
-    fn refs(v: &Value, out: &mut Vec<String>) {
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::String(r)) = m.get("$ref")
-                    && let Some(name) = r.strip_prefix("#/components/schemas/")
-                {
-                    out.push(name.to_string());
-                }
-                m.values().for_each(|x| refs(x, out));
-            }
-            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
-            _ => {}
-        }
-    }
     let mut seen = BTreeSet::new();
     let mut todo = vec![root.to_string()];
     while let Some(name) = todo.pop() {
@@ -337,7 +339,7 @@ pub fn reachable(spec: &Spec, root: &str) -> BTreeSet<String> {
             continue;
         }
         if let Some(s) = spec.raw.pointer(&format!("/components/schemas/{name}")) {
-            refs(s, &mut todo);
+            collect_refs(s, "#/components/schemas/", &mut todo);
         }
     }
     seen
@@ -347,10 +349,20 @@ pub fn reachable(spec: &Spec, root: &str) -> BTreeSet<String> {
 /// (an object refuses properties its version does not declare), with only the
 /// definitions the request reaches.
 pub fn request_schemas(spec: &Spec) -> Result<Vec<(String, String)>, String> {
-    let keep = reachable(spec, REQUEST_ROOT);
     let mut out = Vec::new();
     for (i, v) in spec.versions.iter().enumerate() {
         let mut schema = json_schema_for_version(spec, REQUEST_ROOT, i, Strictness::Closed)?;
+        // Keep the definitions this version's request reaches: a member the
+        // version does not have is gone from its `oneOf`, and so is its schema.
+        let mut keep = BTreeSet::new();
+        let mut todo = vec![REQUEST_ROOT.to_string()];
+        while let Some(name) = todo.pop() {
+            if keep.insert(name.clone())
+                && let Some(def) = schema.pointer(&format!("/definitions/{name}"))
+            {
+                collect_refs(def, "#/definitions/", &mut todo);
+            }
+        }
         if let Some(Value::Object(defs)) = schema.get_mut("definitions") {
             defs.retain(|name, _| keep.contains(name));
         }

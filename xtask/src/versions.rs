@@ -1,5 +1,6 @@
-//! The version list of the `Intercom-Version` enum and the version ranges of
-//! the vendor extensions, compared by position in that list, never as numbers.
+//! The version list of the `Intercom-Version` enum (numbered versions such as
+//! `2.16` and named ones such as `Preview`) and the version ranges of the
+//! vendor extensions, compared by position in that list, never as numbers.
 
 use serde_json::Value;
 
@@ -29,18 +30,26 @@ impl VersionList {
             let s = v.as_str().ok_or_else(|| {
                 format!("at `{at}`: {v} is not a string (quote versions: 2.10 is not 2.1)")
             })?;
-            let ok = s.split_once('.').is_some_and(|(a, b)| {
+            let numbered = s.split_once('.').is_some_and(|(a, b)| {
                 !a.is_empty()
                     && !b.is_empty()
                     && (a.to_owned() + b).bytes().all(|c| c.is_ascii_digit())
             });
-            if !ok {
-                return Err(format!("at `{at}`: `{s}` is not a MAJOR.MINOR version"));
+            let named = !s.is_empty()
+                && s.starts_with(|c: char| c.is_ascii_uppercase())
+                && s.bytes().all(|c| c.is_ascii_alphanumeric());
+            if !numbered && !named {
+                return Err(format!(
+                    "at `{at}`: `{s}` is neither a MAJOR.MINOR version nor a name such as `Preview`"
+                ));
             }
             if out.iter().any(|o| o == s) {
                 return Err(format!("at `{at}`: `{s}` is listed twice"));
             }
-            if let Some(prev) = out.last()
+            // The enum's order is the versions' order. As a check on typing
+            // mistakes only, numbered versions must rise along it.
+            if numbered
+                && let Some(prev) = out.iter().rev().find(|p| key(p).is_some())
                 && key(prev) >= key(s)
             {
                 return Err(format!(
@@ -131,9 +140,10 @@ impl VersionList {
     }
 }
 
-fn key(v: &str) -> (u64, u64) {
-    let (a, b) = v.split_once('.').unwrap_or((v, "0"));
-    (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
+/// `2.10` → `(2, 10)`; a named version such as `Preview` has none.
+fn key(v: &str) -> Option<(u64, u64)> {
+    let (a, b) = v.split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
 }
 
 impl Range {

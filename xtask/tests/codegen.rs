@@ -54,11 +54,11 @@ fn every_extension_names_only_real_versions() {
 fn a_range_naming_an_unknown_version_is_refused_with_its_place() {
     let text = spec_text().replace(
         "x-intercom-versions: {since: \"2.11\"}",
-        "x-intercom-versions: {since: \"2.15\"}",
+        "x-intercom-versions: {since: \"3.1\"}",
     );
     let err = xtask::parse_spec(&text).err().unwrap();
     assert!(err.contains("AdminMessageRequest.created_at"), "{err}");
-    assert!(err.contains("2.15"), "{err}");
+    assert!(err.contains("3.1"), "{err}");
 }
 
 #[test]
@@ -138,16 +138,12 @@ fn check_fails_after_a_change_and_passes_after_regenerating() {
 
     let changed = xtask::codegen(root, Mode::Write).unwrap();
     let schema = |v: &str| xtask::facade::request_schema_path(v);
-    assert_eq!(
-        changed,
-        vec![
-            GENERATED.to_string(),
-            VERSION_TABLE.to_string(),
-            schema("2.12"),
-            schema("2.13"),
-            schema("2.14"),
-        ]
-    );
+    // The client, the table, and the schema of every version from 2.12 on.
+    let spec = xtask::load_spec(&root.join(SPEC)).unwrap();
+    let from = spec.versions.position("2.12").unwrap();
+    let mut expected = vec![GENERATED.to_string(), VERSION_TABLE.to_string()];
+    expected.extend(spec.versions.iter().skip(from).map(schema));
+    assert_eq!(changed, expected);
     let v214 = std::fs::read_to_string(root.join(schema("2.14"))).unwrap();
     let v211 = std::fs::read_to_string(root.join(schema("2.11"))).unwrap();
     assert!(v214.contains("\"locale\"") && !v211.contains("\"locale\""));
@@ -192,10 +188,11 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// Adding a version is two edits to the fragment and `cargo xtask codegen`:
-/// on a copy of the workspace, `2.15` joins the version enum and the user
-/// message's `referer` gets `since: "2.15"`. Then the facade's `Version`
-/// gains 2.15 in order, the facade refuses `referer` in 2.14 and sends it in
-/// 2.15, and the mock accepts it only in 2.15 (the checks are in
+/// on a copy of the workspace, `2.17` joins the version enum (after 2.16,
+/// before Preview) and the user message's `referer` gets `since: "2.17"`.
+/// Then the facade's `Version` gains 2.17 in order, the facade refuses
+/// `referer` in 2.16 and sends it in 2.17, and the mock accepts it only from
+/// 2.17 (the checks are in
 /// `fixtures/added_version.rs`, run inside the copy, together with the
 /// facade's table-derived rule tests). No file outside the fragment is edited
 /// by hand.
@@ -228,20 +225,20 @@ fn adding_a_version_takes_two_edits() {
         .find(|l| l.trim_start().starts_with("enum: [\"1.0\""))
         .unwrap()
         .to_string();
-    let added = enum_line.replace("\"2.14\"]", "\"2.14\", \"2.15\"]");
-    assert_ne!(added, enum_line, "the enum ends with 2.14");
+    let added = enum_line.replace("\"2.16\", \"Preview\"]", "\"2.16\", \"2.17\", \"Preview\"]");
+    assert_ne!(added, enum_line, "the enum ends with 2.16, Preview");
     let referer = "        referer:\n          description: The URL of the page the user was on.\n          type: string\n";
     assert!(text.contains(referer));
     let text = text.replace(&enum_line, &added).replace(
         referer,
-        &format!("{referer}          x-intercom-versions: {{since: \"2.15\"}}\n"),
+        &format!("{referer}          x-intercom-versions: {{since: \"2.17\"}}\n"),
     );
     std::fs::write(&spec, text).unwrap();
 
     // The generator, as `cargo xtask codegen` runs it.
     let changed = xtask::codegen(copy, Mode::Write).unwrap();
     assert!(changed.contains(&FACADE.to_string()), "{changed:?}");
-    assert!(changed.contains(&xtask::facade::request_schema_path("2.15")));
+    assert!(changed.contains(&xtask::facade::request_schema_path("2.17")));
 
     // The checks, compiled and run against the regenerated copy.
     std::fs::copy(

@@ -546,7 +546,7 @@ pub mod types {
             value.parse()
         }
     }
-    ///The body of `POST /messages`: an admin-initiated message, or a user-, lead- or visitor-initiated one.
+    ///The body of `POST /messages`: an admin-initiated message (in-app or email; a WhatsApp template from 2.16; an SMS in Preview), or a user-, lead- or visitor-initiated one.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -558,6 +558,8 @@ pub mod types {
     pub enum CreateMessageRequest {
         AdminMessageRequest(AdminMessageRequest),
         UserMessageRequest(UserMessageRequest),
+        WhatsAppMessageRequest(WhatsAppMessageRequest),
+        SmsMessageRequest(SmsMessageRequest),
     }
     impl ::std::convert::From<AdminMessageRequest> for CreateMessageRequest {
         fn from(value: AdminMessageRequest) -> Self {
@@ -567,6 +569,16 @@ pub mod types {
     impl ::std::convert::From<UserMessageRequest> for CreateMessageRequest {
         fn from(value: UserMessageRequest) -> Self {
             Self::UserMessageRequest(value)
+        }
+    }
+    impl ::std::convert::From<WhatsAppMessageRequest> for CreateMessageRequest {
+        fn from(value: WhatsAppMessageRequest) -> Self {
+            Self::WhatsAppMessageRequest(value)
+        }
+    }
+    impl ::std::convert::From<SmsMessageRequest> for CreateMessageRequest {
+        fn from(value: SmsMessageRequest) -> Self {
+            Self::SmsMessageRequest(value)
         }
     }
     ///`Digits`
@@ -733,6 +745,11 @@ pub mod types {
         X213,
         #[serde(rename = "2.14")]
         X214,
+        #[serde(rename = "2.15")]
+        X215,
+        #[serde(rename = "2.16")]
+        X216,
+        Preview,
     }
     impl ::std::fmt::Display for IntercomVersion {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -757,6 +774,9 @@ pub mod types {
                 Self::X212 => f.write_str("2.12"),
                 Self::X213 => f.write_str("2.13"),
                 Self::X214 => f.write_str("2.14"),
+                Self::X215 => f.write_str("2.15"),
+                Self::X216 => f.write_str("2.16"),
+                Self::Preview => f.write_str("Preview"),
             }
         }
     }
@@ -786,6 +806,9 @@ pub mod types {
                 "2.12" => Ok(Self::X212),
                 "2.13" => Ok(Self::X213),
                 "2.14" => Ok(Self::X214),
+                "2.15" => Ok(Self::X215),
+                "2.16" => Ok(Self::X216),
+                "Preview" => Ok(Self::Preview),
                 _ => Err("invalid value".into()),
             }
         }
@@ -862,6 +885,27 @@ pub mod types {
     }
     impl MessageOwner {
         pub fn builder() -> builder::MessageOwner {
+            Default::default()
+        }
+    }
+    ///A recipient by phone number.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct PhoneRecipient {
+        ///The recipient's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The E.164 number's digits as a JSON integer (the recorded example sends 13 digits, no `+`).
+        pub phone: ::std::num::NonZeroU64,
+    }
+    impl PhoneRecipient {
+        pub fn builder() -> builder::PhoneRecipient {
             Default::default()
         }
     }
@@ -998,6 +1042,80 @@ pub mod types {
     impl ::std::convert::From<::std::vec::Vec<Recipient>> for Recipients {
         fn from(value: ::std::vec::Vec<Recipient>) -> Self {
             Self::List(value)
+        }
+    }
+    ///An admin's SMS to a user or lead (the Preview branch titled "message_type: `sms`").
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct SmsMessageRequest {
+        ///The text of the SMS.
+        pub body: ::std::string::String,
+        pub from: AdminSender,
+        pub message_type: SmsMessageRequestMessageType,
+        pub to: Recipients,
+    }
+    impl SmsMessageRequest {
+        pub fn builder() -> builder::SmsMessageRequest {
+            Default::default()
+        }
+    }
+    ///`SmsMessageRequestMessageType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SmsMessageRequestMessageType {
+        #[serde(rename = "sms")]
+        Sms,
+    }
+    impl ::std::fmt::Display for SmsMessageRequestMessageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Sms => f.write_str("sms"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SmsMessageRequestMessageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "sms" => Ok(Self::Sms),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SmsMessageRequestMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SmsMessageRequestMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///The style of an outgoing email.
@@ -1161,6 +1279,370 @@ pub mod types {
     impl ::std::convert::From<ContactByEmail> for UserSender {
         fn from(value: ContactByEmail) -> Self {
             Self::Email(value)
+        }
+    }
+    ///One part of a WhatsApp template, e.g. its body, with its parameters.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct WhatsAppComponent {
+        pub parameters: ::std::vec::Vec<WhatsAppParameter>,
+        ///The part of the template (`BODY` in the recorded example).
+        #[serde(rename = "type")]
+        pub type_: WhatsAppComponentType,
+    }
+    impl WhatsAppComponent {
+        pub fn builder() -> builder::WhatsAppComponent {
+            Default::default()
+        }
+    }
+    ///The part of the template (`BODY` in the recorded example).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WhatsAppComponentType(::std::string::String);
+    impl ::std::ops::Deref for WhatsAppComponentType {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WhatsAppComponentType> for ::std::string::String {
+        fn from(value: WhatsAppComponentType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WhatsAppComponentType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WhatsAppComponentType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WhatsAppComponentType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WhatsAppComponentType {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///An admin's WhatsApp message from an approved template. Intercom's branch "message_type: `whatsapp`" requires message_type, template, components, from and to, but declares neither `components`, `locale` nor a phone recipient; they are declared here as the recorded example sends them (see openapi/README.md).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct WhatsAppMessageRequest {
+        ///The template's parts with their parameters.
+        pub components: ::std::vec::Vec<WhatsAppComponent>,
+        pub from: AdminSender,
+        ///The template's language code, e.g. `en`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub locale: ::std::option::Option<WhatsAppMessageRequestLocale>,
+        pub message_type: WhatsAppMessageRequestMessageType,
+        ///The name of an approved WhatsApp template (not `plain`/`personal`).
+        pub template: WhatsAppMessageRequestTemplate,
+        pub to: PhoneRecipient,
+    }
+    impl WhatsAppMessageRequest {
+        pub fn builder() -> builder::WhatsAppMessageRequest {
+            Default::default()
+        }
+    }
+    ///The template's language code, e.g. `en`.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WhatsAppMessageRequestLocale(::std::string::String);
+    impl ::std::ops::Deref for WhatsAppMessageRequestLocale {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WhatsAppMessageRequestLocale> for ::std::string::String {
+        fn from(value: WhatsAppMessageRequestLocale) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WhatsAppMessageRequestLocale {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WhatsAppMessageRequestLocale {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WhatsAppMessageRequestLocale {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WhatsAppMessageRequestLocale {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`WhatsAppMessageRequestMessageType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum WhatsAppMessageRequestMessageType {
+        #[serde(rename = "whatsapp")]
+        Whatsapp,
+    }
+    impl ::std::fmt::Display for WhatsAppMessageRequestMessageType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Whatsapp => f.write_str("whatsapp"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WhatsAppMessageRequestMessageType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "whatsapp" => Ok(Self::Whatsapp),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WhatsAppMessageRequestMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WhatsAppMessageRequestMessageType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The name of an approved WhatsApp template (not `plain`/`personal`).
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct WhatsAppMessageRequestTemplate(::std::string::String);
+    impl ::std::ops::Deref for WhatsAppMessageRequestTemplate {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WhatsAppMessageRequestTemplate> for ::std::string::String {
+        fn from(value: WhatsAppMessageRequestTemplate) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WhatsAppMessageRequestTemplate {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WhatsAppMessageRequestTemplate {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WhatsAppMessageRequestTemplate {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WhatsAppMessageRequestTemplate {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A text value filled into a template placeholder.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct WhatsAppParameter {
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: WhatsAppParameterType,
+    }
+    impl WhatsAppParameter {
+        pub fn builder() -> builder::WhatsAppParameter {
+            Default::default()
+        }
+    }
+    ///`WhatsAppParameterType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum WhatsAppParameterType {
+        #[serde(rename = "text")]
+        Text,
+    }
+    impl ::std::fmt::Display for WhatsAppParameterType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Text => f.write_str("text"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WhatsAppParameterType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "text" => Ok(Self::Text),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WhatsAppParameterType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WhatsAppParameterType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /// Types for composing complex structures.
@@ -2057,6 +2539,67 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PhoneRecipient {
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+        }
+        impl ::std::default::Default for PhoneRecipient {
+            fn default() -> Self {
+                Self {
+                    name: Ok(Default::default()),
+                    phone: Err("no value supplied for phone".to_string()),
+                }
+            }
+        }
+        impl PhoneRecipient {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PhoneRecipient> for super::PhoneRecipient {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PhoneRecipient,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    phone: value.phone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PhoneRecipient> for PhoneRecipient {
+            fn from(value: super::PhoneRecipient) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RecipientByEmail {
             email: ::std::result::Result<
                 super::RecipientByEmailEmail,
@@ -2114,6 +2657,97 @@ pub mod types {
                 Self {
                     email: Ok(value.email),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SmsMessageRequest {
+            body: ::std::result::Result<::std::string::String, ::std::string::String>,
+            from: ::std::result::Result<super::AdminSender, ::std::string::String>,
+            message_type: ::std::result::Result<
+                super::SmsMessageRequestMessageType,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<super::Recipients, ::std::string::String>,
+        }
+        impl ::std::default::Default for SmsMessageRequest {
+            fn default() -> Self {
+                Self {
+                    body: Err("no value supplied for body".to_string()),
+                    from: Err("no value supplied for from".to_string()),
+                    message_type: Err("no value supplied for message_type".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl SmsMessageRequest {
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AdminSender>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn message_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SmsMessageRequestMessageType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_type: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Recipients>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SmsMessageRequest> for super::SmsMessageRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SmsMessageRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    body: value.body?,
+                    from: value.from?,
+                    message_type: value.message_type?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SmsMessageRequest> for SmsMessageRequest {
+            fn from(value: super::SmsMessageRequest) -> Self {
+                Self {
+                    body: Ok(value.body),
+                    from: Ok(value.from),
+                    message_type: Ok(value.message_type),
+                    to: Ok(value.to),
                 }
             }
         }
@@ -2212,6 +2846,267 @@ pub mod types {
                     from: Ok(value.from),
                     message_type: Ok(value.message_type),
                     referer: Ok(value.referer),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WhatsAppComponent {
+            parameters: ::std::result::Result<
+                ::std::vec::Vec<super::WhatsAppParameter>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::WhatsAppComponentType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WhatsAppComponent {
+            fn default() -> Self {
+                Self {
+                    parameters: Err("no value supplied for parameters".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl WhatsAppComponent {
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::WhatsAppParameter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WhatsAppComponentType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WhatsAppComponent> for super::WhatsAppComponent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WhatsAppComponent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    parameters: value.parameters?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WhatsAppComponent> for WhatsAppComponent {
+            fn from(value: super::WhatsAppComponent) -> Self {
+                Self {
+                    parameters: Ok(value.parameters),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WhatsAppMessageRequest {
+            components: ::std::result::Result<
+                ::std::vec::Vec<super::WhatsAppComponent>,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<super::AdminSender, ::std::string::String>,
+            locale: ::std::result::Result<
+                ::std::option::Option<super::WhatsAppMessageRequestLocale>,
+                ::std::string::String,
+            >,
+            message_type: ::std::result::Result<
+                super::WhatsAppMessageRequestMessageType,
+                ::std::string::String,
+            >,
+            template: ::std::result::Result<
+                super::WhatsAppMessageRequestTemplate,
+                ::std::string::String,
+            >,
+            to: ::std::result::Result<super::PhoneRecipient, ::std::string::String>,
+        }
+        impl ::std::default::Default for WhatsAppMessageRequest {
+            fn default() -> Self {
+                Self {
+                    components: Err("no value supplied for components".to_string()),
+                    from: Err("no value supplied for from".to_string()),
+                    locale: Ok(Default::default()),
+                    message_type: Err("no value supplied for message_type".to_string()),
+                    template: Err("no value supplied for template".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl WhatsAppMessageRequest {
+            pub fn components<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::WhatsAppComponent>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.components = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for components: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AdminSender>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn locale<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::WhatsAppMessageRequestLocale>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.locale = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for locale: {e}")
+                    });
+                self
+            }
+            pub fn message_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WhatsAppMessageRequestMessageType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_type: {e}")
+                    });
+                self
+            }
+            pub fn template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WhatsAppMessageRequestTemplate>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.template = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for template: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PhoneRecipient>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WhatsAppMessageRequest>
+        for super::WhatsAppMessageRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WhatsAppMessageRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    components: value.components?,
+                    from: value.from?,
+                    locale: value.locale?,
+                    message_type: value.message_type?,
+                    template: value.template?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WhatsAppMessageRequest>
+        for WhatsAppMessageRequest {
+            fn from(value: super::WhatsAppMessageRequest) -> Self {
+                Self {
+                    components: Ok(value.components),
+                    from: Ok(value.from),
+                    locale: Ok(value.locale),
+                    message_type: Ok(value.message_type),
+                    template: Ok(value.template),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WhatsAppParameter {
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                super::WhatsAppParameterType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WhatsAppParameter {
+            fn default() -> Self {
+                Self {
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl WhatsAppParameter {
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WhatsAppParameterType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WhatsAppParameter> for super::WhatsAppParameter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WhatsAppParameter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WhatsAppParameter> for WhatsAppParameter {
+            fn from(value: super::WhatsAppParameter) -> Self {
+                Self {
+                    text: Ok(value.text),
+                    type_: Ok(value.type_),
                 }
             }
         }

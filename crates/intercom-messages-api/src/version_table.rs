@@ -9,7 +9,7 @@
 use crate::availability::{Availability, ItemKind, VersionRange};
 
 /// Every API version of the contract, oldest first.
-pub const VERSIONS: [&str; 20] = [
+pub const VERSIONS: [&str; 23] = [
     "1.0",
     "1.1",
     "1.2",
@@ -30,70 +30,73 @@ pub const VERSIONS: [&str; 20] = [
     "2.12",
     "2.13",
     "2.14",
+    "2.15",
+    "2.16",
+    "Preview",
 ];
 
-/// `AdminId|Number` (UnionMember): 2.7–2.14.
+/// `AdminId|Number` (UnionMember): 2.7–Preview.
 pub const ADMIN_ID__NUMBER: Availability = Availability {
     item: "AdminId|Number",
     kind: ItemKind::UnionMember,
     versions: VersionRange {
         first: 12,
-        last: 19,
+        last: 22,
     },
     request: true,
 };
 
-/// `AdminMessageRequest.bcc` (Property): 2.14 only.
+/// `AdminMessageRequest.bcc` (Property): 2.14–Preview.
 pub const ADMIN_MESSAGE_REQUEST__BCC: Availability = Availability {
     item: "AdminMessageRequest.bcc",
     kind: ItemKind::Property,
     versions: VersionRange {
         first: 19,
-        last: 19,
+        last: 22,
     },
     request: true,
 };
 
-/// `AdminMessageRequest.cc` (Property): 2.14 only.
+/// `AdminMessageRequest.cc` (Property): 2.14–Preview.
 pub const ADMIN_MESSAGE_REQUEST__CC: Availability = Availability {
     item: "AdminMessageRequest.cc",
     kind: ItemKind::Property,
     versions: VersionRange {
         first: 19,
-        last: 19,
+        last: 22,
     },
     request: true,
 };
 
-/// `AdminMessageRequest.create_conversation_without_contact_reply` (Property): 2.7–2.14.
+/// `AdminMessageRequest.create_conversation_without_contact_reply` (Property): 2.7–Preview.
 pub const ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY: Availability = Availability {
     item: "AdminMessageRequest.create_conversation_without_contact_reply",
     kind: ItemKind::Property,
     versions: VersionRange {
         first: 12,
-        last: 19,
+        last: 22,
     },
     request: true,
 };
 
-/// `AdminMessageRequest.created_at` (Property): 2.11–2.14.
+/// `AdminMessageRequest.created_at` (Property): 2.11–Preview.
 pub const ADMIN_MESSAGE_REQUEST__CREATED_AT: Availability = Availability {
     item: "AdminMessageRequest.created_at",
     kind: ItemKind::Property,
     versions: VersionRange {
         first: 16,
-        last: 19,
+        last: 22,
     },
     request: true,
 };
 
-/// `AdminMessageType=in_app` (EnumValue): 2.7–2.14.
+/// `AdminMessageType=in_app` (EnumValue): 2.7–Preview.
 pub const ADMIN_MESSAGE_TYPE__IN_APP: Availability = Availability {
     item: "AdminMessageType=in_app",
     kind: ItemKind::EnumValue,
     versions: VersionRange {
         first: 12,
-        last: 19,
+        last: 22,
     },
     request: true,
 };
@@ -109,24 +112,24 @@ pub const CONTACT_TYPE__CONTACT: Availability = Availability {
     request: true,
 };
 
-/// `ContactType=lead` (EnumValue): 2.0–2.14.
+/// `ContactType=lead` (EnumValue): 2.0–Preview.
 pub const CONTACT_TYPE__LEAD: Availability = Availability {
     item: "ContactType=lead",
     kind: ItemKind::EnumValue,
     versions: VersionRange {
         first: 5,
-        last: 19,
+        last: 22,
     },
     request: true,
 };
 
-/// `Message.conversation_id` (Property): 2.4–2.14.
+/// `Message.conversation_id` (Property): 2.4–Preview.
 pub const MESSAGE__CONVERSATION_ID: Availability = Availability {
     item: "Message.conversation_id",
     kind: ItemKind::Property,
     versions: VersionRange {
         first: 9,
-        last: 19,
+        last: 22,
     },
     request: false,
 };
@@ -164,19 +167,41 @@ pub const RECIPIENT_BY_EMAIL: Availability = Availability {
     request: true,
 };
 
-/// `Recipients|List` (UnionMember): 2.14 only.
+/// `Recipients|List` (UnionMember): 2.14–Preview.
 pub const RECIPIENTS__LIST: Availability = Availability {
     item: "Recipients|List",
     kind: ItemKind::UnionMember,
     versions: VersionRange {
         first: 19,
-        last: 19,
+        last: 22,
+    },
+    request: true,
+};
+
+/// `SmsMessageRequest` (Schema): Preview only.
+pub const SMS_MESSAGE_REQUEST: Availability = Availability {
+    item: "SmsMessageRequest",
+    kind: ItemKind::Schema,
+    versions: VersionRange {
+        first: 22,
+        last: 22,
+    },
+    request: true,
+};
+
+/// `WhatsAppMessageRequest` (Schema): 2.16–Preview.
+pub const WHATS_APP_MESSAGE_REQUEST: Availability = Availability {
+    item: "WhatsAppMessageRequest",
+    kind: ItemKind::Schema,
+    versions: VersionRange {
+        first: 21,
+        last: 22,
     },
     request: true,
 };
 
 /// Every row above, sorted by item.
-pub const TABLE: [Availability; 13] = [
+pub const TABLE: [Availability; 15] = [
     ADMIN_ID__NUMBER,
     ADMIN_MESSAGE_REQUEST__BCC,
     ADMIN_MESSAGE_REQUEST__CC,
@@ -190,11 +215,13 @@ pub const TABLE: [Availability; 13] = [
     MESSAGE_OWNER,
     RECIPIENT_BY_EMAIL,
     RECIPIENTS__LIST,
+    SMS_MESSAGE_REQUEST,
+    WHATS_APP_MESSAGE_REQUEST,
 ];
 
 /// The request body's contract at each version (the position in [`VERSIONS`]), as a
 /// closed draft-7 JSON Schema: what a version does not have is not allowed.
-pub const REQUEST_SCHEMAS: [&str; 20] = [
+pub const REQUEST_SCHEMAS: [&str; 23] = [
     include_str!("../schemas/request/1.0.json"),
     include_str!("../schemas/request/1.1.json"),
     include_str!("../schemas/request/1.2.json"),
@@ -215,4 +242,7 @@ pub const REQUEST_SCHEMAS: [&str; 20] = [
     include_str!("../schemas/request/2.12.json"),
     include_str!("../schemas/request/2.13.json"),
     include_str!("../schemas/request/2.14.json"),
+    include_str!("../schemas/request/2.15.json"),
+    include_str!("../schemas/request/2.16.json"),
+    include_str!("../schemas/request/Preview.json"),
 ];

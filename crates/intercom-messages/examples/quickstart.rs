@@ -25,7 +25,7 @@ fn intercom_like(request: &Request) -> ResponseTemplate {
         "type": if admin { "admin_message" } else { "user_message" },
         "id": "2001",
         "created_at": 1_700_000_000,
-        "body": body["body"],
+        "body": body.get("body").cloned().unwrap_or(json!("")),
         "message_type": body.get("message_type").cloned().unwrap_or(json!("inapp")),
         "subject": body.get("subject"),
         "owner": {"type": "admin", "id": "394051", "name": "Wash"},
@@ -102,6 +102,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         other => println!("4. unexpected: {other:?}"),
+    }
+
+    // 5. A WhatsApp template message: sent with 2.16, refused with 2.14.
+    let whatsapp = Message::from_admin(394051)
+        .to_phone("+4915112345678", "Ada Lovelace")
+        .whatsapp("keep_live")
+        .locale("en")
+        .body_text(["Ada"]);
+    let sent = client
+        .send_with_version(whatsapp.clone(), Version::V2_16)
+        .await?;
+    if let Some(r) = server.received_requests().await.unwrap_or_default().last() {
+        println!(
+            "\n5. WhatsApp with 2.16: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    println!("   created: {:?} ({:?})", sent.id, sent.delivered_by);
+    match client.send_with_version(whatsapp, Version::V2_14).await {
+        Err(SendError::Invalid(e)) => println!("   with 2.14 ({:?}): {e}", e.rule()),
+        other => println!("   with 2.14, unexpected: {other:?}"),
     }
     Ok(())
 }

@@ -48,8 +48,14 @@ impl Version {
     pub const V2_13: Version = Version(IntercomVersion::X213);
     /// API version 2.14.
     pub const V2_14: Version = Version(IntercomVersion::X214);
+    /// API version 2.15.
+    pub const V2_15: Version = Version(IntercomVersion::X215);
+    /// API version 2.16.
+    pub const V2_16: Version = Version(IntercomVersion::X216);
+    /// API version Preview.
+    pub const PREVIEW: Version = Version(IntercomVersion::Preview);
     /// Every version, oldest first.
-    pub const ALL: [Version; 20] = [
+    pub const ALL: [Version; 23] = [
         Version::V1_0,
         Version::V1_1,
         Version::V1_2,
@@ -70,9 +76,12 @@ impl Version {
         Version::V2_12,
         Version::V2_13,
         Version::V2_14,
+        Version::V2_15,
+        Version::V2_16,
+        Version::PREVIEW,
     ];
-    /// The newest version the contract covers (2.14).
-    pub const LATEST: Version = Version::V2_14;
+    /// The newest version the contract covers (Preview).
+    pub const LATEST: Version = Version::PREVIEW;
     /// The version a client sends unless told otherwise (2.14).
     pub const DEFAULT: Version = Version::V2_14;
 }
@@ -134,13 +143,17 @@ pub enum DeliveredBy {
     Facebook,
     /// `twitter`.
     Twitter,
+    /// `sms`.
+    Sms,
+    /// `whatsapp`.
+    WhatsApp,
     /// A value this crate does not know yet.
     Other(String),
 }
 
 impl DeliveredBy {
     /// The known values, as the fragment lists them.
-    pub const KNOWN: [&'static str; 4] = ["email", "inapp", "facebook", "twitter"];
+    pub const KNOWN: [&'static str; 6] = ["email", "inapp", "facebook", "twitter", "sms", "whatsapp"];
 
     /// Reads a wire value; an unknown one is kept as `Other`.
     pub fn parse(s: &str) -> Self {
@@ -149,6 +162,8 @@ impl DeliveredBy {
             "inapp" | "in_app" => Self::InApp,
             "facebook" => Self::Facebook,
             "twitter" => Self::Twitter,
+            "sms" => Self::Sms,
+            "whatsapp" => Self::WhatsApp,
             other => Self::Other(other.to_string()),
         }
     }
@@ -160,6 +175,8 @@ impl DeliveredBy {
             Self::InApp => "inapp",
             Self::Facebook => "facebook",
             Self::Twitter => "twitter",
+            Self::Sms => "sms",
+            Self::WhatsApp => "whatsapp",
             Self::Other(s) => s,
         }
     }

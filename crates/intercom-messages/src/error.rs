@@ -113,6 +113,43 @@ pub enum ValidationError {
         /// The first tag found.
         tag: String,
     },
+    /// A kind of message (WhatsApp, SMS) that the chosen version does not have.
+    #[error(
+        "a {message} message is not available in API version {version}; it exists in {}",
+        span(available)
+    )]
+    MessageNotInVersion {
+        /// `whatsapp` or `sms`.
+        message: &'static str,
+        /// The version asked for.
+        version: Version,
+        /// The versions that have it.
+        available: RangeInclusive<Version>,
+    },
+    /// A WhatsApp message with contacts besides its phone number.
+    #[error(
+        "`to` mixes a phone number with {count} contact(s): a WhatsApp message goes to one phone number"
+    )]
+    RecipientMixed {
+        /// How many contacts were added with `.to`.
+        count: usize,
+    },
+    /// A phone number that is not E.164.
+    #[error(
+        "`{field}` is `{value}`: a phone number is E.164, an optional `+` and 8 to 15 digits, not starting with 0"
+    )]
+    PhoneNotE164 {
+        /// Where, e.g. `to.phone`.
+        field: &'static str,
+        /// The number given (cut and escaped).
+        value: String,
+    },
+    /// A blank template name or locale.
+    #[error("`{field}` is empty")]
+    TextEmpty {
+        /// `template` or `locale`.
+        field: &'static str,
+    },
     /// A negative `created_at`.
     #[error("`created_at` is {value}: it is UNIX seconds, not before 1970")]
     CreatedAtNegative {
@@ -169,4 +206,8 @@ rules! {
     BodyEmpty => "body-empty",
     BodyHtml => "body-html",
     CreatedAtNegative => "created-at-negative",
+    MessageNotInVersion => "message-not-in-version",
+    RecipientMixed => "recipient-mixed",
+    PhoneNotE164 => "phone-not-e164",
+    TextEmpty => "text-empty",
 }

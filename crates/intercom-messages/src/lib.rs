@@ -19,9 +19,9 @@
 //! assert_eq!(json["from"]["id"], 394051); // an integer from 2.7 on
 //! assert_eq!(json["template"], "plain");
 //!
-//! // cc only exists in 2.14: the error names the field and the versions.
+//! // cc only exists from 2.14: the error names the field and the versions.
 //! let err = email.cc(Contact::user_id("71")).to_request(Version::V2_11).unwrap_err();
-//! assert_eq!(err.to_string(), "`cc` is not available in API version 2.11; it exists in 2.14");
+//! assert_eq!(err.to_string(), "`cc` is not available in API version 2.11; it exists in 2.14–Preview");
 //!
 //! // A lead writing to the team: plain text, in-app.
 //! let from_lead = Message::from_contact(Contact::lead("5f1a")).body("Is it in stock?");
@@ -84,8 +84,9 @@ pub use config::{BaseUrl, ConfigError, Region};
 pub use contract::ErrorCode;
 pub use error::{Rule, ValidationError};
 pub use message::{
-    AdminDraft, AdminId, AdminMessage, Channel, ChannelKind, Contact, ContactKey, ContactType,
-    Email, InApp, InvalidAdminId, Message, Template, UserDraft, UserMessage,
+    AdminDraft, AdminId, AdminMessage, Channel, ChannelKind, Component, Contact, ContactKey,
+    ContactType, Email, InApp, InvalidAdminId, Message, PhoneDraft, SmsMessage, Template,
+    UserDraft, UserMessage, WhatsAppMessage,
 };
 pub use pacing::WINDOW;
 pub use response::{DeliveredBy, MessageKind, SentMessage};

@@ -244,11 +244,17 @@ impl ChannelKind for Channel {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Message {
-    /// An admin writing to users or leads.
+    /// An admin writing to users or leads, in-app or by email.
     Admin(AdminMessage),
     /// A user, lead or visitor writing to the team.
     User(UserMessage),
+    /// An admin's WhatsApp template message to a phone number
+    /// (`WhatsAppMessageRequest` in the version table).
+    WhatsApp(WhatsAppMessage),
+    /// An admin's SMS to users or leads (`SmsMessageRequest` in the version table).
+    Sms(SmsMessage),
 }
 
 impl Message {
@@ -277,6 +283,18 @@ impl<C: ChannelKind> From<AdminMessage<C>> for Message {
 impl From<UserMessage> for Message {
     fn from(m: UserMessage) -> Self {
         Message::User(m)
+    }
+}
+
+impl From<WhatsAppMessage> for Message {
+    fn from(m: WhatsAppMessage) -> Self {
+        Message::WhatsApp(m)
+    }
+}
+
+impl From<SmsMessage> for Message {
+    fn from(m: SmsMessage) -> Self {
+        Message::Sms(m)
     }
 }
 
@@ -368,6 +386,29 @@ impl AdminDraft {
             },
             body.into(),
         )
+    }
+
+    /// An SMS to the recipients added with [`AdminDraft::to`] (users or
+    /// leads), in the versions of `SmsMessageRequest` (Preview).
+    pub fn sms(self, body: impl Into<String>) -> SmsMessage {
+        SmsMessage {
+            from: self.from,
+            to: self.to,
+            body: body.into(),
+        }
+    }
+
+    /// Addresses the message to a phone number, for WhatsApp: E.164, with or
+    /// without the `+` (`"+4915112345678"`), checked when the message is.
+    /// A WhatsApp message goes to this number only; contacts added with
+    /// [`AdminDraft::to`] make it invalid ([`crate::ValidationError::RecipientMixed`]).
+    pub fn to_phone(self, number: impl Into<String>, name: impl Into<String>) -> PhoneDraft {
+        PhoneDraft {
+            from: self.from,
+            contacts: self.to,
+            phone: number.into(),
+            name: name.into(),
+        }
     }
 
     fn finish<C>(self, channel: C, body: String) -> AdminMessage<C> {
@@ -503,6 +544,175 @@ impl UserMessage {
         &self.from
     }
     /// The body.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+}
+
+/// An admin message addressed to a phone number, before its kind is chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "finish the message with .whatsapp(template_name)"]
+pub struct PhoneDraft {
+    from: AdminId,
+    contacts: Vec<Contact>,
+    phone: String,
+    name: String,
+}
+
+impl PhoneDraft {
+    /// A WhatsApp message from the approved template with this name (e.g.
+    /// `keep_live`); add its language with [`WhatsAppMessage::locale`] and
+    /// its values with [`WhatsAppMessage::body_text`].
+    pub fn whatsapp(self, template_name: impl Into<String>) -> WhatsAppMessage {
+        WhatsAppMessage {
+            from: self.from,
+            contacts: self.contacts,
+            phone: self.phone,
+            name: self.name,
+            template: template_name.into(),
+            locale: None,
+            components: Vec::new(),
+        }
+    }
+}
+
+/// One part of a WhatsApp template (such as its body) and the texts that fill
+/// its placeholders, in order.
+///
+/// ```
+/// use intercom_messages::Component;
+///
+/// let body = Component::body(["Ada", "Tuesday"]);
+/// assert_eq!(body.kind(), "BODY");
+/// assert_eq!(body.texts(), ["Ada", "Tuesday"]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Component {
+    pub(crate) kind: String,
+    pub(crate) texts: Vec<String>,
+}
+
+impl Component {
+    /// The template's body (`BODY`) with these texts.
+    pub fn body<S: Into<String>>(texts: impl IntoIterator<Item = S>) -> Self {
+        Self::new("BODY", texts)
+    }
+
+    /// Any part of the template by its WhatsApp name (e.g. `HEADER`).
+    pub fn new<S: Into<String>>(
+        kind: impl Into<String>,
+        texts: impl IntoIterator<Item = S>,
+    ) -> Self {
+        Component {
+            kind: kind.into(),
+            texts: texts.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The part's name.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// The texts, in order.
+    pub fn texts(&self) -> &[String] {
+        &self.texts
+    }
+}
+
+/// An admin's WhatsApp message: an approved template sent to a phone number.
+///
+/// ```
+/// use intercom_messages::{Message, Version};
+///
+/// let m = Message::from_admin(394051)
+///     .to_phone("+4915112345678", "Ada Lovelace")
+///     .whatsapp("keep_live")
+///     .locale("en")
+///     .body_text(["Ada"]);
+/// let json = serde_json::to_value(m.to_request(Version::V2_16)?)?;
+/// assert_eq!(json["to"]["phone"], 4915112345678u64); // digits as a JSON integer
+/// assert_eq!(json["components"][0]["parameters"][0]["text"], "Ada");
+/// assert!(m.validate(Version::V2_14).is_err()); // WhatsApp starts in 2.16
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhatsAppMessage {
+    pub(crate) from: AdminId,
+    pub(crate) contacts: Vec<Contact>,
+    pub(crate) phone: String,
+    pub(crate) name: String,
+    pub(crate) template: String,
+    pub(crate) locale: Option<String>,
+    pub(crate) components: Vec<Component>,
+}
+
+impl WhatsAppMessage {
+    /// The template's language code, e.g. `en`.
+    pub fn locale(mut self, code: impl Into<String>) -> Self {
+        self.locale = Some(code.into());
+        self
+    }
+
+    /// Adds the template's body with these texts for its placeholders.
+    pub fn body_text<S: Into<String>>(self, texts: impl IntoIterator<Item = S>) -> Self {
+        self.component(Component::body(texts))
+    }
+
+    /// Adds a part of the template.
+    pub fn component(mut self, component: Component) -> Self {
+        self.components.push(component);
+        self
+    }
+
+    /// The admin sending it.
+    pub fn sender(&self) -> AdminId {
+        self.from
+    }
+
+    /// The phone number, as given.
+    pub fn phone(&self) -> &str {
+        &self.phone
+    }
+
+    /// The template's name.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+}
+
+/// An admin's SMS to users or leads.
+///
+/// ```
+/// use intercom_messages::{Contact, Message, ValidationError, Version};
+///
+/// let sms = Message::from_admin(394051).to(Contact::user_id("70")).sms("Your code is 1234");
+/// assert!(sms.validate(Version::PREVIEW).is_ok());
+/// assert!(matches!(
+///     sms.validate(Version::V2_16),
+///     Err(ValidationError::MessageNotInVersion { .. })
+/// ));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmsMessage {
+    pub(crate) from: AdminId,
+    pub(crate) to: Vec<Contact>,
+    pub(crate) body: String,
+}
+
+impl SmsMessage {
+    /// Adds a recipient (several need a version with lists: `Recipients|List`).
+    pub fn to(mut self, recipient: Contact) -> Self {
+        self.to.push(recipient);
+        self
+    }
+
+    /// The admin sending it.
+    pub fn sender(&self) -> AdminId {
+        self.from
+    }
+
+    /// The text.
     pub fn body(&self) -> &str {
         &self.body
     }

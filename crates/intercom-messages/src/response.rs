@@ -50,8 +50,8 @@ impl SentMessage {
     /// use intercom_messages::{DeliveredBy, SentMessage};
     ///
     /// let m = SentMessage::from_json(br#"{"type":"admin_message","id":"1","created_at":2,
-    ///     "body":"Hi","message_type":"whatsapp","channel":{"new":true}}"#)?;
-    /// assert_eq!(m.delivered_by, DeliveredBy::Other("whatsapp".into()));
+    ///     "body":"Hi","message_type":"carrier_pigeon","channel":{"new":true}}"#)?;
+    /// assert_eq!(m.delivered_by, DeliveredBy::Other("carrier_pigeon".into()));
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self, serde_json::Error> {

@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::Version;
 use crate::error::ValidationError;
 use crate::message::{
-    AdminId, AdminMessage, ChannelKind, Contact, ContactKey, Message, Template, UserMessage,
+    AdminId, AdminMessage, ChannelKind, Contact, ContactKey, Message, SmsMessage, Template,
+    UserMessage, WhatsAppMessage,
 };
 
 impl Message {
@@ -17,6 +18,8 @@ impl Message {
         match self {
             Message::Admin(m) => m.validate(version),
             Message::User(m) => m.validate(version),
+            Message::WhatsApp(m) => m.validate(version),
+            Message::Sms(m) => m.validate(version),
         }
     }
 
@@ -30,6 +33,8 @@ impl Message {
         match self {
             Message::Admin(m) => m.to_request(version).map(Into::into),
             Message::User(m) => m.to_request(version).map(Into::into),
+            Message::WhatsApp(m) => m.to_request(version).map(Into::into),
+            Message::Sms(m) => m.to_request(version).map(Into::into),
         }
     }
 }
@@ -188,7 +193,7 @@ impl<C: ChannelKind> AdminMessage<C> {
         &self,
         version: Version,
     ) -> Result<types::AdminMessageRequest, ValidationError> {
-        let id = admin_id(self.from, version)?;
+        let from = admin_sender(self.from, version)?;
         if self.to.is_empty() {
             return Err(ValidationError::RecipientMissing);
         }
@@ -213,10 +218,7 @@ impl<C: ChannelKind> AdminMessage<C> {
             cc,
             create_conversation_without_contact_reply: self.open_conversation.then_some(true),
             created_at: self.created_at,
-            from: types::AdminSender {
-                id,
-                type_: types::AdminSenderType::Admin,
-            },
+            from,
             // `inapp` in every version: see openapi/README.md.
             message_type: match email {
                 Some(_) => types::AdminMessageType::Email,
@@ -377,6 +379,139 @@ impl UserMessage {
             referer: self.referer.clone(),
         };
         check_properties("UserMessageRequest", &request, version)?;
+        Ok(request)
+    }
+}
+
+/// Fails with [`ValidationError::MessageNotInVersion`] when `version` lacks
+/// the request schema of a kind of message.
+fn require_message(
+    row: Availability,
+    message: &'static str,
+    version: Version,
+) -> Result<(), ValidationError> {
+    if version.has(row) {
+        Ok(())
+    } else {
+        Err(ValidationError::MessageNotInVersion {
+            message,
+            version,
+            available: Version::range_of(row),
+        })
+    }
+}
+
+fn admin_sender(from: AdminId, version: Version) -> Result<types::AdminSender, ValidationError> {
+    Ok(types::AdminSender {
+        id: admin_id(from, version)?,
+        type_: types::AdminSenderType::Admin,
+    })
+}
+
+/// An E.164 number: an optional `+`, then 8 to 15 digits, the first not 0.
+fn e164(field: &'static str, number: &str) -> Result<std::num::NonZeroU64, ValidationError> {
+    let digits = number.strip_prefix('+').unwrap_or(number);
+    let ok = (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    ok.then(|| digits.parse().ok())
+        .flatten()
+        .ok_or_else(|| ValidationError::PhoneNotE164 {
+            field,
+            value: crate::send_error::clean(number),
+        })
+}
+
+fn not_blank<T: TryFrom<String>>(field: &'static str, text: &str) -> Result<T, ValidationError> {
+    if text.trim().is_empty() {
+        return Err(ValidationError::TextEmpty { field });
+    }
+    T::try_from(text.to_string()).map_err(|_| ValidationError::TextEmpty { field })
+}
+
+impl WhatsAppMessage {
+    /// Checks the message against every rule for `version`.
+    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
+        self.to_request(version).map(drop)
+    }
+
+    /// Checks the message for `version` and encodes it as the generated
+    /// request type (see [`Message::to_request`]).
+    pub fn to_request(
+        &self,
+        version: Version,
+    ) -> Result<types::WhatsAppMessageRequest, ValidationError> {
+        require_message(table::WHATS_APP_MESSAGE_REQUEST, "whatsapp", version)?;
+        let from = admin_sender(self.from, version)?;
+        if !self.contacts.is_empty() {
+            return Err(ValidationError::RecipientMixed {
+                count: self.contacts.len(),
+            });
+        }
+        let phone = e164("to.phone", &self.phone)?;
+        let template = not_blank("template", &self.template)?;
+        let locale = match &self.locale {
+            Some(l) => Some(not_blank("locale", l)?),
+            None => None,
+        };
+        let components = self
+            .components
+            .iter()
+            .map(|c| {
+                Ok(types::WhatsAppComponent {
+                    type_: not_blank("components.type", &c.kind)?,
+                    parameters: c
+                        .texts
+                        .iter()
+                        .map(|t| types::WhatsAppParameter {
+                            text: t.clone(),
+                            type_: types::WhatsAppParameterType::Text,
+                        })
+                        .collect(),
+                })
+            })
+            .collect::<Result<_, ValidationError>>()?;
+        let request = types::WhatsAppMessageRequest {
+            components,
+            from,
+            locale,
+            message_type: types::WhatsAppMessageRequestMessageType::Whatsapp,
+            template,
+            to: types::PhoneRecipient {
+                name: Some(self.name.clone()).filter(|n| !n.trim().is_empty()),
+                phone,
+            },
+        };
+        check_properties("WhatsAppMessageRequest", &request, version)?;
+        Ok(request)
+    }
+}
+
+impl SmsMessage {
+    /// Checks the message against every rule for `version`.
+    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
+        self.to_request(version).map(drop)
+    }
+
+    /// Checks the message for `version` and encodes it as the generated
+    /// request type (see [`Message::to_request`]).
+    pub fn to_request(
+        &self,
+        version: Version,
+    ) -> Result<types::SmsMessageRequest, ValidationError> {
+        require_message(table::SMS_MESSAGE_REQUEST, "sms", version)?;
+        let from = admin_sender(self.from, version)?;
+        let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
+        if self.body.trim().is_empty() {
+            return Err(ValidationError::BodyEmpty);
+        }
+        let request = types::SmsMessageRequest {
+            body: self.body.clone(),
+            from,
+            message_type: types::SmsMessageRequestMessageType::Sms,
+            to,
+        };
+        check_properties("SmsMessageRequest", &request, version)?;
         Ok(request)
     }
 }

@@ -110,8 +110,12 @@ impl Respond for Answer {
                     "type": if admin { "admin_message" } else { "user_message" },
                     "id": id,
                     "created_at": 1_700_000_000,
-                    "body": body["body"],
-                    "message_type": if body["message_type"] == "email" { "email" } else { "inapp" },
+                    "body": body.get("body").cloned().unwrap_or_else(|| json!("")),
+                    // As responses spell it: `inapp` for in-app, else the request's kind.
+                    "message_type": match body["message_type"].as_str() {
+                        None | Some("in_app") => "inapp",
+                        Some(other) => other,
+                    },
                     "subject": body.get("subject"),
                 }));
                 (200, Some(id), template)
@@ -236,11 +240,8 @@ fn check(r: &Request) -> Result<(Value, bool, Version), Refusal> {
                 format!("not a message request: {e}"),
             )
         })?;
-    let (admin, branch) = match request {
-        types::CreateMessageRequest::AdminMessageRequest(_) => (true, "AdminMessageRequest"),
-        types::CreateMessageRequest::UserMessageRequest(_) => (false, "UserMessageRequest"),
-    };
-    if let Some(problem) = version_problem(&body, branch, version) {
+    let admin = !matches!(request, types::CreateMessageRequest::UserMessageRequest(_));
+    if let Some(problem) = version_problem(&body, version) {
         return Err(error(
             400,
             "parameter_invalid",
@@ -257,45 +258,47 @@ fn check(r: &Request) -> Result<(Value, bool, Version), Refusal> {
     Ok((body, admin, version))
 }
 
-/// The first violation of `version`'s request schema, if any. `branch` is the
-/// member of the request's `oneOf` the body decoded as, so that the message
-/// names what is wrong inside it rather than "no member matched".
-fn version_problem(body: &Value, branch: &str, version: Version) -> Option<String> {
-    type Validators = Vec<[(String, jsonschema::Validator); 2]>;
-    static VALIDATORS: OnceLock<Validators> = OnceLock::new();
+/// The first violation of `version`'s request schema, if any. The body is
+/// checked against each member of the request's `oneOf`; when none fits, the
+/// answer names the first violation of the member it came closest to, rather
+/// than "no member matched".
+fn version_problem(body: &Value, version: Version) -> Option<String> {
+    static VALIDATORS: OnceLock<Vec<Vec<jsonschema::Validator>>> = OnceLock::new();
     let validators = VALIDATORS.get_or_init(|| {
         table::REQUEST_SCHEMAS
             .iter()
             .map(|text| {
                 let schema: Value =
                     serde_json::from_str(text).expect("generated request schemas are JSON");
-                let members: Vec<String> = schema["definitions"][REQUEST_ROOT]["oneOf"]
+                schema["definitions"][REQUEST_ROOT]["oneOf"]
                     .as_array()
                     .expect("the request is a oneOf")
                     .iter()
                     .filter_map(|m| m["$ref"].as_str())
-                    .map(|r| r.trim_start_matches("#/definitions/").to_string())
-                    .collect();
-                let build = |name: &String| {
-                    let mut s = schema.clone();
-                    s["$ref"] = Value::String(format!("#/definitions/{name}"));
-                    let v = jsonschema::options()
-                        .with_draft(jsonschema::Draft::Draft7)
-                        .should_validate_formats(false)
-                        .build(&s)
-                        .expect("generated request schemas are valid JSON Schema");
-                    (name.clone(), v)
-                };
-                [build(&members[0]), build(&members[1])]
+                    .map(|r| {
+                        let mut s = schema.clone();
+                        s["$ref"] = Value::String(r.to_string());
+                        jsonschema::options()
+                            .with_draft(jsonschema::Draft::Draft7)
+                            .should_validate_formats(false)
+                            .build(&s)
+                            .expect("generated request schemas are valid JSON Schema")
+                    })
+                    .collect()
             })
             .collect()
     });
-    let (_, validator) = validators[version.position()]
-        .iter()
-        .find(|(name, _)| name == branch)
-        .expect("the branch is a member of the request's oneOf");
-    let error = validator.iter_errors(body).next()?;
-    let at = error.instance_path().to_string();
-    let at = if at.is_empty() { "/".to_string() } else { at };
-    Some(format!("{at}: {error}"))
+    let mut closest: Option<(usize, String)> = None;
+    for validator in &validators[version.position()] {
+        let errors: Vec<_> = validator.iter_errors(body).collect();
+        let Some(first) = errors.first() else {
+            return None;
+        };
+        if closest.as_ref().is_none_or(|(n, _)| errors.len() < *n) {
+            let at = first.instance_path().to_string();
+            let at = if at.is_empty() { "/".to_string() } else { at };
+            closest = Some((errors.len(), format!("{at}: {first}")));
+        }
+    }
+    Some(closest.map_or_else(|| "no request member in this version".into(), |(_, m)| m))
 }

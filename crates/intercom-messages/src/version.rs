@@ -11,8 +11,10 @@ use intercom_messages_api::version_table::VERSIONS;
 
 /// An Intercom API version, sent as the `Intercom-Version` header.
 ///
-/// The list of versions comes from the contract (`openapi/messages.yaml`).
-/// Versions compare in release order:
+/// The list of versions comes from the contract (`openapi/messages.yaml`),
+/// ending with [`Version::PREVIEW`], Intercom's rolling version: a moving
+/// target whose contents change without a new name, as published when the
+/// contract was last updated. Versions compare in release order:
 ///
 /// ```
 /// use intercom_messages::Version;

@@ -125,14 +125,11 @@ fn from_the_environment() {
         err.to_string(),
         "INTERCOM_REGION is `mars`: expected us, eu, au or an https:// base URL"
     );
-    let err = Client::builder_from(env(&[
-        ("INTERCOM_TOKEN", "t"),
-        ("INTERCOM_VERSION", "2.15"),
-    ]))
-    .unwrap_err();
+    let err = Client::builder_from(env(&[("INTERCOM_TOKEN", "t"), ("INTERCOM_VERSION", "3.0")]))
+        .unwrap_err();
     assert!(
         err.to_string()
-            .contains("`2.15` is not an Intercom API version"),
+            .contains("`3.0` is not an Intercom API version"),
         "{err}"
     );
 }

@@ -19,6 +19,13 @@ fn admin_email() -> intercom_messages::AdminMessage<intercom_messages::Email> {
         .email("Subject", "Hello")
 }
 
+fn whatsapp(phone: &str) -> intercom_messages::WhatsAppMessage {
+    Message::from_admin(394051)
+        .to_phone(phone, "Ada")
+        .whatsapp("keep_live")
+        .body_text(["Ada"])
+}
+
 fn user(from: Contact) -> Message {
     Message::from_contact(from).body("Hey").into()
 }
@@ -129,6 +136,72 @@ fn cases() -> Vec<Case> {
                 .to(Contact::user("u"))
                 .in_app("Hi"),
         ),
+        // WhatsApp: one phone number, E.164, a template name
+        ok(
+            "whatsapp to one phone",
+            RecipientMixed,
+            V::LATEST,
+            whatsapp("+4915112345678"),
+        ),
+        no(
+            "whatsapp to a phone and a contact",
+            RecipientMixed,
+            V::LATEST,
+            Message::from_admin(1)
+                .to(Contact::user("u"))
+                .to_phone("+4915112345678", "Ada")
+                .whatsapp("keep_live"),
+        ),
+        ok(
+            "phone without +",
+            PhoneNotE164,
+            V::LATEST,
+            whatsapp("4915112345678"),
+        ),
+        no(
+            "phone too short",
+            PhoneNotE164,
+            V::LATEST,
+            whatsapp("+1234567"),
+        ),
+        no(
+            "phone too long",
+            PhoneNotE164,
+            V::LATEST,
+            whatsapp("+1234567890123456"),
+        ),
+        no(
+            "phone with spaces",
+            PhoneNotE164,
+            V::LATEST,
+            whatsapp("+49 151 1234567"),
+        ),
+        no(
+            "phone with a leading 0",
+            PhoneNotE164,
+            V::LATEST,
+            whatsapp("015112345678"),
+        ),
+        ok(
+            "template name and locale",
+            TextEmpty,
+            V::LATEST,
+            whatsapp("+4915112345678").locale("en"),
+        ),
+        no(
+            "blank template name",
+            TextEmpty,
+            V::LATEST,
+            Message::from_admin(1)
+                .to_phone("+4915112345678", "Ada")
+                .whatsapp(" "),
+        ),
+        no(
+            "blank locale",
+            TextEmpty,
+            V::LATEST,
+            whatsapp("+4915112345678").locale(""),
+        ),
         // recipient required
         ok(
             "admin message with a recipient",
@@ -141,6 +214,12 @@ fn cases() -> Vec<Case> {
             RecipientMissing,
             V::V1_0,
             Message::from_admin(1).in_app("Hi"),
+        ),
+        no(
+            "sms without a recipient",
+            RecipientMissing,
+            V::LATEST,
+            Message::from_admin(1).sms("Hi"),
         ),
         // subject
         ok(
@@ -268,6 +347,19 @@ fn uses(item: &str) -> Option<Uses> {
                 .in_app("Hi")
                 .into()
         }),
+        ("WhatsAppMessageRequest", "") => Refused(MessageNotInVersion, || {
+            Message::from_admin(1)
+                .to_phone("+4915112345678", "Ada")
+                .whatsapp("keep_live")
+                .body_text(["Ada"])
+                .into()
+        }),
+        ("SmsMessageRequest", "") => Refused(MessageNotInVersion, || {
+            Message::from_admin(1)
+                .to(Contact::user("u"))
+                .sms("Your code is 1234")
+                .into()
+        }),
         ("AdminId", "Number") => Shape,
         ("AdminMessageType", "in_app") => {
             NeverSent("the facade sends `inapp`, valid in every version (openapi/README.md)")
@@ -317,9 +409,8 @@ fn boundary_cases() -> Result<Vec<Case>, String> {
                 ValidationError::FieldNotInVersion { available, .. }
                 | ValidationError::RecipientListNotInVersion { available, .. }
                 | ValidationError::ContactTypeNotInVersion { available, .. }
-                | ValidationError::RecipientEmailNotInVersion { available, .. } => {
-                    Some(available.clone())
-                }
+                | ValidationError::RecipientEmailNotInVersion { available, .. }
+                | ValidationError::MessageNotInVersion { available, .. } => Some(available.clone()),
                 _ => None,
             };
             if available != Some(range.clone()) {
@@ -437,6 +528,37 @@ fn the_rules_table_in_the_docs_matches_the_code() {
 
 fn encode(m: impl Into<Message>, v: Version) -> Value {
     serde_json::to_value(m.into().to_request(v).unwrap()).unwrap()
+}
+
+#[test]
+fn whatsapp_and_sms_follow_the_recorded_wire_shape() {
+    let v = Version::ALL[table::WHATS_APP_MESSAGE_REQUEST.versions.first];
+    assert_eq!(
+        encode(whatsapp("+4915112345678").locale("en"), v),
+        json!({
+            "message_type": "whatsapp",
+            "template": "keep_live",
+            "locale": "en",
+            "components": [{"type": "BODY", "parameters": [{"type": "text", "text": "Ada"}]}],
+            "from": {"type": "admin", "id": 394051},
+            "to": {"phone": 4915112345678u64, "name": "Ada"},
+        })
+    );
+    let v = Version::ALL[table::SMS_MESSAGE_REQUEST.versions.first];
+    assert_eq!(
+        encode(
+            Message::from_admin(394051)
+                .to(Contact::user_id("70"))
+                .sms("Your code is 1234"),
+            v
+        ),
+        json!({
+            "message_type": "sms",
+            "body": "Your code is 1234",
+            "from": {"type": "admin", "id": 394051},
+            "to": {"type": "user", "user_id": "70"},
+        })
+    );
 }
 
 #[test]

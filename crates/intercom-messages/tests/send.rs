@@ -146,13 +146,16 @@ async fn success_decodes_leniently() {
         &server,
         ResponseTemplate::new(200).set_body_json(json!({
             "type": "sms_message", "id": "9", "created_at": 1, "body": "Hi",
-            "message_type": "whatsapp", "owner": {"id": "1"}, "brand_new_field": [1, 2]
+            "message_type": "carrier_pigeon", "owner": {"id": "1"}, "brand_new_field": [1, 2]
         })),
     )
     .await;
     let sent = client(&server).send(in_app()).await.unwrap();
     assert_eq!(sent.kind, MessageKind::Other("sms_message".into()));
-    assert_eq!(sent.delivered_by, DeliveredBy::Other("whatsapp".into()));
+    assert_eq!(
+        sent.delivered_by,
+        DeliveredBy::Other("carrier_pigeon".into())
+    );
     assert_eq!(sent.subject, None);
     assert_eq!(sent.conversation_id, None);
 }
