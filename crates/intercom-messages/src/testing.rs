@@ -291,9 +291,10 @@ fn version_problem(body: &Value, version: Version) -> Option<String> {
     let mut closest: Option<(usize, String)> = None;
     for validator in &validators[version.position()] {
         let errors: Vec<_> = validator.iter_errors(body).collect();
-        let Some(first) = errors.first() else {
-            return None;
-        };
+        if errors.is_empty() {
+            return None; // this member fits
+        }
+        let first = &errors[0];
         if closest.as_ref().is_none_or(|(n, _)| errors.len() < *n) {
             let at = first.instance_path().to_string();
             let at = if at.is_empty() { "/".to_string() } else { at };
