@@ -10,6 +10,7 @@ use serde_json::Value;
 
 pub mod facade;
 pub mod project;
+pub mod upstream;
 pub mod versions;
 
 use versions::{Range, VersionList};

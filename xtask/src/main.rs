@@ -1,12 +1,18 @@
 //! `cargo xtask codegen [--check]`: regenerate (or check) the client from the fragment.
+//! `cargo xtask upstream-diff OLD.yaml NEW.yaml`: what changed for `POST /messages`
+//! between two of Intercom's descriptions.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
+       cargo xtask upstream-diff OLD.yaml NEW.yaml
 
   codegen          regenerate the client crate from openapi/messages.yaml
-  codegen --check  regenerate in memory; fail with a diff if a checked-in file is stale";
+  codegen --check  regenerate in memory; fail with a diff if a checked-in file is stale
+  upstream-diff    print a Markdown report of what changed for POST /messages between
+                   two of Intercom's published descriptions; exit 0 when nothing did,
+                   1 when something did, 2 on an error";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,6 +22,7 @@ fn main() -> ExitCode {
         .collect::<Vec<_>>()
         .as_slice()
     {
+        ["upstream-diff", old, new] => return upstream_diff(old, new),
         ["codegen"] => xtask::Mode::Write,
         ["codegen", "--check"] => xtask::Mode::Check,
         ["--help"] | ["-h"] | ["help"] => {
@@ -47,6 +54,26 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+fn upstream_diff(old: &str, new: &str) -> ExitCode {
+    let read = |p: &str| xtask::upstream::load(std::path::Path::new(p));
+    match (read(old), read(new)) {
+        (Ok(a), Ok(b)) => match xtask::upstream::report(&a, &b) {
+            Some(report) => {
+                print!("{report}");
+                ExitCode::from(1)
+            }
+            None => {
+                println!("No change to `POST /messages`.");
+                ExitCode::SUCCESS
+            }
+        },
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
 }

@@ -1,0 +1,419 @@
+//! `cargo xtask upstream-diff OLD.yaml NEW.yaml`: what changed for
+//! `POST /messages` between two of Intercom's own descriptions.
+//!
+//! Intercom publishes one OpenAPI description per version. In that layout the
+//! version header is a parameter named `Intercom-Version` whose schema is (a
+//! `$ref` to) a string enum, the request body and the responses are
+//! `application/json` schemas (usually `$ref`s into `components.schemas`), and
+//! the request is an `anyOf` of branches with their own `required` sets. Only
+//! `POST /messages` and what it references is read: some published files hold
+//! broken `$ref`s elsewhere, which must not matter here.
+//!
+//! Each description is read into a flat set of facts (a version, a property and
+//! its type, a branch and its required set, an enum and its values, a status,
+//! a named example); the report is the difference of the two sets.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::Value;
+
+/// What one description says about `POST /messages`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Surface {
+    /// The values of the `Intercom-Version` header enum, in order.
+    pub versions: Vec<String>,
+    /// `request.to.type` → its type, for every request property.
+    pub request_properties: BTreeMap<String, String>,
+    /// A branch of the request's `anyOf`/`oneOf` (its title) → its required
+    /// properties; `(body)` for the body schema's own `required`.
+    pub required: BTreeMap<String, BTreeSet<String>>,
+    /// `request.message_type` → its enum values, for every enum in the request.
+    pub request_enums: BTreeMap<String, BTreeSet<String>>,
+    /// `200.message_type` → type, for every property of every JSON response.
+    pub response_properties: BTreeMap<String, String>,
+    /// `200.message_type` → enum values, for every enum in a response.
+    pub response_enums: BTreeMap<String, BTreeSet<String>>,
+    /// The response statuses, e.g. `200`, `400`.
+    pub statuses: BTreeSet<String>,
+    /// Named examples, as `request: name` or `400: name`.
+    pub examples: BTreeSet<String>,
+}
+
+/// Reads a description file (YAML or JSON).
+pub fn load(path: &Path) -> Result<Surface, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let doc: Value = serde_norway::from_str(&text)
+        .map_err(|e| format!("{}: invalid YAML: {e}", path.display()))?;
+    surface(&doc).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+struct Reader<'a> {
+    doc: &'a Value,
+}
+
+impl<'a> Reader<'a> {
+    /// Follows a local `$ref` (repeatedly); a broken one is an error naming it.
+    fn resolve(&self, mut node: &'a Value, at: &str) -> Result<&'a Value, String> {
+        for _ in 0..32 {
+            let Some(r) = node.get("$ref").and_then(Value::as_str) else {
+                return Ok(node);
+            };
+            let pointer = r.strip_prefix('#').ok_or_else(|| {
+                format!("at `{at}`: `$ref: {r}` points outside the file, which is not read")
+            })?;
+            node = self
+                .doc
+                .pointer(pointer)
+                .ok_or_else(|| format!("at `{at}`: `$ref: {r}` points nowhere"))?;
+        }
+        Err(format!("at `{at}`: `$ref`s loop"))
+    }
+
+    /// A short type: `string`, `integer:int64`, `array<object>`, `anyOf<a|b>`, `?` for nullable.
+    fn type_of(&self, node: &'a Value, at: &str, depth: usize) -> Result<String, String> {
+        let node = self.resolve(node, at)?;
+        if depth > 8 {
+            return Ok("…".into());
+        }
+        let nullable = if node.get("nullable").and_then(Value::as_bool) == Some(true) {
+            "?"
+        } else {
+            ""
+        };
+        for union in ["anyOf", "oneOf"] {
+            if let Some(members) = node.get(union).and_then(Value::as_array) {
+                let mut types = Vec::new();
+                for m in members {
+                    types.push(self.type_of(m, at, depth + 1)?);
+                }
+                return Ok(format!("{union}<{}>{nullable}", types.join("|")));
+            }
+        }
+        let t = match node.get("type") {
+            Some(Value::String(t)) => t.clone(),
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("|"),
+            _ if node.get("properties").is_some() => "object".into(),
+            _ => "any".into(),
+        };
+        let t = match (t.as_str(), node.get("format").and_then(Value::as_str)) {
+            ("array", _) => match node.get("items") {
+                Some(items) => format!("array<{}>", self.type_of(items, at, depth + 1)?),
+                None => "array".into(),
+            },
+            (_, Some(f)) => format!("{t}:{f}"),
+            _ => t,
+        };
+        Ok(format!("{t}{nullable}"))
+    }
+
+    /// Records every property (with its type) and every enum under `node`.
+    fn walk(
+        &self,
+        node: &'a Value,
+        path: &str,
+        props: &mut BTreeMap<String, String>,
+        enums: &mut BTreeMap<String, BTreeSet<String>>,
+        depth: usize,
+    ) -> Result<(), String> {
+        if depth > 8 {
+            return Ok(());
+        }
+        let node = self.resolve(node, path)?;
+        if let Some(values) = node.get("enum").and_then(Value::as_array) {
+            let set = enums.entry(path.to_string()).or_default();
+            set.extend(values.iter().map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            }));
+        }
+        for key in ["anyOf", "oneOf", "allOf"] {
+            for m in node
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                self.walk(m, path, props, enums, depth + 1)?;
+            }
+        }
+        if let Some(items) = node.get("items") {
+            self.walk(items, &format!("{path}[]"), props, enums, depth + 1)?;
+        }
+        if let Some(p) = node.get("properties").and_then(Value::as_object) {
+            for (name, child) in p {
+                let at = format!("{path}.{name}");
+                let t = self.type_of(child, &at, 0)?;
+                // The same property in several branches: keep every type seen.
+                props
+                    .entry(at.clone())
+                    .and_modify(|old| {
+                        if !old.split(" or ").any(|x| x == t) {
+                            *old = format!("{old} or {t}");
+                        }
+                    })
+                    .or_insert(t);
+                self.walk(child, &at, props, enums, depth + 1)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads what a description says about `POST /messages`.
+pub fn surface(doc: &Value) -> Result<Surface, String> {
+    let r = Reader { doc };
+    let op = doc.pointer("/paths/~1messages/post").ok_or(
+        "missing `paths./messages.post`: not a description of Intercom's API with POST /messages",
+    )?;
+    let mut s = Surface::default();
+
+    // The version header.
+    let params = op.get("parameters").and_then(Value::as_array).ok_or(
+        "missing `paths./messages.post.parameters` (where the Intercom-Version header is)",
+    )?;
+    let mut header = None;
+    for (i, p) in params.iter().enumerate() {
+        let p = r.resolve(p, &format!("paths./messages.post.parameters[{i}]"))?;
+        if p.get("name").and_then(Value::as_str) == Some("Intercom-Version") {
+            header = Some((i, p));
+        }
+    }
+    let (i, header) =
+        header.ok_or("no `Intercom-Version` parameter in `paths./messages.post.parameters`")?;
+    let at = format!("paths./messages.post.parameters[{i}].schema");
+    let schema = header
+        .get("schema")
+        .ok_or_else(|| format!("missing `{at}` (the version enum)"))?;
+    s.versions = r
+        .resolve(schema, &at)?
+        .get("enum")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("`{at}` has no enum of versions"))?
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+
+    // The request.
+    let at = "paths./messages.post.requestBody.content.application/json";
+    let body = op
+        .pointer("/requestBody/content/application~1json")
+        .ok_or_else(|| format!("missing `{at}`"))?;
+    let schema = body
+        .get("schema")
+        .ok_or_else(|| format!("missing `{at}.schema`"))?;
+    let root = r.resolve(schema, &format!("{at}.schema"))?;
+    r.walk(
+        root,
+        "request",
+        &mut s.request_properties,
+        &mut s.request_enums,
+        0,
+    )?;
+    if let Some(req) = root.get("required").and_then(Value::as_array) {
+        s.required
+            .insert("(body)".into(), strings(req).into_iter().collect());
+    }
+    for key in ["anyOf", "oneOf"] {
+        for (n, m) in root
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let label = m
+                .get("title")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| m.get("$ref").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_else(|| format!("{key}[{n}]"));
+            let m = r.resolve(m, &format!("{at}.schema.{key}[{n}]"))?;
+            let req = m.get("required").and_then(Value::as_array);
+            s.required.insert(
+                label,
+                req.map(|a| strings(a).into_iter().collect())
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    examples(body, "request", &mut s.examples);
+
+    // The responses.
+    let responses = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .ok_or("missing `paths./messages.post.responses`")?;
+    for (status, resp) in responses {
+        let at = format!("paths./messages.post.responses.{status}");
+        s.statuses.insert(status.clone());
+        let resp = r.resolve(resp, &at)?;
+        let Some(json) = resp.pointer("/content/application~1json") else {
+            continue;
+        };
+        if let Some(schema) = json.get("schema") {
+            r.walk(
+                schema,
+                status,
+                &mut s.response_properties,
+                &mut s.response_enums,
+                0,
+            )?;
+        }
+        examples(json, status, &mut s.examples);
+    }
+    Ok(s)
+}
+
+fn strings(a: &[Value]) -> Vec<String> {
+    a.iter()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+fn examples(content: &Value, place: &str, out: &mut BTreeSet<String>) {
+    if let Some(map) = content.get("examples").and_then(Value::as_object) {
+        out.extend(map.keys().map(|k| format!("{place}: {k}")));
+    }
+}
+
+fn list(s: &BTreeSet<String>) -> String {
+    s.iter()
+        .map(|x| format!("`{x}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One section of the report per kind of change; `None` when nothing changed.
+pub fn report(old: &Surface, new: &Surface) -> Option<String> {
+    let mut sections: Vec<(&str, Vec<String>)> = Vec::new();
+
+    let mut v = Vec::new();
+    for x in new.versions.iter().filter(|x| !old.versions.contains(x)) {
+        v.push(format!("- added `{x}`"));
+    }
+    for x in old.versions.iter().filter(|x| !new.versions.contains(x)) {
+        v.push(format!("- removed `{x}`"));
+    }
+    if v.is_empty() && old.versions != new.versions {
+        v.push(format!(
+            "- reordered: {} → {}",
+            old.versions.join(", "),
+            new.versions.join(", ")
+        ));
+    }
+    sections.push(("Versions of the `Intercom-Version` header", v));
+    sections.push((
+        "Request properties",
+        map_diff(&old.request_properties, &new.request_properties),
+    ));
+
+    let mut v = Vec::new();
+    for (branch, req) in &new.required {
+        match old.required.get(branch) {
+            None => v.push(format!(
+                "- branch \"{branch}\" added, requires {}",
+                list(req)
+            )),
+            Some(o) if o != req => v.push(format!(
+                "- branch \"{branch}\": requires {} (was {})",
+                list(req),
+                list(o)
+            )),
+            _ => {}
+        }
+    }
+    for (branch, req) in &old.required {
+        if !new.required.contains_key(branch) {
+            v.push(format!(
+                "- branch \"{branch}\" removed (required {})",
+                list(req)
+            ));
+        }
+    }
+    sections.push(("Required properties per branch", v));
+    sections.push((
+        "Request enums",
+        enum_diff(&old.request_enums, &new.request_enums),
+    ));
+    sections.push((
+        "Response properties",
+        map_diff(&old.response_properties, &new.response_properties),
+    ));
+    sections.push((
+        "Response enums",
+        enum_diff(&old.response_enums, &new.response_enums),
+    ));
+    sections.push(("Response statuses", set_diff(&old.statuses, &new.statuses)));
+    sections.push(("Named examples", set_diff(&old.examples, &new.examples)));
+
+    let changed: Vec<_> = sections
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if changed.is_empty() {
+        return None;
+    }
+    let mut out = String::from("# What changed for `POST /messages`\n");
+    for (title, lines) in changed {
+        let _ = write!(out, "\n## {title}\n\n{}\n", lines.join("\n"));
+    }
+    Some(out)
+}
+
+fn map_diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<String> {
+    let mut v = Vec::new();
+    for (k, t) in new {
+        match old.get(k) {
+            None => v.push(format!("- added `{k}`: {t}")),
+            Some(o) if o != t => v.push(format!("- retyped `{k}`: {o} → {t}")),
+            _ => {}
+        }
+    }
+    for (k, t) in old {
+        if !new.contains_key(k) {
+            v.push(format!("- removed `{k}` (was {t})"));
+        }
+    }
+    v
+}
+
+fn enum_diff(
+    old: &BTreeMap<String, BTreeSet<String>>,
+    new: &BTreeMap<String, BTreeSet<String>>,
+) -> Vec<String> {
+    let empty = BTreeSet::new();
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    let mut v = Vec::new();
+    for k in keys {
+        let (o, n) = (old.get(k).unwrap_or(&empty), new.get(k).unwrap_or(&empty));
+        let added: BTreeSet<String> = n.difference(o).cloned().collect();
+        let removed: BTreeSet<String> = o.difference(n).cloned().collect();
+        if !added.is_empty() {
+            v.push(format!("- `{k}`: added {}", list(&added)));
+        }
+        if !removed.is_empty() {
+            v.push(format!("- `{k}`: removed {}", list(&removed)));
+        }
+    }
+    v
+}
+
+fn set_diff(old: &BTreeSet<String>, new: &BTreeSet<String>) -> Vec<String> {
+    let mut v: Vec<String> = new
+        .difference(old)
+        .map(|x| format!("- added `{x}`"))
+        .collect();
+    v.extend(old.difference(new).map(|x| format!("- removed `{x}`")));
+    v
+}
