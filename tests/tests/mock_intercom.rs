@@ -102,7 +102,14 @@ async fn the_mock_checks_requests_like_intercom() {
     let visitor = json!({"from": {"type": "contact", "id": "v"}, "body": "Hey"});
     let mut listed = admin.clone();
     listed["to"] = json!([{"type": "user", "id": "u"}, {"type": "user", "id": "w"}]);
+    let whatsapp = json!({"message_type": "whatsapp", "template": "keep_live", "locale": "en",
+        "components": [{"type": "BODY", "parameters": [{"type": "text", "text": "Ada"}]}],
+        "from": {"type": "admin", "id": "1"}, "to": {"phone": 4915112345678u64, "name": "Ada"}});
+    let sms = json!({"message_type": "sms", "body": "Your code is 1234",
+        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
     for (row, body, named) in [
+        (table::WHATS_APP_MESSAGE_REQUEST, whatsapp, "/"),
+        (table::SMS_MESSAGE_REQUEST, sms, "/"),
         (table::ADMIN_MESSAGE_REQUEST__CC, with_cc, "cc"),
         (table::ADMIN_ID__NUMBER, numeric, "/from/id"),
         (table::CONTACT_TYPE__CONTACT, visitor, "/from"),
@@ -138,4 +145,86 @@ async fn the_mock_checks_requests_like_intercom() {
             .0,
         400
     );
+}
+
+#[tokio::test]
+async fn whatsapp_and_sms_reach_the_mock_in_their_versions_only() {
+    use intercom_messages::DeliveredBy;
+    let mock = MockIntercom::start().await;
+    let whatsapp = Message::from_admin(394051)
+        .to_phone("+4915112345678", "Ada")
+        .whatsapp("keep_live")
+        .body_text(["Ada"]);
+    let sms = Message::from_admin(394051)
+        .to(Contact::lead("5f1b"))
+        .sms("Your code is 1234");
+    for (message, row, kind) in [
+        (
+            Message::from(whatsapp),
+            table::WHATS_APP_MESSAGE_REQUEST,
+            DeliveredBy::WhatsApp,
+        ),
+        (
+            Message::from(sms),
+            table::SMS_MESSAGE_REQUEST,
+            DeliveredBy::Sms,
+        ),
+    ] {
+        let (inside, outside) = around(row);
+        for v in inside {
+            let sent = mock.client(v).send(message.clone()).await.unwrap();
+            assert_eq!(sent.delivered_by, kind, "{v}");
+        }
+        for v in outside {
+            let err = mock.client(v).send(message.clone()).await.unwrap_err();
+            assert!(matches!(err, SendError::Invalid(_)), "{v}: {err:?}");
+        }
+    }
+    let received = mock.received().await;
+    assert!(received.iter().all(|r| r.status == 200));
+    assert_eq!(received.len(), 4, "outside their versions nothing is sent");
+}
+
+#[tokio::test]
+async fn the_recorded_sms_refusal_is_an_api_error() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let example = intercom_messages_tests::examples()
+        .into_iter()
+        .find(|e| e.name == "sms_body_with_link")
+        .expect("the fragment records the SMS refusal");
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(&example.value))
+        .mount(&server)
+        .await;
+    let client = intercom_messages::Client::builder("t")
+        .base_url(&server.uri())
+        .version(Version::PREVIEW)
+        .build()
+        .unwrap();
+    let err = client
+        .send(
+            Message::from_admin(1)
+                .to(Contact::user("u"))
+                .sms("See https://example.com"),
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        SendError::Api { status, errors, .. } => {
+            assert_eq!(*status, 400);
+            assert_eq!(errors[0].code, "parameter_invalid");
+            assert_eq!(
+                errors[0].message.as_deref(),
+                Some("Invalid SMS message body")
+            );
+            assert_eq!(
+                errors[0].error_code(),
+                intercom_messages::ErrorCode::ParameterInvalid
+            );
+        }
+        other => panic!("expected an API error, got {other:?}"),
+    }
+    assert!(!err.may_have_been_delivered());
 }
