@@ -3,7 +3,9 @@
 
 use std::sync::OnceLock;
 
+pub mod budget;
 pub mod html;
+pub mod redis;
 pub mod server;
 pub mod soak;
 

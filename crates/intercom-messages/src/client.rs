@@ -18,6 +18,7 @@ use reqwest::header::{
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
+use crate::budget::RateBudget;
 use crate::config::{BaseUrl, ConfigError, Region};
 use crate::pacing::Pacer;
 use crate::retry::{RetryPolicy, rate_limit, retry_after};
@@ -30,7 +31,8 @@ use crate::{Message, SentMessage, Version};
 pub const USER_AGENT_VALUE: &str =
     concat!("intercom-messages/", env!("CARGO_PKG_VERSION"), " (Rust)");
 
-/// Sends messages to Intercom. Clones share one connection pool and one pacer.
+/// Sends messages to Intercom. Clones share one connection pool and one
+/// rate budget.
 ///
 /// ```no_run
 /// use intercom_messages::{Client, Contact, Message, Region, Version};
@@ -61,7 +63,7 @@ struct Inner {
     version: Version,
     timeout: Duration,
     retry: RetryPolicy,
-    pacer: Option<Pacer>,
+    budget: Option<Arc<dyn RateBudget>>,
 }
 
 impl fmt::Debug for Client {
@@ -72,7 +74,7 @@ impl fmt::Debug for Client {
             .field("token", &"[redacted]")
             .field("timeout", &self.inner.timeout)
             .field("retry", &self.inner.retry)
-            .field("pacing", &self.inner.pacer.is_some())
+            .field("pacing", &self.inner.budget)
             .finish()
     }
 }
@@ -85,8 +87,15 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
-    pacing: Option<(u32, Duration)>,
+    pacing: Pacing,
     http: Option<reqwest::Client>,
+}
+
+/// What paces a client's sends.
+enum Pacing {
+    None,
+    Local(u32, Duration),
+    Budget(Arc<dyn RateBudget>),
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -140,13 +149,21 @@ impl ClientBuilder {
     /// nothing is sent while none remains. Off by default. A 1,000/minute app
     /// has about 166 per window.
     pub fn pacing(mut self, requests_per_10s: u32) -> Self {
-        self.pacing = Some((requests_per_10s, crate::WINDOW));
+        self.pacing = Pacing::Local(requests_per_10s, crate::WINDOW);
         self
     }
     /// Like [`ClientBuilder::pacing`] with another window length, for other
     /// limits (or for tests that cannot wait 10 s).
     pub fn pacing_per(mut self, requests: u32, window: Duration) -> Self {
-        self.pacing = Some((requests, window));
+        self.pacing = Pacing::Local(requests, window);
+        self
+    }
+    /// Paces sends through a [`RateBudget`] instead of the in-process pacer:
+    /// a slot before each attempt, and the rate-limit headers of each answer
+    /// after it. With the `redis` feature, `RedisBudget` shares one budget
+    /// across processes and machines. Replaces [`ClientBuilder::pacing`].
+    pub fn rate_budget(mut self, budget: impl RateBudget + 'static) -> Self {
+        self.pacing = Pacing::Budget(Arc::new(budget));
         self
     }
     /// Reuses a caller's `reqwest::Client` (its pool, proxy, TLS and redirect
@@ -173,9 +190,10 @@ impl ClientBuilder {
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| ConfigError::BadToken)?;
         auth.set_sensitive(true);
-        let pacer = match self.pacing {
-            Some((requests, window)) => Some(Pacer::new(requests, window)?),
-            None => None,
+        let budget: Option<Arc<dyn RateBudget>> = match self.pacing {
+            Pacing::Local(requests, window) => Some(Arc::new(Pacer::new(requests, window)?)),
+            Pacing::Budget(b) => Some(b),
+            Pacing::None => None,
         };
         let own_http = self.http.is_none();
         let http = match self.http {
@@ -205,10 +223,62 @@ impl ClientBuilder {
                 version: self.version,
                 timeout: self.timeout,
                 retry: self.retry,
-                pacer,
+                budget,
             }),
         })
     }
+}
+
+/// The shared budget the `INTERCOM_RATE_BUDGET_*` variables describe.
+#[cfg(feature = "redis")]
+fn redis_budget_from(
+    var: &impl Fn(&str) -> Option<String>,
+    url: String,
+) -> Result<crate::RedisBudget, ConfigError> {
+    let bad = |reason: String| ConfigError::BadRateBudget { reason };
+    let app = var("INTERCOM_RATE_BUDGET_APP")
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| {
+            bad("INTERCOM_RATE_BUDGET_REDIS_URL is set but INTERCOM_RATE_BUDGET_APP (the budget's name) is not".into())
+        })?;
+    let per_10s = match var("INTERCOM_RATE_BUDGET_PER_10S") {
+        None => 166,
+        Some(v) => v.trim().parse().map_err(|_| {
+            bad(format!(
+                "INTERCOM_RATE_BUDGET_PER_10S is `{}`: expected a whole number",
+                crate::send_error::clean(&v)
+            ))
+        })?,
+    };
+    let when = match var("INTERCOM_RATE_BUDGET_WHEN_DOWN").as_deref().map(str::trim) {
+        None | Some("") => crate::Unavailable::FallBack { fraction: 0.25 },
+        Some("fail") => crate::Unavailable::Fail,
+        Some(v) => crate::Unavailable::FallBack {
+            fraction: v.parse().map_err(|_| {
+                bad(format!(
+                    "INTERCOM_RATE_BUDGET_WHEN_DOWN is `{}`: expected `fail` or a fraction such as 0.25",
+                    crate::send_error::clean(v)
+                ))
+            })?,
+        },
+    };
+    crate::RedisBudget::builder(url, app)
+        .budget(per_10s, crate::WINDOW)
+        .when_unavailable(when)
+        .build()
+}
+
+/// Without the `redis` feature a shared budget cannot be honoured: say so
+/// rather than send unpaced.
+#[cfg(not(feature = "redis"))]
+fn redis_budget_from(
+    _var: &impl Fn(&str) -> Option<String>,
+    _url: String,
+) -> Result<crate::pacing::Pacer, ConfigError> {
+    Err(ConfigError::BadRateBudget {
+        reason: "INTERCOM_RATE_BUDGET_REDIS_URL is set but this build lacks the `redis` feature"
+            .into(),
+    })
 }
 
 impl Client {
@@ -221,14 +291,20 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
-            pacing: None,
+            pacing: Pacing::None,
             http: None,
         }
     }
 
     /// A client from `INTERCOM_TOKEN` (required), `INTERCOM_REGION` (`us`,
     /// `eu`, `au` or a base URL; US by default) and `INTERCOM_VERSION` (a
-    /// version; [`Version::default`] otherwise).
+    /// version; [`Version::default`] otherwise). With the `redis` feature,
+    /// `INTERCOM_RATE_BUDGET_REDIS_URL` shares a rate budget through Redis:
+    /// `INTERCOM_RATE_BUDGET_APP` names it (required),
+    /// `INTERCOM_RATE_BUDGET_PER_10S` sizes it (166 by default) and
+    /// `INTERCOM_RATE_BUDGET_WHEN_DOWN` is `fail` or the fraction to pace at
+    /// alone while Redis is down (0.25 by default). Without the feature, a set
+    /// `INTERCOM_RATE_BUDGET_REDIS_URL` is a [`ConfigError::BadRateBudget`].
     pub fn from_env() -> Result<Client, ConfigError> {
         Self::builder_from(|k| std::env::var(k).ok())?.build()
     }
@@ -253,6 +329,9 @@ impl Client {
         }
         if let Some(v) = var("INTERCOM_VERSION").filter(|v| !v.trim().is_empty()) {
             b = b.version(v.parse()?);
+        }
+        if let Some(url) = var("INTERCOM_RATE_BUDGET_REDIS_URL").filter(|v| !v.trim().is_empty()) {
+            b = b.rate_budget(redis_budget_from(&var, url)?);
         }
         Ok(b)
     }
@@ -378,8 +457,10 @@ impl Client {
     async fn attempt(&self, body: bytes::Bytes, version: Version) -> Result<SentMessage, Failure> {
         let inner = &self.inner;
         let span = tracing::Span::current();
-        if let Some(p) = &inner.pacer {
-            p.acquire().await;
+        if let Some(b) = &inner.budget {
+            b.acquire()
+                .await
+                .map_err(|e| Failure::Other(SendError::BudgetUnavailable(e)))?;
         }
         let sent = inner
             .http
@@ -408,8 +489,8 @@ impl Client {
         span.record("status", status);
         let now = SystemTime::now();
         let limits = rate_limit(response.headers(), now);
-        if let Some(p) = &inner.pacer {
-            p.observe(&limits);
+        if let Some(b) = &inner.budget {
+            b.observe(limits).await;
         }
         if (300..400).contains(&status) || *response.url() != inner.url {
             let location = if *response.url() != inner.url {

@@ -102,7 +102,7 @@ impl BaseUrl {
 
 /// A URL as it may be shown: anything between `://` and the last `@` before
 /// the path is user info and becomes `[redacted]`; at most 200 characters.
-fn redact(raw: &str) -> String {
+pub(crate) fn redact(raw: &str) -> String {
     let raw = raw.trim();
     let shown = match raw.find("://") {
         Some(i) => {
@@ -173,6 +173,14 @@ pub enum ConfigError {
         requests: u32,
         /// The window given.
         window: std::time::Duration,
+    },
+    /// A shared rate budget that cannot work (a bad Redis URL or app name,
+    /// a fall-back fraction outside (0, 1], or the `redis` feature missing
+    /// for `INTERCOM_RATE_BUDGET_REDIS_URL`).
+    #[error("rate budget: {reason}")]
+    BadRateBudget {
+        /// What is wrong (a Redis password is never shown).
+        reason: String,
     },
     /// `INTERCOM_VERSION` is not a known version.
     #[error("INTERCOM_VERSION: {0}")]

@@ -60,6 +60,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
+mod budget;
 mod client;
 mod config;
 #[rustfmt::skip]
@@ -67,6 +68,9 @@ mod contract;
 mod error;
 mod message;
 mod pacing;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+mod redis_budget;
 mod response;
 mod retry;
 pub mod rules;
@@ -79,6 +83,7 @@ mod version;
 /// The generated client crate, for the raw types and client.
 pub use intercom_messages_api as api;
 
+pub use budget::{BudgetError, BudgetFuture, RateBudget};
 pub use client::{Client, ClientBuilder, USER_AGENT_VALUE};
 pub use config::{BaseUrl, ConfigError, Region};
 pub use contract::ErrorCode;
@@ -89,6 +94,9 @@ pub use message::{
     UserDraft, UserMessage, WhatsAppMessage,
 };
 pub use pacing::WINDOW;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis_budget::{RedisBudget, RedisBudgetBuilder, Unavailable};
 pub use response::{DeliveredBy, MessageKind, SentMessage};
 pub use retry::RetryPolicy;
 pub use send_error::{

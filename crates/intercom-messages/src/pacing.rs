@@ -57,6 +57,12 @@ impl Pacer {
         })
     }
 
+    /// The spacing of slots.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// Waits for this request's slot. Slots are `interval` apart, so any
     /// 10-second window holds at most the budget. A slot granted before
     /// Intercom reported the budget spent is not used: after waking, a block
@@ -64,6 +70,11 @@ impl Pacer {
     pub(crate) async fn acquire(&self) {
         loop {
             let at = self.reserve();
+            if at <= Instant::now() {
+                // An open slot: no timer (tokio's would wait for its next
+                // tick, about a millisecond, even for a deadline now).
+                return;
+            }
             tokio::time::sleep_until(at).await;
             let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
             match s.blocked_until {

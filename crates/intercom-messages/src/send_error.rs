@@ -141,6 +141,11 @@ pub enum SendError {
         /// without user info, query or fragment.
         location: Option<String>,
     },
+    /// The client's [`crate::RateBudget`] gave no slot (for example a
+    /// `RedisBudget` set to fail while Redis is down). Nothing was sent on
+    /// this attempt.
+    #[error("no slot from the rate budget, nothing was sent: {0}")]
+    BudgetUnavailable(#[source] crate::budget::BudgetError),
     /// An opted-in retry ([`crate::RetryPolicy::retry_possibly_delivered`])
     /// followed an attempt that may have delivered the message, and the last
     /// attempt then failed in a way that on its own would say "not delivered".
@@ -242,7 +247,10 @@ impl SendError {
             } => *may_have_been_delivered,
             SendError::UndecodableResponse { status, .. }
             | SendError::ResponseTooLarge { status, .. } => !(400..500).contains(status),
-            SendError::Invalid(_) | SendError::Api { .. } | SendError::RateLimited { .. } => false,
+            SendError::Invalid(_)
+            | SendError::Api { .. }
+            | SendError::RateLimited { .. }
+            | SendError::BudgetUnavailable(_) => false,
         }
     }
 
@@ -256,7 +264,9 @@ impl SendError {
             | SendError::Redirected { status, .. } => Some(*status),
             SendError::RateLimited { .. } => Some(429),
             SendError::AfterPossibleDelivery { last, .. } => last.status(),
-            SendError::Invalid(_) | SendError::Transport { .. } => None,
+            SendError::Invalid(_)
+            | SendError::Transport { .. }
+            | SendError::BudgetUnavailable(_) => None,
         }
     }
 

@@ -568,6 +568,42 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         extra
     );
 
+    // 10. A rate budget that gives no slot: nothing reaches the server.
+    #[derive(Debug)]
+    struct Down;
+    impl intercom_messages::RateBudget for Down {
+        fn acquire(
+            &self,
+        ) -> intercom_messages::BudgetFuture<'_, Result<(), intercom_messages::BudgetError>>
+        {
+            Box::pin(async { Err(intercom_messages::BudgetError::new("store down")) })
+        }
+        fn observe(
+            &self,
+            _: intercom_messages::RateLimit,
+        ) -> intercom_messages::BudgetFuture<'_, ()> {
+            Box::pin(async {})
+        }
+    }
+    let s = Raw::start(vec![ok_with(&[])]).await;
+    let client = Client::builder("tok_hostile_SECRET")
+        .base_url(&s.url())
+        .retry(quick())
+        .rate_budget(Down)
+        .build()
+        .unwrap();
+    let r = run(client, message()).await;
+    let extra = check(
+        s.requests() == 0,
+        "a send without a budget slot reached the server",
+    );
+    row!(
+        "a rate budget that gives no slot",
+        err("BudgetUnavailable", "budget-unavailable", false),
+        r,
+        extra
+    );
+
     // Judge every row, then report all failures at once.
     let table = delivery_table();
     let mut failures = Vec::new();

@@ -1,0 +1,355 @@
+//! One rate budget shared by several OS processes through a real Redis
+//! (`redis-server`, started here on a free loopback port), against a loopback
+//! Intercom that enforces its limit per window across all connections.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use intercom_messages::{
+    Client, ConfigError, Contact, Message, RedisBudget, RetryPolicy, SendError, Unavailable,
+};
+use intercom_messages_tests::budget::{LimitedServer, Pacing, run_workers};
+use intercom_messages_tests::redis::RedisServer;
+use intercom_messages_tests::server::{self, Action};
+
+fn worker() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_budget_worker"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_processes_share_one_budget_and_local_pacing_would_not() {
+    let redis = RedisServer::start();
+    let window = Duration::from_millis(500);
+    let limit = 100;
+    // The shared budget sits 10% under the server's limit so that scheduling
+    // jitter on a shared 2-core machine cannot decide the test; the bench
+    // runs it at the limit.
+    let server = LimitedServer::start(limit, window).await;
+    let shared = run_workers(
+        worker(),
+        &server,
+        &redis.url(),
+        "shared-test",
+        Pacing::Redis,
+        4,
+        500,
+        limit * 9 / 10,
+        window,
+    )
+    .await;
+    eprintln!("shared: {shared:?}");
+    assert_eq!(shared.messages, 2000);
+    assert_eq!(shared.rate_limited, 0, "429s with a shared budget");
+    assert_eq!(shared.duplicates, 0);
+    assert!(shared.unaccounted.is_empty(), "{:?}", shared.unaccounted);
+    assert_eq!(shared.created, 2000);
+
+    // The same processes, each pacing alone at the whole budget: four times
+    // too much, and the server says so.
+    let server = LimitedServer::start(limit, window).await;
+    let alone = run_workers(
+        worker(),
+        &server,
+        &redis.url(),
+        "unused",
+        Pacing::Local,
+        4,
+        200,
+        limit,
+        window,
+    )
+    .await;
+    eprintln!("alone: {alone:?}");
+    assert!(
+        alone.rate_limited > 0,
+        "local pacing at the full budget: no 429"
+    );
+    assert_eq!(alone.duplicates, 0);
+    assert!(alone.unaccounted.is_empty(), "{:?}", alone.unaccounted);
+}
+
+fn message(id: &str) -> Message {
+    Message::from_admin(1)
+        .to(Contact::user_id("70"))
+        .in_app(id)
+        .into()
+}
+
+fn client(server: &LimitedServer, budget: RedisBudget) -> Client {
+    Client::builder("budget-token-SECRET")
+        .base_url(&server.url)
+        .retry(RetryPolicy::never())
+        .rate_budget(budget)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn redis_stopped_mid_run_with_fail_refuses_before_sending() {
+    let mut redis = RedisServer::start();
+    let server = LimitedServer::start(10_000, Duration::from_secs(1)).await;
+    let budget = RedisBudget::builder(redis.url(), "fail-mode")
+        .budget(1000, Duration::from_secs(1))
+        .when_unavailable(Unavailable::Fail)
+        .build()
+        .unwrap();
+    let c = client(&server, budget);
+    for i in 0..20 {
+        c.send(message(&format!("a{i}"))).await.unwrap();
+    }
+    redis.stop();
+    for i in 0..5 {
+        let err = c.send(message(&format!("b{i}"))).await.unwrap_err();
+        assert!(matches!(err, SendError::BudgetUnavailable(_)), "{err:?}");
+        assert!(!err.may_have_been_delivered());
+        assert!(!err.to_string().contains("SECRET"));
+    }
+    assert_eq!(
+        server.created().len(),
+        20,
+        "nothing sent while Redis is down"
+    );
+    redis.start_again();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut n = 0;
+    loop {
+        match c.send(message(&format!("c{n}"))).await {
+            Ok(_) => break,
+            Err(SendError::BudgetUnavailable(_)) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("after Redis came back: {e:?}"),
+        }
+        n += 1;
+    }
+    let created = server.created();
+    assert!(
+        created.values().all(|&n| n == 1),
+        "a message was sent twice"
+    );
+    assert_eq!(created.len(), 21);
+    assert!(created.keys().all(|k| !k.starts_with('b')));
+}
+
+#[tokio::test]
+async fn redis_stopped_mid_run_with_fall_back_keeps_sending_alone() {
+    let mut redis = RedisServer::start();
+    let server = LimitedServer::start(10_000, Duration::from_secs(1)).await;
+    let budget = RedisBudget::builder(redis.url(), "fallback-mode")
+        .budget(1000, Duration::from_secs(1))
+        .when_unavailable(Unavailable::FallBack { fraction: 0.5 })
+        .build()
+        .unwrap();
+    let budget = Arc::new(budget);
+    let c = Client::builder("budget-token")
+        .base_url(&server.url)
+        .retry(RetryPolicy::never())
+        .rate_budget(Shared(budget.clone()))
+        .build()
+        .unwrap();
+    for i in 0..20 {
+        c.send(message(&format!("a{i}"))).await.unwrap();
+    }
+    assert!(budget.is_connected());
+    redis.stop();
+    for i in 0..20 {
+        c.send(message(&format!("b{i}"))).await.unwrap();
+    }
+    assert!(!budget.is_connected());
+    redis.start_again();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut i = 0;
+    while !budget.is_connected() {
+        assert!(Instant::now() < deadline, "never went back to Redis");
+        c.send(message(&format!("c{i}"))).await.unwrap();
+        i += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.send(message("d0")).await.unwrap();
+    // Back on the shared budget: its key is in Redis again.
+    assert!(
+        redis
+            .command(&["EXISTS", "intercom-messages:fallback-mode:next"])
+            .starts_with(":1")
+    );
+    let created = server.created();
+    assert!(
+        created.values().all(|&n| n == 1),
+        "a message was sent twice"
+    );
+    assert_eq!(created.len(), 41 + i);
+}
+
+/// Forwards to a budget the test keeps a handle on.
+#[derive(Debug)]
+struct Shared(Arc<RedisBudget>);
+
+impl intercom_messages::RateBudget for Shared {
+    fn acquire(
+        &self,
+    ) -> intercom_messages::BudgetFuture<'_, Result<(), intercom_messages::BudgetError>> {
+        self.0.acquire()
+    }
+    fn observe(
+        &self,
+        limits: intercom_messages::RateLimit,
+    ) -> intercom_messages::BudgetFuture<'_, ()> {
+        self.0.observe(limits)
+    }
+}
+
+#[tokio::test]
+async fn a_spent_budget_seen_by_one_process_holds_back_the_others() {
+    let redis = RedisServer::start();
+    // The first answer reports the budget spent until the next second but one.
+    let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let a = answered.clone();
+    let addr = server::start(Arc::new(move |_: &[u8]| {
+        let first = a.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 2;
+        Action::Respond {
+            status: 200,
+            headers: if first {
+                vec![
+                    ("x-ratelimit-limit".into(), "100".into()),
+                    ("x-ratelimit-remaining".into(), "0".into()),
+                    ("x-ratelimit-reset".into(), reset.to_string()),
+                ]
+            } else {
+                Vec::new()
+            },
+            body: br#"{"type":"admin_message","id":"1","created_at":1,"body":"x","message_type":"inapp"}"#.to_vec(),
+            delay: Duration::ZERO,
+        }
+    }))
+    .await;
+    // Two budgets with the same name: two processes, as far as Redis can tell.
+    let budget = || {
+        RedisBudget::builder(redis.url(), "held-back")
+            .budget(1000, Duration::from_secs(10))
+            .when_unavailable(Unavailable::Fail)
+            .build()
+            .unwrap()
+    };
+    let url = format!("http://{addr}");
+    let one = Client::builder("t")
+        .base_url(&url)
+        .rate_budget(budget())
+        .build()
+        .unwrap();
+    let two = Client::builder("t")
+        .base_url(&url)
+        .rate_budget(budget())
+        .build()
+        .unwrap();
+    one.send(message("first")).await.unwrap();
+    let started = Instant::now();
+    two.send(message("second")).await.unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900),
+        "the other process did not hold back: {waited:?}"
+    );
+    // Another app's budget is not held back.
+    let other = RedisBudget::builder(redis.url(), "another-app")
+        .budget(1000, Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let three = Client::builder("t")
+        .base_url(&url)
+        .rate_budget(other)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    three.send(message("third")).await.unwrap();
+    assert!(started.elapsed() < Duration::from_millis(500));
+}
+
+#[tokio::test]
+async fn redis_holds_only_the_budget_never_the_token() {
+    let redis = RedisServer::start();
+    let server = LimitedServer::start(10_000, Duration::from_secs(1)).await;
+    let budget = RedisBudget::builder(redis.url(), "no-secrets")
+        .budget(1000, Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let c = client(&server, budget);
+    c.send(message("x")).await.unwrap();
+    let keys = redis.command(&["KEYS", "*"]);
+    assert!(keys.contains("intercom-messages:no-secrets:next"), "{keys}");
+    for line in keys.lines().filter(|l| !l.starts_with(['*', '$'])) {
+        assert!(line.starts_with("intercom-messages:no-secrets:"), "{keys}");
+        let value = redis.command(&["GET", line]);
+        assert!(
+            !value.contains("SECRET") && !value.contains("token"),
+            "{value}"
+        );
+    }
+    assert!(!keys.contains("SECRET"));
+}
+
+#[test]
+fn the_budget_is_configured_from_the_environment() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.to_string())
+        }
+    };
+    let c = Client::builder_from(env(&[
+        ("INTERCOM_TOKEN", "t"),
+        (
+            "INTERCOM_RATE_BUDGET_REDIS_URL",
+            "redis://:hunter2@127.0.0.1:1/",
+        ),
+        ("INTERCOM_RATE_BUDGET_APP", "acme"),
+        ("INTERCOM_RATE_BUDGET_PER_10S", "50"),
+        ("INTERCOM_RATE_BUDGET_WHEN_DOWN", "fail"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    let shown = format!("{c:?}");
+    assert!(shown.contains("RedisBudget"), "{shown}");
+    assert!(shown.contains("Fail"), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    for (pairs, says) in [
+        (
+            &[
+                ("INTERCOM_TOKEN", "t"),
+                ("INTERCOM_RATE_BUDGET_REDIS_URL", "redis://127.0.0.1/"),
+            ][..],
+            "INTERCOM_RATE_BUDGET_APP",
+        ),
+        (
+            &[
+                ("INTERCOM_TOKEN", "t"),
+                ("INTERCOM_RATE_BUDGET_REDIS_URL", "redis://127.0.0.1/"),
+                ("INTERCOM_RATE_BUDGET_APP", "acme"),
+                ("INTERCOM_RATE_BUDGET_WHEN_DOWN", "sometimes"),
+            ][..],
+            "INTERCOM_RATE_BUDGET_WHEN_DOWN",
+        ),
+        (
+            &[
+                ("INTERCOM_TOKEN", "t"),
+                ("INTERCOM_RATE_BUDGET_REDIS_URL", "redis://127.0.0.1/"),
+                ("INTERCOM_RATE_BUDGET_APP", "acme"),
+                ("INTERCOM_RATE_BUDGET_WHEN_DOWN", "1.5"),
+            ][..],
+            "fraction",
+        ),
+    ] {
+        let pairs: &'static [(&'static str, &'static str)] = pairs;
+        let err = Client::builder_from(env(pairs)).unwrap_err();
+        assert!(matches!(err, ConfigError::BadRateBudget { .. }), "{err:?}");
+        assert!(err.to_string().contains(says), "{err}");
+    }
+}
