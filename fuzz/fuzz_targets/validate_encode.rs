@@ -6,7 +6,7 @@
 use arbitrary::Arbitrary;
 use intercom_messages::api::types;
 use intercom_messages::{
-    AdminMessage, Contact, ContactKey, ContactType, Message, Template, Version,
+    AdminMessage, Component, Contact, ContactKey, ContactType, Message, Template, Version,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -44,6 +44,20 @@ enum Input {
         from: Who,
         body: String,
         referer: Option<String>,
+    },
+    WhatsApp {
+        id: u64,
+        contacts: Vec<Who>,
+        phone: String,
+        name: String,
+        template: String,
+        locale: Option<String>,
+        components: Vec<(String, Vec<String>)>,
+    },
+    Sms {
+        id: u64,
+        to: Vec<Who>,
+        body: String,
     },
 }
 
@@ -104,6 +118,35 @@ fn build(input: Input) -> Message {
                 }
                 None => rest(draft.in_app(body).into_any()),
             }
+        }
+        Input::WhatsApp {
+            id,
+            contacts,
+            phone,
+            name,
+            template,
+            locale,
+            components,
+        } => {
+            let mut draft = Message::from_admin(id);
+            for w in contacts {
+                draft = draft.to(contact(w));
+            }
+            let mut m = draft.to_phone(phone, name).whatsapp(template);
+            if let Some(l) = locale {
+                m = m.locale(l);
+            }
+            for (kind, texts) in components {
+                m = m.component(Component::new(kind, texts));
+            }
+            m.into()
+        }
+        Input::Sms { id, to, body } => {
+            let mut draft = Message::from_admin(id);
+            for w in to {
+                draft = draft.to(contact(w));
+            }
+            draft.sms(body).into()
         }
         Input::User {
             from,
