@@ -21,9 +21,9 @@ use tracing::Instrument;
 use crate::budget::RateBudget;
 use crate::config::{BaseUrl, ConfigError, Region};
 use crate::pacing::Pacer;
-use crate::retry::{RetryPolicy, rate_limit, retry_after};
+use crate::retry::{RetryPolicy, retry_after};
 use crate::send_error::{
-    ApiError, BODY_EXCERPT_LIMIT, RESPONSE_BODY_LIMIT, SendError, clean, excerpt,
+    ApiError, BODY_EXCERPT_LIMIT, RESPONSE_BODY_LIMIT, RateLimit, SendError, clean, excerpt,
 };
 use crate::{Message, SentMessage, Version};
 
@@ -488,7 +488,7 @@ impl Client {
         let status = response.status().as_u16();
         span.record("status", status);
         let now = SystemTime::now();
-        let limits = rate_limit(response.headers(), now);
+        let limits = RateLimit::read(response.headers(), now);
         if let Some(b) = &inner.budget {
             b.observe(limits).await;
         }
@@ -511,8 +511,8 @@ impl Client {
             return Err(Failure::Other(SendError::Redirected { status, location }));
         }
         if status == 429 {
-            let wait = inner.retry.server_wait(response.headers(), now);
             let retry_after = retry_after(response.headers());
+            let wait = inner.retry.server_wait(retry_after, &limits, now);
             let request_id = match read_capped(response).await {
                 Ok(bytes) => request_id_of(&bytes, &span),
                 Err(_) => None,

@@ -3,16 +3,19 @@
 
 use std::ops::RangeInclusive;
 
+use intercom_messages_api::availability::VersionRange;
+
 use crate::Version;
 use crate::message::ContactType;
 
-/// `2.11–2.14`, or `2.14` for a single version.
+/// `2.11–2.14`, or `2.14` for a single version: the version table's own
+/// [`VersionRange`] display.
 fn span(r: &RangeInclusive<Version>) -> String {
-    if r.start() == r.end() {
-        r.start().to_string()
-    } else {
-        format!("{}–{}", r.start(), r.end())
+    VersionRange {
+        first: r.start().position(),
+        last: r.end().position(),
     }
+    .to_string()
 }
 
 /// A message that breaks a rule. Nothing was sent.

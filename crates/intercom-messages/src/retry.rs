@@ -73,17 +73,16 @@ impl RetryPolicy {
         self.retry_possibly_delivered
     }
 
-    /// What the server asked to wait after a 429: `Retry-After`, else
-    /// `X-RateLimit-Reset`, else the default. Uncapped: the caller decides
-    /// whether it fits in [`RetryPolicy::max_wait`].
-    pub(crate) fn server_wait(&self, headers: &HeaderMap, now: SystemTime) -> Duration {
-        retry_after(headers)
-            .or_else(|| {
-                rate_limit(headers, now)
-                    .reset
-                    .map(|t| t.duration_since(now).unwrap_or_default())
-            })
-            .unwrap_or(self.default_wait)
+    /// What the server asked to wait after a 429, from its already read
+    /// headers: `Retry-After`, else `X-RateLimit-Reset`, else the default.
+    /// Uncapped: the caller decides whether it fits in [`RetryPolicy::max_wait`].
+    pub(crate) fn server_wait(
+        &self,
+        retry_after: Option<Duration>,
+        limits: &RateLimit,
+        now: SystemTime,
+    ) -> Duration {
+        crate::send_error::wait(limits, retry_after, now).unwrap_or(self.default_wait)
     }
 
     /// A server's wait, capped at [`RetryPolicy::max_wait`], plus up to 10% (at
@@ -97,7 +96,7 @@ impl RetryPolicy {
 
     #[cfg(test)]
     fn wait_after_429(&self, headers: &HeaderMap, now: SystemTime) -> Duration {
-        self.jittered(self.server_wait(headers, now))
+        self.jittered(self.server_wait(retry_after(headers), &RateLimit::read(headers, now), now))
     }
 
     /// Full-jitter exponential backoff for opted-in retries of possibly delivered sends.
@@ -130,11 +129,6 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     header_u64(headers, "retry-after")
         .map(Duration::from_secs)
         .filter(|d| *d <= MAX_SERVER_WAIT)
-}
-
-/// The `X-RateLimit-*` headers of a response, read at `now` (see [`RateLimit::read`]).
-pub(crate) fn rate_limit(headers: &HeaderMap, now: SystemTime) -> RateLimit {
-    RateLimit::read(headers, now)
 }
 
 impl RateLimit {
@@ -229,7 +223,7 @@ mod tests {
             ("x-ratelimit-remaining", "-1"),
             ("x-ratelimit-reset", ""),
         ]);
-        assert_eq!(rate_limit(&h, SystemTime::now()), RateLimit::default());
+        assert_eq!(RateLimit::read(&h, SystemTime::now()), RateLimit::default());
     }
 
     #[test]
@@ -246,14 +240,18 @@ mod tests {
             "1800000000", // years away
         ] {
             let h = headers(&[("x-ratelimit-reset", bad), ("retry-after", bad)]);
-            assert_eq!(rate_limit(&h, now).reset, None, "{bad}");
+            assert_eq!(RateLimit::read(&h, now).reset, None, "{bad}");
             assert_eq!(retry_after(&h), None, "{bad}");
             let p = RetryPolicy::default();
-            assert_eq!(p.server_wait(&h, now), p.default_wait, "{bad}");
+            assert_eq!(
+                p.server_wait(retry_after(&h), &RateLimit::read(&h, now), now),
+                p.default_wait,
+                "{bad}"
+            );
         }
         let h = headers(&[("x-ratelimit-reset", "1700000010")]);
         assert_eq!(
-            rate_limit(&h, now).reset,
+            RateLimit::read(&h, now).reset,
             Some(now + Duration::from_secs(10))
         );
     }

@@ -228,8 +228,13 @@ fn reset_text(r: &RateLimit, retry_after: &Option<Duration>) -> String {
     }
 }
 
-/// `Retry-After`, else the time until the reset.
-fn wait(r: &RateLimit, retry_after: Option<Duration>, now: SystemTime) -> Option<Duration> {
+/// The one rule for how long a rate limit says to wait: `Retry-After`, else
+/// the time until `X-RateLimit-Reset` (a reset in the past means now).
+pub(crate) fn wait(
+    r: &RateLimit,
+    retry_after: Option<Duration>,
+    now: SystemTime,
+) -> Option<Duration> {
     retry_after.or_else(|| r.reset.map(|t| t.duration_since(now).unwrap_or_default()))
 }
 
