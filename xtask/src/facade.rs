@@ -330,19 +330,30 @@ fn collect_refs(v: &Value, prefix: &str, out: &mut Vec<String>) {
     }
 }
 
-/// Every component schema reachable from `root` through `$ref`, `root` included.
-pub fn reachable(spec: &Spec, root: &str) -> BTreeSet<String> {
+/// Every schema reachable from `root` through `$ref`s that start with
+/// `prefix`, `root` included; `lookup` finds a schema by name.
+fn closure<'a>(
+    root: &str,
+    prefix: &str,
+    lookup: impl Fn(&str) -> Option<&'a Value>,
+) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut todo = vec![root.to_string()];
     while let Some(name) = todo.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        if let Some(s) = spec.raw.pointer(&format!("/components/schemas/{name}")) {
-            collect_refs(s, "#/components/schemas/", &mut todo);
+        if seen.insert(name.clone())
+            && let Some(s) = lookup(&name)
+        {
+            collect_refs(s, prefix, &mut todo);
         }
     }
     seen
+}
+
+/// Every component schema of the fragment reachable from `root`, `root` included.
+pub fn reachable(spec: &Spec, root: &str) -> BTreeSet<String> {
+    closure(root, "#/components/schemas/", |name| {
+        spec.raw.pointer(&format!("/components/schemas/{name}"))
+    })
 }
 
 /// The request body's contract at each version, as a closed draft-7 JSON Schema
@@ -354,15 +365,9 @@ pub fn request_schemas(spec: &Spec) -> Result<Vec<(String, String)>, String> {
         let mut schema = json_schema_for_version(spec, REQUEST_ROOT, i, Strictness::Closed)?;
         // Keep the definitions this version's request reaches: a member the
         // version does not have is gone from its `oneOf`, and so is its schema.
-        let mut keep = BTreeSet::new();
-        let mut todo = vec![REQUEST_ROOT.to_string()];
-        while let Some(name) = todo.pop() {
-            if keep.insert(name.clone())
-                && let Some(def) = schema.pointer(&format!("/definitions/{name}"))
-            {
-                collect_refs(def, "#/definitions/", &mut todo);
-            }
-        }
+        let keep = closure(REQUEST_ROOT, "#/definitions/", |name| {
+            schema.pointer(&format!("/definitions/{name}"))
+        });
         if let Some(Value::Object(defs)) = schema.get_mut("definitions") {
             defs.retain(|name, _| keep.contains(name));
         }

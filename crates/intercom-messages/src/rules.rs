@@ -53,15 +53,16 @@ impl At {
     }
 }
 
-/// The row of the version table for `{schema}{sep}{name}`, if the item does
-/// not exist in every version.
-fn row(kind: ItemKind, schema: &str, sep: char, name: &str) -> Option<Availability> {
+/// The row of the version table for a value of the generated `ContactType`
+/// (`ContactType=lead`), if that value does not exist in every version. The
+/// row's value is read with the generated parser, so nothing is formatted.
+fn contact_type_row(t: types::ContactType) -> Option<Availability> {
     table::TABLE.iter().copied().find(|r| {
-        r.kind == kind
+        r.kind == ItemKind::EnumValue
             && r.item
-                .strip_prefix(schema)
-                .and_then(|rest| rest.strip_prefix(sep))
-                == Some(name)
+                .strip_prefix("ContactType=")
+                .and_then(|v| v.parse::<types::ContactType>().ok())
+                == Some(t)
     })
 }
 
@@ -113,8 +114,7 @@ fn check_contact(
             field: at.field(key.field()),
         });
     }
-    let wire = contact.contact_type().wire().to_string();
-    if let Some(r) = row(ItemKind::EnumValue, "ContactType", '=', &wire)
+    if let Some(r) = contact_type_row(contact.contact_type().wire())
         && !version.has(r)
     {
         return Err(ValidationError::ContactTypeNotInVersion {
@@ -194,9 +194,6 @@ impl<C: ChannelKind> AdminMessage<C> {
         version: Version,
     ) -> Result<types::AdminMessageRequest, ValidationError> {
         let from = admin_sender(self.from, version)?;
-        if self.to.is_empty() {
-            return Err(ValidationError::RecipientMissing);
-        }
         let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
         let cc = recipients("cc", &self.cc, version)?;
         let bcc = recipients("bcc", &self.bcc, version)?;
@@ -245,14 +242,14 @@ fn non_empty<T: TryFrom<String>>(at: At, key: &ContactKey) -> Result<T, Validati
 }
 
 /// A contact in the generated shapes its key selects; recipients and senders
-/// differ only in how an email is written.
-enum Keyed {
+/// differ only in the type of their email (`E`).
+enum Keyed<E> {
     Id(types::ContactById),
     UserId(types::ContactByUserId),
-    Email(types::ContactType, String),
+    Email(types::ContactType, E),
 }
 
-fn keyed(at: At, c: &Contact) -> Result<Keyed, ValidationError> {
+fn keyed<E: TryFrom<String>>(at: At, c: &Contact) -> Result<Keyed<E>, ValidationError> {
     let type_ = c.contact_type().wire();
     Ok(match c.key() {
         k @ ContactKey::Id(_) => Keyed::Id(types::ContactById {
@@ -263,7 +260,7 @@ fn keyed(at: At, c: &Contact) -> Result<Keyed, ValidationError> {
             user_id: non_empty(at, k)?,
             type_,
         }),
-        ContactKey::Email(email) => Keyed::Email(type_, email.clone()),
+        k @ ContactKey::Email(_) => Keyed::Email(type_, non_empty(at, k)?),
     })
 }
 
@@ -271,10 +268,9 @@ fn recipient(at: At, c: &Contact) -> Result<types::Recipient, ValidationError> {
     Ok(match keyed(at, c)? {
         Keyed::Id(x) => types::Recipient::ContactById(x),
         Keyed::UserId(x) => types::Recipient::ContactByUserId(x),
-        Keyed::Email(type_, email) => types::Recipient::RecipientByEmail(types::RecipientByEmail {
-            email: non_empty(at, &ContactKey::Email(email))?,
-            type_,
-        }),
+        Keyed::Email(type_, email) => {
+            types::Recipient::RecipientByEmail(types::RecipientByEmail { email, type_ })
+        }
     })
 }
 
@@ -367,10 +363,9 @@ impl UserMessage {
         let from = match keyed(at, &self.from)? {
             Keyed::Id(x) => types::UserSender::Id(x),
             Keyed::UserId(x) => types::UserSender::UserId(x),
-            Keyed::Email(type_, email) => types::UserSender::Email(types::ContactByEmail {
-                email: non_empty(at, &ContactKey::Email(email))?,
-                type_,
-            }),
+            Keyed::Email(type_, email) => {
+                types::UserSender::Email(types::ContactByEmail { email, type_ })
+            }
         };
         let request = types::UserMessageRequest {
             body: self.body.clone(),

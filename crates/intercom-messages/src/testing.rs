@@ -45,7 +45,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::{Client, RetryPolicy, Version};
+use crate::{Client, DeliveredBy, MessageKind, RetryPolicy, Version};
 
 /// The request body's component schema, whose `oneOf` members the mock checks.
 const REQUEST_ROOT: &str = "CreateMessageRequest";
@@ -107,15 +107,16 @@ impl Respond for Answer {
             None => {
                 let id = (1000 + received.len()).to_string();
                 let template = ResponseTemplate::new(200).set_body_json(json!({
-                    "type": if admin { "admin_message" } else { "user_message" },
+                    "type": if admin { MessageKind::AdminMessage } else { MessageKind::UserMessage }.as_str(),
                     "id": id,
                     "created_at": 1_700_000_000,
                     "body": body.get("body").cloned().unwrap_or_else(|| json!("")),
-                    // As responses spell it: `inapp` for in-app, else the request's kind.
-                    "message_type": match body["message_type"].as_str() {
-                        None | Some("in_app") => "inapp",
-                        Some(other) => other,
-                    },
+                    // As responses spell it: the generated known values map an
+                    // alias (`in_app`) to its main spelling; no type is in-app.
+                    "message_type": body["message_type"]
+                        .as_str()
+                        .map_or(DeliveredBy::InApp, DeliveredBy::parse)
+                        .as_str(),
                     "subject": body.get("subject"),
                 }));
                 (200, Some(id), template)
