@@ -108,12 +108,12 @@ async fn the_mock_checks_requests_like_intercom() {
     let sms = json!({"message_type": "sms", "body": "Your code is 1234",
         "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
     for (row, body, named) in [
-        (table::WHATS_APP_MESSAGE_REQUEST, whatsapp, "/"),
-        (table::SMS_MESSAGE_REQUEST, sms, "/"),
-        (table::ADMIN_MESSAGE_REQUEST__CC, with_cc, "cc"),
-        (table::ADMIN_ID__NUMBER, numeric, "/from/id"),
-        (table::CONTACT_TYPE__CONTACT, visitor, "/from"),
-        (table::RECIPIENTS__LIST, listed, "/to"),
+        (table::WHATS_APP_MESSAGE_REQUEST, whatsapp, None),
+        (table::SMS_MESSAGE_REQUEST, sms, None),
+        (table::ADMIN_MESSAGE_REQUEST__CC, with_cc, Some("cc")),
+        (table::ADMIN_ID__NUMBER, numeric, Some("/from/id")),
+        (table::CONTACT_TYPE__CONTACT, visitor, Some("/from")),
+        (table::RECIPIENTS__LIST, listed, Some("/to")),
     ] {
         let (inside, outside) = around(row);
         for v in inside {
@@ -124,7 +124,11 @@ async fn the_mock_checks_requests_like_intercom() {
             let (status, answer) = post(&mock, TEST_TOKEN, v.as_str(), body.clone()).await;
             assert_eq!(status, 400, "{} in {v}", row.item);
             let message = answer["errors"][0]["message"].as_str().unwrap();
-            assert!(message.contains(named), "{} in {v}: {message}", row.item);
+            // Where the mock can point at the field, it does; a whole kind of
+            // message missing from a version is judged by the status alone.
+            if let Some(named) = named {
+                assert!(message.contains(named), "{} in {v}: {message}", row.item);
+            }
             assert!(
                 message.contains(&format!("Intercom-Version {v}")),
                 "{message}"

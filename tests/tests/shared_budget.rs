@@ -137,8 +137,8 @@ async fn redis_stopped_mid_run_with_fall_back_keeps_sending_alone() {
     let mut redis = RedisServer::start();
     let server = LimitedServer::start(10_000, Duration::from_secs(1)).await;
     let budget = RedisBudget::builder(redis.url(), "fallback-mode")
-        .budget(1000, Duration::from_secs(1))
-        .when_unavailable(Unavailable::FallBack { fraction: 0.5 })
+        .budget(40, Duration::from_secs(1))
+        .when_unavailable(Unavailable::FallBack { fraction: 0.25 })
         .build()
         .unwrap();
     let budget = Arc::new(budget);
@@ -153,9 +153,18 @@ async fn redis_stopped_mid_run_with_fall_back_keeps_sending_alone() {
     }
     assert!(budget.is_connected());
     redis.stop();
-    for i in 0..20 {
+    // Alone, the process paces at the fraction it was given: a quarter of
+    // 40/s is 10/s, slots at least 102 ms apart, so 11 sends span over a
+    // second (a lower bound the pacer guarantees; unpaced they would not).
+    let started = Instant::now();
+    for i in 0..11 {
         c.send(message(&format!("b{i}"))).await.unwrap();
     }
+    let alone = started.elapsed();
+    assert!(
+        alone >= Duration::from_secs(1),
+        "not paced at the fraction: {alone:?}"
+    );
     assert!(!budget.is_connected());
     redis.start_again();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -178,7 +187,7 @@ async fn redis_stopped_mid_run_with_fall_back_keeps_sending_alone() {
         created.values().all(|&n| n == 1),
         "a message was sent twice"
     );
-    assert_eq!(created.len(), 41 + i);
+    assert_eq!(created.len(), 32 + i);
 }
 
 /// Forwards to a budget the test keeps a handle on.
