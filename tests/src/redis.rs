@@ -76,7 +76,7 @@ impl RedisServer {
                 )
             });
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if ping(self.port) {
                 return;
@@ -90,7 +90,7 @@ impl RedisServer {
             }
             assert!(
                 Instant::now() < deadline,
-                "redis-server on port {} did not answer PING within 10 s",
+                "redis-server on port {} did not answer PING within 60 s",
                 self.port
             );
             std::thread::sleep(Duration::from_millis(20));

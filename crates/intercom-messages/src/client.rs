@@ -22,8 +22,10 @@ use crate::budget::RateBudget;
 use crate::config::{BaseUrl, ConfigError, Region};
 use crate::pacing::Pacer;
 use crate::retry::{RetryPolicy, retry_after};
+use crate::secrets::Secrets;
 use crate::send_error::{
-    ApiError, BODY_EXCERPT_LIMIT, RESPONSE_BODY_LIMIT, RateLimit, SendError, clean, excerpt,
+    ApiError, BODY_EXCERPT_LIMIT, RESPONSE_BODY_LIMIT, RateLimit, SERVER_TEXT_LIMIT, SendError,
+    clean,
 };
 use crate::{Message, SentMessage, Version};
 
@@ -60,6 +62,8 @@ struct Inner {
     url: reqwest::Url,
     base: BaseUrl,
     auth: HeaderValue,
+    /// The token, removed from every piece of server text an error keeps.
+    secrets: Secrets,
     version: Version,
     timeout: Duration,
     retry: RetryPolicy,
@@ -190,6 +194,7 @@ impl ClientBuilder {
         let mut auth =
             HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| ConfigError::BadToken)?;
         auth.set_sensitive(true);
+        let secrets = Secrets::new().with(token);
         let budget: Option<Arc<dyn RateBudget>> = match self.pacing {
             Pacing::Local(requests, window) => Some(Arc::new(Pacer::new(requests, window)?)),
             Pacing::Budget(b) => Some(b),
@@ -220,6 +225,7 @@ impl ClientBuilder {
                 url: base.messages_url(),
                 base,
                 auth,
+                secrets,
                 version: self.version,
                 timeout: self.timeout,
                 retry: self.retry,
@@ -418,6 +424,8 @@ impl Client {
             let may_have_been_delivered = error.may_have_been_delivered();
             let retryable = match &error {
                 SendError::Transport { .. } if !may_have_been_delivered => true,
+                // RFC 9110: the server did not receive the whole request.
+                _ if error.status() == Some(408) => true,
                 SendError::Transport { .. } | SendError::Server { .. } => {
                     policy.retry_possibly_delivered
                 }
@@ -494,17 +502,19 @@ impl Client {
         }
         if (300..400).contains(&status) || *response.url() != inner.url {
             let location = if *response.url() != inner.url {
-                Some(without_secrets(response.url()))
+                Some(without_secrets(response.url(), &inner.secrets))
             } else {
                 response
                     .headers()
                     .get(LOCATION)
                     .and_then(|l| l.to_str().ok())
                     .map(|l| match inner.url.join(l) {
-                        Ok(u) => without_secrets(&u),
-                        Err(_) => l
+                        Ok(u) => without_secrets(&u, &inner.secrets),
+                        Err(_) => inner
+                            .secrets
+                            .scrub(l)
                             .chars()
-                            .take(crate::send_error::SERVER_TEXT_LIMIT)
+                            .take(SERVER_TEXT_LIMIT)
                             .collect(),
                     })
             };
@@ -514,7 +524,7 @@ impl Client {
             let retry_after = retry_after(response.headers());
             let wait = inner.retry.server_wait(retry_after, &limits, now);
             let request_id = match read_capped(response).await {
-                Ok(bytes) => request_id_of(&bytes, &span),
+                Ok(bytes) => request_id_of(&bytes, &span, &inner.secrets),
                 Err(_) => None,
             };
             return Err(Failure::RateLimited {
@@ -533,14 +543,14 @@ impl Client {
                 return Err(Failure::Other(SendError::Server {
                     status,
                     request_id: None,
-                    body_excerpt: excerpt(&prefix),
+                    body_excerpt: inner.secrets.excerpt(&prefix),
                 }));
             }
             Err(ReadError::TooLarge { prefix }) => {
                 return Err(Failure::Other(SendError::ResponseTooLarge {
                     status,
                     limit: RESPONSE_BODY_LIMIT,
-                    body_excerpt: excerpt(&prefix),
+                    body_excerpt: inner.secrets.excerpt(&prefix),
                 }));
             }
             Err(ReadError::Transport(e)) => {
@@ -558,27 +568,37 @@ impl Client {
                         tracing::debug!(status, "message created");
                         Ok(m)
                     }
-                    Err(e) => Err(Failure::Other(undecodable(status, &e, &bytes))),
+                    Err(e) => Err(Failure::Other(undecodable(
+                        status,
+                        &e,
+                        &bytes,
+                        &inner.secrets,
+                    ))),
                 };
             }
             400..=499 => match serde_json::from_slice::<types::ErrorList>(&bytes) {
                 Ok(list) => {
-                    if let Some(id) = &list.request_id {
+                    let request_id = inner.secrets.scrub_opt(list.request_id);
+                    if let Some(id) = &request_id {
                         span.record("request_id", clean(id));
                     }
                     SendError::Api {
                         status,
-                        request_id: list.request_id,
-                        errors: list.errors.into_iter().map(api_error).collect(),
+                        request_id,
+                        errors: list
+                            .errors
+                            .into_iter()
+                            .map(|e| api_error(e, &inner.secrets))
+                            .collect(),
                     }
                 }
-                Err(e) => undecodable(status, &e, &bytes),
+                Err(e) => undecodable(status, &e, &bytes, &inner.secrets),
             },
             // 5xx, and anything outside HTTP's classes: it may have been created.
             _ => SendError::Server {
                 status,
-                request_id: request_id_of(&bytes, &span),
-                body_excerpt: excerpt(&bytes),
+                request_id: request_id_of(&bytes, &span, &inner.secrets),
+                body_excerpt: inner.secrets.excerpt(&bytes),
             },
         }))
     }
@@ -614,7 +634,8 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadErr
         if body.len() + chunk.len() > RESPONSE_BODY_LIMIT {
             let room = RESPONSE_BODY_LIMIT - body.len();
             body.extend_from_slice(&chunk[..room]);
-            body.truncate(BODY_EXCERPT_LIMIT);
+            // Enough to remove a secret the excerpt's cut would split.
+            body.truncate(BODY_EXCERPT_LIMIT + PREFIX_MARGIN);
             return Err(ReadError::TooLarge { prefix: body });
         }
         body.extend_from_slice(&chunk);
@@ -622,44 +643,53 @@ async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadErr
     Ok(body)
 }
 
-/// A URL for an error message: scheme, host, port and path only.
-fn without_secrets(url: &reqwest::Url) -> String {
+/// How much of an oversized body is kept past [`BODY_EXCERPT_LIMIT`], so that
+/// a secret the excerpt's cut would split is still recognised whole.
+const PREFIX_MARGIN: usize = 4096;
+
+/// A URL for an error message: scheme, host, port and path only, with the
+/// secrets removed, at most [`SERVER_TEXT_LIMIT`] characters.
+fn without_secrets(url: &reqwest::Url, secrets: &Secrets) -> String {
     let mut u = url.clone();
     let _ = u.set_username("");
     let _ = u.set_password(None);
     u.set_query(None);
     u.set_fragment(None);
-    u.as_str()
+    secrets
+        .scrub(u.as_str())
         .chars()
-        .take(crate::send_error::SERVER_TEXT_LIMIT)
+        .take(SERVER_TEXT_LIMIT)
         .collect()
 }
 
-fn api_error(e: types::Error) -> ApiError {
+fn api_error(e: types::Error, secrets: &Secrets) -> ApiError {
     ApiError {
-        code: e.code,
-        message: e.message,
-        field: e.field,
+        code: secrets.scrub_owned(e.code),
+        message: secrets.scrub_opt(e.message),
+        field: secrets.scrub_opt(e.field),
     }
 }
 
-/// The `request_id` of an error-list body, if it is one; recorded on the span.
-fn request_id_of(bytes: &[u8], span: &tracing::Span) -> Option<String> {
+/// The `request_id` of an error-list body, if it is one, with the secrets
+/// removed; recorded on the span.
+fn request_id_of(bytes: &[u8], span: &tracing::Span, secrets: &Secrets) -> Option<String> {
     let id = serde_json::from_slice::<types::ErrorList>(bytes)
         .ok()?
         .request_id?;
+    let id = secrets.scrub_owned(id);
     span.record("request_id", clean(&id));
     Some(id)
 }
 
-fn undecodable(status: u16, e: &serde_json::Error, bytes: &[u8]) -> SendError {
+fn undecodable(status: u16, e: &serde_json::Error, bytes: &[u8], secrets: &Secrets) -> SendError {
     SendError::UndecodableResponse {
         status,
+        // serde's reason can quote the body (`invalid type: string "…"`).
         reason: if bytes.is_empty() {
             "empty body".into()
         } else {
-            e.to_string()
+            secrets.scrub_owned(e.to_string())
         },
-        body_excerpt: excerpt(bytes),
+        body_excerpt: secrets.excerpt(bytes),
     }
 }

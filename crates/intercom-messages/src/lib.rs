@@ -74,6 +74,7 @@ mod redis_budget;
 mod response;
 mod retry;
 pub mod rules;
+mod secrets;
 mod send_error;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]

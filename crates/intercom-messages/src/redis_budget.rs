@@ -30,6 +30,17 @@
 //! budget (set it to about `1 / replicas`) until Redis answers again. Redis is
 //! tried again at most once a second, each try bounded by a short timeout, so
 //! a dead Redis does not stall every send.
+//!
+//! # A Redis that answers nonsense
+//!
+//! Whatever listens on the Redis port is not trusted to choose how long a
+//! send sleeps. A slot's wait must be a whole number of microseconds from 0
+//! to [`MAX_BLOCK`] (a minute) plus one budget window, and all the waits of
+//! one slot together stay within that too. Any other answer (negative, larger,
+//! not a number) counts as Redis being unavailable: [`Unavailable::Fail`]
+//! refuses the send, [`Unavailable::FallBack`] paces this process alone, and
+//! it is logged once. Only the kind of a Redis error and its text with the
+//! password removed are logged.
 
 use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
@@ -40,7 +51,8 @@ use tokio::time::Instant;
 use crate::budget::{BudgetError, BudgetFuture, RateBudget};
 use crate::config::ConfigError;
 use crate::pacing::Pacer;
-use crate::send_error::RateLimit;
+use crate::secrets::Secrets;
+use crate::send_error::{RateLimit, clean};
 
 /// Takes the next slot: returns how long to wait for it, in microseconds.
 const ACQUIRE: &str = r"
@@ -78,8 +90,9 @@ end
 return 0
 ";
 
-/// The furthest ahead a reported reset holds every process back.
-const MAX_BLOCK: Duration = Duration::from_secs(60);
+/// The furthest ahead a reported reset holds every process back; with one
+/// budget window more, also the longest a slot may wait in all.
+pub(crate) const MAX_BLOCK: Duration = Duration::from_secs(60);
 
 /// How long one Redis connection attempt or command may take.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
@@ -174,8 +187,15 @@ impl RedisBudgetBuilder {
                 Some(Pacer::new(share, self.window)?)
             }
         };
+        let password = url::Url::parse(&self.url)
+            .ok()
+            .and_then(|u| u.password().map(percent_decoded))
+            .unwrap_or_default();
         Ok(RedisBudget {
             client,
+            secrets: Secrets::new().with(&password),
+            max_slot_wait: MAX_BLOCK.saturating_add(self.window),
+            bad_answer_logged: std::sync::atomic::AtomicBool::new(false),
             url: crate::config::redact(&self.url),
             next_key: format!("intercom-messages:{}:next", self.app),
             blocked_key: format!("intercom-messages:{}:blocked", self.app),
@@ -207,6 +227,12 @@ impl RedisBudgetBuilder {
 /// ```
 pub struct RedisBudget {
     client: redis::Client,
+    /// The Redis password, removed from any Redis text that is logged.
+    secrets: Secrets,
+    /// The longest a slot may wait in all: [`MAX_BLOCK`] plus one window.
+    max_slot_wait: Duration,
+    /// Whether an answer that is not a sane wait was logged already.
+    bad_answer_logged: std::sync::atomic::AtomicBool,
     url: String,
     next_key: String,
     blocked_key: String,
@@ -291,9 +317,44 @@ impl RedisBudget {
     fn went_down(&self, e: &redis::RedisError) {
         let mut down = self.down_since.lock().unwrap_or_else(|p| p.into_inner());
         if down.is_none() {
-            tracing::warn!(redis = %self.url, error = ?e.kind(), "rate budget: Redis unavailable");
+            let text = clean(&self.secrets.scrub(&e.to_string()));
+            tracing::warn!(redis = %self.url, kind = ?e.kind(), error = %text, "rate budget: Redis unavailable");
         }
         *down = Some(Instant::now());
+    }
+
+    /// Redis answered something that is not a sane wait: treated as Redis
+    /// being unavailable, and logged once for the life of the budget.
+    async fn answered_nonsense(&self, answer: i64) {
+        *self.conn.lock().await = None;
+        *self.down_since.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        if !self
+            .bad_answer_logged
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            tracing::warn!(
+                redis = %self.url,
+                answer,
+                max_wait_ms = self.max_slot_wait.as_millis() as u64,
+                "rate budget: Redis answered a wait that is not sane; treated as unavailable"
+            );
+        }
+    }
+
+    /// Runs a script whose answer is a wait in microseconds; a failure, or an
+    /// answer outside `0..=max_slot_wait`, marks Redis down and drops the connection.
+    async fn run_wait(
+        &self,
+        script: &redis::Script,
+        keys: &[&str],
+        args: &[u64],
+    ) -> Option<Duration> {
+        let answer = self.run(script, keys, args).await?;
+        let wait = sane_wait(answer, self.max_slot_wait);
+        if wait.is_none() {
+            self.answered_nonsense(answer).await;
+        }
+        wait
     }
 
     /// Runs a script; a failure marks Redis down and drops the connection.
@@ -322,11 +383,14 @@ impl RedisBudget {
         }
     }
 
-    /// Takes a shared slot and waits for it; `false` when Redis did not answer.
+    /// Takes a shared slot and waits for it; `false` when Redis did not
+    /// answer, or answered waits that are not sane or that add up to more
+    /// than `max_slot_wait`.
     async fn shared_slot(&self) -> bool {
+        let deadline = Instant::now() + self.max_slot_wait;
         loop {
             let Some(wait) = self
-                .run(
+                .run_wait(
                     &self.acquire,
                     &[&self.next_key, &self.blocked_key],
                     &[self.interval_us],
@@ -335,15 +399,24 @@ impl RedisBudget {
             else {
                 return false;
             };
-            let wait = u64::try_from(wait).unwrap_or(0);
-            if wait == 0 {
+            if wait.is_zero() {
                 return true;
             }
-            tokio::time::sleep(Duration::from_micros(wait)).await;
+            if Instant::now() + wait > deadline {
+                self.answered_nonsense(i64::try_from(wait.as_micros()).unwrap_or(i64::MAX))
+                    .await;
+                return false;
+            }
+            tokio::time::sleep(wait).await;
             // A block reported while this slot was waiting moves it past the reset.
-            match self.run(&self.blocked, &[&self.blocked_key], &[]).await {
-                Some(0) | None => return true,
+            match self
+                .run_wait(&self.blocked, &[&self.blocked_key], &[])
+                .await
+            {
+                Some(Duration::ZERO) => return true,
                 Some(_) => continue,
+                // Nonsense after a sane slot: the slot stands.
+                None => return true,
             }
         }
     }
@@ -361,7 +434,7 @@ impl RateBudget for RedisBudget {
                     Ok(())
                 }
                 None => Err(BudgetError::new(format!(
-                    "Redis at {} did not answer; the budget is set to fail rather than pace alone",
+                    "Redis at {} did not answer, or answered a wait that is not sane; the budget is set to fail rather than pace alone",
                     self.url
                 ))),
             }
@@ -388,5 +461,50 @@ impl RateBudget for RedisBudget {
             )
             .await;
         })
+    }
+}
+
+/// A script's answer as a wait, if it is one: whole microseconds from 0 to `max`.
+fn sane_wait(answer_us: i64, max: Duration) -> Option<Duration> {
+    u64::try_from(answer_us)
+        .ok()
+        .map(Duration::from_micros)
+        .filter(|wait| *wait <= max)
+}
+
+/// A URL's percent-encoded part as the text it stands for (lossy).
+fn percent_decoded(part: &str) -> String {
+    percent_encoding::percent_decode_str(part)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sane_waits_are_taken() {
+        let max = MAX_BLOCK + Duration::from_secs(10);
+        for (answer, wait) in [
+            (0, Some(Duration::ZERO)),
+            (1_500, Some(Duration::from_micros(1_500))),
+            (70_000_000, Some(max)),
+            (70_000_001, None),
+            (-1, None),
+            (i64::MIN, None),
+            (i64::MAX, None),
+        ] {
+            assert_eq!(sane_wait(answer, max), wait, "{answer}");
+        }
+    }
+
+    #[test]
+    fn the_password_is_found_decoded() {
+        let b = RedisBudget::builder("redis://user:p%40ss%2Bw@127.0.0.1:1/", "a")
+            .build()
+            .unwrap();
+        assert_eq!(b.secrets.scrub("echo p@ss+w"), "echo [redacted]");
+        assert!(!format!("{b:?}").contains("p%40ss"));
     }
 }

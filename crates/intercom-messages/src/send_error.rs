@@ -291,32 +291,9 @@ impl SendError {
     }
 }
 
-/// The first [`BODY_EXCERPT_LIMIT`] bytes of a body, as lossy UTF-8 cut back
-/// to at most [`BODY_EXCERPT_LIMIT`] bytes (each invalid byte becomes a
-/// three-byte replacement character).
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(BODY_EXCERPT_LIMIT)];
-    let mut text = String::from_utf8_lossy(cut).into_owned();
-    let mut end = text.len().min(BODY_EXCERPT_LIMIT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.truncate(end);
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn excerpts_are_bounded_in_bytes_even_when_invalid() {
-        let invalid = vec![0xffu8; 4 * BODY_EXCERPT_LIMIT];
-        let e = excerpt(&invalid);
-        assert!(e.len() <= BODY_EXCERPT_LIMIT, "{}", e.len());
-        assert!(e.chars().all(|c| c == char::REPLACEMENT_CHARACTER));
-        assert_eq!(excerpt(b"short"), "short");
-    }
 
     #[test]
     fn server_text_is_escaped_and_bounded() {

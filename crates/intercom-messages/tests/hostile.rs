@@ -159,7 +159,7 @@ fn quick() -> RetryPolicy {
 }
 
 fn own_client(url: &str, retry: RetryPolicy) -> Client {
-    Client::builder("tok_hostile_SECRET")
+    Client::builder(TOKEN)
         .base_url(url)
         .retry(retry)
         .timeout(Duration::from_secs(5))
@@ -168,7 +168,7 @@ fn own_client(url: &str, retry: RetryPolicy) -> Client {
 }
 
 fn callers_client(url: &str) -> Client {
-    Client::builder("tok_hostile_SECRET")
+    Client::builder(TOKEN)
         .base_url(url)
         .retry(RetryPolicy::never())
         .http_client(intercom_messages::api::client_builder().build().unwrap())
@@ -182,6 +182,93 @@ fn message() -> Message {
         .in_app("Hello")
         .into()
 }
+
+/// The token every client here sends.
+const TOKEN: &str = "tok_hostile_SECRET_0123456789";
+
+/// Everything a caller can read of an error: `Display`, `Debug`, the source
+/// chain and every text field.
+fn shown(e: &SendError) -> Vec<String> {
+    let mut out = vec![e.to_string(), format!("{e:?}")];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push(s.to_string());
+        source = s.source();
+    }
+    match e {
+        SendError::Api {
+            request_id, errors, ..
+        } => {
+            out.extend(request_id.clone());
+            for a in errors {
+                out.push(a.code.clone());
+                out.extend(a.message.clone());
+                out.extend(a.field.clone());
+            }
+        }
+        SendError::RateLimited { request_id, .. } => out.extend(request_id.clone()),
+        SendError::Server {
+            request_id,
+            body_excerpt,
+            ..
+        } => {
+            out.extend(request_id.clone());
+            out.push(body_excerpt.clone());
+        }
+        SendError::UndecodableResponse {
+            reason,
+            body_excerpt,
+            ..
+        } => {
+            out.push(reason.clone());
+            out.push(body_excerpt.clone());
+        }
+        SendError::ResponseTooLarge { body_excerpt, .. } => out.push(body_excerpt.clone()),
+        SendError::Redirected { location, .. } => out.extend(location.clone()),
+        SendError::AfterPossibleDelivery { last, .. } => out.extend(shown(last)),
+        _ => {}
+    }
+    out
+}
+
+/// Every log line and span this test binary writes, captured.
+struct Capture(std::sync::Mutex<Vec<u8>>, std::sync::Once);
+
+static LOG: Capture = Capture(std::sync::Mutex::new(Vec::new()), std::sync::Once::new());
+
+impl Capture {
+    /// Installs the capture as the process's subscriber, spans included.
+    fn install(&'static self) {
+        self.1.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+                .with_writer(move || Writer(self))
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
+        });
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+struct Writer(&'static Capture);
+
+impl std::io::Write for Writer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A server reflecting the token: the row's name, the status, headers and
+/// body it answers, and the outcome expected.
+type LeakRow = (&'static str, u16, Vec<(&'static str, String)>, Vec<u8>, Expect);
 
 /// What a row expects.
 #[derive(Debug)]
@@ -247,6 +334,7 @@ async fn never_accepting() -> (String, Vec<std::net::TcpStream>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
+    LOG.install();
     let mut outcomes: Vec<Outcome> = Vec::new();
     macro_rules! row {
         ($name:expr, $expect:expr, $result:expr) => {
@@ -586,7 +674,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         }
     }
     let s = Raw::start(vec![ok_with(&[])]).await;
-    let client = Client::builder("tok_hostile_SECRET")
+    let client = Client::builder(TOKEN)
         .base_url(&s.url())
         .retry(quick())
         .rate_budget(Down)
@@ -602,6 +690,193 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         err("BudgetUnavailable", "budget-unavailable", false),
         r,
         extra
+    );
+
+    // 11. A server that echoes the token: it never comes back in our text.
+    let bearer = format!("Bearer {TOKEN}");
+    let list_with = |field: &str| {
+        let mut error = json!({"code": "unauthorized", "message": "the access token is not valid"});
+        let mut list = json!({"type": "error.list", "request_id": "req_visible_1", "errors": []});
+        match field {
+            "request_id" => list["request_id"] = json!(bearer),
+            f => error[f] = json!(format!("got {bearer} here")),
+        }
+        list["errors"] = json!([error]);
+        serde_json::to_vec(&list).unwrap()
+    };
+    let at_the_cut = {
+        // The token straddles the excerpt's cut.
+        let mut b = vec![b'x'; intercom_messages::BODY_EXCERPT_LIMIT - 10];
+        b.extend_from_slice(bearer.as_bytes());
+        b
+    };
+    let too_large_at_the_cut = {
+        let mut b = at_the_cut.clone();
+        b.resize(2 * 1024 * 1024, b' ');
+        b
+    };
+    let plain = format!("echo: Authorization: {bearer}").into_bytes();
+    let leaky: Vec<LeakRow> = vec![
+        (
+            "token in an error's message",
+            400,
+            vec![],
+            list_with("message"),
+            err("Api", "api-4xx", false),
+        ),
+        (
+            "token in an error's code",
+            400,
+            vec![],
+            list_with("code"),
+            err("Api", "api-4xx", false),
+        ),
+        (
+            "token in an error's field",
+            400,
+            vec![],
+            list_with("field"),
+            err("Api", "api-4xx", false),
+        ),
+        (
+            "token as a 400's request_id",
+            400,
+            vec![],
+            list_with("request_id"),
+            err("Api", "api-4xx", false),
+        ),
+        (
+            "token as a 500's request_id",
+            500,
+            vec![],
+            list_with("request_id"),
+            err("Server", "server-5xx", true),
+        ),
+        (
+            "token as a 429's request_id",
+            429,
+            vec![("retry-after", "3600".into())],
+            list_with("request_id"),
+            err("RateLimited", "rate-limited", false),
+        ),
+        (
+            "token in a plain-text 400",
+            400,
+            vec![],
+            plain.clone(),
+            err("UndecodableResponse", "undecodable-4xx", false),
+        ),
+        (
+            "token in a plain-text 500",
+            500,
+            vec![],
+            plain.clone(),
+            err("Server", "server-5xx", true),
+        ),
+        (
+            "token in a 200 the contract cannot decode",
+            200,
+            vec![],
+            format!(
+                r#"{{"type":"admin_message","id":{{"x":"{bearer}"}},"created_at":"{bearer}"}}"#
+            )
+            .into_bytes(),
+            err("UndecodableResponse", "undecodable-2xx", true),
+        ),
+        (
+            "token at the excerpt's cut of a 500",
+            500,
+            vec![],
+            at_the_cut,
+            err("Server", "server-5xx", true),
+        ),
+        (
+            "token at the excerpt's cut of a 2 MB 404",
+            404,
+            vec![],
+            too_large_at_the_cut,
+            err("ResponseTooLarge", "too-large-4xx", false),
+        ),
+        (
+            "token in a Location path",
+            307,
+            vec![("location", format!("/messages/{TOKEN}/x?t={TOKEN}"))],
+            vec![],
+            err("Redirected", "redirect", true),
+        ),
+        (
+            "token in an unparseable Location",
+            302,
+            vec![("location", format!("http://[::1/{bearer}"))],
+            vec![],
+            err("Redirected", "redirect", true),
+        ),
+    ];
+    for (name, status, headers, body, expect) in leaky {
+        let s = Raw::start(vec![http(status, &headers, &body)]).await;
+        let r = run(own_client(&s.url(), quick()), message()).await;
+        let extra = match &r {
+            Ok(Err(e)) => check(
+                shown(e).iter().all(|t| !t.contains(TOKEN)),
+                format!("the token is shown: {:?}", shown(e)),
+            ),
+            _ => Ok(()),
+        };
+        row!(name, expect, r, extra);
+    }
+
+    // 12. A 408: the server did not receive the whole request; retried.
+    let list =
+        br#"{"type":"error.list","request_id":"r408","errors":[{"code":"request_timeout"}]}"#;
+    let s = Raw::start(vec![
+        http(408, &[], list),
+        http(408, &[], b"timeout"),
+        http(408, &[], list),
+    ])
+    .await;
+    let r = run(own_client(&s.url(), quick()), message()).await;
+    let extra = check(
+        s.requests() == 3,
+        format!(
+            "a 408 is retried up to max_attempts ({} requests)",
+            s.requests()
+        ),
+    );
+    row!(
+        "a 408 on every attempt",
+        err("Api", "request-timeout-408", false),
+        r,
+        extra
+    );
+    let s = Raw::start(vec![http(408, &[], b""), ok_with(&[])]).await;
+    let r = run(own_client(&s.url(), quick()), message()).await;
+    row!("a 408, then created", Expect::Created, r);
+
+    // The captured log: it holds what the spans recorded, never the token.
+    let log = LOG.text();
+    row!(
+        "the log records request ids",
+        Expect::Created,
+        Ok(Ok(())),
+        check(
+            log.contains("req_visible_1"),
+            "the capture saw no request_id: is the subscriber installed?"
+        )
+    );
+    row!(
+        "the log never shows the token",
+        Expect::Created,
+        Ok(Ok(())),
+        check(
+            !log.contains(TOKEN),
+            format!(
+                "the token is in the log: {}",
+                log.lines()
+                    .filter(|l| l.contains(TOKEN))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        )
     );
 
     // Judge every row, then report all failures at once.
