@@ -54,8 +54,31 @@
 //! - **No wasted attempts.** A 429 asking to wait longer than
 //!   [`RetryPolicy::max_wait`] is returned at once; a pacer's slot granted
 //!   before Intercom reported the budget spent is waited past the reset.
+//! - **No secret comes back.** The token a server echoes is removed from
+//!   every error and log line where the server's text enters
+//!   ([`SendError`] says what is scrubbed and what is not).
+//! - **No wait a server chooses is taken uncapped.** See below.
 //! - **Linear checks.** The HTML check of user messages
 //!   ([`rules::find_html_tag`]) is linear in the body's length.
+//!
+//! # Every wait a server can impose, and its cap
+//!
+//! | wait | set by | cap |
+//! | --- | --- | --- |
+//! | connecting | the server not accepting | [`ClientBuilder::connect_timeout`] (10 s), kept under the total timeout |
+//! | one request, answer and body included | a slow or silent server | [`ClientBuilder::timeout`] (30 s) |
+//! | before retrying a 429 | `Retry-After`, else `X-RateLimit-Reset` | a value over an hour reads as absent ([`RateLimit::read`]); a wait over [`RetryPolicy::max_wait`] (30 s) is not taken: the 429 is returned at once |
+//! | before an opted-in retry of a 5xx or lost connection | nobody (backoff) | [`RetryPolicy::max_wait`] |
+//! | the in-process pacer holding back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
+//! | the in-process pacer spreading what remains | `X-RateLimit-Remaining`/`-Reset` | a minute past now |
+//! | a `RedisBudget` holding every process back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
+//! | a `RedisBudget` slot | whatever answers on the Redis port | a minute plus one budget window for all the waits of one slot; any other answer is a budget failure (`Unavailable::Fail` refuses, `FallBack` paces locally) |
+//! | a Redis connection or command | Redis | 250 ms, then the budget counts Redis as down for a second |
+//!
+//! With the defaults, the longest a server can hold one send is three
+//! attempts of 30 s and two retry waits of 30 s (150 s), plus, with a
+//! `RedisBudget` of 10-second windows, up to 70 s for each attempt's slot
+//! (360 s in all).
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]

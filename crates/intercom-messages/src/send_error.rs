@@ -53,6 +53,26 @@ pub const SERVER_TEXT_LIMIT: usize = 200;
 /// Whether the message may exist anyway is [`SendError::may_have_been_delivered`];
 /// its rules are in one table:
 #[doc = include_str!("delivery.md")]
+///
+/// # No secret in server text
+///
+/// A server, a proxy or a misconfigured gateway may echo the request's
+/// `Authorization` header back. Every piece of server text a `SendError`
+/// keeps passes through one function, once, where it enters: the API
+/// errors' `code`, `message` and `field`, every `request_id` (also the one
+/// recorded on the `intercom.send` tracing span), `body_excerpt`, the decode
+/// `reason` (serde quotes the body) and a redirect's `location`. It replaces
+/// the client's token, with a `Bearer ` before it in any case, by
+/// `[redacted]`; an excerpt cut in the middle of a token also loses the
+/// token's start. So `Display`, `Debug`, every field and the logs never show
+/// the token as sent.
+///
+/// Not recognised: a token the server transforms (percent-encoded, base64,
+/// in another case, split by other text). Not scrubbed: the fields of a
+/// [`crate::SentMessage`], which are the message Intercom created. A
+/// `RedisBudget` logs a Redis error's kind and its text with the Redis
+/// password removed the same way; its [`crate::BudgetError`] shows the URL
+/// without the password.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
