@@ -67,7 +67,7 @@ pub const SERVER_TEXT_LIMIT: usize = 200;
 /// token's start. So `Display`, `Debug`, every field and the logs never show
 /// the token as sent.
 ///
-/// Not recognised: a token the server transforms (percent-encoded, base64,
+/// Not recognised: a token shorter than 8 bytes (no real token is), a token the server transforms (percent-encoded, base64,
 /// in another case, split by other text). Not scrubbed: the fields of a
 /// [`crate::SentMessage`], which are the message Intercom created. A
 /// `RedisBudget` logs a Redis error's kind and its text with the Redis
