@@ -177,11 +177,13 @@ fn the_flawed_examples_get_the_verdicts_openapi_readme_gives() {
             .unwrap_or_else(|| panic!("example {place} {name} missing"))
     };
     let req = |name: &str| decode::<types::CreateMessageRequest>(&find("request", name).value);
-    assert!(req("flawed_admin_from_id_string").is_ok());
-    assert!(req("flawed_to_user_id").is_ok());
-    let err = req("flawed_message_type_conversation").unwrap_err();
+    // `from.id` a string of digits in 2.7+: accepted (`AdminId::Digits`).
+    assert!(req("user_message_created_2_14").is_ok());
+    // `to` by `user_id` in 2.7+: accepted (`ContactByUserId`).
+    assert!(req("no_subject_supplied_for_email_message_2_14").is_ok());
+    let err = req("admin_message_created_2_14").unwrap_err();
     assert!(err.contains("did not match any variant"), "{err}");
-    let why = request_member_errors(&find("request", "flawed_message_type_conversation").value);
+    let why = request_member_errors(&find("request", "admin_message_created_2_14").value);
     assert!(
         why["AdminMessageRequest"]
             .as_str()
@@ -189,7 +191,7 @@ fn the_flawed_examples_get_the_verdicts_openapi_readme_gives() {
             .contains("unknown variant `conversation`"),
         "{why}"
     );
-    let why = request_member_errors(&find("request", "flawed_error_case_body_null").value);
+    let why = request_member_errors(&find("request", "no_body_supplied_for_message_2_14").value);
     assert!(
         why["AdminMessageRequest"]
             .as_str()
@@ -198,6 +200,11 @@ fn the_flawed_examples_get_the_verdicts_openapi_readme_gives() {
         "{why}"
     );
     assert!(decode::<types::Message>(&find("200", "admin_email_1x_2_6").value).is_ok());
+    // The published WhatsApp number, read as YAML reads it, is an integer:
+    // refused; as written (a string with its `+`) it fits.
+    let err = req("admin_whatsapp_message_created_2_16").unwrap_err();
+    assert!(err.contains("did not match any variant"), "{err}");
+    assert!(req("admin_whatsapp_message_phone_as_written").is_ok());
 }
 
 #[test]
@@ -207,23 +214,19 @@ fn every_example_of_the_facts_sheet_and_seeds_is_in_the_fragment() {
         .map(|e| format!("{} {}", e.place, e.name))
         .collect();
     for want in [
-        "request user_message_1x",             // seed 000 curl
-        "request user_message_1x_php",         // seed 000 PHP
-        "request admin_email_1x_2_6",          // facts: 1.0-2.6 admin email
-        "request admin_in_app_2_9",            // facts: 2.9/2.10 model example
-        "request admin_in_app_2_11",           // facts: 2.11+ model example; seed 003 fields
-        "request flawed_admin_from_id_string", // known flaws
-        "request flawed_message_type_conversation",
-        "request flawed_error_case_body_null",
-        "request flawed_to_user_id",
-        "200 user_message_1x",      // seed 000 response
-        "200 admin_email_1x_2_6",   // facts: admin email response with owner
-        "200 message_model_2_0",    // facts: 2.0 message model
-        "200 user_message_2_6",     // facts: 2.6 user message
-        "200 field_examples_2_15",  // seed 003 response fields
-        "400 field_examples_2_15",  // seed 003 error fields
-        "400 body_required",        // facts: 400 Body is required
-        "422 no_subject_for_email", // facts: 422 no subject
+        "request user_message_1x",     // seed 000 curl
+        "request user_message_1x_php", // seed 000 PHP
+        "request admin_email_1x_2_6",  // facts: 1.0-2.6 admin email
+        "request admin_in_app_2_9",    // facts: 2.7-2.10 model example
+        "request admin_in_app_2_11",   // facts: 2.11+ model example; seed 003 fields
+        "200 user_message_1x",         // seed 000 response
+        "200 admin_email_1x_2_6",      // facts: admin email response with owner
+        "200 message_model_2_0",       // facts: 2.0 message model
+        "200 message_model_2_3",       // facts: the same on the 2.3 page
+        "200 user_message_2_6",        // facts: 2.6 user message
+        "200 user_message_2_4",        // facts: the same on the 2.4 page
+        "200 field_examples_2_15",     // seed 003 response fields
+        "400 field_examples_2_15",     // seed 003 error fields
     ] {
         assert!(
             have.iter().any(|h| h == want),

@@ -150,7 +150,6 @@ proptest! {
                     ValidationError::FieldNotInVersion { available, version, .. }
                     | ValidationError::RecipientListNotInVersion { available, version, .. }
                     | ValidationError::ContactTypeNotInVersion { available, version, .. }
-                    | ValidationError::RecipientEmailNotInVersion { available, version, .. }
                     | ValidationError::MessageNotInVersion { available, version, .. } => {
                         prop_assert_eq!(*version, v);
                         Some(available.clone())

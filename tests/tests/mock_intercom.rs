@@ -99,12 +99,12 @@ async fn the_mock_checks_requests_like_intercom() {
     with_cc["cc"] = json!({"type": "user", "id": "c"});
     let mut numeric = admin.clone();
     numeric["from"]["id"] = json!(1);
-    let visitor = json!({"from": {"type": "contact", "id": "v"}, "body": "Hey"});
+    let visitor = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": "1"}, "to": {"type": "contact", "id": "v"}});
     let mut listed = admin.clone();
     listed["to"] = json!([{"type": "user", "id": "u"}, {"type": "user", "id": "w"}]);
     let whatsapp = json!({"message_type": "whatsapp", "template": "keep_live", "locale": "en",
         "components": [{"type": "BODY", "parameters": [{"type": "text", "text": "Ada"}]}],
-        "from": {"type": "admin", "id": "1"}, "to": {"phone": 4915112345678u64, "name": "Ada"}});
+        "from": {"type": "admin", "id": "1"}, "to": {"phone": "+4915112345678", "name": "Ada"}});
     let sms = json!({"message_type": "sms", "body": "Your code is 1234",
         "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
     for (row, body, named) in [
@@ -112,7 +112,7 @@ async fn the_mock_checks_requests_like_intercom() {
         (table::SMS_MESSAGE_REQUEST, sms, None),
         (table::ADMIN_MESSAGE_REQUEST__CC, with_cc, Some("cc")),
         (table::ADMIN_ID__NUMBER, numeric, Some("/from/id")),
-        (table::CONTACT_TYPE__CONTACT, visitor, Some("/from")),
+        (table::CONTACT_TYPE__CONTACT, visitor, Some("/to")),
         (table::RECIPIENTS__LIST, listed, Some("/to")),
     ] {
         let (inside, outside) = around(row);
@@ -195,7 +195,7 @@ async fn the_recorded_sms_refusal_is_an_api_error() {
     use wiremock::{Mock, MockServer, ResponseTemplate};
     let example = intercom_messages_tests::examples()
         .into_iter()
-        .find(|e| e.name == "sms_body_with_link")
+        .find(|e| e.place == "400" && e.name == "invalid_body_supplied_for_sms_message_preview")
         .expect("the fragment records the SMS refusal");
     let server = MockServer::start().await;
     Mock::given(method("POST"))

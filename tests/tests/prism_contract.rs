@@ -339,10 +339,10 @@ async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones(
         ),
         ("unknown version", "0.9", admin(json!({}))),
         (
-            "whatsapp phone as a string",
+            "whatsapp phone as the integer YAML reads from the published example",
             "2.16",
             json!({"message_type": "whatsapp", "template": "keep_live", "components": [],
-                   "from": {"type": "admin", "id": "1"}, "to": {"phone": "+4915112345678"}}),
+                   "from": {"type": "admin", "id": "1"}, "to": {"phone": 5547999998888u64}}),
         ),
         (
             "sms without body",

@@ -271,6 +271,12 @@ pub struct Example {
     pub source: String,
     /// What is wrong with it, for an example that contradicts the contract.
     pub flaw: Option<String>,
+    /// Its name in Intercom's published descriptions, for an example copied
+    /// from them verbatim (`x-intercom-upstream-name`).
+    pub upstream_name: Option<String>,
+    /// What it was put together from, for an example no description records
+    /// whole (`x-intercom-rebuilt`).
+    pub rebuilt: Option<String>,
     /// The documented JSON.
     pub value: Value,
 }
@@ -303,7 +309,11 @@ pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
             for key in keys.filter(|k| k.starts_with("x-")) {
                 if !matches!(
                     key.as_str(),
-                    "x-intercom-versions" | "x-intercom-source" | "x-intercom-flaw"
+                    "x-intercom-versions"
+                        | "x-intercom-source"
+                        | "x-intercom-flaw"
+                        | "x-intercom-upstream-name"
+                        | "x-intercom-rebuilt"
                 ) {
                     return Err(format!("at `{here}`: unknown extension `{key}`"));
                 }
@@ -330,6 +340,14 @@ pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
                 source: source.to_string(),
                 flaw: ex
                     .get("x-intercom-flaw")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                upstream_name: ex
+                    .get("x-intercom-upstream-name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                rebuilt: ex
+                    .get("x-intercom-rebuilt")
                     .and_then(Value::as_str)
                     .map(str::to_string),
                 value: value.clone(),

@@ -249,7 +249,7 @@ pub mod types {
     pub struct ContactByEmail {
         pub email: ContactByEmailEmail,
         #[serde(rename = "type")]
-        pub type_: ContactType,
+        pub type_: SenderType,
     }
     impl ContactByEmail {
         pub fn builder() -> builder::ContactByEmail {
@@ -486,7 +486,7 @@ pub mod types {
                 })
         }
     }
-    ///The kind of contact: `contact` (a lead or visitor in 1.x) was replaced by `lead` in 2.x and is refused from 2.6 on.
+    ///The kind of recipient: `contact` (a lead or visitor) is documented for recipients by the 1.x docs only; `lead` from 2.0 (see openapi/README.md).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -901,12 +901,78 @@ pub mod types {
         ///The recipient's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///The E.164 number's digits as a JSON integer (the recorded example sends 13 digits, no `+`).
-        pub phone: ::std::num::NonZeroU64,
+        ///An E.164 number with its `+`, as a string: the published example writes `+5547999998888` unquoted (which YAML reads as an integer), and every other phone number Intercom publishes is a quoted string.
+        pub phone: PhoneRecipientPhone,
     }
     impl PhoneRecipient {
         pub fn builder() -> builder::PhoneRecipient {
             Default::default()
+        }
+    }
+    ///An E.164 number with its `+`, as a string: the published example writes `+5547999998888` unquoted (which YAML reads as an integer), and every other phone number Intercom publishes is a quoted string.
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct PhoneRecipientPhone(::std::string::String);
+    impl ::std::ops::Deref for PhoneRecipientPhone {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PhoneRecipientPhone> for ::std::string::String {
+        fn from(value: PhoneRecipientPhone) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PhoneRecipientPhone {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^\\+[1-9][0-9]{7,14}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^\\+[1-9][0-9]{7,14}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PhoneRecipientPhone {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PhoneRecipientPhone {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PhoneRecipientPhone {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///A user or lead receiving an admin message, identified by exactly one key.
@@ -938,7 +1004,7 @@ pub mod types {
             Self::RecipientByEmail(value)
         }
     }
-    ///A recipient identified by email address (documented in 1.x only).
+    ///A recipient identified by email address: the 1.x docs, the PHP sample of the 2.6 page, and the official PHP and Go SDKs.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1044,6 +1110,232 @@ pub mod types {
             Self::List(value)
         }
     }
+    ///A sender identified by Intercom's id.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct SenderById {
+        pub id: SenderByIdId,
+        #[serde(rename = "type")]
+        pub type_: SenderType,
+    }
+    impl SenderById {
+        pub fn builder() -> builder::SenderById {
+            Default::default()
+        }
+    }
+    ///`SenderByIdId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SenderByIdId(::std::string::String);
+    impl ::std::ops::Deref for SenderByIdId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SenderByIdId> for ::std::string::String {
+        fn from(value: SenderByIdId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SenderByIdId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SenderByIdId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SenderByIdId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SenderByIdId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///A sender identified by your own user_id.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct SenderByUserId {
+        #[serde(rename = "type")]
+        pub type_: SenderType,
+        pub user_id: SenderByUserIdUserId,
+    }
+    impl SenderByUserId {
+        pub fn builder() -> builder::SenderByUserId {
+            Default::default()
+        }
+    }
+    ///`SenderByUserIdUserId`
+    #[derive(
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    #[serde(transparent)]
+    pub struct SenderByUserIdUserId(::std::string::String);
+    impl ::std::ops::Deref for SenderByUserIdUserId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SenderByUserIdUserId> for ::std::string::String {
+        fn from(value: SenderByUserIdUserId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SenderByUserIdUserId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SenderByUserIdUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SenderByUserIdUserId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SenderByUserIdUserId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The kind of contact sending a message: `contact` (a visitor) in every version, as every 2.7+ description of `POST /conversations` says and the 2.11 `/messages` schema lists; `lead` from 2.0.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum SenderType {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "lead")]
+        Lead,
+        #[serde(rename = "contact")]
+        Contact,
+    }
+    impl ::std::fmt::Display for SenderType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Lead => f.write_str("lead"),
+                Self::Contact => f.write_str("contact"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SenderType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "lead" => Ok(Self::Lead),
+                "contact" => Ok(Self::Contact),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SenderType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SenderType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///An admin's SMS to a user or lead (the Preview branch titled "message_type: `sms`").
     #[derive(
         ::serde::Deserialize,
@@ -1054,10 +1346,28 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct SmsMessageRequest {
+        ///Blind-copied recipients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bcc: ::std::option::Option<Recipients>,
         ///The text of the SMS.
         pub body: ::std::string::String,
+        ///Copied recipients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cc: ::std::option::Option<Recipients>,
+        ///Open a conversation in the inbox without waiting for the contact to reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_conversation_without_contact_reply: ::std::option::Option<bool>,
+        ///When the message was created, UNIX seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<i64>,
         pub from: AdminSender,
         pub message_type: SmsMessageRequestMessageType,
+        ///Shared by every branch of the published schema.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        ///Shared by every branch of the published schema.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub template: ::std::option::Option<::std::string::String>,
         pub to: Recipients,
     }
     impl SmsMessageRequest {
@@ -1262,26 +1572,26 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum UserSender {
-        Id(ContactById),
-        UserId(ContactByUserId),
-        Email(ContactByEmail),
+        SenderById(SenderById),
+        SenderByUserId(SenderByUserId),
+        ContactByEmail(ContactByEmail),
     }
-    impl ::std::convert::From<ContactById> for UserSender {
-        fn from(value: ContactById) -> Self {
-            Self::Id(value)
+    impl ::std::convert::From<SenderById> for UserSender {
+        fn from(value: SenderById) -> Self {
+            Self::SenderById(value)
         }
     }
-    impl ::std::convert::From<ContactByUserId> for UserSender {
-        fn from(value: ContactByUserId) -> Self {
-            Self::UserId(value)
+    impl ::std::convert::From<SenderByUserId> for UserSender {
+        fn from(value: SenderByUserId) -> Self {
+            Self::SenderByUserId(value)
         }
     }
     impl ::std::convert::From<ContactByEmail> for UserSender {
         fn from(value: ContactByEmail) -> Self {
-            Self::Email(value)
+            Self::ContactByEmail(value)
         }
     }
-    ///One part of a WhatsApp template, e.g. its body, with its parameters.
+    ///One part of a WhatsApp template with its parameters. Intercom documents only `BODY` with text parameters; WhatsApp templates also have `HEADER` (text or media) and `BUTTONS` (with `sub_type` and `index`), which Intercom neither documents nor rules out, so they are accepted.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1291,7 +1601,13 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct WhatsAppComponent {
+        ///A button's position, as WhatsApp writes it (a string); not documented by Intercom.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub index: ::std::option::Option<::std::string::String>,
         pub parameters: ::std::vec::Vec<WhatsAppParameter>,
+        ///A button's kind (e.g. `quick_reply`, `url`); not documented by Intercom.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_type: ::std::option::Option<::std::string::String>,
         ///The part of the template (`BODY` in the recorded example).
         #[serde(rename = "type")]
         pub type_: WhatsAppComponentType,
@@ -1365,7 +1681,7 @@ pub mod types {
                 })
         }
     }
-    ///An admin's WhatsApp message from an approved template. Intercom's branch "message_type: `whatsapp`" requires message_type, template, components, from and to, but declares neither `components`, `locale` nor a phone recipient; they are declared here as the recorded example sends them (see openapi/README.md).
+    ///An admin's WhatsApp message from an approved template. Intercom's branch "message_type: `whatsapp`" requires message_type, template, components, from and to, but declares neither `components`, `locale` nor a phone recipient; they are declared here as the recorded example sends them (see openapi/README.md). Every other property of the published schema is shared by all its branches, so it is here too.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1375,16 +1691,34 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct WhatsAppMessageRequest {
+        ///Blind-copied recipients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bcc: ::std::option::Option<Recipients>,
+        ///Shared by every branch of the published schema.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<::std::string::String>,
+        ///Copied recipients.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cc: ::std::option::Option<Recipients>,
         ///The template's parts with their parameters.
         pub components: ::std::vec::Vec<WhatsAppComponent>,
+        ///Open a conversation in the inbox without waiting for the contact to reply.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_conversation_without_contact_reply: ::std::option::Option<bool>,
+        ///When the message was created, UNIX seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<i64>,
         pub from: AdminSender,
         ///The template's language code, e.g. `en`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<WhatsAppMessageRequestLocale>,
         pub message_type: WhatsAppMessageRequestMessageType,
+        ///Shared by every branch of the published schema.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
         ///The name of an approved WhatsApp template (not `plain`/`personal`).
         pub template: WhatsAppMessageRequestTemplate,
-        pub to: PhoneRecipient,
+        pub to: WhatsAppRecipients,
     }
     impl WhatsAppMessageRequest {
         pub fn builder() -> builder::WhatsAppMessageRequest {
@@ -1574,7 +1908,7 @@ pub mod types {
                 })
         }
     }
-    ///A text value filled into a template placeholder.
+    ///A value filled into a template placeholder. Intercom documents `{type: text, text}` only; WhatsApp's other parameter types (`currency`, `date_time`, `image`, `document`, `video`, `payload`) are objects of their own shape, passed on as written.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1582,67 +1916,54 @@ pub mod types {
         Debug,
         schemars::JsonSchema
     )]
-    #[serde(deny_unknown_fields)]
-    pub struct WhatsAppParameter {
-        pub text: ::std::string::String,
-        #[serde(rename = "type")]
-        pub type_: WhatsAppParameterType,
-    }
-    impl WhatsAppParameter {
-        pub fn builder() -> builder::WhatsAppParameter {
-            Default::default()
+    #[serde(transparent)]
+    pub struct WhatsAppParameter(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
+    impl ::std::ops::Deref for WhatsAppParameter {
+        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.0
         }
     }
-    ///`WhatsAppParameterType`
+    impl ::std::convert::From<WhatsAppParameter>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn from(value: WhatsAppParameter) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for WhatsAppParameter {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    ///A phone number (as the recorded example sends it), or the recipients the published schema declares for `to` (a user or lead, or a list).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
         schemars::JsonSchema
     )]
-    pub enum WhatsAppParameterType {
-        #[serde(rename = "text")]
-        Text,
+    #[serde(untagged)]
+    pub enum WhatsAppRecipients {
+        PhoneRecipient(PhoneRecipient),
+        Recipients(Recipients),
     }
-    impl ::std::fmt::Display for WhatsAppParameterType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Text => f.write_str("text"),
-            }
+    impl ::std::convert::From<PhoneRecipient> for WhatsAppRecipients {
+        fn from(value: PhoneRecipient) -> Self {
+            Self::PhoneRecipient(value)
         }
     }
-    impl ::std::str::FromStr for WhatsAppParameterType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "text" => Ok(Self::Text),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for WhatsAppParameterType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for WhatsAppParameterType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    impl ::std::convert::From<Recipients> for WhatsAppRecipients {
+        fn from(value: Recipients) -> Self {
+            Self::Recipients(value)
         }
     }
     /// Types for composing complex structures.
@@ -1921,7 +2242,7 @@ pub mod types {
                 super::ContactByEmailEmail,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<super::ContactType, ::std::string::String>,
+            type_: ::std::result::Result<super::SenderType, ::std::string::String>,
         }
         impl ::std::default::Default for ContactByEmail {
             fn default() -> Self {
@@ -1946,7 +2267,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ContactType>,
+                T: ::std::convert::TryInto<super::SenderType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -2544,7 +2865,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            phone: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            phone: ::std::result::Result<
+                super::PhoneRecipientPhone,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PhoneRecipient {
             fn default() -> Self {
@@ -2569,7 +2893,7 @@ pub mod types {
             }
             pub fn phone<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T: ::std::convert::TryInto<super::PhoneRecipientPhone>,
                 T::Error: ::std::fmt::Display,
             {
                 self.phone = value
@@ -2661,11 +2985,152 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SenderById {
+            id: ::std::result::Result<super::SenderByIdId, ::std::string::String>,
+            type_: ::std::result::Result<super::SenderType, ::std::string::String>,
+        }
+        impl ::std::default::Default for SenderById {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl SenderById {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SenderByIdId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SenderType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SenderById> for super::SenderById {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SenderById,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SenderById> for SenderById {
+            fn from(value: super::SenderById) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SenderByUserId {
+            type_: ::std::result::Result<super::SenderType, ::std::string::String>,
+            user_id: ::std::result::Result<
+                super::SenderByUserIdUserId,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SenderByUserId {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl SenderByUserId {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SenderType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SenderByUserIdUserId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SenderByUserId> for super::SenderByUserId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SenderByUserId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    type_: value.type_?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SenderByUserId> for SenderByUserId {
+            fn from(value: super::SenderByUserId) -> Self {
+                Self {
+                    type_: Ok(value.type_),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SmsMessageRequest {
+            bcc: ::std::result::Result<
+                ::std::option::Option<super::Recipients>,
+                ::std::string::String,
+            >,
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
+            cc: ::std::result::Result<
+                ::std::option::Option<super::Recipients>,
+                ::std::string::String,
+            >,
+            create_conversation_without_contact_reply: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             from: ::std::result::Result<super::AdminSender, ::std::string::String>,
             message_type: ::std::result::Result<
                 super::SmsMessageRequestMessageType,
+                ::std::string::String,
+            >,
+            subject: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            template: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             to: ::std::result::Result<super::Recipients, ::std::string::String>,
@@ -2673,14 +3138,32 @@ pub mod types {
         impl ::std::default::Default for SmsMessageRequest {
             fn default() -> Self {
                 Self {
+                    bcc: Ok(Default::default()),
                     body: Err("no value supplied for body".to_string()),
+                    cc: Ok(Default::default()),
+                    create_conversation_without_contact_reply: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
                     from: Err("no value supplied for from".to_string()),
                     message_type: Err("no value supplied for message_type".to_string()),
+                    subject: Ok(Default::default()),
+                    template: Ok(Default::default()),
                     to: Err("no value supplied for to".to_string()),
                 }
             }
         }
         impl SmsMessageRequest {
+            pub fn bcc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bcc = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bcc: {e}")
+                    });
+                self
+            }
             pub fn body<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2690,6 +3173,45 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            pub fn cc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cc = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for cc: {e}"));
+                self
+            }
+            pub fn create_conversation_without_contact_reply<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_conversation_without_contact_reply = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for create_conversation_without_contact_reply: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
                     });
                 self
             }
@@ -2717,6 +3239,30 @@ pub mod types {
                     });
                 self
             }
+            pub fn subject<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subject = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subject: {e}")
+                    });
+                self
+            }
+            pub fn template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.template = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for template: {e}")
+                    });
+                self
+            }
             pub fn to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Recipients>,
@@ -2734,9 +3280,16 @@ pub mod types {
                 value: SmsMessageRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    bcc: value.bcc?,
                     body: value.body?,
+                    cc: value.cc?,
+                    create_conversation_without_contact_reply: value
+                        .create_conversation_without_contact_reply?,
+                    created_at: value.created_at?,
                     from: value.from?,
                     message_type: value.message_type?,
+                    subject: value.subject?,
+                    template: value.template?,
                     to: value.to?,
                 })
             }
@@ -2744,9 +3297,17 @@ pub mod types {
         impl ::std::convert::From<super::SmsMessageRequest> for SmsMessageRequest {
             fn from(value: super::SmsMessageRequest) -> Self {
                 Self {
+                    bcc: Ok(value.bcc),
                     body: Ok(value.body),
+                    cc: Ok(value.cc),
+                    create_conversation_without_contact_reply: Ok(
+                        value.create_conversation_without_contact_reply,
+                    ),
+                    created_at: Ok(value.created_at),
                     from: Ok(value.from),
                     message_type: Ok(value.message_type),
+                    subject: Ok(value.subject),
+                    template: Ok(value.template),
                     to: Ok(value.to),
                 }
             }
@@ -2851,8 +3412,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct WhatsAppComponent {
+            index: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             parameters: ::std::result::Result<
                 ::std::vec::Vec<super::WhatsAppParameter>,
+                ::std::string::String,
+            >,
+            sub_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
@@ -2863,12 +3432,26 @@ pub mod types {
         impl ::std::default::Default for WhatsAppComponent {
             fn default() -> Self {
                 Self {
+                    index: Ok(Default::default()),
                     parameters: Err("no value supplied for parameters".to_string()),
+                    sub_type: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
                 }
             }
         }
         impl WhatsAppComponent {
+            pub fn index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.index = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for index: {e}")
+                    });
+                self
+            }
             pub fn parameters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::WhatsAppParameter>>,
@@ -2878,6 +3461,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+            pub fn sub_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sub_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sub_type: {e}")
                     });
                 self
             }
@@ -2900,7 +3495,9 @@ pub mod types {
                 value: WhatsAppComponent,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    index: value.index?,
                     parameters: value.parameters?,
+                    sub_type: value.sub_type?,
                     type_: value.type_?,
                 })
             }
@@ -2908,15 +3505,37 @@ pub mod types {
         impl ::std::convert::From<super::WhatsAppComponent> for WhatsAppComponent {
             fn from(value: super::WhatsAppComponent) -> Self {
                 Self {
+                    index: Ok(value.index),
                     parameters: Ok(value.parameters),
+                    sub_type: Ok(value.sub_type),
                     type_: Ok(value.type_),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct WhatsAppMessageRequest {
+            bcc: ::std::result::Result<
+                ::std::option::Option<super::Recipients>,
+                ::std::string::String,
+            >,
+            body: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            cc: ::std::result::Result<
+                ::std::option::Option<super::Recipients>,
+                ::std::string::String,
+            >,
             components: ::std::result::Result<
                 ::std::vec::Vec<super::WhatsAppComponent>,
+                ::std::string::String,
+            >,
+            create_conversation_without_contact_reply: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             from: ::std::result::Result<super::AdminSender, ::std::string::String>,
@@ -2928,25 +3547,69 @@ pub mod types {
                 super::WhatsAppMessageRequestMessageType,
                 ::std::string::String,
             >,
+            subject: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             template: ::std::result::Result<
                 super::WhatsAppMessageRequestTemplate,
                 ::std::string::String,
             >,
-            to: ::std::result::Result<super::PhoneRecipient, ::std::string::String>,
+            to: ::std::result::Result<super::WhatsAppRecipients, ::std::string::String>,
         }
         impl ::std::default::Default for WhatsAppMessageRequest {
             fn default() -> Self {
                 Self {
+                    bcc: Ok(Default::default()),
+                    body: Ok(Default::default()),
+                    cc: Ok(Default::default()),
                     components: Err("no value supplied for components".to_string()),
+                    create_conversation_without_contact_reply: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
                     from: Err("no value supplied for from".to_string()),
                     locale: Ok(Default::default()),
                     message_type: Err("no value supplied for message_type".to_string()),
+                    subject: Ok(Default::default()),
                     template: Err("no value supplied for template".to_string()),
                     to: Err("no value supplied for to".to_string()),
                 }
             }
         }
         impl WhatsAppMessageRequest {
+            pub fn bcc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bcc = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bcc: {e}")
+                    });
+                self
+            }
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            pub fn cc<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cc = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for cc: {e}"));
+                self
+            }
             pub fn components<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::WhatsAppComponent>>,
@@ -2956,6 +3619,35 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for components: {e}")
+                    });
+                self
+            }
+            pub fn create_conversation_without_contact_reply<T>(
+                mut self,
+                value: T,
+            ) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_conversation_without_contact_reply = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for create_conversation_without_contact_reply: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
                     });
                 self
             }
@@ -2997,6 +3689,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn subject<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subject = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subject: {e}")
+                    });
+                self
+            }
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WhatsAppMessageRequestTemplate>,
@@ -3011,7 +3715,7 @@ pub mod types {
             }
             pub fn to<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::PhoneRecipient>,
+                T: ::std::convert::TryInto<super::WhatsAppRecipients>,
                 T::Error: ::std::fmt::Display,
             {
                 self.to = value
@@ -3027,10 +3731,17 @@ pub mod types {
                 value: WhatsAppMessageRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    bcc: value.bcc?,
+                    body: value.body?,
+                    cc: value.cc?,
                     components: value.components?,
+                    create_conversation_without_contact_reply: value
+                        .create_conversation_without_contact_reply?,
+                    created_at: value.created_at?,
                     from: value.from?,
                     locale: value.locale?,
                     message_type: value.message_type?,
+                    subject: value.subject?,
                     template: value.template?,
                     to: value.to?,
                 })
@@ -3040,73 +3751,20 @@ pub mod types {
         for WhatsAppMessageRequest {
             fn from(value: super::WhatsAppMessageRequest) -> Self {
                 Self {
+                    bcc: Ok(value.bcc),
+                    body: Ok(value.body),
+                    cc: Ok(value.cc),
                     components: Ok(value.components),
+                    create_conversation_without_contact_reply: Ok(
+                        value.create_conversation_without_contact_reply,
+                    ),
+                    created_at: Ok(value.created_at),
                     from: Ok(value.from),
                     locale: Ok(value.locale),
                     message_type: Ok(value.message_type),
+                    subject: Ok(value.subject),
                     template: Ok(value.template),
                     to: Ok(value.to),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct WhatsAppParameter {
-            text: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<
-                super::WhatsAppParameterType,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for WhatsAppParameter {
-            fn default() -> Self {
-                Self {
-                    text: Err("no value supplied for text".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl WhatsAppParameter {
-            pub fn text<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.text = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for text: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::WhatsAppParameterType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<WhatsAppParameter> for super::WhatsAppParameter {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: WhatsAppParameter,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    text: value.text?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::WhatsAppParameter> for WhatsAppParameter {
-            fn from(value: super::WhatsAppParameter) -> Self {
-                Self {
-                    text: Ok(value.text),
-                    type_: Ok(value.type_),
                 }
             }
         }
@@ -3147,7 +3805,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Intercom Messages
 
-`POST /messages` as documented by Intercom across API versions 1.0 to 2.14: admin-initiated messages (in-app or email) and user-, lead- or visitor-initiated messages.
+`POST /messages` as documented by Intercom across API versions 1.0 to 2.16 and Preview: admin-initiated messages (in-app or email; WhatsApp from 2.16; SMS in Preview) and user-, lead- or visitor-initiated messages.
 
 Version: 0.1.0*/
 pub struct Client {

@@ -68,12 +68,12 @@ pub const ADMIN_MESSAGE_REQUEST__CC: Availability = Availability {
     request: true,
 };
 
-/// `AdminMessageRequest.create_conversation_without_contact_reply` (Property): 2.7–Preview.
+/// `AdminMessageRequest.create_conversation_without_contact_reply` (Property): 2.6–Preview.
 pub const ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY: Availability = Availability {
     item: "AdminMessageRequest.create_conversation_without_contact_reply",
     kind: ItemKind::Property,
     versions: VersionRange {
-        first: 12,
+        first: 11,
         last: 22,
     },
     request: true,
@@ -101,13 +101,13 @@ pub const ADMIN_MESSAGE_TYPE__IN_APP: Availability = Availability {
     request: true,
 };
 
-/// `ContactType=contact` (EnumValue): 1.0–2.5.
+/// `ContactType=contact` (EnumValue): 1.0–1.4.
 pub const CONTACT_TYPE__CONTACT: Availability = Availability {
     item: "ContactType=contact",
     kind: ItemKind::EnumValue,
     versions: VersionRange {
         first: 0,
-        last: 10,
+        last: 4,
     },
     request: true,
 };
@@ -123,12 +123,12 @@ pub const CONTACT_TYPE__LEAD: Availability = Availability {
     request: true,
 };
 
-/// `Message.conversation_id` (Property): 2.4–Preview.
+/// `Message.conversation_id` (Property): 2.3–Preview.
 pub const MESSAGE__CONVERSATION_ID: Availability = Availability {
     item: "Message.conversation_id",
     kind: ItemKind::Property,
     versions: VersionRange {
-        first: 9,
+        first: 8,
         last: 22,
     },
     request: false,
@@ -156,23 +156,23 @@ pub const MESSAGE_OWNER: Availability = Availability {
     request: false,
 };
 
-/// `RecipientByEmail` (Schema): 1.0–1.4.
-pub const RECIPIENT_BY_EMAIL: Availability = Availability {
-    item: "RecipientByEmail",
-    kind: ItemKind::Schema,
-    versions: VersionRange {
-        first: 0,
-        last: 4,
-    },
-    request: true,
-};
-
 /// `Recipients|List` (UnionMember): 2.14–Preview.
 pub const RECIPIENTS__LIST: Availability = Availability {
     item: "Recipients|List",
     kind: ItemKind::UnionMember,
     versions: VersionRange {
         first: 19,
+        last: 22,
+    },
+    request: true,
+};
+
+/// `SenderType=lead` (EnumValue): 2.0–Preview.
+pub const SENDER_TYPE__LEAD: Availability = Availability {
+    item: "SenderType=lead",
+    kind: ItemKind::EnumValue,
+    versions: VersionRange {
+        first: 5,
         last: 22,
     },
     request: true,
@@ -213,8 +213,8 @@ pub const TABLE: [Availability; 15] = [
     MESSAGE__CONVERSATION_ID,
     MESSAGE__TEMPLATE,
     MESSAGE_OWNER,
-    RECIPIENT_BY_EMAIL,
     RECIPIENTS__LIST,
+    SENDER_TYPE__LEAD,
     SMS_MESSAGE_REQUEST,
     WHATS_APP_MESSAGE_REQUEST,
 ];

@@ -68,19 +68,6 @@ pub enum ValidationError {
         /// The versions that take it.
         available: RangeInclusive<Version>,
     },
-    /// A recipient identified by email, outside the versions that allow it.
-    #[error(
-        "`{field}` identifies the recipient by email, which API version {version} does not take; use `id` or `user_id` (email exists in {})",
-        span(available)
-    )]
-    RecipientEmailNotInVersion {
-        /// Where, e.g. `to[0].email`.
-        field: String,
-        /// The version asked for.
-        version: Version,
-        /// The versions that take it.
-        available: RangeInclusive<Version>,
-    },
     /// A visitor (type `contact`) identified by email: visitors have only `id` or `user_id`.
     #[error(
         "`{field}`: a visitor (type `contact`) is identified by `id` or `user_id`, not by email"
@@ -200,7 +187,6 @@ rules! {
     FieldNotInVersion => "field-not-in-version",
     RecipientListNotInVersion => "recipient-list-not-in-version",
     ContactTypeNotInVersion => "contact-type-not-in-version",
-    RecipientEmailNotInVersion => "recipient-email-not-in-version",
     VisitorByEmail => "visitor-by-email",
     IdentifierEmpty => "identifier-empty",
     AdminIdOutOfRange => "admin-id-out-of-range",

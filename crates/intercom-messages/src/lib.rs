@@ -114,8 +114,8 @@ pub use contract::ErrorCode;
 pub use error::{Rule, ValidationError};
 pub use message::{
     AdminDraft, AdminId, AdminMessage, Channel, ChannelKind, Component, Contact, ContactKey,
-    ContactType, Email, InApp, InvalidAdminId, Message, PhoneDraft, SmsMessage, Template,
-    UserDraft, UserMessage, WhatsAppMessage,
+    ContactType, Email, InApp, InvalidAdminId, Message, Parameter, PhoneDraft, SmsMessage,
+    Template, UserDraft, UserMessage, WhatsAppMessage,
 };
 pub use pacing::WINDOW;
 #[cfg(feature = "redis")]

@@ -53,16 +53,17 @@ impl At {
     }
 }
 
-/// The row of the version table for a value of the generated `ContactType`
-/// (`ContactType=lead`), if that value does not exist in every version. The
-/// row's value is read with the generated parser, so nothing is formatted.
-fn contact_type_row(t: types::ContactType) -> Option<Availability> {
+/// The row of the version table for a contact type, if that value does not
+/// exist in every version: `SenderType=lead` for a sender, `ContactType=lead`
+/// for a recipient (senders and recipients have separate rows). Nothing is
+/// formatted: the row's item is compared piece by piece.
+fn contact_type_row(enum_name: &str, wire: &str) -> Option<Availability> {
     table::TABLE.iter().copied().find(|r| {
         r.kind == ItemKind::EnumValue
             && r.item
-                .strip_prefix("ContactType=")
-                .and_then(|v| v.parse::<types::ContactType>().ok())
-                == Some(t)
+                .strip_prefix(enum_name)
+                .and_then(|v| v.strip_prefix('='))
+                == Some(wire)
     })
 }
 
@@ -114,7 +115,12 @@ fn check_contact(
             field: at.field(key.field()),
         });
     }
-    if let Some(r) = contact_type_row(contact.contact_type().wire())
+    let enum_name = if recipient {
+        "ContactType"
+    } else {
+        "SenderType"
+    };
+    if let Some(r) = contact_type_row(enum_name, contact.contact_type().wire_name())
         && !version.has(r)
     {
         return Err(ValidationError::ContactTypeNotInVersion {
@@ -124,19 +130,12 @@ fn check_contact(
             available: Version::range_of(r),
         });
     }
-    if let ContactKey::Email(_) = key {
-        if contact.contact_type() == crate::ContactType::Contact {
-            return Err(ValidationError::VisitorByEmail {
-                field: at.field("email"),
-            });
-        }
-        if recipient && !version.has(table::RECIPIENT_BY_EMAIL) {
-            return Err(ValidationError::RecipientEmailNotInVersion {
-                field: at.field("email"),
-                version,
-                available: Version::range_of(table::RECIPIENT_BY_EMAIL),
-            });
-        }
+    if let ContactKey::Email(_) = key
+        && contact.contact_type() == crate::ContactType::Contact
+    {
+        return Err(ValidationError::VisitorByEmail {
+            field: at.field("email"),
+        });
     }
     Ok(())
 }
@@ -204,11 +203,7 @@ impl<C: ChannelKind> AdminMessage<C> {
         if email.is_some_and(|e| e.subject.trim().is_empty()) {
             return Err(ValidationError::SubjectMissing);
         }
-        if let Some(value) = self.created_at
-            && value < 0
-        {
-            return Err(ValidationError::CreatedAtNegative { value });
-        }
+        check_created_at(self.created_at)?;
         let request = types::AdminMessageRequest {
             bcc,
             body: self.body.clone(),
@@ -241,36 +236,39 @@ fn non_empty<T: TryFrom<String>>(at: At, key: &ContactKey) -> Result<T, Validati
     })
 }
 
-/// A contact in the generated shapes its key selects; recipients and senders
-/// differ only in the type of their email (`E`).
-enum Keyed<E> {
-    Id(types::ContactById),
-    UserId(types::ContactByUserId),
-    Email(types::ContactType, E),
-}
-
-fn keyed<E: TryFrom<String>>(at: At, c: &Contact) -> Result<Keyed<E>, ValidationError> {
+fn recipient(at: At, c: &Contact) -> Result<types::Recipient, ValidationError> {
     let type_ = c.contact_type().wire();
     Ok(match c.key() {
-        k @ ContactKey::Id(_) => Keyed::Id(types::ContactById {
+        k @ ContactKey::Id(_) => types::Recipient::ContactById(types::ContactById {
             id: non_empty(at, k)?,
             type_,
         }),
-        k @ ContactKey::UserId(_) => Keyed::UserId(types::ContactByUserId {
+        k @ ContactKey::UserId(_) => types::Recipient::ContactByUserId(types::ContactByUserId {
             user_id: non_empty(at, k)?,
             type_,
         }),
-        k @ ContactKey::Email(_) => Keyed::Email(type_, non_empty(at, k)?),
+        k @ ContactKey::Email(_) => types::Recipient::RecipientByEmail(types::RecipientByEmail {
+            email: non_empty(at, k)?,
+            type_,
+        }),
     })
 }
 
-fn recipient(at: At, c: &Contact) -> Result<types::Recipient, ValidationError> {
-    Ok(match keyed(at, c)? {
-        Keyed::Id(x) => types::Recipient::ContactById(x),
-        Keyed::UserId(x) => types::Recipient::ContactByUserId(x),
-        Keyed::Email(type_, email) => {
-            types::Recipient::RecipientByEmail(types::RecipientByEmail { email, type_ })
-        }
+fn sender(at: At, c: &Contact) -> Result<types::UserSender, ValidationError> {
+    let type_ = c.contact_type().sender_wire();
+    Ok(match c.key() {
+        k @ ContactKey::Id(_) => types::UserSender::SenderById(types::SenderById {
+            id: non_empty(at, k)?,
+            type_,
+        }),
+        k @ ContactKey::UserId(_) => types::UserSender::SenderByUserId(types::SenderByUserId {
+            user_id: non_empty(at, k)?,
+            type_,
+        }),
+        k @ ContactKey::Email(_) => types::UserSender::ContactByEmail(types::ContactByEmail {
+            email: non_empty(at, k)?,
+            type_,
+        }),
     })
 }
 
@@ -360,13 +358,7 @@ impl UserMessage {
             let tag: String = tag.chars().take(40).collect();
             return Err(ValidationError::BodyHtml { tag });
         }
-        let from = match keyed(at, &self.from)? {
-            Keyed::Id(x) => types::UserSender::Id(x),
-            Keyed::UserId(x) => types::UserSender::UserId(x),
-            Keyed::Email(type_, email) => {
-                types::UserSender::Email(types::ContactByEmail { email, type_ })
-            }
-        };
+        let from = sender(at, &self.from)?;
         let request = types::UserMessageRequest {
             body: self.body.clone(),
             from,
@@ -396,6 +388,13 @@ fn require_message(
     }
 }
 
+fn check_created_at(created_at: Option<i64>) -> Result<(), ValidationError> {
+    match created_at {
+        Some(value) if value < 0 => Err(ValidationError::CreatedAtNegative { value }),
+        _ => Ok(()),
+    }
+}
+
 fn admin_sender(from: AdminId, version: Version) -> Result<types::AdminSender, ValidationError> {
     Ok(types::AdminSender {
         id: admin_id(from, version)?,
@@ -404,12 +403,13 @@ fn admin_sender(from: AdminId, version: Version) -> Result<types::AdminSender, V
 }
 
 /// An E.164 number: an optional `+`, then 8 to 15 digits, the first not 0.
-fn e164(field: &'static str, number: &str) -> Result<std::num::NonZeroU64, ValidationError> {
+/// Encoded as Intercom writes phone numbers: a string with its `+`.
+fn e164<T: TryFrom<String>>(field: &'static str, number: &str) -> Result<T, ValidationError> {
     let digits = number.strip_prefix('+').unwrap_or(number);
     let ok = (8..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())
         && !digits.starts_with('0');
-    ok.then(|| digits.parse().ok())
+    ok.then(|| T::try_from(format!("+{digits}")).ok())
         .flatten()
         .ok_or_else(|| ValidationError::PhoneNotE164 {
             field,
@@ -438,12 +438,23 @@ impl WhatsAppMessage {
     ) -> Result<types::WhatsAppMessageRequest, ValidationError> {
         require_message(table::WHATS_APP_MESSAGE_REQUEST, "whatsapp", version)?;
         let from = admin_sender(self.from, version)?;
-        if !self.contacts.is_empty() {
-            return Err(ValidationError::RecipientMixed {
-                count: self.contacts.len(),
-            });
-        }
-        let phone = e164("to.phone", &self.phone)?;
+        let to = match &self.phone {
+            Some(_) if !self.contacts.is_empty() => {
+                return Err(ValidationError::RecipientMixed {
+                    count: self.contacts.len(),
+                });
+            }
+            Some((phone, name)) => {
+                types::WhatsAppRecipients::PhoneRecipient(types::PhoneRecipient {
+                    name: Some(name.clone()).filter(|n| !n.trim().is_empty()),
+                    phone: e164("to.phone", phone)?,
+                })
+            }
+            None => types::WhatsAppRecipients::Recipients(
+                recipients("to", &self.contacts, version)?
+                    .ok_or(ValidationError::RecipientMissing)?,
+            ),
+        };
         let template = not_blank("template", &self.template)?;
         let locale = match &self.locale {
             Some(l) => Some(not_blank("locale", l)?),
@@ -455,27 +466,33 @@ impl WhatsAppMessage {
             .map(|c| {
                 Ok(types::WhatsAppComponent {
                     type_: not_blank("components.type", &c.kind)?,
+                    sub_type: c.sub_type.clone(),
+                    index: c.index.clone(),
                     parameters: c
-                        .texts
+                        .parameters
                         .iter()
-                        .map(|t| types::WhatsAppParameter {
-                            text: t.clone(),
-                            type_: types::WhatsAppParameterType::Text,
-                        })
+                        .map(|p| types::WhatsAppParameter(p.to_map()))
                         .collect(),
                 })
             })
             .collect::<Result<_, ValidationError>>()?;
+        check_created_at(self.shared.created_at)?;
         let request = types::WhatsAppMessageRequest {
+            bcc: None,
+            body: None,
+            cc: None,
             components,
+            create_conversation_without_contact_reply: self
+                .shared
+                .open_conversation
+                .then_some(true),
+            created_at: self.shared.created_at,
             from,
             locale,
             message_type: types::WhatsAppMessageRequestMessageType::Whatsapp,
+            subject: None,
             template,
-            to: types::PhoneRecipient {
-                name: Some(self.name.clone()).filter(|n| !n.trim().is_empty()),
-                phone,
-            },
+            to,
         };
         check_properties("WhatsAppMessageRequest", &request, version)?;
         Ok(request)
@@ -500,10 +517,20 @@ impl SmsMessage {
         if self.body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
+        check_created_at(self.shared.created_at)?;
         let request = types::SmsMessageRequest {
+            bcc: None,
             body: self.body.clone(),
+            cc: None,
+            create_conversation_without_contact_reply: self
+                .shared
+                .open_conversation
+                .then_some(true),
+            created_at: self.shared.created_at,
             from,
             message_type: types::SmsMessageRequestMessageType::Sms,
+            subject: None,
+            template: None,
             to,
         };
         check_properties("SmsMessageRequest", &request, version)?;

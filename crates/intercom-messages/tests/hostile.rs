@@ -268,7 +268,13 @@ impl std::io::Write for Writer {
 
 /// A server reflecting the token: the row's name, the status, headers and
 /// body it answers, and the outcome expected.
-type LeakRow = (&'static str, u16, Vec<(&'static str, String)>, Vec<u8>, Expect);
+type LeakRow = (
+    &'static str,
+    u16,
+    Vec<(&'static str, String)>,
+    Vec<u8>,
+    Expect,
+);
 
 /// What a row expects.
 #[derive(Debug)]

@@ -72,9 +72,58 @@ fn cases() -> Vec<Case> {
         ),
         ok(
             "sender by email in every version",
-            RecipientEmailNotInVersion,
+            ContactTypeNotInVersion,
             V::LATEST,
             user(Contact::lead_email("a@b.c")),
+        ),
+        // Recipients by email: the 1.x docs, the 2.6 page's PHP sample and
+        // the PHP and Go SDKs; accepted in every version, as `user_id` is.
+        ok(
+            "recipient by email in 1.0",
+            ContactTypeNotInVersion,
+            V::ALL[0],
+            Message::from_admin(1)
+                .to(Contact::user_email("a@b.c"))
+                .in_app("Hi"),
+        ),
+        ok(
+            "recipient by email in the latest version",
+            ContactTypeNotInVersion,
+            V::LATEST,
+            Message::from_admin(1)
+                .to(Contact::user_email("a@b.c"))
+                .in_app("Hi"),
+        ),
+        // Visitors write to the team as `contact` in every version.
+        ok(
+            "visitor sender in 2.6",
+            ContactTypeNotInVersion,
+            V::V2_6,
+            user(Contact::visitor("v1")),
+        ),
+        ok(
+            "visitor sender in Preview",
+            ContactTypeNotInVersion,
+            V::PREVIEW,
+            user(Contact::visitor_user_id("v1")),
+        ),
+        // WhatsApp to contacts, as the published schema declares `to`.
+        ok(
+            "whatsapp to a user",
+            RecipientMissing,
+            V::LATEST,
+            Message::from_admin(1)
+                .to(Contact::user("u"))
+                .whatsapp("keep_live")
+                .body_text(["x"]),
+        ),
+        no(
+            "whatsapp to nobody",
+            RecipientMissing,
+            V::LATEST,
+            Message::from_admin(1)
+                .whatsapp("keep_live")
+                .body_text(["x"]),
         ),
         // visitors have no email
         ok(
@@ -337,13 +386,16 @@ fn uses(item: &str) -> Option<Uses> {
         ("Recipients", "List") => Refused(RecipientListNotInVersion, || {
             admin_in_app().to(Contact::user("u2")).into()
         }),
-        ("ContactType", "lead") => Refused(ContactTypeNotInVersion, || user(Contact::lead("l1"))),
-        ("ContactType", "contact") => {
-            Refused(ContactTypeNotInVersion, || user(Contact::visitor("v1")))
-        }
-        ("RecipientByEmail", "") => Refused(RecipientEmailNotInVersion, || {
+        ("SenderType", "lead") => Refused(ContactTypeNotInVersion, || user(Contact::lead("l1"))),
+        ("ContactType", "lead") => Refused(ContactTypeNotInVersion, || {
             Message::from_admin(1)
-                .to(Contact::user_email("a@b.c"))
+                .to(Contact::lead("l1"))
+                .in_app("Hi")
+                .into()
+        }),
+        ("ContactType", "contact") => Refused(ContactTypeNotInVersion, || {
+            Message::from_admin(1)
+                .to(Contact::visitor("v1"))
                 .in_app("Hi")
                 .into()
         }),
@@ -409,7 +461,6 @@ fn boundary_cases() -> Result<Vec<Case>, String> {
                 ValidationError::FieldNotInVersion { available, .. }
                 | ValidationError::RecipientListNotInVersion { available, .. }
                 | ValidationError::ContactTypeNotInVersion { available, .. }
-                | ValidationError::RecipientEmailNotInVersion { available, .. }
                 | ValidationError::MessageNotInVersion { available, .. } => Some(available.clone()),
                 _ => None,
             };
@@ -541,7 +592,7 @@ fn whatsapp_and_sms_follow_the_recorded_wire_shape() {
             "locale": "en",
             "components": [{"type": "BODY", "parameters": [{"type": "text", "text": "Ada"}]}],
             "from": {"type": "admin", "id": 394051},
-            "to": {"phone": 4915112345678u64, "name": "Ada"},
+            "to": {"phone": "+4915112345678", "name": "Ada"},
         })
     );
     let v = Version::ALL[table::SMS_MESSAGE_REQUEST.versions.first];
@@ -627,31 +678,17 @@ fn errors_name_the_field_the_rule_and_the_versions() {
     );
     let row = table::CONTACT_TYPE__CONTACT;
     let after = Version::ALL[row.versions.last + 1];
-    let e = user(Contact::visitor("v")).to_request(after).unwrap_err();
+    let e = Message::from(Message::from_admin(1).to(Contact::visitor("v")).in_app("x"))
+        .to_request(after)
+        .unwrap_err();
     let range = Version::range_of(row);
     assert_eq!(
         e.to_string(),
         format!(
-            "`from.type` is `contact`, which API version {after} does not take; `contact` exists in {}–{}",
+            "`to[0].type` is `contact`, which API version {after} does not take; `contact` exists in {}–{}",
             range.start(),
             range.end()
         )
-    );
-    let e = Message::from(
-        Message::from_admin(1)
-            .to(Contact::user("u"))
-            .to(Contact::user_email("a@b.c"))
-            .in_app("x"),
-    )
-    .to_request(Version::LATEST)
-    .unwrap_err();
-    assert_eq!(
-        e,
-        ValidationError::RecipientEmailNotInVersion {
-            field: "to[1].email".into(),
-            version: Version::LATEST,
-            available: Version::range_of(table::RECIPIENT_BY_EMAIL)
-        }
     );
     let e = Message::from_contact(Contact::user("u")).body("Hi <b>there</b>");
     assert_eq!(
