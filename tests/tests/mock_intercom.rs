@@ -232,3 +232,49 @@ async fn the_recorded_sms_refusal_is_an_api_error() {
     }
     assert!(!err.may_have_been_delivered());
 }
+
+/// Like [`post`], with no `Intercom-Version` header, as four of the six
+/// official SDK families send it.
+async fn post_without_version(mock: &MockIntercom, body: Value) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/messages", mock.uri()))
+        .bearer_auth(TEST_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_request_without_a_version_is_judged_at_the_apps_version() {
+    let mock = MockIntercom::start().await;
+    // cc exists only from its row's first version: the app's version decides.
+    let with_cc = json!({"message_type": "email", "subject": "S", "body": "Hi", "template": "plain",
+        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"},
+        "cc": {"type": "user", "id": "c"}});
+    let row = table::ADMIN_MESSAGE_REQUEST__CC.versions;
+    let before = Version::ALL[row.first - 1];
+    let inside = Version::ALL[row.first];
+    mock.set_app_version(before).await;
+    let (status, answer) = post_without_version(&mock, with_cc.clone()).await;
+    assert_eq!(status, 400, "{answer}");
+    mock.set_app_version(inside).await;
+    let (status, answer) = post_without_version(&mock, with_cc).await;
+    assert_eq!(status, 200, "{answer}");
+    let received = mock.received().await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].version, inside);
+    // The default app version is the facade's default.
+    let fresh = MockIntercom::start().await;
+    let plain = json!({"message_type": "inapp", "body": "Hi",
+        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
+    assert_eq!(post_without_version(&fresh, plain.clone()).await.0, 200);
+    assert_eq!(fresh.received().await[0].version, Version::DEFAULT);
+    // The old name of Preview is read as Preview; a header naming nothing is refused.
+    let sms = json!({"message_type": "sms", "body": "Your code is 1234",
+        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
+    assert_eq!(post(&fresh, TEST_TOKEN, "Unstable", sms).await.0, 200);
+    assert_eq!(fresh.received().await[1].version, Version::PREVIEW);
+    assert_eq!(post(&fresh, TEST_TOKEN, "3.0", plain).await.0, 400);
+}

@@ -250,6 +250,23 @@ pub fn generate_facade(spec: &Spec, client: &str) -> Result<String, String> {
         "    /// The version a client sends unless told otherwise ({default}).\n    pub const DEFAULT: Version = Version::{};",
         version_const(default)
     );
+    let aliases = spec.versions.aliases();
+    let _ = writeln!(
+        s,
+        "    /// Other names of versions, read as the version they name \
+         (`x-intercom-version-aliases`); a client always sends the version's own name.\n    \
+         pub const ALIASES: [(&'static str, Version); {}] = [",
+        aliases.len()
+    );
+    for (alias, target) in aliases {
+        let wire = spec
+            .versions
+            .iter()
+            .nth(*target)
+            .expect("an alias names a version");
+        let _ = writeln!(s, "        ({alias:?}, Version::{}),", version_const(wire));
+    }
+    s.push_str("    ];\n");
     s.push_str("}\n");
 
     let known = known_values(spec)?;

@@ -187,6 +187,8 @@ fn walk_schema(
                 | "x-intercom-enum-versions"
                 | "x-intercom-known-values"
                 | "x-intercom-default-version"
+                | "x-intercom-version-aliases"
+                | "x-intercom-required-when"
         ) {
             return Err(format!("at `{path}`: unknown extension `{key}`"));
         }

@@ -74,6 +74,34 @@ fn member_available(
     }
 }
 
+/// `x-intercom-required-when: {property: {value: [required, ...]}}` as draft-7
+/// `if`/`then` conditions: with `property` equal to `value`, the listed
+/// properties are required too (an email needs its subject).
+pub fn required_when(when: &Value) -> Result<Vec<Value>, String> {
+    let mut out = Vec::new();
+    let props = when
+        .as_object()
+        .ok_or("x-intercom-required-when is a map {property: {value: [required]}}")?;
+    for (prop, cases) in props {
+        let cases = cases.as_object().ok_or_else(|| {
+            format!("x-intercom-required-when.{prop} is a map {{value: [required]}}")
+        })?;
+        for (value, required) in cases {
+            let required = required
+                .as_array()
+                .filter(|a| a.iter().all(Value::is_string))
+                .ok_or_else(|| {
+                    format!("x-intercom-required-when.{prop}.{value} is a list of property names")
+                })?;
+            out.push(json!({
+                "if": {"properties": {prop: {"const": value}}, "required": [prop]},
+                "then": {"required": required},
+            }));
+        }
+    }
+    Ok(out)
+}
+
 fn convert(
     spec: &Spec,
     schemas: &Map<String, Value>,
@@ -148,6 +176,14 @@ fn convert(
             .cloned()
             .collect();
         out.insert("required".into(), Value::Array(kept));
+    }
+    if let Some(when) = obj.get("x-intercom-required-when") {
+        let mut conds = match out.remove("allOf") {
+            Some(Value::Array(a)) => a,
+            _ => Vec::new(),
+        };
+        conds.extend(required_when(when)?);
+        out.insert("allOf".into(), Value::Array(conds));
     }
     if obj.get("nullable").and_then(Value::as_bool) == Some(true)
         && let Some(Value::String(t)) = out.get("type").cloned()

@@ -4,9 +4,10 @@
 
 use serde_json::Value;
 
-/// The versions, in the order of the fragment's enum, and the facade's default.
+/// The versions, in the order of the fragment's enum, the facade's default,
+/// and other names of versions (`x-intercom-version-aliases`).
 #[derive(Clone, Debug)]
-pub struct VersionList(Vec<String>, usize);
+pub struct VersionList(Vec<String>, usize, Vec<(String, usize)>);
 
 /// An inclusive range of versions, as positions in the [`VersionList`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +72,37 @@ impl VersionList {
                     .ok_or_else(|| format!("at `{at}`: `{s}` is not a version of the enum"))?,
                 Some(other) => return Err(format!("at `{at}`: {other} must be a quoted version")),
             };
-        Ok(Self(out, default))
+        let at = "components.schemas.IntercomVersion.x-intercom-version-aliases";
+        let mut aliases = Vec::new();
+        match raw.pointer("/components/schemas/IntercomVersion/x-intercom-version-aliases") {
+            None => {}
+            Some(Value::Object(map)) => {
+                for (alias, target) in map {
+                    let target = target
+                        .as_str()
+                        .and_then(|t| out.iter().position(|v| v == t))
+                        .ok_or_else(|| {
+                            format!("at `{at}.{alias}`: {target} is not a version of the enum")
+                        })?;
+                    if out.iter().any(|v| v == alias) {
+                        return Err(format!("at `{at}`: `{alias}` is a version, not an alias"));
+                    }
+                    aliases.push((alias.clone(), target));
+                }
+            }
+            Some(other) => {
+                return Err(format!(
+                    "at `{at}`: {other} must be a map {{alias: version}}"
+                ));
+            }
+        }
+        Ok(Self(out, default, aliases))
+    }
+
+    /// Other names of versions, each with the position of the version it
+    /// names (`Unstable` for `Preview`).
+    pub fn aliases(&self) -> &[(String, usize)] {
+        &self.2
     }
 
     /// The version a client sends unless told otherwise

@@ -68,7 +68,7 @@ pub mod types {
             Self::Digits(value)
         }
     }
-    ///A message an admin sends to a user or lead, in-app or by email.
+    ///A message an admin sends to a user or lead, in-app or by email. An email needs its subject in every version (1.x "optional unless message_type is email", 2.6 "Yes, if message_type: email", the 2.7+ branch "message_type: `email`", the recorded 422 "No subject supplied for email message"). Its template is not required: the recorded 422 for an email with neither names only the subject.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,

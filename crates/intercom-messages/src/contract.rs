@@ -84,6 +84,10 @@ impl Version {
     pub const LATEST: Version = Version::PREVIEW;
     /// The version a client sends unless told otherwise (2.14).
     pub const DEFAULT: Version = Version::V2_14;
+    /// Other names of versions, read as the version they name (`x-intercom-version-aliases`); a client always sends the version's own name.
+    pub const ALIASES: [(&'static str, Version); 1] = [
+        ("Unstable", Version::PREVIEW),
+    ];
 }
 
 /// What kind of message was created (`type` in the response).

@@ -83,6 +83,8 @@ struct State {
     scripted: Mutex<VecDeque<(u16, String, String)>>,
     /// Valid requests received, with their answers.
     received: Mutex<Vec<ReceivedMessage>>,
+    /// The app's version: a request without `Intercom-Version` is judged at it.
+    app_version: Mutex<Option<Version>>,
 }
 
 /// The responder: checks each request, then answers a scripted failure or
@@ -91,7 +93,13 @@ struct Answer(Arc<State>);
 
 impl Respond for Answer {
     fn respond(&self, r: &Request) -> ResponseTemplate {
-        let (body, admin, version) = match check(r) {
+        let app_version = self
+            .0
+            .app_version
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_default();
+        let (body, admin, version) = match check(r, app_version) {
             Ok(ok) => ok,
             Err((status, code, message)) => return error_list(status, code, &message),
         };
@@ -189,6 +197,18 @@ impl MockIntercom {
             .push_back((status, code.to_string(), message.to_string()));
     }
 
+    /// The version the mock's app is set to (as in Intercom's developer
+    /// hub): a request without an `Intercom-Version` header is judged at it,
+    /// as Intercom answers such a request at the app's version. Four of the
+    /// six official SDK families send no header. [`Version::DEFAULT`] unless set.
+    pub async fn set_app_version(&self, version: Version) {
+        *self
+            .state
+            .app_version
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(version);
+    }
+
     /// Every valid request received, in order, with the status it was
     /// answered (a scripted 5xx is a message that may have been delivered; a
     /// scripted 4xx one that was not).
@@ -201,13 +221,14 @@ impl MockIntercom {
     }
 }
 
-fn header_version(r: &Request) -> Option<Version> {
-    r.headers
-        .get("intercom-version")?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
+/// The request's version: its `Intercom-Version` header (an alias such as
+/// `Unstable` read as the version it names), or the app's version when there
+/// is no header; `None` for a header that names no version.
+fn header_version(r: &Request, app_version: Version) -> Option<Version> {
+    match r.headers.get("intercom-version") {
+        None => Some(app_version),
+        Some(v) => v.to_str().ok()?.parse().ok(),
+    }
 }
 
 /// Why the mock refused a request: status, error code, message.
@@ -219,16 +240,16 @@ fn error(status: u16, code: &'static str, message: String) -> Refusal {
 
 /// Checks a request as Intercom would; returns the body, whether it is an
 /// admin message, and its version.
-fn check(r: &Request) -> Result<(Value, bool, Version), Refusal> {
+fn check(r: &Request, app_version: Version) -> Result<(Value, bool, Version), Refusal> {
     let auth = r.headers.get("authorization").and_then(|v| v.to_str().ok());
     if auth != Some(&format!("Bearer {TEST_TOKEN}")) {
         return Err(error(401, "unauthorized", "Access Token Invalid".into()));
     }
-    let Some(version) = header_version(r) else {
+    let Some(version) = header_version(r, app_version) else {
         return Err(error(
             400,
             "intercom_version_invalid",
-            "missing or unknown Intercom-Version".into(),
+            "unknown Intercom-Version".into(),
         ));
     };
     let body: Value = serde_json::from_slice(&r.body)
@@ -242,18 +263,21 @@ fn check(r: &Request) -> Result<(Value, bool, Version), Refusal> {
             )
         })?;
     let admin = !matches!(request, types::CreateMessageRequest::UserMessageRequest(_));
-    if let Some(problem) = version_problem(&body, version) {
-        return Err(error(
-            400,
-            "parameter_invalid",
-            format!("{problem} (Intercom-Version {version})"),
-        ));
-    }
+    // The request schema refuses an email without a subject too (the
+    // contract's `x-intercom-required-when`); Intercom's recorded answer to
+    // it is this 422, so it is checked first.
     if admin && body["message_type"] == "email" && body.get("subject").is_none() {
         return Err(error(
             422,
             "parameter_not_found",
             "No subject supplied for email message".into(),
+        ));
+    }
+    if let Some(problem) = version_problem(&body, version) {
+        return Err(error(
+            400,
+            "parameter_invalid",
+            format!("{problem} (Intercom-Version {version})"),
         ));
     }
     Ok((body, admin, version))

@@ -91,8 +91,15 @@ pub struct UnknownVersion(pub String);
 impl FromStr for Version {
     type Err = UnknownVersion;
 
+    /// A version's name, or another name of it from [`Version::ALIASES`]
+    /// (`Unstable`, Intercom's name for `Preview` until April 2026, which
+    /// some official SDKs still use), ignoring surrounding white space.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        IntercomVersion::from_str(s.trim())
+        let name = s.trim();
+        if let Some((_, v)) = Version::ALIASES.iter().find(|(alias, _)| *alias == name) {
+            return Ok(*v);
+        }
+        IntercomVersion::from_str(name)
             .map(Version)
             .map_err(|_| UnknownVersion(s.to_string()))
     }
@@ -121,6 +128,12 @@ mod tests {
     }
 
     #[test]
+    fn the_old_name_of_preview_is_read_as_preview() {
+        assert_eq!("Unstable".parse::<Version>().unwrap(), Version::PREVIEW);
+        assert_eq!(" Unstable ".parse::<Version>().unwrap().as_str(), "Preview");
+    }
+
+    #[test]
     fn two_ten_comes_after_two_nine() {
         assert!(Version::V2_10 > Version::V2_9);
         assert!(Version::V2_0 > Version::V1_4);
@@ -133,7 +146,7 @@ mod tests {
             format!("{latest}.0"),
             String::new(),
             format!("v{latest}"),
-            "Unstable".to_string(),
+            "unstable".to_string(),
             format!("9{latest}"),
         ] {
             let err = bad.parse::<Version>().unwrap_err();
