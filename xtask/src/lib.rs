@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+pub mod conformance;
 pub mod facade;
 pub mod project;
 pub mod upstream;

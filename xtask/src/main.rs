@@ -1,18 +1,24 @@
 //! `cargo xtask codegen [--check]`: regenerate (or check) the client from the fragment.
 //! `cargo xtask upstream-diff OLD.yaml NEW.yaml`: what changed for `POST /messages`
 //! between two of Intercom's descriptions.
+//! `cargo xtask conformance [--write]`: the fragment against the vendored descriptions.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 const USAGE: &str = "usage: cargo xtask codegen [--check]
        cargo xtask upstream-diff OLD.yaml NEW.yaml
+       cargo xtask conformance [--write]
 
   codegen          regenerate the client crate from openapi/messages.yaml
   codegen --check  regenerate in memory; fail with a diff if a checked-in file is stale
   upstream-diff    print a Markdown report of what changed for POST /messages between
                    two of Intercom's published descriptions; exit 0 when nothing did,
-                   1 when something did, 2 on an error";
+                   1 when something did, 2 on an error
+  conformance      compare the fragment with every description in openapi/upstream/, fact by
+                   fact; fail on a difference openapi/deviations.yaml does not record, on a
+                   recorded deviation that no longer exists, on an example missing or altered,
+                   and on a stale deviation table in openapi/README.md (--write rewrites it)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +29,8 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["upstream-diff", old, new] => return upstream_diff(old, new),
+        ["conformance"] => return conformance(false),
+        ["conformance", "--write"] => return conformance(true),
         ["codegen"] => xtask::Mode::Write,
         ["codegen", "--check"] => xtask::Mode::Check,
         ["--help"] | ["-h"] | ["help"] => {
@@ -72,6 +80,29 @@ fn upstream_diff(old: &str, new: &str) -> ExitCode {
             }
         },
         (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn conformance(write: bool) -> ExitCode {
+    match xtask::conformance::run(&xtask::workspace_root(), write) {
+        Ok((report, table_fresh)) => {
+            print!("{}", report.render());
+            if !table_fresh {
+                eprintln!(
+                    "error: the deviation table in {} is stale: run `cargo xtask conformance --write`",
+                    xtask::conformance::README
+                );
+            }
+            if report.passed() && table_fresh {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -83,6 +83,15 @@ impl<'a> Reader<'a> {
         } else {
             ""
         };
+        // `allOf` of one schema (a `$ref` with a description beside it) is that schema.
+        if let Some([only]) = node
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            && node.get("type").is_none()
+        {
+            return self.type_of(only, at, depth + 1);
+        }
         for union in ["anyOf", "oneOf"] {
             if let Some(members) = node.get(union).and_then(Value::as_array) {
                 let mut types = Vec::new();

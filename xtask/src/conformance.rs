@@ -1,0 +1,670 @@
+//! `cargo xtask conformance`: the fragment against Intercom's own published
+//! descriptions (`openapi/upstream/<version>.yaml`), fact by fact.
+//!
+//! For each vendored version, the fragment is projected to that version and
+//! read into the same flat facts as `upstream-diff` reads a description
+//! (request properties and their types, required properties per
+//! `message_type`, request enums, response properties and enums, statuses).
+//! Each difference is one line of text; every line must match a recorded
+//! deviation of `openapi/deviations.yaml` whose versions include that version,
+//! and every recorded deviation must match a difference in each vendored
+//! version it names, or it is stale.
+//!
+//! Examples are not deviations: every example of a vendored description must
+//! be in the fragment under `x-intercom-upstream-name`, with the same value
+//! (as YAML reads it) and tagged with that version, and no example claiming
+//! that name and version may be missing from the description.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use crate::project::{Strictness, json_schema_for_version, required_when};
+use crate::upstream::{Surface, surface};
+use crate::versions::Range;
+use crate::{Spec, examples};
+
+/// Where the descriptions are vendored, from the workspace root.
+pub const UPSTREAM_DIR: &str = "openapi/upstream";
+/// The recorded deviations, from the workspace root.
+pub const DEVIATIONS: &str = "openapi/deviations.yaml";
+/// The README whose deviation table is generated, from the workspace root.
+pub const README: &str = "openapi/README.md";
+const TABLE_START: &str = "<!-- deviations:start -->";
+const TABLE_END: &str = "<!-- deviations:end -->";
+
+/// One recorded deviation: a difference the fragment keeps on purpose.
+#[derive(Clone, Debug)]
+pub struct Deviation {
+    /// The difference as the check prints it; `*` matches any text.
+    pub fact: String,
+    /// The versions it holds for.
+    pub range: Range,
+    /// Why the fragment differs.
+    pub reason: String,
+    /// What the choice rests on.
+    pub evidence: String,
+}
+
+/// One vendored description: its version and its parsed document.
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    /// The version, as the file is named (`2.16`, `Preview`).
+    pub version: String,
+    /// The description as YAML reads it.
+    pub doc: Value,
+}
+
+/// What the check found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// How many facts agreed, over all versions.
+    pub agreed: usize,
+    /// How many differences a deviation covers.
+    pub recorded: usize,
+    /// `version: difference` lines no deviation covers.
+    pub unrecorded: Vec<String>,
+    /// Deviations that match no difference in a version they name.
+    pub stale: Vec<String>,
+    /// Examples missing from the fragment, altered, or claimed wrongly.
+    pub examples: Vec<String>,
+}
+
+impl Report {
+    /// Whether the fragment conforms: every difference recorded, nothing stale,
+    /// every example verbatim.
+    pub fn passed(&self) -> bool {
+        self.unrecorded.is_empty() && self.stale.is_empty() && self.examples.is_empty()
+    }
+
+    /// The report as Markdown.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "# Conformance to Intercom's published descriptions\n\n\
+             {} facts agree, {} differ as recorded in {DEVIATIONS}, {} differ unrecorded, \
+             {} recorded deviations are stale, {} example problems.\n",
+            self.agreed,
+            self.recorded,
+            self.unrecorded.len(),
+            self.stale.len(),
+            self.examples.len()
+        );
+        for (title, lines) in [
+            ("Differences no deviation records", &self.unrecorded),
+            ("Recorded deviations that no longer exist", &self.stale),
+            ("Examples", &self.examples),
+        ] {
+            if !lines.is_empty() {
+                let _ = write!(out, "\n## {title}\n\n");
+                for l in lines {
+                    let _ = writeln!(out, "- {l}");
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Reads every `<version>.yaml` of a folder of vendored descriptions.
+pub fn load_upstream(dir: &Path) -> Result<Vec<Upstream>, String> {
+    let mut out = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("{}: cannot read: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let version = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| format!("{}: not a version name", path.display()))?
+            .to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let doc: Value = serde_norway::from_str(&text)
+            .map_err(|e| format!("{}: invalid YAML: {e}", path.display()))?;
+        out.push(Upstream { version, doc });
+    }
+    Ok(out)
+}
+
+/// Reads the recorded deviations.
+pub fn parse_deviations(spec: &Spec, text: &str) -> Result<Vec<Deviation>, String> {
+    let raw: Value =
+        serde_norway::from_str(text).map_err(|e| format!("{DEVIATIONS}: invalid YAML: {e}"))?;
+    let list = raw
+        .as_array()
+        .ok_or_else(|| format!("{DEVIATIONS}: expected a list of deviations"))?;
+    let mut out = Vec::new();
+    for (i, d) in list.iter().enumerate() {
+        let field = |k: &str| {
+            d.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| format!("{DEVIATIONS}[{i}]: `{k}` is required (a string)"))
+        };
+        let range = d
+            .get("versions")
+            .ok_or_else(|| format!("{DEVIATIONS}[{i}]: `versions` is required"))
+            .and_then(|v| {
+                spec.versions
+                    .parse_range(v)
+                    .map_err(|e| format!("{DEVIATIONS}[{i}]: {e}"))
+            })?;
+        out.push(Deviation {
+            fact: field("fact")?,
+            range,
+            reason: field("reason")?,
+            evidence: field("evidence")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Runs the check over every vendored version.
+pub fn check(
+    spec: &Spec,
+    upstream: &[Upstream],
+    deviations: &[Deviation],
+) -> Result<Report, String> {
+    let mut report = Report::default();
+    let mut used = vec![BTreeSet::new(); deviations.len()];
+    let mut vendored = BTreeSet::new();
+    for up in upstream {
+        let position = spec.versions.position(&up.version).ok_or_else(|| {
+            format!(
+                "{UPSTREAM_DIR}/{}.yaml: `{}` is not a version of the fragment",
+                up.version, up.version
+            )
+        })?;
+        vendored.insert(position);
+        let theirs = normalised(surface(&up.doc).map_err(|e| format!("{}: {e}", up.version))?);
+        let ours = normalised(fragment_surface(spec, position)?);
+        let (agreed, differences) = compare(&ours, &theirs);
+        report.agreed += agreed;
+        for line in differences {
+            let hit = deviations
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.range.contains(position) && matches(&d.fact, &line))
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>();
+            if hit.is_empty() {
+                report.unrecorded.push(format!("{}: {line}", up.version));
+            } else {
+                report.recorded += 1;
+                for i in hit {
+                    used[i].insert(position);
+                }
+            }
+        }
+        report
+            .examples
+            .extend(check_examples(spec, position, &up.version, &up.doc)?);
+    }
+    for (i, d) in deviations.iter().enumerate() {
+        let names: Vec<usize> = (d.range.first..=d.range.last)
+            .filter(|p| vendored.contains(p))
+            .collect();
+        if names.is_empty() {
+            report.stale.push(format!(
+                "`{}`: names no vendored version ({})",
+                d.fact,
+                spec.versions.describe(d.range)
+            ));
+        }
+        for p in names.into_iter().filter(|p| !used[i].contains(p)) {
+            let v = spec.versions.iter().nth(p).unwrap_or_default();
+            report
+                .stale
+                .push(format!("`{}`: no such difference in {v}", d.fact));
+        }
+    }
+    Ok(report)
+}
+
+/// `*` matches any text; everything else literally.
+fn matches(pattern: &str, line: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == line;
+    }
+    let mut rest = line;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// The fragment at `position` as a description of Intercom's layout, read by
+/// the same reader as a published one.
+fn fragment_surface(spec: &Spec, position: usize) -> Result<Surface, String> {
+    let request = json_schema_for_version(
+        spec,
+        "CreateMessageRequest",
+        position,
+        Strictness::AsWritten,
+    )?;
+    let definitions = request["definitions"].clone();
+    let op = spec
+        .raw
+        .pointer("/paths/~1messages/post")
+        .ok_or("the fragment has no POST /messages")?;
+    let mut responses = Map::new();
+    for (status, r) in op["responses"].as_object().into_iter().flatten() {
+        let schema = r
+            .pointer("/content/application~1json/schema/$ref")
+            .and_then(Value::as_str)
+            .map(|s| s.replace("#/components/schemas/", "#/definitions/"));
+        let content = match schema {
+            Some(s) => json!({"application/json": {"schema": {"$ref": s}}}),
+            None => json!({}),
+        };
+        responses.insert(status.clone(), json!({ "content": content }));
+    }
+    let versions: Vec<&str> = spec.versions.iter().take(position + 1).collect();
+    let doc = json!({
+        "paths": {"/messages": {"post": {
+            "parameters": [{"name": "Intercom-Version", "schema": {"enum": versions}}],
+            "requestBody": {"content": {"application/json": {
+                "schema": {"$ref": "#/definitions/CreateMessageRequest"}
+            }}},
+            "responses": responses,
+        }}},
+        "definitions": definitions,
+    });
+    let mut s = surface(&doc)?;
+    s.required = fragment_required(spec, &doc, position)?;
+    Ok(s)
+}
+
+/// The required properties of each kind of message the fragment takes at
+/// `position`, keyed as Intercom titles its branches (`message_type: `email``).
+fn fragment_required(
+    spec: &Spec,
+    doc: &Value,
+    position: usize,
+) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+    let defs = &doc["definitions"];
+    let mut out = BTreeMap::new();
+    for member in defs["CreateMessageRequest"]["oneOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = member["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+            .ok_or("a request member is not a $ref")?;
+        let schema = &defs[name];
+        let required: BTreeSet<String> = schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        if !required.contains("message_type") {
+            out.insert(format!("({name}, no message_type)"), required);
+            continue;
+        }
+        let mt = &schema["properties"]["message_type"];
+        let mt = match mt.get("$ref").and_then(Value::as_str) {
+            Some(r) => &defs[r.trim_start_matches("#/definitions/")],
+            None => mt,
+        };
+        let when = spec
+            .raw
+            .pointer(&format!(
+                "/components/schemas/{name}/x-intercom-required-when"
+            ))
+            .map(required_when)
+            .transpose()?
+            .unwrap_or_default();
+        let _ = position;
+        for value in mt["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let mut req = required.clone();
+            for cond in &when {
+                if cond.pointer("/if/properties/message_type/const") == Some(&json!(value)) {
+                    req.extend(
+                        cond.pointer("/then/required")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string),
+                    );
+                }
+            }
+            out.entry(branch_key(value))
+                .or_insert_with(BTreeSet::new)
+                .extend(req);
+        }
+    }
+    Ok(out)
+}
+
+/// `message_type: `inapp`` for `in_app`, `inapp` or Intercom's title
+/// ``message_type: `inapp`.``: one key per kind of message.
+fn branch_key(value: &str) -> String {
+    format!("message_type: `{}`", value.replace('_', ""))
+}
+
+/// Normalises what differs only in spelling: Intercom's branch titles, type
+/// strings (integer widths, `nullable` as `?` or as a `null` type, nested
+/// unions) become sets of kinds.
+fn normalised(mut s: Surface) -> Surface {
+    s.required = s
+        .required
+        .into_iter()
+        .map(|(k, v)| {
+            let key = match k.split('`').nth(1) {
+                Some(value) if k.starts_with("message_type") => branch_key(value),
+                _ => k,
+            };
+            (key, v)
+        })
+        .collect();
+    for map in [&mut s.request_properties, &mut s.response_properties] {
+        for t in map.values_mut() {
+            *t = kinds(t).into_iter().collect::<Vec<_>>().join(" | ");
+        }
+    }
+    s
+}
+
+/// The kinds a type string of the reader stands for.
+fn kinds(t: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for alt in split_top(t, " or ") {
+        let mut alt = alt.trim();
+        if let Some(rest) = alt.strip_suffix('?') {
+            out.insert("null".to_string());
+            alt = rest;
+        }
+        for part in split_top(alt, "|") {
+            let part = part.trim();
+            if let Some(inner) = part
+                .strip_prefix("oneOf<")
+                .or_else(|| part.strip_prefix("anyOf<"))
+                .and_then(|p| p.strip_suffix('>'))
+            {
+                out.extend(kinds(inner));
+            } else if let Some(inner) = part
+                .strip_prefix("array<")
+                .and_then(|p| p.strip_suffix('>'))
+            {
+                let inner: Vec<String> = kinds(inner).into_iter().collect();
+                out.insert(format!("array<{}>", inner.join(" | ")));
+            } else {
+                let base = part.trim_end_matches(":int64").trim_end_matches(":int32");
+                out.insert(base.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Splits at `sep` outside `<…>`.
+fn split_top<'a>(t: &'a str, sep: &str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut i) = (0i32, 0, 0);
+    let bytes = t.as_bytes();
+    while i < t.len() {
+        match bytes[i] {
+            b'<' => depth += 1,
+            b'>' => depth -= 1,
+            _ if depth == 0 && t[i..].starts_with(sep) => {
+                out.push(&t[start..i]);
+                i += sep.len();
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&t[start..]);
+    out
+}
+
+/// Agreeing facts, and one line per difference.
+fn compare(ours: &Surface, theirs: &Surface) -> (usize, Vec<String>) {
+    let mut agreed = 0;
+    let mut lines = Vec::new();
+    let ov: BTreeSet<&String> = ours.versions.iter().collect();
+    let tv: BTreeSet<&String> = theirs.versions.iter().collect();
+    agreed += ov.intersection(&tv).count();
+    for v in ov.difference(&tv) {
+        lines.push(format!(
+            "version `{v}`: in the fragment's enum, not in Intercom's"
+        ));
+    }
+    for v in tv.difference(&ov) {
+        lines.push(format!(
+            "version `{v}`: in Intercom's enum, not in the fragment's"
+        ));
+    }
+    for (what, o, t) in [
+        (
+            "request property",
+            &ours.request_properties,
+            &theirs.request_properties,
+        ),
+        (
+            "response property",
+            &ours.response_properties,
+            &theirs.response_properties,
+        ),
+    ] {
+        agreed += map_lines(what, o, t, &mut lines);
+    }
+    for (what, o, t) in [
+        ("request enum", &ours.request_enums, &theirs.request_enums),
+        (
+            "response enum",
+            &ours.response_enums,
+            &theirs.response_enums,
+        ),
+        ("required", &ours.required, &theirs.required),
+    ] {
+        agreed += set_map_lines(what, o, t, &mut lines);
+    }
+    agreed += ours.statuses.intersection(&theirs.statuses).count();
+    for s in ours.statuses.difference(&theirs.statuses) {
+        lines.push(format!("status `{s}`: declared by the fragment only"));
+    }
+    for s in theirs.statuses.difference(&ours.statuses) {
+        lines.push(format!("status `{s}`: declared by Intercom only"));
+    }
+    (agreed, lines)
+}
+
+fn map_lines(
+    what: &str,
+    ours: &BTreeMap<String, String>,
+    theirs: &BTreeMap<String, String>,
+    lines: &mut Vec<String>,
+) -> usize {
+    let mut agreed = 0;
+    let keys: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
+    for k in keys {
+        match (ours.get(k), theirs.get(k)) {
+            (Some(o), Some(t)) if o == t => agreed += 1,
+            (Some(o), Some(t)) => lines.push(format!("{what} `{k}`: fragment {o}, Intercom {t}")),
+            (Some(o), None) => lines.push(format!("{what} `{k}`: fragment {o}, Intercom absent")),
+            (None, Some(t)) => lines.push(format!("{what} `{k}`: fragment absent, Intercom {t}")),
+            (None, None) => {}
+        }
+    }
+    agreed
+}
+
+fn set_map_lines(
+    what: &str,
+    ours: &BTreeMap<String, BTreeSet<String>>,
+    theirs: &BTreeMap<String, BTreeSet<String>>,
+    lines: &mut Vec<String>,
+) -> usize {
+    let show = |s: Option<&BTreeSet<String>>| match s {
+        None => "absent".to_string(),
+        Some(s) => format!(
+            "[{}]",
+            s.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let mut agreed = 0;
+    let keys: BTreeSet<&String> = ours.keys().chain(theirs.keys()).collect();
+    for k in keys {
+        let (o, t) = (ours.get(k), theirs.get(k));
+        if o == t {
+            agreed += 1;
+        } else {
+            lines.push(format!(
+                "{what} `{k}`: fragment {}, Intercom {}",
+                show(o),
+                show(t)
+            ));
+        }
+    }
+    agreed
+}
+
+/// The examples of one vendored description against the fragment's.
+fn check_examples(
+    spec: &Spec,
+    position: usize,
+    version: &str,
+    doc: &Value,
+) -> Result<Vec<String>, String> {
+    let mut theirs: Vec<(String, String, Value)> = Vec::new();
+    let op = doc
+        .pointer("/paths/~1messages/post")
+        .ok_or_else(|| format!("{version}: no POST /messages"))?;
+    let mut places = vec![(
+        "request".to_string(),
+        op.pointer("/requestBody/content/application~1json/examples"),
+    )];
+    for (status, r) in op["responses"].as_object().into_iter().flatten() {
+        places.push((
+            status.clone(),
+            r.pointer("/content/application~1json/examples"),
+        ));
+    }
+    for (place, map) in places {
+        for (name, ex) in map.and_then(Value::as_object).into_iter().flatten() {
+            theirs.push((place.clone(), name.clone(), ex["value"].clone()));
+        }
+    }
+    let ours = examples(spec)?;
+    let mut out = Vec::new();
+    for (place, name, value) in &theirs {
+        let found: Vec<_> = ours
+            .iter()
+            .filter(|e| {
+                &e.place == place
+                    && e.upstream_name.as_deref() == Some(name.as_str())
+                    && e.range.contains(position)
+            })
+            .collect();
+        match found.as_slice() {
+            [] => out.push(format!(
+                "{version}: example `{place}: {name}` is not in the fragment (tag it with {version} and x-intercom-upstream-name)"
+            )),
+            [e] if e.value != *value => out.push(format!(
+                "{version}: example `{place}: {name}` is altered in the fragment (`{}`)",
+                e.name
+            )),
+            [_] => {}
+            many => out.push(format!(
+                "{version}: example `{place}: {name}` is in the fragment {} times",
+                many.len()
+            )),
+        }
+    }
+    for e in &ours {
+        if let Some(name) = &e.upstream_name
+            && e.range.contains(position)
+            && !theirs.iter().any(|(p, n, _)| p == &e.place && n == name)
+        {
+            out.push(format!(
+                "{version}: example `{}` claims `{}: {name}`, which this description does not have",
+                e.name, e.place
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The deviation table of `openapi/README.md`.
+pub fn render_table(spec: &Spec, deviations: &[Deviation]) -> String {
+    let mut out =
+        String::from("| difference | versions | reason | evidence |\n| --- | --- | --- | --- |\n");
+    for d in deviations {
+        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(&d.fact),
+            spec.versions.describe(d.range),
+            cell(&d.reason),
+            cell(&d.evidence)
+        );
+    }
+    out
+}
+
+/// `readme` with its deviation table replaced by `table`.
+pub fn with_table(readme: &str, table: &str) -> Result<String, String> {
+    let start = readme
+        .find(TABLE_START)
+        .ok_or_else(|| format!("{README}: no `{TABLE_START}` marker"))?;
+    let end = readme
+        .find(TABLE_END)
+        .ok_or_else(|| format!("{README}: no `{TABLE_END}` marker"))?;
+    Ok(format!(
+        "{}{TABLE_START}\n{table}{}",
+        &readme[..start],
+        &readme[end..]
+    ))
+}
+
+/// Runs the check over the workspace at `root`; with `write`, rewrites the
+/// README's deviation table first. Returns the report and whether the README
+/// table was up to date.
+pub fn run(root: &Path, write: bool) -> Result<(Report, bool), String> {
+    let spec = crate::load_spec(&root.join(crate::SPEC))?;
+    let upstream = load_upstream(&root.join(UPSTREAM_DIR))?;
+    let text = std::fs::read_to_string(root.join(DEVIATIONS))
+        .map_err(|e| format!("{DEVIATIONS}: cannot read: {e}"))?;
+    let deviations = parse_deviations(&spec, &text)?;
+    let readme_path = root.join(README);
+    let readme =
+        std::fs::read_to_string(&readme_path).map_err(|e| format!("{README}: cannot read: {e}"))?;
+    let wanted = with_table(&readme, &render_table(&spec, &deviations))?;
+    let fresh = wanted == readme;
+    if write && !fresh {
+        std::fs::write(&readme_path, &wanted).map_err(|e| format!("{README}: {e}"))?;
+    }
+    Ok((check(&spec, &upstream, &deviations)?, fresh || write))
+}
