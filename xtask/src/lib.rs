@@ -12,6 +12,7 @@ pub mod conformance;
 pub mod facade;
 pub mod project;
 pub mod upstream;
+pub mod vendor;
 pub mod versions;
 
 use versions::{Range, VersionList};

@@ -2,6 +2,7 @@
 //! `cargo xtask upstream-diff OLD.yaml NEW.yaml`: what changed for `POST /messages`
 //! between two of Intercom's descriptions.
 //! `cargo xtask conformance [--write]`: the fragment against the vendored descriptions.
+//! `cargo xtask vendor FULL.yaml [OUT.yaml]`: cut a published description to `POST /messages`.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -9,6 +10,7 @@ use std::time::Instant;
 const USAGE: &str = "usage: cargo xtask codegen [--check]
        cargo xtask upstream-diff OLD.yaml NEW.yaml
        cargo xtask conformance [--write]
+       cargo xtask vendor FULL.yaml [OUT.yaml]
 
   codegen          regenerate the client crate from openapi/messages.yaml
   codegen --check  regenerate in memory; fail with a diff if a checked-in file is stale
@@ -18,7 +20,10 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
   conformance      compare the fragment with every description in openapi/upstream/, fact by
                    fact; fail on a difference openapi/deviations.yaml does not record, on a
                    recorded deviation that no longer exists, on an example missing or altered,
-                   and on a stale deviation table in openapi/README.md (--write rewrites it)";
+                   and on a stale deviation table in openapi/README.md (--write rewrites it)
+  vendor           cut one of Intercom's full published descriptions down to POST /messages
+                   and what it references, keeping the published lines as they are; print
+                   the cut, or write it to OUT.yaml (e.g. openapi/upstream/2.17.yaml)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +34,8 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["upstream-diff", old, new] => return upstream_diff(old, new),
+        ["vendor", full] => return vendor(full, None),
+        ["vendor", full, out] => return vendor(full, Some(out)),
         ["conformance"] => return conformance(false),
         ["conformance", "--write"] => return conformance(true),
         ["codegen"] => xtask::Mode::Write,
@@ -103,6 +110,32 @@ fn conformance(write: bool) -> ExitCode {
             }
         }
         Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn vendor(full: &str, out: Option<&str>) -> ExitCode {
+    let cut = std::fs::read_to_string(full)
+        .map_err(|e| format!("{full}: cannot read: {e}"))
+        .and_then(|text| xtask::vendor::cut(&text).map_err(|e| format!("{full}: {e}")));
+    match (cut, out) {
+        (Ok(cut), None) => {
+            print!("{cut}");
+            ExitCode::SUCCESS
+        }
+        (Ok(cut), Some(out)) => match std::fs::write(out, cut) {
+            Ok(()) => {
+                println!("wrote {out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {out}: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        (Err(e), _) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -1,0 +1,220 @@
+//! `cargo xtask vendor FULL.yaml [OUT.yaml]`: cuts one of Intercom's full
+//! published descriptions down to `POST /messages` and what it references,
+//! keeping the published lines as they are.
+//!
+//! Kept: the top-level `openapi`, `info`, `servers` and `security`; the
+//! operation `paths./messages.post`; every component it references,
+//! transitively; the security schemes `security` names. Nothing is
+//! re-serialised: a YAML re-dump would lose evidence such as the unquoted
+//! `phone: +5547999998888`, so the cut works on lines, by indentation, and
+//! the parsed document only says which blocks to keep.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+/// The top-level keys kept whole.
+const KEPT_TOP: [&str; 4] = ["openapi", "info", "servers", "security"];
+
+/// Cuts `text` (a full description) down to `POST /messages`.
+pub fn cut(text: &str) -> Result<String, String> {
+    let doc: Value = serde_norway::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
+    let op = doc
+        .pointer("/paths/~1messages/post")
+        .ok_or("no `paths./messages.post`: not a description of Intercom's POST /messages")?;
+    let components = referenced(&doc, op)?;
+    let schemes: BTreeSet<String> = doc
+        .get("security")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.keys().cloned())
+        .collect();
+
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for top in blocks(&lines, 0, lines.len(), 0) {
+        let keep = match top.key.as_str() {
+            k if KEPT_TOP.contains(&k) => Keep::All,
+            "paths" => Keep::Paths,
+            "components" => Keep::Components,
+            _ => Keep::None,
+        };
+        match keep {
+            Keep::None => {}
+            Keep::All => push(&mut out, &lines[top.start..top.end]),
+            Keep::Paths => {
+                push(&mut out, &lines[top.start..=top.start]);
+                for path in blocks(&lines, top.start + 1, top.end, child_indent(&lines, &top)) {
+                    if path.key != "/messages" {
+                        continue;
+                    }
+                    push(&mut out, &lines[path.start..=path.start]);
+                    let ind = child_indent(&lines, &path);
+                    for method in blocks(&lines, path.start + 1, path.end, ind) {
+                        if method.key == "post" {
+                            push(&mut out, &lines[method.start..method.end]);
+                        }
+                    }
+                }
+            }
+            Keep::Components => {
+                push(&mut out, &lines[top.start..=top.start]);
+                for section in blocks(&lines, top.start + 1, top.end, child_indent(&lines, &top)) {
+                    let wanted = |name: &str| {
+                        if section.key == "securitySchemes" {
+                            schemes.contains(name)
+                        } else {
+                            components.contains(&(section.key.clone(), name.to_string()))
+                        }
+                    };
+                    let ind = child_indent(&lines, &section);
+                    let entries: Vec<Block> = blocks(&lines, section.start + 1, section.end, ind)
+                        .into_iter()
+                        .filter(|e| wanted(&e.key))
+                        .collect();
+                    if entries.is_empty() {
+                        continue;
+                    }
+                    push(&mut out, &lines[section.start..=section.start]);
+                    for e in entries {
+                        push(&mut out, &lines[e.start..e.end]);
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+enum Keep {
+    None,
+    All,
+    Paths,
+    Components,
+}
+
+/// Every `(section, name)` of `#/components/<section>/<name>` that `node`
+/// references, followed transitively through the document.
+fn referenced(doc: &Value, node: &Value) -> Result<BTreeSet<(String, String)>, String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = Vec::new();
+    refs(node, &mut todo);
+    while let Some(r) = todo.pop() {
+        let Some(rest) = r.strip_prefix("#/components/") else {
+            return Err(format!(
+                "`$ref: {r}` points outside the components, which is not cut"
+            ));
+        };
+        let Some((section, name)) = rest.split_once('/') else {
+            return Err(format!("`$ref: {r}` names no component"));
+        };
+        let key = (section.to_string(), unescape(name));
+        if seen.insert(key.clone()) {
+            let target = doc
+                .get("components")
+                .and_then(|c| c.get(&key.0))
+                .and_then(|s| s.get(&key.1))
+                .ok_or_else(|| format!("`$ref: {r}` points nowhere"))?;
+            refs(target, &mut todo);
+        }
+    }
+    Ok(seen)
+}
+
+fn unescape(pointer_part: &str) -> String {
+    pointer_part.replace("~1", "/").replace("~0", "~")
+}
+
+fn refs(node: &Value, out: &mut Vec<String>) {
+    match node {
+        Value::Object(m) => {
+            for (k, v) in m {
+                match (k.as_str(), v) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+/// A mapping key and the lines of its value: `start` is the key's line,
+/// `end` one past the last line of the block.
+#[derive(Clone, Debug)]
+struct Block {
+    key: String,
+    start: usize,
+    end: usize,
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+fn blank(line: &str) -> bool {
+    let t = line.trim();
+    t.is_empty() || t.starts_with('#')
+}
+
+/// The key of a `key:` line at exactly `ind` spaces, unquoted.
+fn key_at(line: &str, ind: usize) -> Option<String> {
+    if indent(line) != ind || blank(line) {
+        return None;
+    }
+    let t = &line[ind..];
+    if t.starts_with("- ") || t == "-" {
+        return None;
+    }
+    let (key, rest) = match t.as_bytes()[0] {
+        q @ (b'"' | b'\'') => {
+            let close = t[1..].find(q as char)? + 1;
+            (&t[1..close], &t[close + 1..])
+        }
+        _ => {
+            let colon = t.find(':')?;
+            (&t[..colon], &t[colon..])
+        }
+    };
+    let rest = rest.strip_prefix(':')?;
+    (rest.is_empty() || rest.starts_with(' ')).then(|| key.to_string())
+}
+
+/// The blocks of the keys at indentation `ind` between lines `from` and `to`.
+/// A block runs until the next line at `ind` or less that is not a list item
+/// of its own (YAML lets `- ` items sit at the key's indentation).
+fn blocks(lines: &[&str], from: usize, to: usize, ind: usize) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::new();
+    for (i, line) in lines.iter().enumerate().take(to).skip(from) {
+        if let Some(key) = key_at(line, ind) {
+            if let Some(last) = out.last_mut() {
+                last.end = i;
+            }
+            out.push(Block {
+                key,
+                start: i,
+                end: to,
+            });
+        }
+    }
+    out
+}
+
+/// The indentation of a block's children: that of its first non-blank line
+/// after the key.
+fn child_indent(lines: &[&str], b: &Block) -> usize {
+    lines[b.start + 1..b.end]
+        .iter()
+        .find(|l| !blank(l))
+        .map_or(0, |l| indent(l))
+}
+
+fn push(out: &mut String, lines: &[&str]) {
+    for l in lines {
+        out.push_str(l);
+        out.push('\n');
+    }
+}
