@@ -613,6 +613,72 @@ fn whatsapp_and_sms_follow_the_recorded_wire_shape() {
 }
 
 #[test]
+fn whatsapp_and_sms_carry_the_shared_options_and_other_template_parts() {
+    use intercom_messages::{Component, Parameter};
+    let v = Version::ALL[table::WHATS_APP_MESSAGE_REQUEST.versions.first];
+    let header =
+        Parameter::raw(json!({"type": "image", "image": {"link": "https://x.test/a.png"}}))
+            .unwrap();
+    let payload = Parameter::raw(json!({"type": "payload", "payload": "STOP"})).unwrap();
+    let m = Message::from_admin(394051)
+        .to(Contact::user("5f1a"))
+        .whatsapp("keep_live")
+        .component(Component::with_parameters("HEADER", [header]))
+        .body_text(["Ada"])
+        .component(Component::button("quick_reply", "0", [payload]))
+        .created_at(1_590_000_000)
+        .open_conversation(true);
+    assert_eq!(
+        encode(m, v),
+        json!({
+            "message_type": "whatsapp",
+            "template": "keep_live",
+            "components": [
+                {"type": "HEADER", "parameters": [{"type": "image", "image": {"link": "https://x.test/a.png"}}]},
+                {"type": "BODY", "parameters": [{"type": "text", "text": "Ada"}]},
+                {"type": "button", "sub_type": "quick_reply", "index": "0",
+                 "parameters": [{"type": "payload", "payload": "STOP"}]},
+            ],
+            "from": {"type": "admin", "id": 394051},
+            "to": {"type": "user", "id": "5f1a"},
+            "created_at": 1_590_000_000,
+            "create_conversation_without_contact_reply": true,
+        })
+    );
+    let sms = Message::from_admin(1)
+        .to(Contact::user("u"))
+        .sms("Your code is 1234")
+        .created_at(1_590_000_000)
+        .open_conversation(true);
+    let j = encode(sms, Version::PREVIEW);
+    assert_eq!(j["created_at"], 1_590_000_000);
+    assert_eq!(j["create_conversation_without_contact_reply"], true);
+    // A raw parameter must be an object with a string `type`.
+    assert!(Parameter::raw(json!("text")).is_err());
+    assert!(Parameter::raw(json!({"text": "no type"})).is_err());
+    let neg = Message::from_admin(1)
+        .to(Contact::user("u"))
+        .sms("x")
+        .created_at(-1);
+    assert!(matches!(
+        Message::from(neg).validate(Version::PREVIEW),
+        Err(ValidationError::CreatedAtNegative { value: -1 })
+    ));
+}
+
+#[test]
+fn a_visitor_writes_to_the_team_in_every_version() {
+    for v in Version::ALL {
+        for visitor in [Contact::visitor("v1"), Contact::visitor_user_id("v1")] {
+            let m = Message::from_contact(visitor).body("Is it in stock?");
+            assert!(m.validate(v).is_ok(), "{v}: {:?}", m.validate(v));
+            let j = serde_json::to_value(m.to_request(v).unwrap()).unwrap();
+            assert_eq!(j["from"]["type"], "contact", "{v}");
+        }
+    }
+}
+
+#[test]
 fn the_wire_shape_follows_the_version() {
     // from.id by version: see `every_request_side_row_is_enforced_or_explained`.
     assert_eq!(
