@@ -83,50 +83,47 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
-mod budget;
-mod client;
-mod config;
+// Two wings. `message/` is the rules: what a message is and what each version
+// accepts; it knows nothing of HTTP. `send/` is the transport: the client,
+// retries, rate limits and errors; it uses `message/`, never the reverse.
+// `text` makes untrusted text safe to show, for both. Inside the crate,
+// items are imported from the module that defines them; this file only
+// re-exports, so every public path is `intercom_messages::Name`.
 #[rustfmt::skip]
 mod contract;
-mod error;
 mod message;
-mod pacing;
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-mod redis_budget;
-mod response;
-mod retry;
-pub mod rules;
-mod secrets;
-mod send_error;
+mod send;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
-mod version;
+mod text;
 
 /// The generated client crate, for the raw types and client.
 pub use intercom_messages_api as api;
 
-pub use budget::{BudgetError, BudgetFuture, RateBudget};
-pub use client::{Client, ClientBuilder, USER_AGENT_VALUE};
-pub use config::{BaseUrl, ConfigError, Region};
 pub use contract::ErrorCode;
-pub use error::{Rule, ValidationError};
+pub use message::admin_id::{AdminId, InvalidAdminId};
+pub use message::contact::{Contact, ContactKey, ContactType};
+pub use message::invalid::{Rule, ValidationError};
+pub use message::rules;
+pub use message::version::{UnknownVersion, Version};
+pub use message::whatsapp::{Component, Parameter, PhoneDraft, WhatsAppMessage};
 pub use message::{
-    AdminDraft, AdminId, AdminMessage, Channel, ChannelKind, Component, Contact, ContactKey,
-    ContactType, Email, InApp, InvalidAdminId, Message, Parameter, PhoneDraft, SmsMessage,
-    Template, UserDraft, UserMessage, WhatsAppMessage,
+    AdminDraft, AdminMessage, Channel, ChannelKind, Email, InApp, Message, SmsMessage, Template,
+    UserDraft, UserMessage,
 };
-pub use pacing::WINDOW;
+pub use send::budget::pacer::WINDOW;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use redis_budget::{RedisBudget, RedisBudgetBuilder, Unavailable};
-pub use response::{DeliveredBy, MessageKind, SentMessage};
-pub use retry::RetryPolicy;
-pub use send_error::{
-    ApiError, BODY_EXCERPT_LIMIT, RESPONSE_BODY_LIMIT, RateLimit, SERVER_TEXT_LIMIT, SendError,
-};
-pub use version::{UnknownVersion, Version};
+pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, Unavailable};
+pub use send::budget::{BudgetError, BudgetFuture, RateBudget};
+pub use send::client::{Client, ClientBuilder, USER_AGENT_VALUE};
+pub use send::config::{BaseUrl, ConfigError, Region};
+pub use send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
+pub use send::rate_limit::RateLimit;
+pub use send::response::{DeliveredBy, MessageKind, SentMessage};
+pub use send::retry::RetryPolicy;
+pub use text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT};
 
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[cfg(doctest)]

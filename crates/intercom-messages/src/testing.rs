@@ -45,7 +45,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::{Client, DeliveredBy, MessageKind, RetryPolicy, Version};
+use crate::contract::{DeliveredBy, MessageKind};
+use crate::message::version::Version;
+use crate::send::client::Client;
+use crate::send::retry::RetryPolicy;
 
 /// The request body's component schema, whose `oneOf` members the mock checks.
 const REQUEST_ROOT: &str = "CreateMessageRequest";

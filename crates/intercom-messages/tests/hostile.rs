@@ -2,7 +2,7 @@
 //! outcome expected, and the delivery flag expected. Every row runs against a
 //! real server on loopback (raw TCP or wiremock) in its own task, so a panic
 //! is reported by row instead of ending the run; the rows' flags are checked
-//! against the delivery table of the crate docs (`src/delivery.md`).
+//! against the delivery table of the crate docs (`src/send/delivery.md`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -952,7 +952,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
 
 /// The delivery table of the crate docs: case → may have been delivered.
 fn delivery_table() -> BTreeMap<String, bool> {
-    let text = include_str!("../src/delivery.md");
+    let text = include_str!("../src/send/delivery.md");
     let mut rows = BTreeMap::new();
     for line in text.lines().skip(2) {
         let cells: Vec<&str> = line.trim_matches('|').split(" | ").collect();

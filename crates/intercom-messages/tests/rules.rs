@@ -558,7 +558,7 @@ fn every_rule_has_an_accepted_and_a_rejected_case() {
 
 #[test]
 fn the_rules_table_in_the_docs_matches_the_code() {
-    let table = include_str!("../src/rules.md");
+    let table = include_str!("../src/message/rules.md");
     let rows: Vec<(String, String)> = table
         .lines()
         .filter(|l| l.starts_with("| `"))
@@ -574,7 +574,7 @@ fn the_rules_table_in_the_docs_matches_the_code() {
         .iter()
         .map(|r| (r.id().to_string(), format!("{r:?}")))
         .collect();
-    assert_eq!(rows, code, "src/rules.md and Rule::ALL disagree");
+    assert_eq!(rows, code, "src/message/rules.md and Rule::ALL disagree");
 }
 
 fn encode(m: impl Into<Message>, v: Version) -> Value {
@@ -788,13 +788,13 @@ fn html_detection_is_what_the_docs_say() {
 
 #[test]
 fn the_rules_page_names_rows_not_versions() {
-    let page = include_str!("../src/rules.md");
+    let page = include_str!("../src/message/rules.md");
     // No version number is written in prose: a range there could go stale.
     let bytes = page.as_bytes();
     for i in 1..bytes.len().saturating_sub(1) {
         assert!(
             !(bytes[i] == b'.' && bytes[i - 1].is_ascii_digit() && bytes[i + 1].is_ascii_digit()),
-            "src/rules.md writes a version near {:?}",
+            "src/message/rules.md writes a version near {:?}",
             &page[i.saturating_sub(20)..(i + 20).min(page.len())]
         );
     }
@@ -807,7 +807,7 @@ fn the_rules_page_names_rows_not_versions() {
         if looks_like_row && !name.ends_with("...") {
             assert!(
                 table::TABLE.iter().any(|r| r.item == name),
-                "src/rules.md names `{name}`, which is not a row of the version table"
+                "src/message/rules.md names `{name}`, which is not a row of the version table"
             );
         }
     }

@@ -48,11 +48,11 @@ use std::time::{Duration, UNIX_EPOCH};
 use redis::aio::MultiplexedConnection;
 use tokio::time::Instant;
 
-use crate::budget::{BudgetError, BudgetFuture, RateBudget};
-use crate::config::ConfigError;
-use crate::pacing::Pacer;
-use crate::secrets::Secrets;
-use crate::send_error::{RateLimit, clean};
+use crate::send::budget::pacer::{Pacer, WINDOW};
+use crate::send::budget::{BudgetError, BudgetFuture, RateBudget};
+use crate::send::config::ConfigError;
+use crate::send::rate_limit::RateLimit;
+use crate::text::{Secrets, clean, redact};
 
 /// Takes the next slot: returns how long to wait for it, in microseconds.
 const ACQUIRE: &str = r"
@@ -94,6 +94,13 @@ return 0
 /// budget window more, also the longest a slot may wait in all.
 pub(crate) const MAX_BLOCK: Duration = Duration::from_secs(60);
 
+/// The default budget per 10-second window: a 1,000-per-minute app.
+pub(crate) const DEFAULT_PER_WINDOW: u32 = 166;
+
+/// The default share of the budget a process paces at alone while Redis is
+/// down.
+pub(crate) const DEFAULT_FALL_BACK: f64 = 0.25;
+
 /// How long one Redis connection attempt or command may take.
 const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 
@@ -128,7 +135,7 @@ pub struct RedisBudgetBuilder {
 impl std::fmt::Debug for RedisBudgetBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisBudgetBuilder")
-            .field("url", &crate::config::redact(&self.url))
+            .field("url", &redact(&self.url))
             .field("app", &self.app)
             .field("requests", &self.requests)
             .field("window", &self.window)
@@ -161,7 +168,7 @@ impl RedisBudgetBuilder {
         let client = redis::Client::open(self.url.as_str()).map_err(|e| {
             bad(&format!(
                 "Redis URL `{}`: {:?}",
-                crate::config::redact(&self.url),
+                redact(&self.url),
                 e.kind()
             ))
         })?;
@@ -196,7 +203,7 @@ impl RedisBudgetBuilder {
             secrets: Secrets::new().with(&password),
             max_slot_wait: MAX_BLOCK.saturating_add(self.window),
             bad_answer_logged: std::sync::atomic::AtomicBool::new(false),
-            url: crate::config::redact(&self.url),
+            url: redact(&self.url),
             next_key: format!("intercom-messages:{}:next", self.app),
             blocked_key: format!("intercom-messages:{}:blocked", self.app),
             interval_us: u64::try_from(shared.interval().as_micros()).unwrap_or(u64::MAX),
@@ -266,9 +273,11 @@ impl RedisBudget {
         RedisBudgetBuilder {
             url: url.into(),
             app: app.into(),
-            requests: 166,
-            window: crate::WINDOW,
-            unavailable: Unavailable::FallBack { fraction: 0.25 },
+            requests: DEFAULT_PER_WINDOW,
+            window: WINDOW,
+            unavailable: Unavailable::FallBack {
+                fraction: DEFAULT_FALL_BACK,
+            },
         }
     }
 

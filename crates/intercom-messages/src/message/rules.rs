@@ -5,12 +5,12 @@ use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
 use serde::Serialize;
 
-use crate::Version;
-use crate::error::ValidationError;
-use crate::message::{
-    AdminId, AdminMessage, ChannelKind, Contact, ContactKey, Message, SmsMessage, Template,
-    UserMessage, WhatsAppMessage,
-};
+use crate::message::admin_id::AdminId;
+use crate::message::contact::{Contact, ContactKey, ContactType};
+use crate::message::invalid::ValidationError;
+use crate::message::version::Version;
+use crate::message::whatsapp::WhatsAppMessage;
+use crate::message::{AdminMessage, ChannelKind, Message, SmsMessage, Template, UserMessage};
 
 impl Message {
     /// Checks the message against every rule for `version`.
@@ -131,7 +131,7 @@ fn check_contact(
         });
     }
     if let ContactKey::Email(_) = key
-        && contact.contact_type() == crate::ContactType::Contact
+        && contact.contact_type() == ContactType::Contact
     {
         return Err(ValidationError::VisitorByEmail {
             field: at.field("email"),
@@ -413,7 +413,7 @@ fn e164<T: TryFrom<String>>(field: &'static str, number: &str) -> Result<T, Vali
         .flatten()
         .ok_or_else(|| ValidationError::PhoneNotE164 {
             field,
-            value: crate::send_error::clean(number),
+            value: crate::text::clean(number),
         })
 }
 

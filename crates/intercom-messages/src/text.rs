@@ -1,6 +1,10 @@
-//! The client's own secrets, removed from server text where it enters our
-//! types: a server (or a proxy, or a misconfigured gateway) that echoes the
-//! `Authorization` header must not get the token printed by us.
+//! One way to make untrusted text safe to show: [`clean`] escapes control
+//! characters and bounds the length (server text, configuration values,
+//! user input in errors); [`redact`] and [`url_without_secrets`] show a URL
+//! without its user info; [`Secrets`] removes the client's own secrets from
+//! server text where it enters our types: a server (or a proxy, or a
+//! misconfigured gateway) that echoes the `Authorization` header must not get
+//! the token printed by us.
 //!
 //! [`Secrets::scrub`] replaces every occurrence of a secret, with a
 //! `Bearer ` just before it, by [`REDACTED`]. [`Secrets::excerpt`] does the
@@ -12,7 +16,65 @@ use std::borrow::Cow;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::send_error::BODY_EXCERPT_LIMIT;
+/// The longest excerpt of an undecodable body kept in an error.
+pub const BODY_EXCERPT_LIMIT: usize = 512;
+
+/// The longest piece of server text (a code, a message, a field, a request
+/// id, a location) shown in an error's text; longer ones are cut with `…`.
+pub const SERVER_TEXT_LIMIT: usize = 200;
+
+/// Server-controlled text made safe for a log line: control characters
+/// escaped, and at most [`SERVER_TEXT_LIMIT`] characters.
+pub(crate) fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(SERVER_TEXT_LIMIT + 8));
+    for (i, c) in text.chars().enumerate() {
+        if i == SERVER_TEXT_LIMIT {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A URL as it may be shown: anything between `://` and the last `@` before
+/// the path is user info and becomes `[redacted]`; at most 200 characters.
+pub(crate) fn redact(raw: &str) -> String {
+    let raw = raw.trim();
+    let shown = match raw.find("://") {
+        Some(i) => {
+            let rest = &raw[i + 3..];
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{}[redacted]{}", &raw[..i + 3], &rest[at..]),
+                None => raw.to_string(),
+            }
+        }
+        None if raw.contains('@') => "[redacted]".to_string(),
+        None => raw.to_string(),
+    };
+    clean(&shown)
+}
+
+/// A URL for an error message: scheme, host, port and path only (no user
+/// info, query or fragment), with the secrets removed, at most
+/// [`SERVER_TEXT_LIMIT`] characters.
+pub(crate) fn url_without_secrets(url: &url::Url, secrets: &Secrets) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_query(None);
+    u.set_fragment(None);
+    secrets
+        .scrub(u.as_str())
+        .chars()
+        .take(SERVER_TEXT_LIMIT)
+        .collect()
+}
 
 /// What a secret in server text is replaced with.
 pub(crate) const REDACTED: &str = "[redacted]";

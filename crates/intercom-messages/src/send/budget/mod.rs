@@ -6,7 +6,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::send_error::RateLimit;
+use crate::send::rate_limit::RateLimit;
+
+pub mod pacer;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod redis;
 
 /// The future a [`RateBudget`] method returns.
 pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -65,19 +70,5 @@ impl BudgetError {
     /// Why the budget gave no slot.
     pub fn reason(&self) -> &str {
         &self.reason
-    }
-}
-
-impl RateBudget for crate::pacing::Pacer {
-    fn acquire(&self) -> BudgetFuture<'_, Result<(), BudgetError>> {
-        Box::pin(async {
-            crate::pacing::Pacer::acquire(self).await;
-            Ok(())
-        })
-    }
-
-    fn observe(&self, limits: RateLimit) -> BudgetFuture<'_, ()> {
-        crate::pacing::Pacer::observe(self, &limits);
-        Box::pin(std::future::ready(()))
     }
 }

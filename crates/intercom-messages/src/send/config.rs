@@ -6,7 +6,8 @@ use std::net::IpAddr;
 
 use reqwest::Url;
 
-use crate::version::UnknownVersion;
+use crate::message::version::UnknownVersion;
+use crate::text::redact;
 
 /// Intercom's regional API hosts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -98,25 +99,6 @@ impl BaseUrl {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
-}
-
-/// A URL as it may be shown: anything between `://` and the last `@` before
-/// the path is user info and becomes `[redacted]`; at most 200 characters.
-pub(crate) fn redact(raw: &str) -> String {
-    let raw = raw.trim();
-    let shown = match raw.find("://") {
-        Some(i) => {
-            let rest = &raw[i + 3..];
-            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            match rest[..authority_end].rfind('@') {
-                Some(at) => format!("{}[redacted]{}", &raw[..i + 3], &rest[at..]),
-                None => raw.to_string(),
-            }
-        }
-        None if raw.contains('@') => "[redacted]".to_string(),
-        None => raw.to_string(),
-    };
-    crate::send_error::clean(&shown)
 }
 
 impl From<Region> for BaseUrl {

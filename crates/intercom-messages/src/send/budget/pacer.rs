@@ -9,8 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::config::ConfigError;
-use crate::send_error::RateLimit;
+use crate::send::budget::{BudgetError, BudgetFuture, RateBudget};
+use crate::send::config::ConfigError;
+use crate::send::rate_limit::RateLimit;
 
 /// The longest pacing window accepted.
 const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);
@@ -127,6 +128,20 @@ impl Pacer {
                 s.server_pace = Some((wider, now + d));
             }
         }
+    }
+}
+
+impl RateBudget for Pacer {
+    fn acquire(&self) -> BudgetFuture<'_, Result<(), BudgetError>> {
+        Box::pin(async {
+            Pacer::acquire(self).await;
+            Ok(())
+        })
+    }
+
+    fn observe(&self, limits: RateLimit) -> BudgetFuture<'_, ()> {
+        Pacer::observe(self, &limits);
+        Box::pin(std::future::ready(()))
     }
 }
 

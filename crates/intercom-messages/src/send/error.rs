@@ -3,7 +3,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::error::ValidationError;
+use crate::message::invalid::ValidationError;
+use crate::send::budget::BudgetError;
+use crate::send::rate_limit::{RateLimit, wait};
+use crate::text::clean;
 
 /// One entry of Intercom's error list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,36 +20,17 @@ pub struct ApiError {
     pub field: Option<String>,
 }
 
-/// What the rate-limit headers of a response said.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct RateLimit {
-    /// `X-RateLimit-Limit`: the budget.
-    pub limit: Option<u64>,
-    /// `X-RateLimit-Remaining`: what is left of it.
-    pub remaining: Option<u64>,
-    /// `X-RateLimit-Reset`: when the budget refills.
-    pub reset: Option<SystemTime>,
-}
-
 impl ApiError {
     /// The code as an open enum of the codes the contract knows.
-    pub fn error_code(&self) -> crate::ErrorCode {
-        crate::ErrorCode::parse(&self.code)
+    pub fn error_code(&self) -> crate::contract::ErrorCode {
+        crate::contract::ErrorCode::parse(&self.code)
     }
 }
-
-/// The longest excerpt of an undecodable body kept in an error.
-pub const BODY_EXCERPT_LIMIT: usize = 512;
 
 /// The largest response body read. Intercom's answers are a few hundred
 /// bytes; a larger `Content-Length` is refused without reading, and a body
 /// streamed past this is cut off ([`SendError::ResponseTooLarge`]).
 pub const RESPONSE_BODY_LIMIT: usize = 1024 * 1024;
-
-/// The longest piece of server text (a code, a message, a field, a request
-/// id, a location) shown in an error's text; longer ones are cut with `…`.
-pub const SERVER_TEXT_LIMIT: usize = 200;
 
 /// A send that did not return the created message.
 ///
@@ -135,7 +119,7 @@ pub enum SendError {
         status: u16,
         /// Why it could not be decoded.
         reason: String,
-        /// The first bytes of the body, at most [`BODY_EXCERPT_LIMIT`] bytes of lossy UTF-8.
+        /// The first bytes of the body, at most [`crate::BODY_EXCERPT_LIMIT`] bytes of lossy UTF-8.
         body_excerpt: String,
     },
     /// A response body larger than [`RESPONSE_BODY_LIMIT`]: refused by its
@@ -146,7 +130,7 @@ pub enum SendError {
         status: u16,
         /// The limit that was passed.
         limit: usize,
-        /// The first bytes of the body, at most [`BODY_EXCERPT_LIMIT`] bytes of lossy UTF-8.
+        /// The first bytes of the body, at most [`crate::BODY_EXCERPT_LIMIT`] bytes of lossy UTF-8.
         body_excerpt: String,
     },
     /// The server answered with a redirect, or the caller's HTTP client
@@ -165,7 +149,7 @@ pub enum SendError {
     /// `RedisBudget` set to fail while Redis is down). Nothing was sent on
     /// this attempt.
     #[error("no slot from the rate budget, nothing was sent: {0}")]
-    BudgetUnavailable(#[source] crate::budget::BudgetError),
+    BudgetUnavailable(#[source] BudgetError),
     /// An opted-in retry ([`crate::RetryPolicy::retry_possibly_delivered`])
     /// followed an attempt that may have delivered the message, and the last
     /// attempt then failed in a way that on its own would say "not delivered".
@@ -178,24 +162,6 @@ pub enum SendError {
         /// How the last attempt failed.
         last: Box<SendError>,
     },
-}
-
-/// Server-controlled text made safe for a log line: control characters
-/// escaped, and at most [`SERVER_TEXT_LIMIT`] characters.
-pub(crate) fn clean(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(SERVER_TEXT_LIMIT + 8));
-    for (i, c) in text.chars().enumerate() {
-        if i == SERVER_TEXT_LIMIT {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn created_hint(status: u16) -> &'static str {
@@ -248,16 +214,6 @@ fn reset_text(r: &RateLimit, retry_after: &Option<Duration>) -> String {
     }
 }
 
-/// The one rule for how long a rate limit says to wait: `Retry-After`, else
-/// the time until `X-RateLimit-Reset` (a reset in the past means now).
-pub(crate) fn wait(
-    r: &RateLimit,
-    retry_after: Option<Duration>,
-    now: SystemTime,
-) -> Option<Duration> {
-    retry_after.or_else(|| r.reset.map(|t| t.duration_since(now).unwrap_or_default()))
-}
-
 impl SendError {
     /// Whether the message may exist although this is an error. Check before
     /// sending the same message again; see the table above.
@@ -276,6 +232,17 @@ impl SendError {
             | SendError::Api { .. }
             | SendError::RateLimited { .. }
             | SendError::BudgetUnavailable(_) => false,
+        }
+    }
+
+    /// Intercom's request id, when the answer carried one (already scrubbed).
+    pub(crate) fn request_id(&self) -> Option<&str> {
+        match self {
+            SendError::Api { request_id, .. }
+            | SendError::RateLimited { request_id, .. }
+            | SendError::Server { request_id, .. } => request_id.as_deref(),
+            SendError::AfterPossibleDelivery { last, .. } => last.request_id(),
+            _ => None,
         }
     }
 
@@ -314,6 +281,7 @@ impl SendError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::SERVER_TEXT_LIMIT;
 
     #[test]
     fn server_text_is_escaped_and_bounded() {

@@ -2,11 +2,12 @@
 //! so only failures where the message cannot have been created are retried by
 //! default: a 429, and a connection that failed before the request was sent.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::future::Future;
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::HeaderMap;
-
-use crate::send_error::RateLimit;
+use crate::send::error::SendError;
+use crate::send::rate_limit::{RateLimit, wait};
+use crate::send::response::SentMessage;
 
 /// How sends are retried.
 ///
@@ -82,7 +83,7 @@ impl RetryPolicy {
         limits: &RateLimit,
         now: SystemTime,
     ) -> Duration {
-        crate::send_error::wait(limits, retry_after, now).unwrap_or(self.default_wait)
+        wait(limits, retry_after, now).unwrap_or(self.default_wait)
     }
 
     /// A server's wait, capped at [`RetryPolicy::max_wait`], plus up to 10% (at
@@ -95,7 +96,8 @@ impl RetryPolicy {
     }
 
     #[cfg(test)]
-    fn wait_after_429(&self, headers: &HeaderMap, now: SystemTime) -> Duration {
+    fn wait_after_429(&self, headers: &reqwest::header::HeaderMap, now: SystemTime) -> Duration {
+        use crate::send::rate_limit::retry_after;
         self.jittered(self.server_wait(retry_after(headers), &RateLimit::read(headers, now), now))
     }
 
@@ -108,67 +110,131 @@ impl RetryPolicy {
     }
 }
 
-/// The longest wait a server can ask for that is taken at its word: Intercom's
-/// budgets refill every minute, so a reset or `Retry-After` further away than
-/// this is absurd (or hostile) and reads as absent.
-pub(crate) const MAX_SERVER_WAIT: Duration = Duration::from_secs(3600);
+/// What follows a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Try again after this wait.
+    Retry(Duration),
+    /// Return the error.
+    Stop,
+}
 
-/// A header holding a plain non-negative integer; anything else (a sign, a
-/// fraction, an exponent, a date, more digits than fit) reads as absent.
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    let text = headers.get(name)?.to_str().ok()?.trim();
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+/// The one decision of whether a failed attempt is tried again, with no I/O:
+/// a 429 within `max_wait`, a connection refused before sending, and a 408
+/// (RFC 9110: the server did not receive the whole request) are; a 5xx or a
+/// connection lost after sending only when opted in; nothing after the last
+/// attempt. `attempt` counts from 1; `now` dates a 429's reset.
+pub(crate) fn next_step(
+    policy: &RetryPolicy,
+    attempt: u32,
+    error: &SendError,
+    now: SystemTime,
+) -> Step {
+    if attempt >= policy.max_attempts {
+        return Step::Stop;
     }
-    text.parse().ok()
-}
-
-/// `Retry-After` in seconds, at most [`MAX_SERVER_WAIT`] (the HTTP-date form is
-/// not used by Intercom and reads as absent).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    header_u64(headers, "retry-after")
-        .map(Duration::from_secs)
-        .filter(|d| *d <= MAX_SERVER_WAIT)
-}
-
-impl RateLimit {
-    /// Reads Intercom's `X-RateLimit-Limit`, `-Remaining` and `-Reset` from
-    /// any response's headers, as of `now`: for code that talks to Intercom's
-    /// other endpoints and wants to share this crate's reading of them.
-    ///
-    /// A value that is not a plain non-negative integer reads as absent, and
-    /// so does a reset more than an hour after `now` (or one that overflows
-    /// the clock); a reset in the past is kept (it means "now"). Never panics.
-    ///
-    /// ```
-    /// use std::time::{Duration, UNIX_EPOCH};
-    /// use intercom_messages::RateLimit;
-    /// use reqwest::header::{HeaderMap, HeaderValue};
-    ///
-    /// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    /// let mut h = HeaderMap::new();
-    /// h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-    /// h.insert("x-ratelimit-reset", HeaderValue::from_static("18446744073709551615"));
-    /// let rl = RateLimit::read(&h, now);
-    /// assert_eq!(rl.remaining, Some(0));
-    /// assert_eq!(rl.reset, None); // absurd: read as absent
-    /// ```
-    pub fn read(headers: &HeaderMap, now: SystemTime) -> RateLimit {
-        let latest = now.checked_add(MAX_SERVER_WAIT);
-        RateLimit {
-            limit: header_u64(headers, "x-ratelimit-limit"),
-            remaining: header_u64(headers, "x-ratelimit-remaining"),
-            reset: header_u64(headers, "x-ratelimit-reset")
-                .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)))
-                .filter(|t| latest.is_some_and(|latest| *t <= latest)),
+    let retryable = match error {
+        SendError::RateLimited {
+            rate_limit,
+            retry_after,
+            ..
+        } => {
+            let wait = policy.server_wait(*retry_after, rate_limit, now);
+            return if wait > policy.max_wait {
+                Step::Stop
+            } else {
+                Step::Retry(policy.jittered(wait))
+            };
         }
+        SendError::Transport { .. } if !error.may_have_been_delivered() => true,
+        _ if error.status() == Some(408) => true,
+        SendError::Transport { .. } | SendError::Server { .. } => policy.retry_possibly_delivered,
+        _ => false,
+    };
+    if retryable {
+        Step::Retry(policy.backoff(attempt))
+    } else {
+        Step::Stop
+    }
+}
+
+/// Runs `attempt` until it succeeds or [`next_step`] says stop. The final
+/// error says how many attempts a rate limit took, and once an attempt may
+/// have delivered the message, it says so whatever the later ones answered.
+pub(crate) async fn retrying<F, Fut>(
+    policy: &RetryPolicy,
+    mut attempt: F,
+) -> Result<SentMessage, SendError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<SentMessage, SendError>>,
+{
+    let mut earlier_may_have_delivered = false;
+    let mut n = 0u32;
+    let mut error = loop {
+        n += 1;
+        tracing::Span::current().record("attempt", n);
+        let error = match attempt().await {
+            Ok(sent) => return Ok(sent),
+            Err(e) => e,
+        };
+        match next_step(policy, n, &error, SystemTime::now()) {
+            Step::Stop => break error,
+            Step::Retry(wait) => {
+                log_retry(n, &error, wait);
+                earlier_may_have_delivered |= error.may_have_been_delivered();
+                tokio::time::sleep(wait).await;
+            }
+        }
+    };
+    if let SendError::RateLimited { attempts, .. } = &mut error {
+        *attempts = n;
+    }
+    Err(
+        if earlier_may_have_delivered && !error.may_have_been_delivered() {
+            SendError::AfterPossibleDelivery {
+                attempts: n,
+                last: Box::new(error),
+            }
+        } else {
+            error
+        },
+    )
+}
+
+fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
+    let wait_ms = wait.as_millis() as u64;
+    match error {
+        SendError::RateLimited { .. } => {
+            tracing::warn!(attempt, wait_ms, "rate limited; retrying");
+        }
+        SendError::Server { status, .. } => tracing::warn!(
+            attempt,
+            status,
+            wait_ms,
+            "server error; retrying (opted in, may duplicate)"
+        ),
+        SendError::Transport { .. } => tracing::warn!(
+            attempt,
+            may_have_been_delivered = error.may_have_been_delivered(),
+            wait_ms,
+            error = %error,
+            "retrying after a transport error"
+        ),
+        _ => tracing::warn!(
+            attempt,
+            status = error.status(),
+            wait_ms,
+            "retrying (nothing was received whole)"
+        ),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue};
+    use std::time::UNIX_EPOCH;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -214,45 +280,5 @@ mod tests {
         for attempt in 0..40 {
             assert!(p.backoff(attempt) <= Duration::from_secs(5));
         }
-    }
-
-    #[test]
-    fn garbage_headers_are_ignored() {
-        let h = headers(&[
-            ("x-ratelimit-limit", "many"),
-            ("x-ratelimit-remaining", "-1"),
-            ("x-ratelimit-reset", ""),
-        ]);
-        assert_eq!(RateLimit::read(&h, SystemTime::now()), RateLimit::default());
-    }
-
-    #[test]
-    fn absurd_resets_and_waits_read_as_absent() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        for bad in [
-            "18446744073709551615",
-            "99999999999999999999999",
-            "-1",
-            "1e400",
-            "+5",
-            "1700000010.5",
-            "Wed, 21 Oct 2015 07:28:00 GMT",
-            "1800000000", // years away
-        ] {
-            let h = headers(&[("x-ratelimit-reset", bad), ("retry-after", bad)]);
-            assert_eq!(RateLimit::read(&h, now).reset, None, "{bad}");
-            assert_eq!(retry_after(&h), None, "{bad}");
-            let p = RetryPolicy::default();
-            assert_eq!(
-                p.server_wait(retry_after(&h), &RateLimit::read(&h, now), now),
-                p.default_wait,
-                "{bad}"
-            );
-        }
-        let h = headers(&[("x-ratelimit-reset", "1700000010")]);
-        assert_eq!(
-            RateLimit::read(&h, now).reset,
-            Some(now + Duration::from_secs(10))
-        );
     }
 }

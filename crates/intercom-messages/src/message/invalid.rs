@@ -5,8 +5,8 @@ use std::ops::RangeInclusive;
 
 use intercom_messages_api::availability::VersionRange;
 
-use crate::Version;
-use crate::message::ContactType;
+use crate::message::contact::ContactType;
+use crate::message::version::Version;
 
 /// `2.11–2.14`, or `2.14` for a single version: the version table's own
 /// [`VersionRange`] display.

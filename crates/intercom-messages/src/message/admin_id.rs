@@ -1,0 +1,61 @@
+//! [`AdminId`]: the admin sending a message.
+
+use std::str::FromStr;
+
+/// An admin id: Intercom's admin ids are numbers. They are written as strings
+/// of digits up to the version where the contract's integer form starts
+/// (`AdminId|Number` in the version table), and as integers from there; the
+/// same id is the same number in both.
+///
+/// ```
+/// use intercom_messages::AdminId;
+///
+/// let from_config: AdminId = "394051".parse()?;
+/// assert_eq!(from_config, AdminId::from(394051));
+/// assert_eq!("007".parse::<AdminId>()?.get(), 7);
+/// assert!("abc".parse::<AdminId>().is_err());
+/// # Ok::<(), intercom_messages::InvalidAdminId>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AdminId(u64);
+
+impl AdminId {
+    /// The id as a number.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for AdminId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<u64> for AdminId {
+    fn from(id: u64) -> Self {
+        AdminId(id)
+    }
+}
+
+/// Text that is not an admin id: an admin id is a non-empty string of ASCII
+/// digits that fits in a 64-bit signed integer (the contract's `int64`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an admin id: expected a string of digits that fits in 63 bits")]
+pub struct InvalidAdminId(pub String);
+
+impl FromStr for AdminId {
+    type Err = InvalidAdminId;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits = s.trim();
+        let bad = || InvalidAdminId(crate::text::clean(s));
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match digits.parse::<i64>() {
+            Ok(n) => Ok(AdminId(n.unsigned_abs())),
+            Err(_) => Err(bad()),
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Who a message is from or to: [`Contact`], identified by one [`ContactKey`],
+//! of one [`ContactType`].
+
+use intercom_messages_api::types;
+
+/// The kind of contact, as Intercom names it on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ContactType {
+    /// A user (`user`).
+    User,
+    /// A lead (`lead`; see the version table for where it exists).
+    Lead,
+    /// A visitor, or a lead or visitor in the 1.x naming (`contact`): as a
+    /// sender in every version (`SenderType`), as a recipient where the
+    /// version table's `ContactType=contact` says.
+    Contact,
+}
+
+impl ContactType {
+    /// The generated wire type of a recipient.
+    pub(crate) fn wire(self) -> types::ContactType {
+        match self {
+            ContactType::User => types::ContactType::User,
+            ContactType::Lead => types::ContactType::Lead,
+            ContactType::Contact => types::ContactType::Contact,
+        }
+    }
+
+    /// The generated wire type of a sender.
+    pub(crate) fn sender_wire(self) -> types::SenderType {
+        match self {
+            ContactType::User => types::SenderType::User,
+            ContactType::Lead => types::SenderType::Lead,
+            ContactType::Contact => types::SenderType::Contact,
+        }
+    }
+
+    /// The wire name: `user`, `lead` or `contact`.
+    pub(crate) fn wire_name(self) -> &'static str {
+        match self {
+            ContactType::User => "user",
+            ContactType::Lead => "lead",
+            ContactType::Contact => "contact",
+        }
+    }
+}
+
+impl std::fmt::Display for ContactType {
+    /// The wire name (`user`, `lead`, `contact`), as the generated type writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.wire().fmt(f)
+    }
+}
+
+/// How a contact is identified: exactly one of Intercom's `id`, your
+/// `user_id`, or an `email`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ContactKey {
+    /// Intercom's id for the contact.
+    Id(String),
+    /// Your own id for the contact.
+    UserId(String),
+    /// The contact's email address.
+    Email(String),
+}
+
+impl ContactKey {
+    /// The wire name of the key: `id`, `user_id` or `email`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ContactKey::Id(_) => "id",
+            ContactKey::UserId(_) => "user_id",
+            ContactKey::Email(_) => "email",
+        }
+    }
+
+    /// The identifier itself.
+    pub fn value(&self) -> &str {
+        match self {
+            ContactKey::Id(s) | ContactKey::UserId(s) | ContactKey::Email(s) => s,
+        }
+    }
+}
+
+/// A user, lead or visitor: the recipient of an admin message or the sender
+/// of a user message.
+///
+/// ```
+/// use intercom_messages::{Contact, ContactType};
+///
+/// let by_your_id = Contact::user_id("70");
+/// let by_intercom_id = Contact::user("536e564f316c83104c000020");
+/// let lead = Contact::lead_email("ada@example.com");
+/// assert_eq!(lead.contact_type(), ContactType::Lead);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Contact {
+    contact_type: ContactType,
+    key: ContactKey,
+}
+
+impl Contact {
+    /// A contact of any type with any key.
+    pub fn new(contact_type: ContactType, key: ContactKey) -> Self {
+        Self { contact_type, key }
+    }
+    /// A user by Intercom's id.
+    pub fn user(id: impl Into<String>) -> Self {
+        Self::new(ContactType::User, ContactKey::Id(id.into()))
+    }
+    /// A user by your `user_id`.
+    pub fn user_id(user_id: impl Into<String>) -> Self {
+        Self::new(ContactType::User, ContactKey::UserId(user_id.into()))
+    }
+    /// A user by email.
+    pub fn user_email(email: impl Into<String>) -> Self {
+        Self::new(ContactType::User, ContactKey::Email(email.into()))
+    }
+    /// A lead by Intercom's id (`ContactType=lead` in the version table).
+    pub fn lead(id: impl Into<String>) -> Self {
+        Self::new(ContactType::Lead, ContactKey::Id(id.into()))
+    }
+    /// A lead by your `user_id` (`ContactType=lead` in the version table).
+    pub fn lead_user_id(user_id: impl Into<String>) -> Self {
+        Self::new(ContactType::Lead, ContactKey::UserId(user_id.into()))
+    }
+    /// A lead by email (`ContactType=lead` in the version table).
+    pub fn lead_email(email: impl Into<String>) -> Self {
+        Self::new(ContactType::Lead, ContactKey::Email(email.into()))
+    }
+    /// A lead or visitor in the 1.x naming (`contact`), by Intercom's id
+    /// (`ContactType=contact` in the version table).
+    pub fn visitor(id: impl Into<String>) -> Self {
+        Self::new(ContactType::Contact, ContactKey::Id(id.into()))
+    }
+    /// A lead or visitor in the 1.x naming (`contact`), by `user_id`
+    /// (`ContactType=contact` in the version table).
+    pub fn visitor_user_id(user_id: impl Into<String>) -> Self {
+        Self::new(ContactType::Contact, ContactKey::UserId(user_id.into()))
+    }
+    /// The contact's type.
+    pub fn contact_type(&self) -> ContactType {
+        self.contact_type
+    }
+    /// How the contact is identified.
+    pub fn key(&self) -> &ContactKey {
+        &self.key
+    }
+}

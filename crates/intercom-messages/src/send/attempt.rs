@@ -1,0 +1,393 @@
+//! One attempt: the I/O ([`send_once`]: a budget slot, the request, a
+//! bounded read), then a pure [`classify`] of what the server sent into the
+//! created message or a [`SendError`], with the server's text scrubbed of the
+//! client's secrets where it enters.
+
+use std::time::SystemTime;
+
+use intercom_messages_api::types;
+use reqwest::header::{HeaderMap, LOCATION};
+
+use crate::send::budget::RateBudget;
+use crate::send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
+use crate::send::rate_limit::{RateLimit, retry_after};
+use crate::send::response::SentMessage;
+use crate::text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT, Secrets, clean, url_without_secrets};
+
+/// How much of an oversized body is kept past [`BODY_EXCERPT_LIMIT`], so that
+/// a secret the excerpt's cut would split is still recognised whole.
+const PREFIX_MARGIN: usize = 4096;
+
+/// What one attempt needs besides the body: where to, with what, and how.
+pub(crate) struct Target<'a> {
+    pub(crate) http: &'a reqwest::Client,
+    /// Whether `http` is the crate's own client (it follows no redirect).
+    pub(crate) own_http: bool,
+    pub(crate) url: &'a reqwest::Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) timeout: std::time::Duration,
+    pub(crate) budget: Option<&'a dyn RateBudget>,
+    pub(crate) secrets: &'a Secrets,
+}
+
+/// What came back, as far as it was read.
+#[derive(Debug)]
+pub(crate) enum Body {
+    /// Not read: a redirect's body is never looked at.
+    Unread,
+    /// Read in full.
+    Read(Vec<u8>),
+    /// Over [`RESPONSE_BODY_LIMIT`]: the first bytes read, if any.
+    TooLarge(Vec<u8>),
+    /// The connection failed while reading.
+    Lost(reqwest::Error),
+}
+
+/// One request and its answer.
+pub(crate) async fn send_once(
+    t: &Target<'_>,
+    body: bytes::Bytes,
+) -> Result<SentMessage, SendError> {
+    if let Some(b) = t.budget {
+        b.acquire().await.map_err(SendError::BudgetUnavailable)?;
+    }
+    let sent = t
+        .http
+        .post(t.url.clone())
+        .headers(t.headers.clone())
+        .timeout(t.timeout)
+        .body(body)
+        .send()
+        .await;
+    let response = match sent {
+        Ok(r) => r,
+        // A connect error means the request was never written, when it comes
+        // from the configured URL. The crate's own client follows no
+        // redirect, so it always does; a caller's client may have followed
+        // one, and reqwest reports a failed connect on the redirected hop
+        // (after the first hop received the whole request) with the first
+        // URL, so there it may have been delivered.
+        Err(e) => {
+            return Err(SendError::Transport {
+                may_have_been_delivered: !e.is_connect() || !t.own_http,
+                source: e.without_url(),
+            });
+        }
+    };
+    let status = response.status().as_u16();
+    let span = tracing::Span::current();
+    span.record("status", status);
+    let now = SystemTime::now();
+    let limits = RateLimit::read(response.headers(), now);
+    if let Some(b) = t.budget {
+        b.observe(limits).await;
+    }
+    let headers = response.headers().clone();
+    let final_url = response.url().clone();
+    let body = if is_redirect(status, &final_url, t.url) {
+        Body::Unread
+    } else {
+        read_capped(response).await
+    };
+    let answer = Answer {
+        status,
+        headers: &headers,
+        final_url: &final_url,
+        configured: t.url,
+        body,
+        now,
+    };
+    let outcome = classify(answer, t.secrets);
+    if let Err(e) = &outcome
+        && let Some(id) = e.request_id()
+    {
+        span.record("request_id", clean(id));
+    }
+    outcome
+}
+
+/// Whether an answer is a redirect: a 3xx, or a caller's client that ended
+/// elsewhere than the configured URL.
+fn is_redirect(status: u16, final_url: &reqwest::Url, configured: &reqwest::Url) -> bool {
+    (300..400).contains(&status) || final_url != configured
+}
+
+/// Reads a response body, never more than [`RESPONSE_BODY_LIMIT`] bytes: a
+/// larger `Content-Length` is refused before reading, and a streamed body is
+/// cut off at the limit (dropping the response closes the connection).
+async fn read_capped(mut response: reqwest::Response) -> Body {
+    let declared = response.content_length().unwrap_or(0);
+    if declared > RESPONSE_BODY_LIMIT as u64 {
+        return Body::TooLarge(Vec::new());
+    }
+    let mut body = Vec::with_capacity(declared as usize);
+    loop {
+        match response.chunk().await {
+            Ok(None) => return Body::Read(body),
+            Ok(Some(chunk)) if body.len() + chunk.len() > RESPONSE_BODY_LIMIT => {
+                let room = RESPONSE_BODY_LIMIT - body.len();
+                body.extend_from_slice(&chunk[..room]);
+                // Enough to remove a secret the excerpt's cut would split.
+                body.truncate(BODY_EXCERPT_LIMIT + PREFIX_MARGIN);
+                return Body::TooLarge(body);
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Err(e) => return Body::Lost(e),
+        }
+    }
+}
+
+/// Everything the server sent that [`classify`] looks at.
+pub(crate) struct Answer<'a> {
+    pub(crate) status: u16,
+    pub(crate) headers: &'a HeaderMap,
+    /// Where the answer came from (a caller's client may have been redirected).
+    pub(crate) final_url: &'a reqwest::Url,
+    /// Where the request was sent.
+    pub(crate) configured: &'a reqwest::Url,
+    pub(crate) body: Body,
+    /// When the answer came, to date a rate limit's reset.
+    pub(crate) now: SystemTime,
+}
+
+/// What an answer means, with no I/O: the created message, or the error the
+/// delivery table of [`SendError`] gives for it. Every piece of server text
+/// kept passes through `secrets` here, once.
+pub(crate) fn classify(a: Answer<'_>, secrets: &Secrets) -> Result<SentMessage, SendError> {
+    let status = a.status;
+    if is_redirect(status, a.final_url, a.configured) {
+        return Err(SendError::Redirected {
+            status,
+            location: redirect_location(&a, secrets),
+        });
+    }
+    if status == 429 {
+        let request_id = match &a.body {
+            Body::Read(bytes) => request_id_of(bytes, secrets),
+            _ => None,
+        };
+        return Err(SendError::RateLimited {
+            rate_limit: RateLimit::read(a.headers, a.now),
+            retry_after: retry_after(a.headers),
+            request_id,
+            attempts: 0,
+        });
+    }
+    let bytes = match a.body {
+        Body::Read(b) => b,
+        Body::Unread => Vec::new(),
+        Body::TooLarge(prefix) if (500..600).contains(&status) => {
+            return Err(SendError::Server {
+                status,
+                request_id: None,
+                body_excerpt: secrets.excerpt(&prefix),
+            });
+        }
+        Body::TooLarge(prefix) => {
+            return Err(SendError::ResponseTooLarge {
+                status,
+                limit: RESPONSE_BODY_LIMIT,
+                body_excerpt: secrets.excerpt(&prefix),
+            });
+        }
+        // The status came back, so the request was received.
+        Body::Lost(e) => {
+            return Err(SendError::Transport {
+                may_have_been_delivered: !(400..500).contains(&status),
+                source: e.without_url(),
+            });
+        }
+    };
+    match status {
+        200..=299 => {
+            SentMessage::from_json(&bytes).map_err(|e| undecodable(status, &e, &bytes, secrets))
+        }
+        400..=499 => Err(match serde_json::from_slice::<types::ErrorList>(&bytes) {
+            Ok(list) => SendError::Api {
+                status,
+                request_id: secrets.scrub_opt(list.request_id),
+                errors: list
+                    .errors
+                    .into_iter()
+                    .map(|e| api_error(e, secrets))
+                    .collect(),
+            },
+            Err(e) => undecodable(status, &e, &bytes, secrets),
+        }),
+        // 5xx, and anything outside HTTP's classes: it may have been created.
+        _ => Err(SendError::Server {
+            status,
+            request_id: request_id_of(&bytes, secrets),
+            body_excerpt: secrets.excerpt(&bytes),
+        }),
+    }
+}
+
+/// Where a redirect pointed: the URL a caller's client ended at, or the
+/// `Location` header resolved against the configured URL; without user
+/// info, query, fragment or secrets.
+fn redirect_location(a: &Answer<'_>, secrets: &Secrets) -> Option<String> {
+    if a.final_url != a.configured {
+        return Some(url_without_secrets(a.final_url, secrets));
+    }
+    let l = a.headers.get(LOCATION)?.to_str().ok()?;
+    Some(match a.configured.join(l) {
+        Ok(u) => url_without_secrets(&u, secrets),
+        Err(_) => secrets.scrub(l).chars().take(SERVER_TEXT_LIMIT).collect(),
+    })
+}
+
+fn api_error(e: types::Error, secrets: &Secrets) -> ApiError {
+    ApiError {
+        code: secrets.scrub_owned(e.code),
+        message: secrets.scrub_opt(e.message),
+        field: secrets.scrub_opt(e.field),
+    }
+}
+
+/// The `request_id` of an error-list body, if it is one, with the secrets removed.
+fn request_id_of(bytes: &[u8], secrets: &Secrets) -> Option<String> {
+    let id = serde_json::from_slice::<types::ErrorList>(bytes)
+        .ok()?
+        .request_id?;
+    Some(secrets.scrub_owned(id))
+}
+
+fn undecodable(status: u16, e: &serde_json::Error, bytes: &[u8], secrets: &Secrets) -> SendError {
+    SendError::UndecodableResponse {
+        status,
+        // serde's reason can quote the body (`invalid type: string "…"`).
+        reason: if bytes.is_empty() {
+            "empty body".into()
+        } else {
+            secrets.scrub_owned(e.to_string())
+        },
+        body_excerpt: secrets.excerpt(bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    const TOKEN: &str = "tok_classify_0123456789";
+
+    fn url() -> reqwest::Url {
+        "https://api.intercom.io/messages".parse().unwrap()
+    }
+
+    /// Classifies `status` with `body` read in full and these headers.
+    fn run(
+        status: u16,
+        headers: &[(&'static str, &str)],
+        body: Body,
+    ) -> Result<SentMessage, SendError> {
+        let mut h = HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        let u = url();
+        let a = Answer {
+            status,
+            headers: &h,
+            final_url: &u,
+            configured: &u,
+            body,
+            now: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000),
+        };
+        classify(a, &Secrets::new().with(TOKEN))
+    }
+
+    fn read(s: &str) -> Body {
+        Body::Read(s.as_bytes().to_vec())
+    }
+
+    const CREATED: &str =
+        r#"{"type":"admin_message","id":"1","created_at":1,"body":"x","message_type":"inapp"}"#;
+    const LIST: &str = r#"{"type":"error.list","request_id":"r1","errors":[{"code":"not_found"}]}"#;
+
+    /// Each row: status, body, the variant `Debug` starts with (or `Created`),
+    /// and the delivery flag.
+    #[test]
+    fn every_answer_is_classified_without_a_socket() {
+        let big = || Body::TooLarge(b"{\"partial".to_vec());
+        let rows: Vec<(u16, Body, &str, bool)> = vec![
+            (200, read(CREATED), "Created", false),
+            (201, read(CREATED), "Created", false),
+            (200, read("<html>"), "UndecodableResponse", true),
+            (200, read(""), "UndecodableResponse", true),
+            (200, big(), "ResponseTooLarge", true),
+            (400, read(LIST), "Api", false),
+            (404, read(LIST), "Api", false),
+            (408, read(LIST), "Api", false),
+            (422, read("not json"), "UndecodableResponse", false),
+            (404, big(), "ResponseTooLarge", false),
+            (429, read(LIST), "RateLimited", false),
+            (429, read("garbage"), "RateLimited", false),
+            (500, read(LIST), "Server", true),
+            (503, read(""), "Server", true),
+            (503, big(), "Server", true),
+            (999, read(LIST), "Server", true),
+            (101, read(""), "Server", true),
+            (301, Body::Unread, "Redirected", true),
+            (308, Body::Unread, "Redirected", true),
+        ];
+        for (status, body, variant, delivered) in rows {
+            match run(status, &[], body) {
+                Ok(_) => assert_eq!(variant, "Created", "{status}"),
+                Err(e) => {
+                    assert!(format!("{e:?}").starts_with(variant), "{status}: {e:?}");
+                    assert_eq!(e.may_have_been_delivered(), delivered, "{status}: {e:?}");
+                    assert_eq!(e.status(), Some(status), "{status}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_redirect_says_where_without_secrets() {
+        let e = run(
+            307,
+            &[(
+                "location",
+                "https://user:pw@elsewhere.test/messages/tok_classify_0123456789?q=1",
+            )],
+            Body::Unread,
+        )
+        .unwrap_err();
+        match e {
+            SendError::Redirected { location, .. } => {
+                assert_eq!(
+                    location.as_deref(),
+                    Some("https://elsewhere.test/messages/[redacted]")
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_429_keeps_its_headers_and_request_id() {
+        let e = run(
+            429,
+            &[("retry-after", "4"), ("x-ratelimit-remaining", "0")],
+            read(LIST),
+        )
+        .unwrap_err();
+        match e {
+            SendError::RateLimited {
+                rate_limit,
+                retry_after,
+                request_id,
+                attempts,
+            } => {
+                assert_eq!(rate_limit.remaining, Some(0));
+                assert_eq!(retry_after, Some(std::time::Duration::from_secs(4)));
+                assert_eq!(request_id.as_deref(), Some("r1"));
+                assert_eq!(attempts, 0, "the retry loop counts attempts");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! [`Client`]: configured once, cheap to clone, shared across tasks; sends a
+//! [`Message`] and returns the created message or a [`SendError`].
+//!
+//! The request is built here rather than through the generated client's
+//! `send`: the token must go on each request even when the caller brings their
+//! own `reqwest::Client`, and an undecodable answer must keep its status and
+//! body. The body is the generated request type, encoded by `serde_json`; one
+//! attempt is [`crate::send::attempt`], the retries [`crate::send::retry`], the
+//! configuration from the environment [`crate::send::env`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument;
+
+use crate::message::Message;
+use crate::message::version::Version;
+use crate::send::attempt::{Target, send_once};
+use crate::send::budget::RateBudget;
+use crate::send::budget::pacer::{Pacer, WINDOW};
+use crate::send::config::{BaseUrl, ConfigError, Region};
+use crate::send::error::SendError;
+use crate::send::response::SentMessage;
+use crate::send::retry::{RetryPolicy, retrying};
+use crate::text::Secrets;
+
+/// The `User-Agent` sent with every request.
+pub const USER_AGENT_VALUE: &str =
+    concat!("intercom-messages/", env!("CARGO_PKG_VERSION"), " (Rust)");
+
+/// Sends messages to Intercom. Clones share one connection pool and one
+/// rate budget.
+///
+/// ```no_run
+/// use intercom_messages::{Client, Contact, Message, Region, Version};
+///
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = Client::builder("my-access-token")
+///     .region(Region::Eu)
+///     .version(Version::V2_11)
+///     .build()?;
+/// let sent = client
+///     .send(Message::from_admin(394051).to(Contact::user_id("70")).in_app("Hello"))
+///     .await?;
+/// println!("created {}", sent.id);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// Whether `http` is the crate's own client (no redirects), not a caller's.
+    own_http: bool,
+    url: reqwest::Url,
+    base: BaseUrl,
+    auth: HeaderValue,
+    /// The token, removed from every piece of server text an error keeps.
+    secrets: Secrets,
+    version: Version,
+    timeout: Duration,
+    retry: RetryPolicy,
+    budget: Option<Arc<dyn RateBudget>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base.as_str())
+            .field("version", &self.inner.version)
+            .field("token", &"[redacted]")
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .field("pacing", &self.inner.budget)
+            .finish()
+    }
+}
+
+/// Configures a [`Client`].
+pub struct ClientBuilder {
+    token: SecretString,
+    base: Result<BaseUrl, ConfigError>,
+    version: Version,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    pacing: Pacing,
+    http: Option<reqwest::Client>,
+}
+
+/// What paces a client's sends.
+enum Pacing {
+    None,
+    Local(u32, Duration),
+    Budget(Arc<dyn RateBudget>),
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &"[redacted]")
+            .field("base", &self.base.as_ref().map(BaseUrl::as_str).ok())
+            .field("version", &self.version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The region (US by default).
+    pub fn region(mut self, region: Region) -> Self {
+        self.base = Ok(region.into());
+        self
+    }
+    /// A custom base URL: HTTPS, or HTTP to a loopback address.
+    pub fn base_url(mut self, url: &str) -> Self {
+        self.base = BaseUrl::parse(url);
+        self
+    }
+    /// The version sent when a send does not choose one ([`Version::default`] otherwise).
+    pub fn version(mut self, version: Version) -> Self {
+        self.version = version;
+        self
+    }
+    /// How long connecting may take (10 s by default); ignored with
+    /// [`ClientBuilder::http_client`]. It is kept below the total
+    /// [`ClientBuilder::timeout`], so that a server that never accepts is
+    /// reported as "could not connect" (nothing delivered), not as a timeout
+    /// after which the message may have been delivered.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+    /// How long one request may take in all (30 s by default).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+    /// How failed sends are retried ([`RetryPolicy::default`] otherwise).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    /// Paces sends to at most `requests` per 10-second window, shared by all
+    /// clones of the client. It also follows Intercom's `X-RateLimit-Remaining`
+    /// and `X-RateLimit-Reset`: what remains is spread until the reset, and
+    /// nothing is sent while none remains. Off by default. A 1,000/minute app
+    /// has about 166 per window.
+    pub fn pacing(mut self, requests_per_10s: u32) -> Self {
+        self.pacing = Pacing::Local(requests_per_10s, WINDOW);
+        self
+    }
+    /// Like [`ClientBuilder::pacing`] with another window length, for other
+    /// limits (or for tests that cannot wait 10 s).
+    pub fn pacing_per(mut self, requests: u32, window: Duration) -> Self {
+        self.pacing = Pacing::Local(requests, window);
+        self
+    }
+    /// Paces sends through a [`RateBudget`] instead of the in-process pacer:
+    /// a slot before each attempt, and the rate-limit headers of each answer
+    /// after it. With the `redis` feature, `RedisBudget` shares one budget
+    /// across processes and machines. Replaces [`ClientBuilder::pacing`].
+    pub fn rate_budget(mut self, budget: impl RateBudget + 'static) -> Self {
+        self.pacing = Pacing::Budget(Arc::new(budget));
+        self
+    }
+    /// Reuses a caller's `reqwest::Client` (its pool, proxy, TLS and redirect
+    /// settings). The crate's own client follows no redirect, speaks HTTPS
+    /// only (plain HTTP only to a loopback base URL) and uses no proxy for a
+    /// loopback base URL. A caller's client is used as it is: a send it
+    /// redirected away from the configured URL ends as
+    /// [`SendError::Redirected`], and since reqwest cannot tell whether a
+    /// failed connection was to a redirected hop, every transport error with
+    /// a caller's client may have been delivered (so none is retried by
+    /// default).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client, checking the configuration.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let base = self.base?;
+        let token = self.token.expose_secret();
+        if token.trim().is_empty() {
+            return Err(ConfigError::BadToken);
+        }
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| ConfigError::BadToken)?;
+        auth.set_sensitive(true);
+        let secrets = Secrets::new().with(token);
+        let budget: Option<Arc<dyn RateBudget>> = match self.pacing {
+            Pacing::Local(requests, window) => Some(Arc::new(Pacer::new(requests, window)?)),
+            Pacing::Budget(b) => Some(b),
+            Pacing::None => None,
+        };
+        let own_http = self.http.is_none();
+        let http = match self.http {
+            Some(c) => c,
+            None => {
+                let loopback = base.is_loopback();
+                let mut b = intercom_messages_api::client_builder()
+                    .connect_timeout(self.connect_timeout.min(self.timeout.mul_f64(0.9)))
+                    // A redirect would re-send the message elsewhere (307/308)
+                    // or turn it into a GET (301-303): never follow one.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .https_only(!loopback);
+                if loopback {
+                    // A system proxy would see the token in clear.
+                    b = b.no_proxy();
+                }
+                b.build().map_err(ConfigError::Http)?
+            }
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                own_http,
+                url: base.messages_url(),
+                base,
+                auth,
+                secrets,
+                version: self.version,
+                timeout: self.timeout,
+                retry: self.retry,
+                budget,
+            }),
+        })
+    }
+}
+
+impl Client {
+    /// Starts configuring a client with this access token.
+    pub fn builder(token: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            token: SecretString::from(token.into()),
+            base: Ok(Region::default().into()),
+            version: Version::default(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            pacing: Pacing::None,
+            http: None,
+        }
+    }
+
+    /// The version sent when a send does not choose one.
+    pub fn version(&self) -> Version {
+        self.inner.version
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.inner.base.as_str()
+    }
+
+    /// Sends a message with the client's version.
+    pub async fn send(&self, message: impl Into<Message>) -> Result<SentMessage, SendError> {
+        self.send_with_version(message, self.inner.version).await
+    }
+
+    /// Sends a message with a chosen version. The message is checked against
+    /// that version first; nothing is sent when a rule fails.
+    pub async fn send_with_version(
+        &self,
+        message: impl Into<Message>,
+        version: Version,
+    ) -> Result<SentMessage, SendError> {
+        let request = message.into().to_request(version)?;
+        let body = serde_json::to_vec(&request).expect("the generated request types always encode");
+        let span = tracing::info_span!(
+            "intercom.send",
+            version = %version,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        self.send_bytes(body, version).instrument(span).await
+    }
+
+    fn headers(&self, version: Version) -> HeaderMap {
+        let mut h = HeaderMap::with_capacity(5);
+        h.insert(AUTHORIZATION, self.inner.auth.clone());
+        h.insert(
+            "intercom-version",
+            HeaderValue::from_static(version.as_str()),
+        );
+        h.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        h.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        h
+    }
+
+    async fn send_bytes(&self, body: Vec<u8>, version: Version) -> Result<SentMessage, SendError> {
+        let inner = &self.inner;
+        // Bytes: cloning it for a retry is a reference count, not a copy.
+        let body = bytes::Bytes::from(body);
+        let target = Target {
+            http: &inner.http,
+            own_http: inner.own_http,
+            url: &inner.url,
+            headers: self.headers(version),
+            timeout: inner.timeout,
+            budget: inner.budget.as_deref(),
+            secrets: &inner.secrets,
+        };
+        retrying(&inner.retry, || send_once(&target, body.clone())).await
+    }
+}
