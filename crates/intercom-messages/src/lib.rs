@@ -91,6 +91,7 @@
 // re-exports, so every public path is `intercom_messages::Name`.
 #[rustfmt::skip]
 mod contract;
+mod lock;
 mod message;
 mod send;
 #[cfg(feature = "test-util")]

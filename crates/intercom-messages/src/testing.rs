@@ -46,6 +46,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::contract::{DeliveredBy, MessageKind};
+use crate::lock::lock;
 use crate::message::version::Version;
 use crate::send::client::Client;
 use crate::send::retry::RetryPolicy;
@@ -96,23 +97,13 @@ struct Answer(Arc<State>);
 
 impl Respond for Answer {
     fn respond(&self, r: &Request) -> ResponseTemplate {
-        let app_version = self
-            .0
-            .app_version
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .unwrap_or_default();
+        let app_version = lock(&self.0.app_version).unwrap_or_default();
         let (body, admin, version) = match check(r, app_version) {
             Ok(ok) => ok,
             Err((status, code, message)) => return error_list(status, code, &message),
         };
-        let scripted = self
-            .0
-            .scripted
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .pop_front();
-        let mut received = self.0.received.lock().unwrap_or_else(|p| p.into_inner());
+        let scripted = lock(&self.0.scripted).pop_front();
+        let mut received = lock(&self.0.received);
         let (status, id, template) = match scripted {
             Some((status, code, message)) => (status, None, error_list(status, &code, &message)),
             None => {
@@ -193,11 +184,7 @@ impl MockIntercom {
     /// The next valid request (right token, version and body) gets this
     /// error status with a one-entry error list. Scripted failures queue up.
     pub async fn fail_next(&self, status: u16, code: &str, message: &str) {
-        self.state
-            .scripted
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push_back((status, code.to_string(), message.to_string()));
+        lock(&self.state.scripted).push_back((status, code.to_string(), message.to_string()));
     }
 
     /// The version the mock's app is set to (as in Intercom's developer
@@ -205,22 +192,14 @@ impl MockIntercom {
     /// as Intercom answers such a request at the app's version. Four of the
     /// six official SDK families send no header. [`Version::DEFAULT`] unless set.
     pub async fn set_app_version(&self, version: Version) {
-        *self
-            .state
-            .app_version
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some(version);
+        *lock(&self.state.app_version) = Some(version);
     }
 
     /// Every valid request received, in order, with the status it was
     /// answered (a scripted 5xx is a message that may have been delivered; a
     /// scripted 4xx one that was not).
     pub async fn received(&self) -> Vec<ReceivedMessage> {
-        self.state
-            .received
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        lock(&self.state.received).clone()
     }
 }
 

@@ -7,6 +7,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 
+/// The longest a reported spent budget holds sends back, and the longest a
+/// spread of what remains may space them: Intercom's budgets refill every
+/// minute. Used by the in-process pacer and by `RedisBudget`.
+pub(crate) const MAX_HOLD: Duration = Duration::from_secs(60);
+
 /// What the rate-limit headers of a response said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[non_exhaustive]

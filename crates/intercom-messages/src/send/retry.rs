@@ -281,4 +281,65 @@ mod tests {
             assert!(p.backoff(attempt) <= Duration::from_secs(5));
         }
     }
+
+    #[test]
+    fn the_retry_decision_is_one_table() {
+        use crate::send::error::ApiError;
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let policy = RetryPolicy::default().max_wait(Duration::from_secs(5));
+        let opted = policy.clone().retry_possibly_delivered(true);
+        let api = |status| SendError::Api {
+            status,
+            request_id: None,
+            errors: vec![ApiError {
+                code: "x".into(),
+                message: None,
+                field: None,
+            }],
+        };
+        let server = || SendError::Server {
+            status: 503,
+            request_id: None,
+            body_excerpt: String::new(),
+        };
+        let limited = |retry_after: u64| SendError::RateLimited {
+            rate_limit: RateLimit::default(),
+            retry_after: Some(Duration::from_secs(retry_after)),
+            request_id: None,
+            attempts: 0,
+        };
+        let redirected = || SendError::Redirected {
+            status: 307,
+            location: None,
+        };
+        let retry = |s: Step| matches!(s, Step::Retry(_));
+        // (name, policy, attempt, error, retried?)
+        let rows: Vec<(&str, &RetryPolicy, u32, SendError, bool)> = vec![
+            ("429 within max_wait", &policy, 1, limited(2), true),
+            ("429 past max_wait", &policy, 1, limited(60), false),
+            ("429 on the last attempt", &policy, 3, limited(2), false),
+            ("408: not received whole", &policy, 1, api(408), true),
+            ("408 on the last attempt", &policy, 3, api(408), false),
+            ("400: refused", &policy, 1, api(400), false),
+            ("404: refused", &policy, 1, api(404), false),
+            ("503, not opted in", &policy, 1, server(), false),
+            ("503, opted in", &opted, 1, server(), true),
+            ("a redirect, even opted in", &opted, 1, redirected(), false),
+        ];
+        for (name, p, attempt, error, retried) in rows {
+            let step = next_step(p, attempt, &error, now);
+            assert_eq!(retry(step), retried, "{name}: {step:?}");
+            if let Step::Retry(wait) = step {
+                assert!(wait <= p.max_wait, "{name}: {wait:?}");
+            }
+        }
+        // A 429 waits what it asked for, up to 10 % more within max_wait.
+        match next_step(&policy, 1, &limited(2), now) {
+            Step::Retry(w) => assert!(
+                w >= Duration::from_secs(2) && w <= Duration::from_millis(2_200),
+                "{w:?}"
+            ),
+            Step::Stop => panic!("a 429 within max_wait is retried"),
+        }
+    }
 }

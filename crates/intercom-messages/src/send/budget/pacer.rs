@@ -9,12 +9,17 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
+use crate::lock::lock;
 use crate::send::budget::{BudgetError, BudgetFuture, RateBudget};
 use crate::send::config::ConfigError;
-use crate::send::rate_limit::RateLimit;
+use crate::send::rate_limit::{MAX_HOLD, RateLimit};
 
 /// The longest pacing window accepted.
 const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// How much wider than `window / requests` slots are spaced, so that network
+/// jitter cannot push one request too many into one of the server's windows.
+pub(crate) const SPACING_MARGIN: f64 = 1.02;
 
 /// Intercom enforces its per-minute budgets in windows of this length.
 pub const WINDOW: Duration = Duration::from_secs(10);
@@ -49,7 +54,7 @@ impl Pacer {
             });
         }
         Ok(Self {
-            interval: (window / per_window).mul_f64(1.02),
+            interval: (window / per_window).mul_f64(SPACING_MARGIN),
             state: Mutex::new(State {
                 next: None,
                 blocked_until: None,
@@ -77,7 +82,7 @@ impl Pacer {
                 return;
             }
             tokio::time::sleep_until(at).await;
-            let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let s = lock(&self.state);
             match s.blocked_until {
                 Some(b) if b > Instant::now() => continue,
                 _ => return,
@@ -87,7 +92,7 @@ impl Pacer {
 
     /// Takes the next slot and returns when it opens.
     fn reserve(&self) -> Instant {
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = lock(&self.state);
         let now = Instant::now();
         let mut at = s.next.map_or(now, |n| n.max(now));
         if let Some(b) = s.blocked_until {
@@ -115,15 +120,15 @@ impl Pacer {
         let until_reset = rl
             .reset
             .and_then(|t| t.duration_since(SystemTime::now()).ok())
-            .map(|d| d.min(WINDOW * 6));
+            .map(|d| d.min(MAX_HOLD));
         let now = Instant::now();
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut s = lock(&self.state);
         if remaining == 0 {
             let until = now + until_reset.unwrap_or(self.interval);
             s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
         } else if let Some(d) = until_reset {
             // Spread what is left over the time left; never tighter than the budget.
-            let wider = (d / u32::try_from(remaining).unwrap_or(u32::MAX)).mul_f64(1.02);
+            let wider = (d / u32::try_from(remaining).unwrap_or(u32::MAX)).mul_f64(SPACING_MARGIN);
             if wider > self.interval {
                 s.server_pace = Some((wider, now + d));
             }

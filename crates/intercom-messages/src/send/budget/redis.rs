@@ -48,10 +48,11 @@ use std::time::{Duration, UNIX_EPOCH};
 use redis::aio::MultiplexedConnection;
 use tokio::time::Instant;
 
+use crate::lock::lock;
 use crate::send::budget::pacer::{Pacer, WINDOW};
 use crate::send::budget::{BudgetError, BudgetFuture, RateBudget};
 use crate::send::config::ConfigError;
-use crate::send::rate_limit::RateLimit;
+use crate::send::rate_limit::{MAX_HOLD, RateLimit};
 use crate::text::{Secrets, clean, redact};
 
 /// Takes the next slot: returns how long to wait for it, in microseconds.
@@ -92,7 +93,7 @@ return 0
 
 /// The furthest ahead a reported reset holds every process back; with one
 /// budget window more, also the longest a slot may wait in all.
-pub(crate) const MAX_BLOCK: Duration = Duration::from_secs(60);
+const MAX_BLOCK: Duration = MAX_HOLD;
 
 /// The default budget per 10-second window: a 1,000-per-minute app.
 pub(crate) const DEFAULT_PER_WINDOW: u32 = 166;
@@ -283,10 +284,7 @@ impl RedisBudget {
 
     /// Whether Redis answered the last time it was asked.
     pub fn is_connected(&self) -> bool {
-        self.down_since
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_none()
+        lock(&self.down_since).is_none()
     }
 
     /// A connection, or `None` while Redis is down and not due a new try.
@@ -295,11 +293,7 @@ impl RedisBudget {
         if let Some(c) = slot.as_ref() {
             return Some(c.clone());
         }
-        let due = self
-            .down_since
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_none_or(|t| t.elapsed() >= RETRY_REDIS_EVERY);
+        let due = lock(&self.down_since).is_none_or(|t| t.elapsed() >= RETRY_REDIS_EVERY);
         if !due {
             return None;
         }
@@ -324,7 +318,7 @@ impl RedisBudget {
     }
 
     fn went_down(&self, e: &redis::RedisError) {
-        let mut down = self.down_since.lock().unwrap_or_else(|p| p.into_inner());
+        let mut down = lock(&self.down_since);
         if down.is_none() {
             let text = clean(&self.secrets.scrub(&e.to_string()));
             tracing::warn!(redis = %self.url, kind = ?e.kind(), error = %text, "rate budget: Redis unavailable");
@@ -336,7 +330,7 @@ impl RedisBudget {
     /// being unavailable, and logged once for the life of the budget.
     async fn answered_nonsense(&self, answer: i64) {
         *self.conn.lock().await = None;
-        *self.down_since.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        *lock(&self.down_since) = Some(Instant::now());
         if !self
             .bad_answer_logged
             .swap(true, std::sync::atomic::Ordering::Relaxed)
@@ -378,7 +372,7 @@ impl RedisBudget {
         }
         match invocation.invoke_async::<i64>(&mut conn).await {
             Ok(v) => {
-                let mut down = self.down_since.lock().unwrap_or_else(|p| p.into_inner());
+                let mut down = lock(&self.down_since);
                 if down.take().is_some() {
                     tracing::info!(redis = %self.url, "rate budget: Redis back");
                 }
