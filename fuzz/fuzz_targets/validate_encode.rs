@@ -6,7 +6,7 @@
 use arbitrary::Arbitrary;
 use intercom_messages::api::types;
 use intercom_messages::{
-    AdminMessage, Component, Contact, ContactKey, ContactType, Message, Template, Version,
+    AdminMessage, TemplateComponent, Contact, ContactKey, ContactType, Message, EmailTemplate, Version,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -109,9 +109,9 @@ fn build(input: Input) -> Message {
                     let mut m = draft.email(subject, body);
                     if let Some(p) = personal {
                         m = m.template(if p {
-                            Template::Personal
+                            EmailTemplate::Personal
                         } else {
-                            Template::Plain
+                            EmailTemplate::Plain
                         });
                     }
                     rest(m.into_any())
@@ -137,7 +137,7 @@ fn build(input: Input) -> Message {
                 m = m.locale(l);
             }
             for (kind, texts) in components {
-                m = m.component(Component::new(kind, texts));
+                m = m.component(TemplateComponent::new(kind, texts));
             }
             m.into()
         }

@@ -5,7 +5,7 @@
 //! 2. the latency a Redis slot adds to a send, as a ratio against the
 //!    in-process pacer, measured in alternating rounds in one run;
 //! 3. what sends do while Redis is stopped and started again, with each
-//!    `Unavailable` choice.
+//!    `WhenRedisDown` choice.
 //!
 //! Needs `redis-server` (Debian package). Prints Markdown tables, also written
 //! to `target/criterion/budget-summary.md`.
@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use intercom_messages::{
-    Client, Contact, Message, RedisBudget, RetryPolicy, SendError, Unavailable,
+    Client, Contact, Message, RedisBudget, RetryPolicy, SendError, WhenRedisDown,
 };
 use intercom_messages_tests::budget::{LimitedServer, Pacing, run_workers};
 use intercom_messages_tests::redis::RedisServer;
@@ -78,7 +78,7 @@ async fn latency(redis: &RedisServer, out: &mut String) {
         .rate_budget(
             RedisBudget::builder(redis.url(), "bench-latency")
                 .budget(u32::MAX, Duration::from_secs(1))
-                .when_unavailable(Unavailable::Fail)
+                .when_unavailable(WhenRedisDown::Fail)
                 .build()
                 .unwrap(),
         )
@@ -126,10 +126,10 @@ async fn latency(redis: &RedisServer, out: &mut String) {
 async fn outage(out: &mut String) {
     out.push_str("| when Redis is down | 0–1 s (up) | 1–2 s (stopped) | 2–3 s (started again) | sent twice |\n| --- | --- | --- | --- | --- |\n");
     for (name, when) in [
-        ("`Unavailable::Fail`", Unavailable::Fail),
+        ("`WhenRedisDown::Fail`", WhenRedisDown::Fail),
         (
-            "`Unavailable::FallBack { fraction: 0.5 }`",
-            Unavailable::FallBack { fraction: 0.5 },
+            "`WhenRedisDown::FallBack { fraction: 0.5 }`",
+            WhenRedisDown::FallBack { fraction: 0.5 },
         ),
     ] {
         let mut redis = RedisServer::start();

@@ -5,7 +5,7 @@
 
 use intercom_messages::api::types;
 use intercom_messages::{
-    AdminMessage, ChannelKind, Contact, ContactKey, ContactType, Message, Template,
+    AdminMessage, ChannelKind, Contact, ContactKey, ContactType, EmailTemplate, Message,
     ValidationError, Version,
 };
 use intercom_messages_tests::{Strictness, violations};
@@ -58,7 +58,7 @@ prop_compose! {
         email in any::<bool>(),
         subject in text(),
         body in text(),
-        template in prop_oneof![3 => Just(None), 1 => Just(Some(Template::Plain)), 1 => Just(Some(Template::Personal))],
+        template in prop_oneof![3 => Just(None), 1 => Just(Some(EmailTemplate::Plain)), 1 => Just(Some(EmailTemplate::Personal))],
         created_at in prop_oneof![3 => Just(None), 1 => (-5i64..2_000_000_000).prop_map(Some)],
         open in prop::bool::weighted(0.25),
     ) -> Message {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use intercom_messages::{
-    Client, Contact, Message, RedisBudget, RetryPolicy, SendError, Unavailable,
+    Client, Contact, Message, RedisBudget, RetryPolicy, SendError, WhenRedisDown,
 };
 use intercom_messages_tests::server::{self, Action};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -121,7 +121,7 @@ async fn an_absurd_wait_with_fail_refuses_and_sends_nothing() {
         let (url, got) = intercom().await;
         let budget = RedisBudget::builder(redis, "hostile")
             .budget(100, Duration::from_secs(1))
-            .when_unavailable(Unavailable::Fail)
+            .when_unavailable(WhenRedisDown::Fail)
             .build()
             .unwrap();
         let client = Client::builder("tok")
@@ -162,7 +162,7 @@ async fn an_absurd_wait_with_fall_back_sends_paced_locally() {
         let (url, got) = intercom().await;
         let budget = RedisBudget::builder(redis, "hostile")
             .budget(100, Duration::from_secs(1))
-            .when_unavailable(Unavailable::FallBack { fraction: 0.5 })
+            .when_unavailable(WhenRedisDown::FallBack { fraction: 0.5 })
             .build()
             .unwrap();
         let client = Client::builder("tok")

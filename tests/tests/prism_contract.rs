@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use intercom_messages::api::version_table::TABLE;
-use intercom_messages::{Client, Contact, Message, RetryPolicy, Template, Version};
+use intercom_messages::{Client, Contact, EmailTemplate, Message, RetryPolicy, Version};
 use serde_json::{Value, json};
 
 struct Prism {
@@ -113,7 +113,7 @@ fn messages(version: Version) -> Vec<(&'static str, Message)> {
             Message::from_admin(394051)
                 .to(Contact::user_id("70"))
                 .email("S", "B")
-                .template(Template::Personal)
+                .template(EmailTemplate::Personal)
                 .into(),
         ),
         (

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use intercom_messages::{
-    Client, ConfigError, Contact, Message, RedisBudget, RetryPolicy, SendError, Unavailable,
+    Client, ConfigError, Contact, Message, RedisBudget, RetryPolicy, SendError, WhenRedisDown,
 };
 use intercom_messages_tests::budget::{LimitedServer, Pacing, run_workers};
 use intercom_messages_tests::redis::RedisServer;
@@ -98,7 +98,7 @@ async fn redis_stopped_mid_run_with_fail_refuses_before_sending() {
     let server = LimitedServer::start(10_000, Duration::from_secs(1)).await;
     let budget = RedisBudget::builder(redis.url(), "fail-mode")
         .budget(1000, Duration::from_secs(1))
-        .when_unavailable(Unavailable::Fail)
+        .when_unavailable(WhenRedisDown::Fail)
         .build()
         .unwrap();
     let c = client(&server, budget);
@@ -146,7 +146,7 @@ async fn redis_stopped_mid_run_with_fall_back_keeps_sending_alone() {
     let server = LimitedServer::start(10_000, Duration::from_secs(1)).await;
     let budget = RedisBudget::builder(redis.url(), "fallback-mode")
         .budget(40, Duration::from_secs(1))
-        .when_unavailable(Unavailable::FallBack { fraction: 0.25 })
+        .when_unavailable(WhenRedisDown::FallBack { fraction: 0.25 })
         .build()
         .unwrap();
     let budget = Arc::new(budget);
@@ -251,7 +251,7 @@ async fn a_spent_budget_seen_by_one_process_holds_back_the_others() {
     let budget = || {
         RedisBudget::builder(redis.url(), "held-back")
             .budget(1000, Duration::from_secs(10))
-            .when_unavailable(Unavailable::Fail)
+            .when_unavailable(WhenRedisDown::Fail)
             .build()
             .unwrap()
     };

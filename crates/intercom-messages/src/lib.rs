@@ -72,7 +72,7 @@
 //! | the in-process pacer holding back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
 //! | the in-process pacer spreading what remains | `X-RateLimit-Remaining`/`-Reset` | a minute past now |
 //! | a `RedisBudget` holding every process back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
-//! | a `RedisBudget` slot | whatever answers on the Redis port | a minute plus one budget window for all the waits of one slot; any other answer is a budget failure (`Unavailable::Fail` refuses, `FallBack` paces locally) |
+//! | a `RedisBudget` slot | whatever answers on the Redis port | a minute plus one budget window for all the waits of one slot; any other answer is a budget failure (`WhenRedisDown::Fail` refuses, `FallBack` paces locally) |
 //! | a Redis connection or command | Redis | 250 ms, then the budget counts Redis as down for a second |
 //!
 //! With the defaults, the longest a server can hold one send is three
@@ -108,15 +108,15 @@ pub use message::contact::{Contact, ContactKey, ContactType};
 pub use message::invalid::{Rule, ValidationError};
 pub use message::rules;
 pub use message::version::{UnknownVersion, Version};
-pub use message::whatsapp::{Component, Parameter, PhoneDraft, WhatsAppMessage};
+pub use message::whatsapp::{Parameter, PhoneDraft, TemplateComponent, WhatsAppMessage};
 pub use message::{
-    AdminDraft, AdminMessage, Channel, ChannelKind, Email, InApp, Message, SmsMessage, Template,
-    UserDraft, UserMessage,
+    AdminDraft, AdminMessage, Channel, ChannelKind, Email, EmailTemplate, InApp, Message,
+    SmsMessage, UserDraft, UserMessage,
 };
-pub use send::budget::pacer::WINDOW;
+pub use send::budget::pacer::RATE_LIMIT_WINDOW;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, Unavailable};
+pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, WhenRedisDown};
 pub use send::budget::{BudgetError, BudgetFuture, RateBudget};
 pub use send::client::{Client, ClientBuilder, USER_AGENT_VALUE};
 pub use send::config::{BaseUrl, ConfigError, Region};
@@ -125,6 +125,20 @@ pub use send::rate_limit::RateLimit;
 pub use send::response::{DeliveredBy, MessageKind, SentMessage};
 pub use send::retry::RetryPolicy;
 pub use text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT};
+
+/// Renamed [`EmailTemplate`] (a name that says which template it is).
+#[deprecated(since = "0.2.0", note = "renamed `EmailTemplate`")]
+pub type Template = EmailTemplate;
+/// Renamed [`TemplateComponent`] (a part of a WhatsApp template).
+#[deprecated(since = "0.2.0", note = "renamed `TemplateComponent`")]
+pub type Component = TemplateComponent;
+/// Renamed [`RATE_LIMIT_WINDOW`].
+#[deprecated(since = "0.2.0", note = "renamed `RATE_LIMIT_WINDOW`")]
+pub const WINDOW: std::time::Duration = RATE_LIMIT_WINDOW;
+/// Renamed [`WhenRedisDown`].
+#[cfg(feature = "redis")]
+#[deprecated(since = "0.2.0", note = "renamed `WhenRedisDown`")]
+pub type Unavailable = WhenRedisDown;
 
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[cfg(doctest)]

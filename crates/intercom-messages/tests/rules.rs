@@ -3,7 +3,7 @@
 
 use intercom_messages::api::version_table as table;
 use intercom_messages::{
-    Contact, ContactKey, ContactType, Message, Rule, Template, ValidationError, Version,
+    Contact, ContactKey, ContactType, EmailTemplate, Message, Rule, ValidationError, Version,
 };
 use serde_json::{Value, json};
 
@@ -614,7 +614,7 @@ fn whatsapp_and_sms_follow_the_recorded_wire_shape() {
 
 #[test]
 fn whatsapp_and_sms_carry_the_shared_options_and_other_template_parts() {
-    use intercom_messages::{Component, Parameter};
+    use intercom_messages::{Parameter, TemplateComponent};
     let v = Version::ALL[table::WHATS_APP_MESSAGE_REQUEST.versions.first];
     let header =
         Parameter::raw(json!({"type": "image", "image": {"link": "https://x.test/a.png"}}))
@@ -623,9 +623,9 @@ fn whatsapp_and_sms_carry_the_shared_options_and_other_template_parts() {
     let m = Message::from_admin(394051)
         .to(Contact::user("5f1a"))
         .whatsapp("keep_live")
-        .component(Component::with_parameters("HEADER", [header]))
+        .component(TemplateComponent::with_parameters("HEADER", [header]))
         .body_text(["Ada"])
-        .component(Component::button("quick_reply", "0", [payload]))
+        .component(TemplateComponent::button("quick_reply", "0", [payload]))
         .created_at(1_590_000_000)
         .open_conversation(true);
     assert_eq!(
@@ -695,7 +695,10 @@ fn the_wire_shape_follows_the_version() {
     // An email always carries a template.
     assert_eq!(encode(admin_email(), Version::V1_0)["template"], "plain");
     assert_eq!(
-        encode(admin_email().template(Template::Personal), Version::V1_0)["template"],
+        encode(
+            admin_email().template(EmailTemplate::Personal),
+            Version::V1_0
+        )["template"],
         "personal"
     );
     // One recipient is an object; several (where lists exist) a list.

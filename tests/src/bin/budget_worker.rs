@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use intercom_messages::{
-    Client, Contact, Message, RedisBudget, RetryPolicy, SendError, Unavailable,
+    Client, Contact, Message, RedisBudget, RetryPolicy, SendError, WhenRedisDown,
 };
 
 fn arg(args: &[String], name: &str) -> String {
@@ -32,7 +32,7 @@ async fn main() {
         "redis" => builder.rate_budget(
             RedisBudget::builder(arg(&args, "--redis"), arg(&args, "--app"))
                 .budget(budget, window)
-                .when_unavailable(Unavailable::Fail)
+                .when_unavailable(WhenRedisDown::Fail)
                 .build()
                 .unwrap(),
         ),

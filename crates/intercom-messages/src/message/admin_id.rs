@@ -42,7 +42,14 @@ impl From<u64> for AdminId {
 /// digits that fits in a 64-bit signed integer (the contract's `int64`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an admin id: expected a string of digits that fits in 63 bits")]
-pub struct InvalidAdminId(pub String);
+pub struct InvalidAdminId(pub(crate) String);
+
+impl InvalidAdminId {
+    /// The text that is not an admin id (control characters escaped, cut to 200 characters).
+    pub fn input(&self) -> &str {
+        &self.0
+    }
+}
 
 impl FromStr for AdminId {
     type Err = InvalidAdminId;

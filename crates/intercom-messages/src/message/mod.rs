@@ -16,7 +16,7 @@ use crate::message::whatsapp::{PhoneDraft, Shared, WhatsAppMessage};
 /// The style of an email.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
-pub enum Template {
+pub enum EmailTemplate {
     /// `plain` (Intercom's default).
     #[default]
     Plain,
@@ -28,7 +28,7 @@ pub enum Template {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Email {
     pub(crate) subject: String,
-    pub(crate) template: Template,
+    pub(crate) template: EmailTemplate,
 }
 
 impl Email {
@@ -37,7 +37,7 @@ impl Email {
         &self.subject
     }
     /// The template (`plain` unless set).
-    pub fn template(&self) -> Template {
+    pub fn template(&self) -> EmailTemplate {
         self.template
     }
 }
@@ -108,12 +108,12 @@ impl ChannelKind for Channel {
 /// A message, ready to be checked against a version and sent.
 ///
 /// ```
-/// use intercom_messages::{Contact, Message, Template, Version};
+/// use intercom_messages::{Contact, Message, EmailTemplate, Version};
 ///
 /// let email = Message::from_admin(394051)
 ///     .to(Contact::user_id("70"))
 ///     .email("Your order", "It ships <b>today</b>.")
-///     .template(Template::Personal);
+///     .template(EmailTemplate::Personal);
 /// let from_a_lead = Message::from_contact(Contact::lead("5f1a"))
 ///     .body("Is it in stock?")
 ///     .referer("https://example.com/shop");
@@ -205,7 +205,7 @@ impl AdminDraft {
         self.finish(
             Email {
                 subject: subject.into(),
-                template: Template::default(),
+                template: EmailTemplate::default(),
             },
             body.into(),
         )
@@ -333,7 +333,7 @@ impl<C: ChannelKind> AdminMessage<C> {
 
 impl AdminMessage<Email> {
     /// The email template (`plain` unless set).
-    pub fn template(mut self, template: Template) -> Self {
+    pub fn template(mut self, template: EmailTemplate) -> Self {
         self.channel.template = template;
         self
     }

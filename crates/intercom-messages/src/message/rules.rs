@@ -10,7 +10,7 @@ use crate::message::contact::{Contact, ContactKey, ContactType};
 use crate::message::invalid::ValidationError;
 use crate::message::version::Version;
 use crate::message::whatsapp::WhatsAppMessage;
-use crate::message::{AdminMessage, ChannelKind, Message, SmsMessage, Template, UserMessage};
+use crate::message::{AdminMessage, ChannelKind, EmailTemplate, Message, SmsMessage, UserMessage};
 
 impl Message {
     /// Checks the message against every rule for `version`.
@@ -219,8 +219,8 @@ impl<C: ChannelKind> AdminMessage<C> {
             subject: email.map(|e| e.subject.clone()),
             // An email always carries its template (`plain` unless set).
             template: email.map(|e| match e.template {
-                Template::Plain => types::Template::Plain,
-                Template::Personal => types::Template::Personal,
+                EmailTemplate::Plain => types::Template::Plain,
+                EmailTemplate::Personal => types::Template::Personal,
             }),
             to,
         };

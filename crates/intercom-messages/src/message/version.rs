@@ -38,21 +38,25 @@ impl Version {
     }
 
     /// The position of this version in [`Version::ALL`].
+    #[doc(hidden)] // For the generated version table and the crate's own tests: the rows are not a stable API.
     pub fn position(self) -> usize {
         self.0 as usize
     }
 
     /// Whether this version has the item a row of the version table describes.
+    #[doc(hidden)] // For the generated version table and the crate's own tests: the rows are not a stable API.
     pub fn has(self, item: Availability) -> bool {
         item.versions.contains(self.position())
     }
 
     /// The versions a row of the version table covers.
+    #[doc(hidden)] // For the generated version table and the crate's own tests: the rows are not a stable API.
     pub fn range_of(item: Availability) -> RangeInclusive<Version> {
         Version::ALL[item.versions.first]..=Version::ALL[item.versions.last]
     }
 
     /// The generated header type.
+    #[doc(hidden)] // The generated type is reachable as `api::types::IntercomVersion::from`.
     pub fn header(self) -> IntercomVersion {
         self.0
     }
@@ -86,7 +90,14 @@ impl fmt::Debug for Version {
     first = Version::ALL[0],
     last = Version::LATEST
 )]
-pub struct UnknownVersion(pub String);
+pub struct UnknownVersion(pub(crate) String);
+
+impl UnknownVersion {
+    /// The text that named no version.
+    pub fn input(&self) -> &str {
+        &self.0
+    }
+}
 
 impl FromStr for Version {
     type Err = UnknownVersion;

@@ -1,4 +1,4 @@
-//! WhatsApp template messages: [`WhatsAppMessage`], its [`Component`]s and
+//! WhatsApp template messages: [`WhatsAppMessage`], its [`TemplateComponent`]s and
 //! their [`Parameter`]s, addressed to a phone number ([`PhoneDraft`]) or to
 //! contacts.
 
@@ -106,9 +106,9 @@ impl Parameter {
 /// its placeholders, in order.
 ///
 /// ```
-/// use intercom_messages::Component;
+/// use intercom_messages::TemplateComponent;
 ///
-/// let body = Component::body(["Ada", "Tuesday"]);
+/// let body = TemplateComponent::body(["Ada", "Tuesday"]);
 /// assert_eq!(body.kind(), "BODY");
 /// assert_eq!(body.texts(), ["Ada", "Tuesday"]);
 /// ```
@@ -116,16 +116,16 @@ impl Parameter {
 /// Intercom documents only `BODY` with text parameters. Other parts of a
 /// WhatsApp template (a `HEADER` with text or media, a button with its
 /// `sub_type` and `index`) and other parameter types go through
-/// [`Component::with_parameters`], [`Component::button`] and
+/// [`TemplateComponent::with_parameters`], [`TemplateComponent::button`] and
 /// [`Parameter::raw`]; Intercom neither documents nor rules them out.
 ///
 /// ```
-/// use intercom_messages::{Component, Parameter};
+/// use intercom_messages::{TemplateComponent, Parameter};
 ///
-/// let header = Component::with_parameters("HEADER", [Parameter::raw(
+/// let header = TemplateComponent::with_parameters("HEADER", [Parameter::raw(
 ///     serde_json::json!({"type": "image", "image": {"link": "https://x.test/a.png"}}),
 /// )?]);
-/// let button = Component::button("quick_reply", "0", [Parameter::raw(
+/// let button = TemplateComponent::button("quick_reply", "0", [Parameter::raw(
 ///     serde_json::json!({"type": "payload", "payload": "STOP"}),
 /// )?]);
 /// assert_eq!(header.kind(), "HEADER");
@@ -133,7 +133,7 @@ impl Parameter {
 /// # Ok::<(), intercom_messages::ValidationError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Component {
+pub struct TemplateComponent {
     pub(crate) kind: String,
     pub(crate) sub_type: Option<String>,
     pub(crate) index: Option<String>,
@@ -141,7 +141,7 @@ pub struct Component {
     pub(crate) parameters: Vec<Parameter>,
 }
 
-impl Component {
+impl TemplateComponent {
     /// The template's body (`BODY`) with these texts.
     pub fn body<S: Into<String>>(texts: impl IntoIterator<Item = S>) -> Self {
         Self::new("BODY", texts)
@@ -153,7 +153,7 @@ impl Component {
         texts: impl IntoIterator<Item = S>,
     ) -> Self {
         let texts: Vec<String> = texts.into_iter().map(Into::into).collect();
-        Component {
+        TemplateComponent {
             kind: kind.into(),
             sub_type: None,
             index: None,
@@ -169,7 +169,7 @@ impl Component {
         parameters: impl IntoIterator<Item = Parameter>,
     ) -> Self {
         let parameters: Vec<Parameter> = parameters.into_iter().collect();
-        Component {
+        TemplateComponent {
             kind: kind.into(),
             sub_type: None,
             index: None,
@@ -241,7 +241,7 @@ pub struct WhatsAppMessage {
     pub(crate) phone: Option<(String, String)>,
     pub(crate) template: String,
     pub(crate) locale: Option<String>,
-    pub(crate) components: Vec<Component>,
+    pub(crate) components: Vec<TemplateComponent>,
     pub(crate) shared: Shared,
 }
 
@@ -285,11 +285,11 @@ impl WhatsAppMessage {
 
     /// Adds the template's body with these texts for its placeholders.
     pub fn body_text<S: Into<String>>(self, texts: impl IntoIterator<Item = S>) -> Self {
-        self.component(Component::body(texts))
+        self.component(TemplateComponent::body(texts))
     }
 
     /// Adds a part of the template.
-    pub fn component(mut self, component: Component) -> Self {
+    pub fn component(mut self, component: TemplateComponent) -> Self {
         self.components.push(component);
         self
     }

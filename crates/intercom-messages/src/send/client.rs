@@ -20,7 +20,7 @@ use crate::message::Message;
 use crate::message::version::Version;
 use crate::send::attempt::{Target, send_once};
 use crate::send::budget::RateBudget;
-use crate::send::budget::pacer::{Pacer, WINDOW};
+use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
 use crate::send::config::{BaseUrl, ConfigError, Region};
 use crate::send::error::SendError;
 use crate::send::response::SentMessage;
@@ -28,6 +28,7 @@ use crate::send::retry::{RetryPolicy, retrying};
 use crate::text::Secrets;
 
 /// The `User-Agent` sent with every request.
+#[doc(hidden)] // For the benchmarks' hand-written baseline; not part of the API.
 pub const USER_AGENT_VALUE: &str =
     concat!("intercom-messages/", env!("CARGO_PKG_VERSION"), " (Rust)");
 
@@ -151,7 +152,7 @@ impl ClientBuilder {
     /// nothing is sent while none remains. Off by default. A 1,000/minute app
     /// has about 166 per window.
     pub fn pacing(mut self, requests_per_10s: u32) -> Self {
-        self.pacing = Pacing::Local(requests_per_10s, WINDOW);
+        self.pacing = Pacing::Local(requests_per_10s, RATE_LIMIT_WINDOW);
         self
     }
     /// Like [`ClientBuilder::pacing`] with another window length, for other

@@ -6,9 +6,9 @@
 #[cfg(not(feature = "redis"))]
 use crate::send::budget::pacer::Pacer;
 #[cfg(feature = "redis")]
-use crate::send::budget::pacer::WINDOW;
+use crate::send::budget::pacer::RATE_LIMIT_WINDOW;
 #[cfg(feature = "redis")]
-use crate::send::budget::redis::{RedisBudget, Unavailable};
+use crate::send::budget::redis::{RedisBudget, WhenRedisDown};
 use crate::send::client::{Client, ClientBuilder};
 use crate::send::config::{ConfigError, Region};
 use crate::text::clean;
@@ -76,14 +76,14 @@ fn redis_budget_from(
                 clean(&v)
             ))
         })?;
-        builder = builder.budget(per_10s, WINDOW);
+        builder = builder.budget(per_10s, RATE_LIMIT_WINDOW);
     }
     match var("INTERCOM_RATE_BUDGET_WHEN_DOWN")
         .as_deref()
         .map(str::trim)
     {
         None | Some("") => {}
-        Some("fail") => builder = builder.when_unavailable(Unavailable::Fail),
+        Some("fail") => builder = builder.when_unavailable(WhenRedisDown::Fail),
         Some(v) => {
             let fraction = v.parse().map_err(|_| {
                 bad(format!(
@@ -91,7 +91,7 @@ fn redis_budget_from(
                     clean(v)
                 ))
             })?;
-            builder = builder.when_unavailable(Unavailable::FallBack { fraction });
+            builder = builder.when_unavailable(WhenRedisDown::FallBack { fraction });
         }
     }
     builder.build()

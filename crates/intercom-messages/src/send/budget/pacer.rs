@@ -22,7 +22,7 @@ const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);
 pub(crate) const SPACING_MARGIN: f64 = 1.02;
 
 /// Intercom enforces its per-minute budgets in windows of this length.
-pub const WINDOW: Duration = Duration::from_secs(10);
+pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(10);
 
 /// A budget of requests per 10-second window, shared by all clones of a client.
 #[derive(Debug)]
@@ -156,7 +156,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn slots_are_evenly_spaced() {
-        let p = Pacer::new(5, WINDOW).unwrap();
+        let p = Pacer::new(5, RATE_LIMIT_WINDOW).unwrap();
         let start = Instant::now();
         for _ in 0..6 {
             p.acquire().await;
@@ -167,7 +167,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn an_empty_budget_holds_until_reset() {
-        let p = Pacer::new(100, WINDOW).unwrap();
+        let p = Pacer::new(100, RATE_LIMIT_WINDOW).unwrap();
         let start = Instant::now();
         p.acquire().await;
         p.observe(&RateLimit {
@@ -185,7 +185,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn few_remaining_spreads_them_until_reset() {
-        let p = Pacer::new(1000, WINDOW).unwrap(); // 10.2 ms apart on its own
+        let p = Pacer::new(1000, RATE_LIMIT_WINDOW).unwrap(); // 10.2 ms apart on its own
         p.acquire().await;
         p.observe(&RateLimit {
             limit: Some(1000),
@@ -200,7 +200,7 @@ mod tests {
         let waited = Instant::now() - start;
         assert!(waited >= Duration::from_secs(5), "{waited:?}");
         // Many remaining: the budget's own spacing stands.
-        let q = Pacer::new(1000, WINDOW).unwrap();
+        let q = Pacer::new(1000, RATE_LIMIT_WINDOW).unwrap();
         q.observe(&RateLimit {
             limit: Some(1000),
             remaining: Some(900),
@@ -215,7 +215,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn slots_granted_before_an_empty_budget_wait_for_the_reset() {
-        let p = std::sync::Arc::new(Pacer::new(10, WINDOW).unwrap()); // 1.02 s apart
+        let p = std::sync::Arc::new(Pacer::new(10, RATE_LIMIT_WINDOW).unwrap()); // 1.02 s apart
         let start = Instant::now();
         p.acquire().await;
         // Two sends already hold slots at 1.02 s and 2.04 s...
@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn impossible_budgets_are_refused() {
         for (n, window) in [
-            (0, WINDOW),
+            (0, RATE_LIMIT_WINDOW),
             (1, Duration::MAX),
             (1, Duration::ZERO),
             (u32::MAX, Duration::from_secs(25 * 3600)),

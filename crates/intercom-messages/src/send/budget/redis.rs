@@ -24,9 +24,9 @@
 //!
 //! # When Redis is unavailable
 //!
-//! [`Unavailable::Fail`] fails the send with
+//! [`WhenRedisDown::Fail`] fails the send with
 //! [`crate::SendError::BudgetUnavailable`] before anything is sent.
-//! [`Unavailable::FallBack`] paces this process alone at a fraction of the
+//! [`WhenRedisDown::FallBack`] paces this process alone at a fraction of the
 //! budget (set it to about `1 / replicas`) until Redis answers again. Redis is
 //! tried again at most once a second, each try bounded by a short timeout, so
 //! a dead Redis does not stall every send.
@@ -37,8 +37,8 @@
 //! send sleeps. A slot's wait must be a whole number of microseconds from 0
 //! to [`MAX_BLOCK`] (a minute) plus one budget window, and all the waits of
 //! one slot together stay within that too. Any other answer (negative, larger,
-//! not a number) counts as Redis being unavailable: [`Unavailable::Fail`]
-//! refuses the send, [`Unavailable::FallBack`] paces this process alone, and
+//! not a number) counts as Redis being unavailable: [`WhenRedisDown::Fail`]
+//! refuses the send, [`WhenRedisDown::FallBack`] paces this process alone, and
 //! it is logged once. Only the kind of a Redis error and its text with the
 //! password removed are logged.
 
@@ -49,7 +49,7 @@ use redis::aio::MultiplexedConnection;
 use tokio::time::Instant;
 
 use crate::lock::lock;
-use crate::send::budget::pacer::{Pacer, WINDOW};
+use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
 use crate::send::budget::{BudgetError, BudgetFuture, RateBudget};
 use crate::send::config::ConfigError;
 use crate::send::rate_limit::{MAX_HOLD, RateLimit};
@@ -111,7 +111,7 @@ const RETRY_REDIS_EVERY: Duration = Duration::from_secs(1);
 /// What a [`RedisBudget`] does when Redis cannot be reached.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Unavailable {
+pub enum WhenRedisDown {
     /// Fail the send with [`crate::SendError::BudgetUnavailable`]; nothing is sent.
     Fail,
     /// Pace this process alone at `fraction` of the budget (0 < fraction ≤ 1;
@@ -130,7 +130,7 @@ pub struct RedisBudgetBuilder {
     app: String,
     requests: u32,
     window: Duration,
-    unavailable: Unavailable,
+    unavailable: WhenRedisDown,
 }
 
 impl std::fmt::Debug for RedisBudgetBuilder {
@@ -156,7 +156,7 @@ impl RedisBudgetBuilder {
 
     /// What to do when Redis cannot be reached (default: fall back to a
     /// quarter of the budget).
-    pub fn when_unavailable(mut self, what: Unavailable) -> Self {
+    pub fn when_unavailable(mut self, what: WhenRedisDown) -> Self {
         self.unavailable = what;
         self
     }
@@ -186,8 +186,8 @@ impl RedisBudgetBuilder {
         // The shared spacing, as the in-process pacer would space it.
         let shared = Pacer::new(self.requests, self.window)?;
         let local = match self.unavailable {
-            Unavailable::Fail => None,
-            Unavailable::FallBack { fraction } => {
+            WhenRedisDown::Fail => None,
+            WhenRedisDown::FallBack { fraction } => {
                 if !(fraction > 0.0 && fraction <= 1.0) {
                     return Err(bad("the fall-back fraction must be in (0, 1]"));
                 }
@@ -224,11 +224,11 @@ impl RedisBudgetBuilder {
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use intercom_messages::{Client, RedisBudget, Unavailable};
+/// use intercom_messages::{Client, RedisBudget, WhenRedisDown};
 ///
 /// let budget = RedisBudget::builder("redis://budget.internal:6379/", "acme-prod")
 ///     .budget(166, Duration::from_secs(10))
-///     .when_unavailable(Unavailable::FallBack { fraction: 0.25 })
+///     .when_unavailable(WhenRedisDown::FallBack { fraction: 0.25 })
 ///     .build()?;
 /// let client = Client::builder("token").rate_budget(budget).build()?;
 /// # Ok::<(), intercom_messages::ConfigError>(())
@@ -245,7 +245,7 @@ pub struct RedisBudget {
     next_key: String,
     blocked_key: String,
     interval_us: u64,
-    unavailable: Unavailable,
+    unavailable: WhenRedisDown,
     local: Option<Pacer>,
     conn: tokio::sync::Mutex<Option<MultiplexedConnection>>,
     down_since: Mutex<Option<Instant>>,
@@ -275,8 +275,8 @@ impl RedisBudget {
             url: url.into(),
             app: app.into(),
             requests: DEFAULT_PER_WINDOW,
-            window: WINDOW,
-            unavailable: Unavailable::FallBack {
+            window: RATE_LIMIT_WINDOW,
+            unavailable: WhenRedisDown::FallBack {
                 fraction: DEFAULT_FALL_BACK,
             },
         }
