@@ -2,7 +2,6 @@
 //!
 //! A library so that its tests can run it on a temporary copy of the workspace.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +10,7 @@ use serde_json::Value;
 pub mod conformance;
 pub mod facade;
 pub mod project;
+pub mod table;
 pub mod upstream;
 pub mod vendor;
 pub mod versions;
@@ -160,7 +160,7 @@ pub fn version_entries(spec: &Spec) -> Result<Vec<Entry>, String> {
     for (name, schema) in schemas {
         walk_schema(spec, name, schema, "Schema", &mut out)?;
     }
-    let request = facade::reachable(spec, facade::REQUEST_ROOT);
+    let request = project::reachable(spec, project::REQUEST_ROOT);
     for e in &mut out {
         let root = e
             .item
@@ -396,88 +396,11 @@ pub(crate) fn header() -> String {
     )
 }
 
-/// Generates the version table from the vendor extensions.
-pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
-    let entries = version_entries(spec)?;
-    let mut s = header();
-    s.push_str("//! Which API versions have which field, union member and enum value.\n//!\n");
-    s.push_str(
-        "//! Read from the `x-intercom-versions` and `x-intercom-enum-versions` extensions\n",
-    );
-    s.push_str("//! of the fragment. An item not listed here exists in every version.\n");
-    s.push_str("//! [`REQUEST_SCHEMAS`] is the request body's contract at each version.\n\n");
-    s.push_str("use crate::availability::{Availability, ItemKind, VersionRange};\n\n");
-    let n = spec.versions.len();
-    s.push_str("/// Every API version of the contract, oldest first.\n");
-    let _ = writeln!(s, "pub const VERSIONS: [&str; {n}] = [");
-    for v in spec.versions.iter() {
-        let _ = writeln!(s, "    {v:?},");
-    }
-    s.push_str("];\n");
-    let mut names = BTreeMap::new();
-    for e in &entries {
-        let name = const_name(&e.item);
-        if let Some(prev) = names.insert(name.clone(), e.item.clone()) {
-            return Err(format!(
-                "`{}` and `{prev}` both map to the constant {name}",
-                e.item
-            ));
-        }
-        let _ = write!(
-            s,
-            "\n/// `{}` ({}): {}.\npub const {name}: Availability = Availability {{\n    item: {:?},\n    kind: ItemKind::{},\n    versions: VersionRange {{\n        first: {},\n        last: {},\n    }},\n    request: {},\n}};\n",
-            e.item,
-            e.kind,
-            spec.versions.describe(e.range),
-            e.item,
-            e.kind,
-            e.range.first,
-            e.range.last,
-            e.request,
-        );
-    }
-    let _ = write!(
-        s,
-        "\n/// Every row above, sorted by item.\npub const TABLE: [Availability; {}] = [\n",
-        entries.len()
-    );
-    for e in &entries {
-        let _ = writeln!(s, "    {},", const_name(&e.item));
-    }
-    s.push_str("];\n");
-    let _ = write!(
-        s,
-        "\n/// The request body's contract at each version (the position in [`VERSIONS`]), as a\n/// closed draft-7 JSON Schema: what a version does not have is not allowed.\npub const REQUEST_SCHEMAS: [&str; {n}] = [\n"
-    );
-    for v in spec.versions.iter() {
-        let rel = facade::request_schema_path(v);
-        let from_src = rel.trim_start_matches("crates/intercom-messages-api/");
-        let _ = writeln!(s, "    include_str!(\"../{from_src}\"),");
-    }
-    s.push_str("];\n");
-    Ok(s)
-}
-
-/// `AdminMessageRequest.cc` → `ADMIN_MESSAGE_REQUEST__CC`, `ContactType=lead` → `CONTACT_TYPE__LEAD`.
-fn const_name(item: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in item.chars() {
-        if c.is_ascii_uppercase() && prev_lower {
-            out.push('_');
-        }
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_uppercase());
-            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        } else if matches!(c, '.' | '|' | '=' | '[') {
-            out.push_str("__");
-            prev_lower = false;
-        } else if c == '_' {
-            out.push('_');
-            prev_lower = false;
-        }
-    }
-    out
+/// Formats generated tokens as a Rust file (prettyplease, no nightly tools).
+pub(crate) fn pretty(tokens: proc_macro2::TokenStream) -> Result<String, String> {
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated invalid Rust: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// The files generation produces, relative to the workspace root, with their content.
@@ -486,10 +409,13 @@ pub fn render(spec: &Spec) -> Result<Vec<(String, String)>, String> {
     let facade = facade::generate_facade(spec, &client)?;
     let mut out = vec![
         (GENERATED.to_string(), client),
-        (VERSION_TABLE.to_string(), generate_version_table(spec)?),
+        (
+            VERSION_TABLE.to_string(),
+            table::generate_version_table(spec)?,
+        ),
         (FACADE.to_string(), facade),
     ];
-    out.extend(facade::request_schemas(spec)?);
+    out.extend(project::request_schemas(spec)?);
     Ok(out)
 }
 
@@ -555,7 +481,7 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
         }
     }
     // A schema of a version the fragment no longer has is stale too.
-    let dir = root.join(facade::REQUEST_SCHEMA_DIR);
+    let dir = root.join(project::REQUEST_SCHEMA_DIR);
     let mut extra: Vec<String> = std::fs::read_dir(&dir)
         .into_iter()
         .flatten()
@@ -563,7 +489,7 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
         .map(|e| {
             format!(
                 "{}/{}",
-                facade::REQUEST_SCHEMA_DIR,
+                project::REQUEST_SCHEMA_DIR,
                 e.file_name().to_string_lossy()
             )
         })

@@ -2,7 +2,10 @@
 //!
 //! Items whose `x-intercom-versions` / `x-intercom-enum-versions` exclude the
 //! version are removed; OpenAPI's `nullable` and `$ref` paths become JSON
-//! Schema. Tests validate examples and the facade's output against it.
+//! Schema. Tests validate examples and the facade's output against it, and
+//! [`request_schemas`] writes the request's schema at each version for the mock.
+
+use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
@@ -194,4 +197,86 @@ fn convert(
         out.insert("additionalProperties".into(), Value::Bool(false));
     }
     Ok(Value::Object(out))
+}
+
+/// The component schema of the request body.
+pub const REQUEST_ROOT: &str = "CreateMessageRequest";
+
+/// Where each version's request schema is written, relative to the workspace root.
+pub fn request_schema_path(version: &str) -> String {
+    format!("crates/intercom-messages-api/schemas/request/{version}.json")
+}
+
+/// The directory of the request schemas, relative to the workspace root.
+pub const REQUEST_SCHEMA_DIR: &str = "crates/intercom-messages-api/schemas/request";
+
+/// Pushes the names of every `$ref` under `v` that starts with `prefix`.
+fn collect_refs(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref")
+                && let Some(name) = r.strip_prefix(prefix)
+            {
+                out.push(name.to_string());
+            }
+            m.values().for_each(|x| collect_refs(x, prefix, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, prefix, out)),
+        _ => {}
+    }
+}
+
+/// Every schema reachable from `root` through `$ref`s that start with
+/// `prefix`, `root` included; `lookup` finds a schema by name.
+fn closure<'a>(
+    root: &str,
+    prefix: &str,
+    lookup: impl Fn(&str) -> Option<&'a Value>,
+) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![root.to_string()];
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.clone())
+            && let Some(s) = lookup(&name)
+        {
+            collect_refs(s, prefix, &mut todo);
+        }
+    }
+    seen
+}
+
+/// Every component schema of the fragment reachable from `root`, `root` included.
+pub fn reachable(spec: &Spec, root: &str) -> BTreeSet<String> {
+    closure(root, "#/components/schemas/", |name| {
+        spec.raw.pointer(&format!("/components/schemas/{name}"))
+    })
+}
+
+/// The request body's contract at each version, as a closed draft-7 JSON Schema
+/// (an object refuses properties its version does not declare), with only the
+/// definitions the request reaches.
+pub fn request_schemas(spec: &Spec) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (i, v) in spec.versions.iter().enumerate() {
+        let mut schema = json_schema_for_version(spec, REQUEST_ROOT, i, Strictness::Closed)?;
+        // Keep the definitions this version's request reaches: a member the
+        // version does not have is gone from its `oneOf`, and so is its schema.
+        let keep = closure(REQUEST_ROOT, "#/definitions/", |name| {
+            schema.pointer(&format!("/definitions/{name}"))
+        });
+        if let Some(Value::Object(defs)) = schema.get_mut("definitions") {
+            defs.retain(|name, _| keep.contains(name));
+        }
+        if let Value::Object(m) = &mut schema {
+            m.insert(
+                "title".into(),
+                Value::String(format!(
+                    "POST /messages request body, Intercom-Version {v} (generated from openapi/messages.yaml)"
+                )),
+            );
+        }
+        let text = serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())? + "\n";
+        out.push((request_schema_path(v), text));
+    }
+    Ok(out)
 }

@@ -104,7 +104,10 @@ fn temp_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = xtask::workspace_root();
     let spec = xtask::load_spec(&root.join(SPEC)).unwrap();
-    let schemas = spec.versions.iter().map(xtask::facade::request_schema_path);
+    let schemas = spec
+        .versions
+        .iter()
+        .map(xtask::project::request_schema_path);
     for rel in [SPEC, GENERATED, VERSION_TABLE, FACADE]
         .map(String::from)
         .into_iter()
@@ -137,7 +140,7 @@ fn check_fails_after_a_change_and_passes_after_regenerating() {
     assert!(err.contains("USER_MESSAGE_REQUEST__LOCALE"), "{err}");
 
     let changed = xtask::codegen(root, Mode::Write).unwrap();
-    let schema = |v: &str| xtask::facade::request_schema_path(v);
+    let schema = |v: &str| xtask::project::request_schema_path(v);
     // The client, the table, and the schema of every version from 2.12 on.
     let spec = xtask::load_spec(&root.join(SPEC)).unwrap();
     let from = spec.versions.position("2.12").unwrap();
@@ -157,7 +160,7 @@ fn check_fails_after_a_change_and_passes_after_regenerating() {
 fn a_schema_of_a_removed_version_is_stale() {
     let dir = temp_workspace();
     let root = dir.path();
-    let extra = root.join(xtask::facade::request_schema_path("0.1"));
+    let extra = root.join(xtask::project::request_schema_path("0.1"));
     std::fs::write(&extra, "{}").unwrap();
     let err = xtask::codegen(root, Mode::Check).unwrap_err();
     assert!(err.contains("0.1.json"), "{err}");
@@ -238,7 +241,7 @@ fn adding_a_version_takes_two_edits() {
     // The generator, as `cargo xtask codegen` runs it.
     let changed = xtask::codegen(copy, Mode::Write).unwrap();
     assert!(changed.contains(&FACADE.to_string()), "{changed:?}");
-    assert!(changed.contains(&xtask::facade::request_schema_path("2.17")));
+    assert!(changed.contains(&xtask::project::request_schema_path("2.17")));
 
     // The checks, compiled and run against the regenerated copy.
     std::fs::copy(

@@ -1,7 +1,5 @@
 //! The types of the generated version table: which API versions have an item.
 
-use crate::version_table::VERSIONS;
-
 /// What kind of item of the contract a row of the version table is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ItemKind {
@@ -17,7 +15,8 @@ pub enum ItemKind {
     Items,
 }
 
-/// An inclusive range of versions, as positions in [`VERSIONS`].
+/// An inclusive range of versions, as positions in
+/// [`VERSIONS`](crate::version_table::VERSIONS).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct VersionRange {
     /// Position of the first version that has the item.
@@ -27,38 +26,15 @@ pub struct VersionRange {
 }
 
 impl VersionRange {
-    /// Every version of the contract.
-    pub const ALL: Self = Self {
-        first: 0,
-        last: VERSIONS.len() - 1,
-    };
-
-    /// Whether the version at `position` in [`VERSIONS`] is in the range.
+    /// Whether the version at `position` in the version list is in the range.
     pub const fn contains(self, position: usize) -> bool {
         self.first <= position && position <= self.last
     }
-
-    /// The first version of the range, e.g. `"2.11"`.
-    pub fn first_version(self) -> &'static str {
-        VERSIONS[self.first]
-    }
-
-    /// The last version of the range, e.g. `"2.14"`.
-    pub fn last_version(self) -> &'static str {
-        VERSIONS[self.last]
-    }
 }
 
-impl std::fmt::Display for VersionRange {
-    /// `2.14`, `2.11–2.14`, `1.0–2.5`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.first == self.last {
-            f.write_str(self.first_version())
-        } else {
-            write!(f, "{}–{}", self.first_version(), self.last_version())
-        }
-    }
-}
+// `VersionRange::ALL`, `first_version`, `last_version` and `Display` are
+// generated beside `VERSIONS` (version_table.rs): generated code may use
+// these hand-written types, never the reverse.
 
 /// One row of the version table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -4,10 +4,9 @@
 //!
 //! Read from the `x-intercom-versions` and `x-intercom-enum-versions` extensions
 //! of the fragment. An item not listed here exists in every version.
-//! [`REQUEST_SCHEMAS`] is the request body's contract at each version.
-
+//! [`REQUEST_SCHEMAS`] is the request body's contract at each version; the
+//! `*_PROPERTIES` constants and `*_row` functions join the facade's rules to the rows.
 use crate::availability::{Availability, ItemKind, VersionRange};
-
 /// Every API version of the contract, oldest first.
 pub const VERSIONS: [&str; 23] = [
     "1.0",
@@ -34,7 +33,31 @@ pub const VERSIONS: [&str; 23] = [
     "2.16",
     "Preview",
 ];
-
+impl VersionRange {
+    /// Every version of the contract.
+    pub const ALL: Self = Self {
+        first: 0,
+        last: VERSIONS.len() - 1,
+    };
+    /// The first version of the range, e.g. `"2.11"`.
+    pub fn first_version(self) -> &'static str {
+        VERSIONS[self.first]
+    }
+    /// The last version of the range, e.g. `"2.14"`.
+    pub fn last_version(self) -> &'static str {
+        VERSIONS[self.last]
+    }
+}
+impl std::fmt::Display for VersionRange {
+    /// `2.14`, `2.11–2.14`, `1.0–2.5`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.first == self.last {
+            f.write_str(self.first_version())
+        } else {
+            write!(f, "{}–{}", self.first_version(), self.last_version())
+        }
+    }
+}
 /// `AdminId|Number` (UnionMember): 2.7–Preview.
 pub const ADMIN_ID__NUMBER: Availability = Availability {
     item: "AdminId|Number",
@@ -45,7 +68,6 @@ pub const ADMIN_ID__NUMBER: Availability = Availability {
     },
     request: true,
 };
-
 /// `AdminMessageRequest.bcc` (Property): 2.14–Preview.
 pub const ADMIN_MESSAGE_REQUEST__BCC: Availability = Availability {
     item: "AdminMessageRequest.bcc",
@@ -56,7 +78,6 @@ pub const ADMIN_MESSAGE_REQUEST__BCC: Availability = Availability {
     },
     request: true,
 };
-
 /// `AdminMessageRequest.cc` (Property): 2.14–Preview.
 pub const ADMIN_MESSAGE_REQUEST__CC: Availability = Availability {
     item: "AdminMessageRequest.cc",
@@ -67,7 +88,6 @@ pub const ADMIN_MESSAGE_REQUEST__CC: Availability = Availability {
     },
     request: true,
 };
-
 /// `AdminMessageRequest.create_conversation_without_contact_reply` (Property): 2.6–Preview.
 pub const ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY: Availability = Availability {
     item: "AdminMessageRequest.create_conversation_without_contact_reply",
@@ -78,7 +98,6 @@ pub const ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY: Avai
     },
     request: true,
 };
-
 /// `AdminMessageRequest.created_at` (Property): 2.11–Preview.
 pub const ADMIN_MESSAGE_REQUEST__CREATED_AT: Availability = Availability {
     item: "AdminMessageRequest.created_at",
@@ -89,7 +108,6 @@ pub const ADMIN_MESSAGE_REQUEST__CREATED_AT: Availability = Availability {
     },
     request: true,
 };
-
 /// `AdminMessageType=in_app` (EnumValue): 2.7–Preview.
 pub const ADMIN_MESSAGE_TYPE__IN_APP: Availability = Availability {
     item: "AdminMessageType=in_app",
@@ -100,62 +118,41 @@ pub const ADMIN_MESSAGE_TYPE__IN_APP: Availability = Availability {
     },
     request: true,
 };
-
 /// `ContactType=contact` (EnumValue): 1.0–1.4.
 pub const CONTACT_TYPE__CONTACT: Availability = Availability {
     item: "ContactType=contact",
     kind: ItemKind::EnumValue,
-    versions: VersionRange {
-        first: 0,
-        last: 4,
-    },
+    versions: VersionRange { first: 0, last: 4 },
     request: true,
 };
-
 /// `ContactType=lead` (EnumValue): 2.0–Preview.
 pub const CONTACT_TYPE__LEAD: Availability = Availability {
     item: "ContactType=lead",
     kind: ItemKind::EnumValue,
-    versions: VersionRange {
-        first: 5,
-        last: 22,
-    },
+    versions: VersionRange { first: 5, last: 22 },
     request: true,
 };
-
 /// `Message.conversation_id` (Property): 2.3–Preview.
 pub const MESSAGE__CONVERSATION_ID: Availability = Availability {
     item: "Message.conversation_id",
     kind: ItemKind::Property,
-    versions: VersionRange {
-        first: 8,
-        last: 22,
-    },
+    versions: VersionRange { first: 8, last: 22 },
     request: false,
 };
-
 /// `Message.template` (Property): 1.0–1.4.
 pub const MESSAGE__TEMPLATE: Availability = Availability {
     item: "Message.template",
     kind: ItemKind::Property,
-    versions: VersionRange {
-        first: 0,
-        last: 4,
-    },
+    versions: VersionRange { first: 0, last: 4 },
     request: false,
 };
-
 /// `MessageOwner` (Schema): 1.0–1.4.
 pub const MESSAGE_OWNER: Availability = Availability {
     item: "MessageOwner",
     kind: ItemKind::Schema,
-    versions: VersionRange {
-        first: 0,
-        last: 4,
-    },
+    versions: VersionRange { first: 0, last: 4 },
     request: false,
 };
-
 /// `Recipients|List` (UnionMember): 2.14–Preview.
 pub const RECIPIENTS__LIST: Availability = Availability {
     item: "Recipients|List",
@@ -166,18 +163,13 @@ pub const RECIPIENTS__LIST: Availability = Availability {
     },
     request: true,
 };
-
 /// `SenderType=lead` (EnumValue): 2.0–Preview.
 pub const SENDER_TYPE__LEAD: Availability = Availability {
     item: "SenderType=lead",
     kind: ItemKind::EnumValue,
-    versions: VersionRange {
-        first: 5,
-        last: 22,
-    },
+    versions: VersionRange { first: 5, last: 22 },
     request: true,
 };
-
 /// `SmsMessageRequest` (Schema): Preview only.
 pub const SMS_MESSAGE_REQUEST: Availability = Availability {
     item: "SmsMessageRequest",
@@ -188,7 +180,6 @@ pub const SMS_MESSAGE_REQUEST: Availability = Availability {
     },
     request: true,
 };
-
 /// `WhatsAppMessageRequest` (Schema): 2.16–Preview.
 pub const WHATS_APP_MESSAGE_REQUEST: Availability = Availability {
     item: "WhatsAppMessageRequest",
@@ -199,7 +190,6 @@ pub const WHATS_APP_MESSAGE_REQUEST: Availability = Availability {
     },
     request: true,
 };
-
 /// Every row above, sorted by item.
 pub const TABLE: [Availability; 15] = [
     ADMIN_ID__NUMBER,
@@ -218,7 +208,49 @@ pub const TABLE: [Availability; 15] = [
     SMS_MESSAGE_REQUEST,
     WHATS_APP_MESSAGE_REQUEST,
 ];
-
+/// The properties of `AdminMessageRequest` that not every version has: `(property, row)`.
+pub const ADMIN_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 4] = [
+    ("bcc", ADMIN_MESSAGE_REQUEST__BCC),
+    ("cc", ADMIN_MESSAGE_REQUEST__CC),
+    (
+        "create_conversation_without_contact_reply",
+        ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY,
+    ),
+    ("created_at", ADMIN_MESSAGE_REQUEST__CREATED_AT),
+];
+/// The properties of `UserMessageRequest` that not every version has: `(property, row)`.
+pub const USER_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 0] = [];
+/// The properties of `WhatsAppMessageRequest` that not every version has: `(property, row)`.
+pub const WHATS_APP_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 0] = [];
+/// The properties of `SmsMessageRequest` that not every version has: `(property, row)`.
+pub const SMS_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 0] = [];
+/// The row of a `AdminMessageType` value that not every version has.
+#[allow(unreachable_patterns)]
+pub fn admin_message_type_row(
+    value: crate::types::AdminMessageType,
+) -> Option<Availability> {
+    match value {
+        crate::types::AdminMessageType::InApp => Some(ADMIN_MESSAGE_TYPE__IN_APP),
+        _ => None,
+    }
+}
+/// The row of a `ContactType` value that not every version has.
+#[allow(unreachable_patterns)]
+pub fn contact_type_row(value: crate::types::ContactType) -> Option<Availability> {
+    match value {
+        crate::types::ContactType::Contact => Some(CONTACT_TYPE__CONTACT),
+        crate::types::ContactType::Lead => Some(CONTACT_TYPE__LEAD),
+        _ => None,
+    }
+}
+/// The row of a `SenderType` value that not every version has.
+#[allow(unreachable_patterns)]
+pub fn sender_type_row(value: crate::types::SenderType) -> Option<Availability> {
+    match value {
+        crate::types::SenderType::Lead => Some(SENDER_TYPE__LEAD),
+        _ => None,
+    }
+}
 /// The request body's contract at each version (the position in [`VERSIONS`]), as a
 /// closed draft-7 JSON Schema: what a version does not have is not allowed.
 pub const REQUEST_SCHEMAS: [&str; 23] = [

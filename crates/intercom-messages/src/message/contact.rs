@@ -35,15 +35,6 @@ impl ContactType {
             ContactType::Contact => types::SenderType::Contact,
         }
     }
-
-    /// The wire name: `user`, `lead` or `contact`.
-    pub(crate) fn wire_name(self) -> &'static str {
-        match self {
-            ContactType::User => "user",
-            ContactType::Lead => "lead",
-            ContactType::Contact => "contact",
-        }
-    }
 }
 
 impl std::fmt::Display for ContactType {

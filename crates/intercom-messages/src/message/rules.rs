@@ -1,6 +1,6 @@
 #![doc = include_str!("rules.md")]
 
-use intercom_messages_api::availability::{Availability, ItemKind};
+use intercom_messages_api::availability::Availability;
 use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
 use serde::Serialize;
@@ -53,49 +53,27 @@ impl At {
     }
 }
 
-/// The row of the version table for a contact type, if that value does not
-/// exist in every version: `SenderType=lead` for a sender, `ContactType=lead`
-/// for a recipient (senders and recipients have separate rows). Nothing is
-/// formatted: the row's item is compared piece by piece.
-fn contact_type_row(enum_name: &str, wire: &str) -> Option<Availability> {
-    table::TABLE.iter().copied().find(|r| {
-        r.kind == ItemKind::EnumValue
-            && r.item
-                .strip_prefix(enum_name)
-                .and_then(|v| v.strip_prefix('='))
-                == Some(wire)
-    })
-}
-
-/// The generic property rule: every top-level property of the encoded request
-/// `schema` that has a row of the version table must be in `version`. Adding
-/// `x-intercom-versions` to a request property in the fragment is enough for
-/// the facade to enforce it.
+/// The generic property rule: every property of the encoded request that
+/// has a row (the generated `*_PROPERTIES` of its schema) must be in
+/// `version`. Adding `x-intercom-versions` to a request property in the
+/// fragment is enough for the facade to enforce it.
 fn check_properties<T: Serialize>(
-    schema: &str,
+    properties: &[(&'static str, Availability)],
     request: &T,
     version: Version,
 ) -> Result<(), ValidationError> {
-    let prefix_ok = |r: &&Availability| {
-        r.request
-            && r.kind == ItemKind::Property
-            && r.item
-                .strip_prefix(schema)
-                .is_some_and(|p| p.starts_with('.'))
-            && !version.has(**r)
-    };
+    let missing = |(_, row): &&(&'static str, Availability)| !version.has(*row);
     // Most sends use a version with every property: nothing to look at.
-    if !table::TABLE.iter().any(|r| prefix_ok(&r)) {
+    if !properties.iter().any(|p| missing(&p)) {
         return Ok(());
     }
     let value = serde_json::to_value(request).expect("request types always encode");
-    for r in table::TABLE.iter().filter(prefix_ok) {
-        let field = &r.item[schema.len() + 1..];
+    for (field, row) in properties.iter().filter(missing) {
         if value.get(field).is_some_and(|v| !v.is_null()) {
             return Err(ValidationError::FieldNotInVersion {
                 field,
                 version,
-                available: Version::range_of(*r),
+                available: Version::range_of(*row),
             });
         }
     }
@@ -115,12 +93,12 @@ fn check_contact(
             field: at.field(key.field()),
         });
     }
-    let enum_name = if recipient {
-        "ContactType"
+    let row = if recipient {
+        table::contact_type_row(contact.contact_type().wire())
     } else {
-        "SenderType"
+        table::sender_type_row(contact.contact_type().sender_wire())
     };
-    if let Some(r) = contact_type_row(enum_name, contact.contact_type().wire_name())
+    if let Some(r) = row
         && !version.has(r)
     {
         return Err(ValidationError::ContactTypeNotInVersion {
@@ -224,7 +202,7 @@ impl<C: ChannelKind> AdminMessage<C> {
             }),
             to,
         };
-        check_properties("AdminMessageRequest", &request, version)?;
+        check_properties(&table::ADMIN_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
 }
@@ -365,7 +343,7 @@ impl UserMessage {
             message_type: None,
             referer: self.referer.clone(),
         };
-        check_properties("UserMessageRequest", &request, version)?;
+        check_properties(&table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
 }
@@ -494,7 +472,11 @@ impl WhatsAppMessage {
             template,
             to,
         };
-        check_properties("WhatsAppMessageRequest", &request, version)?;
+        check_properties(
+            &table::WHATS_APP_MESSAGE_REQUEST_PROPERTIES,
+            &request,
+            version,
+        )?;
         Ok(request)
     }
 }
@@ -533,7 +515,7 @@ impl SmsMessage {
             template: None,
             to,
         };
-        check_properties("SmsMessageRequest", &request, version)?;
+        check_properties(&table::SMS_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
 }
