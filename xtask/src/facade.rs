@@ -4,8 +4,10 @@
 //! version as a JSON Schema for the mock.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
+use heck::ToUpperCamelCase;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 use serde_json::Value;
 
 use crate::Spec;
@@ -139,15 +141,7 @@ fn known_value(v: &Value) -> Result<KnownValue, String> {
 
 /// `admin_message` → `AdminMessage`.
 fn camel(s: &str) -> String {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
+    s.to_upper_camel_case()
 }
 
 /// `2.10` → `V2_10`, `Preview` → `PREVIEW`.
@@ -192,71 +186,10 @@ fn header_variants(client: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// The facade's generated module (`crates/intercom-messages/src/contract.rs`).
+/// The facade's generated module (`crates/intercom-messages/src/contract.rs`),
+/// emitted with `quote!` and formatted with prettyplease.
 pub fn generate_facade(spec: &Spec, client: &str) -> Result<String, String> {
-    let variants = header_variants(client)?;
-    let versions: Vec<&str> = spec.versions.iter().collect();
-    let wire: Vec<&str> = variants.iter().map(|(w, _)| w.as_str()).collect();
-    if wire != versions {
-        return Err(format!(
-            "the generated IntercomVersion enum {wire:?} differs from the fragment's {versions:?}"
-        ));
-    }
-    let default = spec.versions.default_version();
-    let latest = versions[versions.len() - 1];
-    let mut s = crate::header();
-    s.push_str(
-        "//! The facade's view of the contract: the versions of the `Intercom-Version`\n\
-         //! enum, in its order, and the known values of the response's open strings.\n\n\
-         use intercom_messages_api::types::IntercomVersion;\n\n\
-         use crate::Version;\n\n\
-         impl Version {\n",
-    );
-    for (wire, ident) in &variants {
-        let _ = writeln!(
-            s,
-            "    /// API version {wire}.\n    pub const {}: Version = Version(IntercomVersion::{ident});",
-            version_const(wire)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "    /// Every version, oldest first.\n    pub const ALL: [Version; {}] = [",
-        versions.len()
-    );
-    for v in &versions {
-        let _ = writeln!(s, "        Version::{},", version_const(v));
-    }
-    s.push_str("    ];\n");
-    let _ = writeln!(
-        s,
-        "    /// The newest version the contract covers ({latest}).\n    pub const LATEST: Version = Version::{};",
-        version_const(latest)
-    );
-    let _ = writeln!(
-        s,
-        "    /// The version a client sends unless told otherwise ({default}).\n    pub const DEFAULT: Version = Version::{};",
-        version_const(default)
-    );
-    let aliases = spec.versions.aliases();
-    let _ = writeln!(
-        s,
-        "    /// Other names of versions, read as the version they name \
-         (`x-intercom-version-aliases`); a client always sends the version's own name.\n    \
-         pub const ALIASES: [(&'static str, Version); {}] = [",
-        aliases.len()
-    );
-    for (alias, target) in aliases {
-        let wire = spec
-            .versions
-            .iter()
-            .nth(*target)
-            .expect("an alias names a version");
-        let _ = writeln!(s, "        ({alias:?}, Version::{}),", version_const(wire));
-    }
-    s.push_str("    ];\n");
-    s.push_str("}\n");
-
+    let versions = version_consts(spec, &header_variants(client)?)?;
     let known = known_values(spec)?;
     for (site, _) in &known {
         if !OPEN_ENUMS.iter().any(|(at, _, _)| at == site) {
@@ -265,56 +198,150 @@ pub fn generate_facade(spec: &Spec, client: &str) -> Result<String, String> {
             ));
         }
     }
+    let mut enums = TokenStream::new();
     for (site, name, doc) in OPEN_ENUMS {
         let values = &known
             .iter()
             .find(|(at, _)| at == site)
             .ok_or_else(|| format!("`{site}`: expected x-intercom-known-values"))?
             .1;
-        open_enum(&mut s, site, name, doc, values);
+        enums.extend(open_enum(site, name, doc, values));
     }
-    Ok(s)
+    let tokens = quote! {
+        #![doc = " The facade's view of the contract: the versions of the `Intercom-Version`"]
+        #![doc = " enum, in its order, and the known values of the response's open strings."]
+
+        use intercom_messages_api::types::IntercomVersion;
+
+        use crate::message::version::Version;
+
+        #versions
+        #enums
+    };
+    Ok(format!("{}{}", crate::header(), crate::pretty(tokens)?))
 }
 
-fn open_enum(s: &mut String, site: &str, name: &str, doc: &str, values: &[KnownValue]) {
-    let _ = write!(
-        s,
-        "\n/// {doc}\n///\n/// An open enum: the values listed for `{site}` in the fragment, and\n\
-         /// [`{name}::Other`] for any other, so a new value is data, not an error.\n\
-         #[derive(Clone, Debug, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub enum {name} {{\n"
+fn version_ident(v: &str) -> proc_macro2::Ident {
+    format_ident!("{}", version_const(v))
+}
+
+/// `impl Version { V1_0 …, ALL, LATEST, DEFAULT, ALIASES }`, checked against
+/// progenitor's own `IntercomVersion`.
+fn version_consts(spec: &Spec, variants: &[(String, String)]) -> Result<TokenStream, String> {
+    let versions: Vec<&str> = spec.versions.iter().collect();
+    let wire: Vec<&str> = variants.iter().map(|(w, _)| w.as_str()).collect();
+    if wire != versions {
+        return Err(format!(
+            "the generated IntercomVersion enum {wire:?} differs from the fragment's {versions:?}"
+        ));
+    }
+    let consts = variants.iter().map(|(wire, ident)| {
+        let (name, ident, doc) = (
+            version_ident(wire),
+            format_ident!("{ident}"),
+            format!(" API version {wire}."),
+        );
+        quote! { #[doc = #doc] pub const #name: Version = Version(IntercomVersion::#ident); }
+    });
+    let all: Vec<_> = versions.iter().map(|v| version_ident(v)).collect();
+    let n = proc_macro2::Literal::usize_unsuffixed(all.len());
+    let (latest, default) = (
+        versions[versions.len() - 1],
+        spec.versions.default_version(),
     );
-    for v in values {
+    let (latest_doc, default_doc) = (
+        format!(" The newest version the contract covers ({latest})."),
+        format!(" The version a client sends unless told otherwise ({default})."),
+    );
+    let (latest, default) = (version_ident(latest), version_ident(default));
+    let aliases: Vec<_> = spec
+        .versions
+        .aliases()
+        .iter()
+        .map(|(alias, target)| {
+            let v = version_ident(versions[*target]);
+            quote! { (#alias, Version::#v) }
+        })
+        .collect();
+    let n_aliases = proc_macro2::Literal::usize_unsuffixed(aliases.len());
+    Ok(quote! {
+        impl Version {
+            #(#consts)*
+            #[doc = " Every version, oldest first."]
+            pub const ALL: [Version; #n] = [#(Version::#all),*];
+            #[doc = #latest_doc]
+            pub const LATEST: Version = Version::#latest;
+            #[doc = #default_doc]
+            pub const DEFAULT: Version = Version::#default;
+            #[doc = " Other names of versions, read as the version they name (`x-intercom-version-aliases`);"]
+            #[doc = " a client always sends the version's own name."]
+            pub const ALIASES: [(&'static str, Version); #n_aliases] = [#(#aliases),*];
+        }
+    })
+}
+
+/// An open enum of the known values of one site, with `Other` for the rest.
+fn open_enum(site: &str, name: &str, doc: &str, values: &[KnownValue]) -> TokenStream {
+    let ty = format_ident!("{name}");
+    let docs = [
+        format!(" {doc}"),
+        String::new(),
+        format!(" An open enum: the values listed for `{site}` in the fragment, and"),
+        format!(" [`{name}::Other`] for any other, so a new value is data, not an error."),
+    ];
+    let variants = values.iter().map(|v| {
         let also = if v.aliases.is_empty() {
             String::new()
         } else {
             let list: Vec<String> = v.aliases.iter().map(|a| format!("`{a}`")).collect();
             format!(" (also {})", list.join(", "))
         };
-        let _ = writeln!(s, "    /// `{}`{also}.\n    {},", v.value, v.name);
+        let (doc, ident) = (
+            format!(" `{}`{also}.", v.value),
+            format_ident!("{}", v.name),
+        );
+        quote! { #[doc = #doc] #ident, }
+    });
+    let known: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
+    let n = proc_macro2::Literal::usize_unsuffixed(known.len());
+    let parse_arms = values.iter().map(|v| {
+        let pats = std::iter::once(&v.value).chain(&v.aliases);
+        let ident = format_ident!("{}", v.name);
+        quote! { #(#pats)|* => Self::#ident, }
+    });
+    let str_arms = values.iter().map(|v| {
+        let (ident, value) = (format_ident!("{}", v.name), &v.value);
+        quote! { Self::#ident => #value, }
+    });
+    quote! {
+        #(#[doc = #docs])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #(#variants)*
+            #[doc = " A value this crate does not know yet."]
+            Other(String),
+        }
+
+        impl #ty {
+            #[doc = " The known values, as the fragment lists them."]
+            pub const KNOWN: [&'static str; #n] = [#(#known),*];
+
+            #[doc = " Reads a wire value; an unknown one is kept as `Other`."]
+            pub fn parse(s: &str) -> Self {
+                match s {
+                    #(#parse_arms)*
+                    other => Self::Other(other.to_string()),
+                }
+            }
+
+            #[doc = " The wire value (an alias reads as its main spelling)."]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#str_arms)*
+                    Self::Other(s) => s,
+                }
+            }
+        }
     }
-    let _ = write!(
-        s,
-        "    /// A value this crate does not know yet.\n    Other(String),\n}}\n\nimpl {name} {{\n"
-    );
-    let list: Vec<String> = values.iter().map(|v| format!("{:?}", v.value)).collect();
-    let _ = writeln!(
-        s,
-        "    /// The known values, as the fragment lists them.\n    pub const KNOWN: [&'static str; {}] = [{}];\n",
-        values.len(),
-        list.join(", ")
-    );
-    s.push_str("    /// Reads a wire value; an unknown one is kept as `Other`.\n    pub fn parse(s: &str) -> Self {\n        match s {\n");
-    for v in values {
-        let pats: Vec<String> = std::iter::once(&v.value)
-            .chain(&v.aliases)
-            .map(|x| format!("{x:?}"))
-            .collect();
-        let _ = writeln!(s, "            {} => Self::{},", pats.join(" | "), v.name);
-    }
-    s.push_str("            other => Self::Other(other.to_string()),\n        }\n    }\n\n");
-    s.push_str("    /// The wire value (an alias reads as its main spelling).\n    pub fn as_str(&self) -> &str {\n        match self {\n");
-    for v in values {
-        let _ = writeln!(s, "            Self::{} => {:?},", v.name, v.value);
-    }
-    s.push_str("            Self::Other(s) => s,\n        }\n    }\n}\n");
 }

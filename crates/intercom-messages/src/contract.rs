@@ -2,11 +2,8 @@
 
 //! The facade's view of the contract: the versions of the `Intercom-Version`
 //! enum, in its order, and the known values of the response's open strings.
-
 use intercom_messages_api::types::IntercomVersion;
-
-use crate::Version;
-
+use crate::message::version::Version;
 impl Version {
     /// API version 1.0.
     pub const V1_0: Version = Version(IntercomVersion::X10);
@@ -84,12 +81,10 @@ impl Version {
     pub const LATEST: Version = Version::PREVIEW;
     /// The version a client sends unless told otherwise (2.14).
     pub const DEFAULT: Version = Version::V2_14;
-    /// Other names of versions, read as the version they name (`x-intercom-version-aliases`); a client always sends the version's own name.
-    pub const ALIASES: [(&'static str, Version); 1] = [
-        ("Unstable", Version::PREVIEW),
-    ];
+    /// Other names of versions, read as the version they name (`x-intercom-version-aliases`);
+    /// a client always sends the version's own name.
+    pub const ALIASES: [(&'static str, Version); 1] = [("Unstable", Version::PREVIEW)];
 }
-
 /// What kind of message was created (`type` in the response).
 ///
 /// An open enum: the values listed for `Message.type` in the fragment, and
@@ -106,11 +101,9 @@ pub enum MessageKind {
     /// A value this crate does not know yet.
     Other(String),
 }
-
 impl MessageKind {
     /// The known values, as the fragment lists them.
     pub const KNOWN: [&'static str; 3] = ["admin_message", "user_message", "message"];
-
     /// Reads a wire value; an unknown one is kept as `Other`.
     pub fn parse(s: &str) -> Self {
         match s {
@@ -120,7 +113,6 @@ impl MessageKind {
             other => Self::Other(other.to_string()),
         }
     }
-
     /// The wire value (an alias reads as its main spelling).
     pub fn as_str(&self) -> &str {
         match self {
@@ -131,7 +123,6 @@ impl MessageKind {
         }
     }
 }
-
 /// How the message was delivered (`message_type` in the response).
 ///
 /// An open enum: the values listed for `Message.message_type` in the fragment, and
@@ -154,11 +145,16 @@ pub enum DeliveredBy {
     /// A value this crate does not know yet.
     Other(String),
 }
-
 impl DeliveredBy {
     /// The known values, as the fragment lists them.
-    pub const KNOWN: [&'static str; 6] = ["email", "inapp", "facebook", "twitter", "sms", "whatsapp"];
-
+    pub const KNOWN: [&'static str; 6] = [
+        "email",
+        "inapp",
+        "facebook",
+        "twitter",
+        "sms",
+        "whatsapp",
+    ];
     /// Reads a wire value; an unknown one is kept as `Other`.
     pub fn parse(s: &str) -> Self {
         match s {
@@ -171,7 +167,6 @@ impl DeliveredBy {
             other => Self::Other(other.to_string()),
         }
     }
-
     /// The wire value (an alias reads as its main spelling).
     pub fn as_str(&self) -> &str {
         match self {
@@ -185,7 +180,6 @@ impl DeliveredBy {
         }
     }
 }
-
 /// What went wrong (`code` of an error); Intercom adds codes at any time.
 ///
 /// An open enum: the values listed for `Error.code` in the fragment, and
@@ -222,11 +216,23 @@ pub enum ErrorCode {
     /// A value this crate does not know yet.
     Other(String),
 }
-
 impl ErrorCode {
     /// The known values, as the fragment lists them.
-    pub const KNOWN: [&'static str; 13] = ["parameter_invalid", "parameter_not_found", "missing_parameter", "unauthorized", "forbidden", "action_forbidden", "api_plan_restricted", "not_found", "rate_limit_exceeded", "too_many_requests", "service_unavailable", "intercom_version_invalid", "server_error"];
-
+    pub const KNOWN: [&'static str; 13] = [
+        "parameter_invalid",
+        "parameter_not_found",
+        "missing_parameter",
+        "unauthorized",
+        "forbidden",
+        "action_forbidden",
+        "api_plan_restricted",
+        "not_found",
+        "rate_limit_exceeded",
+        "too_many_requests",
+        "service_unavailable",
+        "intercom_version_invalid",
+        "server_error",
+    ];
     /// Reads a wire value; an unknown one is kept as `Other`.
     pub fn parse(s: &str) -> Self {
         match s {
@@ -246,7 +252,6 @@ impl ErrorCode {
             other => Self::Other(other.to_string()),
         }
     }
-
     /// The wire value (an alias reads as its main spelling).
     pub fn as_str(&self) -> &str {
         match self {
