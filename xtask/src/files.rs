@@ -1,0 +1,130 @@
+//! Writing the generated files, or checking them (`--check`) with a diff.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::client::generate_client;
+use crate::load_spec;
+use crate::spec::Spec;
+use crate::{FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, facade, project, table};
+
+/// Whether to write the generated files or only compare them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Write every file whose content changed.
+    Write,
+    /// Write nothing; fail when a checked-in file differs.
+    Check,
+}
+
+/// The files generation produces, relative to the workspace root, with their content.
+pub fn render(spec: &Spec) -> Result<Vec<(String, String)>, String> {
+    let client = generate_client(spec)?;
+    let facade = facade::generate_facade(spec, &client)?;
+    let mut out = vec![
+        (GENERATED.to_string(), client),
+        (
+            VERSION_TABLE.to_string(),
+            table::generate_version_table(spec)?,
+        ),
+        (FACADE.to_string(), facade),
+    ];
+    out.extend(project::request_schemas(spec)?);
+    Ok(out)
+}
+
+/// Writes `text` to `path`, or in check mode fails with a diff when they differ.
+/// Returns whether the file changed (or would change).
+pub fn ensure_file_contents(path: &Path, text: &str, mode: Mode) -> Result<bool, String> {
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    if current == text {
+        return Ok(false);
+    }
+    match mode {
+        Mode::Write => {
+            std::fs::write(path, text)
+                .map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
+            Ok(true)
+        }
+        Mode::Check => {
+            let diff = similar::TextDiff::from_lines(current.as_str(), text);
+            let mut shown = String::new();
+            let _ = write!(
+                shown,
+                "{}",
+                diff.unified_diff()
+                    .context_radius(2)
+                    .header(&format!("{} (checked in)", path.display()), "(generated)")
+            );
+            const MAX: usize = 8000;
+            if shown.len() > MAX {
+                let cut = (0..=MAX)
+                    .rev()
+                    .find(|&i| shown.is_char_boundary(i))
+                    .unwrap_or(0);
+                shown.truncate(cut);
+                shown.push_str("\n... (diff cut)\n");
+            }
+            Err(format!(
+                "{} is stale relative to {SPEC}:\n{shown}\nrun `{FIX}` and commit the result",
+                path.display()
+            ))
+        }
+    }
+}
+
+/// Runs the whole generator against the workspace at `root`.
+/// Returns the files that changed (in write mode), written or removed.
+pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
+    let spec = load_spec(&root.join(SPEC))?;
+    let mut changed = Vec::new();
+    let mut stale = Vec::new();
+    let files = render(&spec)?;
+    for (rel, text) in &files {
+        let path = root.join(rel);
+        if mode == Mode::Write
+            && let Some(dir) = path.parent()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+        }
+        match ensure_file_contents(&path, text, mode) {
+            Ok(true) => changed.push(rel.clone()),
+            Ok(false) => {}
+            Err(e) => stale.push(e),
+        }
+    }
+    // A schema of a version the fragment no longer has is stale too.
+    let dir = root.join(project::REQUEST_SCHEMA_DIR);
+    let mut extra: Vec<String> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            format!(
+                "{}/{}",
+                project::REQUEST_SCHEMA_DIR,
+                e.file_name().to_string_lossy()
+            )
+        })
+        .filter(|rel| !files.iter().any(|(f, _)| f == rel))
+        .collect();
+    extra.sort();
+    for rel in extra {
+        match mode {
+            Mode::Write => {
+                std::fs::remove_file(root.join(&rel))
+                    .map_err(|e| format!("{rel}: cannot remove: {e}"))?;
+                changed.push(rel);
+            }
+            Mode::Check => stale.push(format!(
+                "{rel} is not generated from {SPEC} any more: run `{FIX}` to remove it"
+            )),
+        }
+    }
+    if stale.is_empty() {
+        Ok(changed)
+    } else {
+        Err(stale.join("\n\n"))
+    }
+}
