@@ -11,7 +11,8 @@ use crate::versions::Range;
 pub struct Entry {
     /// Where the item is, e.g. `AdminMessageRequest.cc`, `Recipients|List`, `ContactType=lead`.
     pub item: String,
-    /// `Schema`, `Property`, `UnionMember` or `EnumValue`.
+    /// `Schema`, `Property`, `UnionMember`, `EnumValue` or `Items` (the
+    /// names of the generated `ItemKind`).
     pub kind: &'static str,
     /// The versions that have it.
     pub range: Range,

@@ -416,44 +416,13 @@ impl WhatsAppMessage {
     ) -> Result<types::WhatsAppMessageRequest, ValidationError> {
         require_message(table::WHATS_APP_MESSAGE_REQUEST, "whatsapp", version)?;
         let from = admin_sender(self.from, version)?;
-        let to = match &self.phone {
-            Some(_) if !self.contacts.is_empty() => {
-                return Err(ValidationError::RecipientMixed {
-                    count: self.contacts.len(),
-                });
-            }
-            Some((phone, name)) => {
-                types::WhatsAppRecipients::PhoneRecipient(types::PhoneRecipient {
-                    name: Some(name.clone()).filter(|n| !n.trim().is_empty()),
-                    phone: e164("to.phone", phone)?,
-                })
-            }
-            None => types::WhatsAppRecipients::Recipients(
-                recipients("to", &self.contacts, version)?
-                    .ok_or(ValidationError::RecipientMissing)?,
-            ),
-        };
+        let to = self.recipients(version)?;
         let template = not_blank("template", &self.template)?;
         let locale = match &self.locale {
             Some(l) => Some(not_blank("locale", l)?),
             None => None,
         };
-        let components = self
-            .components
-            .iter()
-            .map(|c| {
-                Ok(types::WhatsAppComponent {
-                    type_: not_blank("components.type", &c.kind)?,
-                    sub_type: c.sub_type.clone(),
-                    index: c.index.clone(),
-                    parameters: c
-                        .parameters
-                        .iter()
-                        .map(|p| types::WhatsAppParameter(p.to_map()))
-                        .collect(),
-                })
-            })
-            .collect::<Result<_, ValidationError>>()?;
+        let components = self.encoded_components()?;
         check_created_at(self.shared.created_at)?;
         let request = types::WhatsAppMessageRequest {
             bcc: None,
@@ -478,6 +447,47 @@ impl WhatsAppMessage {
             version,
         )?;
         Ok(request)
+    }
+}
+
+impl WhatsAppMessage {
+    /// A phone number, or the contacts: one of the two.
+    fn recipients(&self, version: Version) -> Result<types::WhatsAppRecipients, ValidationError> {
+        Ok(match &self.phone {
+            Some(_) if !self.contacts.is_empty() => {
+                return Err(ValidationError::RecipientMixed {
+                    count: self.contacts.len(),
+                });
+            }
+            Some((phone, name)) => {
+                types::WhatsAppRecipients::PhoneRecipient(types::PhoneRecipient {
+                    name: Some(name.clone()).filter(|n| !n.trim().is_empty()),
+                    phone: e164("to.phone", phone)?,
+                })
+            }
+            None => types::WhatsAppRecipients::Recipients(
+                recipients("to", &self.contacts, version)?
+                    .ok_or(ValidationError::RecipientMissing)?,
+            ),
+        })
+    }
+
+    fn encoded_components(&self) -> Result<Vec<types::WhatsAppComponent>, ValidationError> {
+        self.components
+            .iter()
+            .map(|c| {
+                Ok(types::WhatsAppComponent {
+                    type_: not_blank("components.type", &c.kind)?,
+                    sub_type: c.sub_type.clone(),
+                    index: c.index.clone(),
+                    parameters: c
+                        .parameters
+                        .iter()
+                        .map(|p| types::WhatsAppParameter(p.to_map()))
+                        .collect(),
+                })
+            })
+            .collect()
     }
 }
 

@@ -51,29 +51,7 @@ pub(crate) async fn send_once(
     if let Some(b) = t.budget {
         b.acquire().await.map_err(SendError::BudgetUnavailable)?;
     }
-    let sent = t
-        .http
-        .post(t.url.clone())
-        .headers(t.headers.clone())
-        .timeout(t.timeout)
-        .body(body)
-        .send()
-        .await;
-    let response = match sent {
-        Ok(r) => r,
-        // A connect error means the request was never written, when it comes
-        // from the configured URL. The crate's own client follows no
-        // redirect, so it always does; a caller's client may have followed
-        // one, and reqwest reports a failed connect on the redirected hop
-        // (after the first hop received the whole request) with the first
-        // URL, so there it may have been delivered.
-        Err(e) => {
-            return Err(SendError::Transport {
-                may_have_been_delivered: !e.is_connect() || !t.own_http,
-                source: e.without_url(),
-            });
-        }
-    };
+    let response = post(t, body).await?;
     let status = response.status().as_u16();
     let span = tracing::Span::current();
     span.record("status", status);
@@ -104,6 +82,26 @@ pub(crate) async fn send_once(
         span.record("request_id", clean(id));
     }
     outcome
+}
+
+/// Sends the request. A connect error means the request was never written,
+/// when it comes from the configured URL. The crate's own client follows no
+/// redirect, so it always does; a caller's client may have followed one, and
+/// reqwest reports a failed connect on the redirected hop (after the first hop
+/// received the whole request) with the first URL, so there it may have been
+/// delivered.
+async fn post(t: &Target<'_>, body: bytes::Bytes) -> Result<reqwest::Response, SendError> {
+    t.http
+        .post(t.url.clone())
+        .headers(t.headers.clone())
+        .timeout(t.timeout)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| SendError::Transport {
+            may_have_been_delivered: !e.is_connect() || !t.own_http,
+            source: e.without_url(),
+        })
 }
 
 /// Whether an answer is a redirect: a 3xx, or a caller's client that ended
@@ -198,11 +196,16 @@ pub(crate) fn classify(a: Answer<'_>, secrets: &Secrets) -> Result<SentMessage, 
             });
         }
     };
+    classify_read(status, &bytes, secrets)
+}
+
+/// What a body read in full means, by the class of its status.
+fn classify_read(status: u16, bytes: &[u8], secrets: &Secrets) -> Result<SentMessage, SendError> {
     match status {
         200..=299 => {
-            SentMessage::from_json(&bytes).map_err(|e| undecodable(status, &e, &bytes, secrets))
+            SentMessage::from_json(bytes).map_err(|e| undecodable(status, &e, bytes, secrets))
         }
-        400..=499 => Err(match serde_json::from_slice::<types::ErrorList>(&bytes) {
+        400..=499 => Err(match serde_json::from_slice::<types::ErrorList>(bytes) {
             Ok(list) => SendError::Api {
                 status,
                 request_id: secrets.scrub_opt(list.request_id),
@@ -212,13 +215,13 @@ pub(crate) fn classify(a: Answer<'_>, secrets: &Secrets) -> Result<SentMessage, 
                     .map(|e| api_error(e, secrets))
                     .collect(),
             },
-            Err(e) => undecodable(status, &e, &bytes, secrets),
+            Err(e) => undecodable(status, &e, bytes, secrets),
         }),
         // 5xx, and anything outside HTTP's classes: it may have been created.
         _ => Err(SendError::Server {
             status,
-            request_id: request_id_of(&bytes, secrets),
-            body_excerpt: secrets.excerpt(&bytes),
+            request_id: request_id_of(bytes, secrets),
+            body_excerpt: secrets.excerpt(bytes),
         }),
     }
 }
