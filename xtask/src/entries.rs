@@ -43,6 +43,16 @@ pub fn version_entries(spec: &Spec) -> Result<Vec<Entry>, String> {
     Ok(out)
 }
 
+/// The vendor extensions a component schema may carry.
+const KNOWN_EXTENSIONS: [&str; 6] = [
+    "x-intercom-versions",
+    "x-intercom-enum-versions",
+    "x-intercom-known-values",
+    "x-intercom-default-version",
+    "x-intercom-version-aliases",
+    "x-intercom-required-when",
+];
+
 fn walk_schema(
     spec: &Spec,
     path: &str,
@@ -53,18 +63,11 @@ fn walk_schema(
     let Some(obj) = schema.as_object() else {
         return Ok(());
     };
-    for key in obj.keys().filter(|k| k.starts_with("x-")) {
-        if !matches!(
-            key.as_str(),
-            "x-intercom-versions"
-                | "x-intercom-enum-versions"
-                | "x-intercom-known-values"
-                | "x-intercom-default-version"
-                | "x-intercom-version-aliases"
-                | "x-intercom-required-when"
-        ) {
-            return Err(format!("at `{path}`: unknown extension `{key}`"));
-        }
+    if let Some(key) = obj
+        .keys()
+        .find(|k| k.starts_with("x-") && !KNOWN_EXTENSIONS.contains(&k.as_str()))
+    {
+        return Err(format!("at `{path}`: unknown extension `{key}`"));
     }
     if let Some(v) = obj.get("x-intercom-versions") {
         let range = spec
@@ -79,52 +82,76 @@ fn walk_schema(
         });
     }
     if let Some(v) = obj.get("x-intercom-enum-versions") {
-        let values: Vec<&str> = obj
-            .get("enum")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .ok_or_else(|| {
-                format!("at `{path}`: x-intercom-enum-versions on a schema without enum")
-            })?;
-        let map = v
-            .as_object()
-            .ok_or_else(|| format!("at `{path}.x-intercom-enum-versions`: expected a map"))?;
-        for (value, r) in map {
-            if !values.contains(&value.as_str()) {
-                return Err(format!(
-                    "at `{path}.x-intercom-enum-versions`: `{value}` is not a value of the enum"
-                ));
-            }
-            let range = spec
-                .versions
-                .parse_range(r)
-                .map_err(|e| format!("at `{path}.x-intercom-enum-versions.{value}`: {e}"))?;
-            out.push(Entry {
-                item: format!("{path}={value}"),
-                kind: "EnumValue",
-                range,
-                request: false,
-            });
-        }
+        enum_entries(spec, path, obj, v, out)?;
     }
+    walk_children(spec, path, obj, out)
+}
+
+/// The rows of `x-intercom-enum-versions`, one per value.
+fn enum_entries(
+    spec: &Spec,
+    path: &str,
+    obj: &serde_json::Map<String, Value>,
+    ranges: &Value,
+    out: &mut Vec<Entry>,
+) -> Result<(), String> {
+    let values: Vec<&str> = obj
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .ok_or_else(|| format!("at `{path}`: x-intercom-enum-versions on a schema without enum"))?;
+    let map = ranges
+        .as_object()
+        .ok_or_else(|| format!("at `{path}.x-intercom-enum-versions`: expected a map"))?;
+    for (value, r) in map {
+        if !values.contains(&value.as_str()) {
+            return Err(format!(
+                "at `{path}.x-intercom-enum-versions`: `{value}` is not a value of the enum"
+            ));
+        }
+        let range = spec
+            .versions
+            .parse_range(r)
+            .map_err(|e| format!("at `{path}.x-intercom-enum-versions.{value}`: {e}"))?;
+        out.push(Entry {
+            item: format!("{path}={value}"),
+            kind: "EnumValue",
+            range,
+            request: false,
+        });
+    }
+    Ok(())
+}
+
+/// Walks the properties, inline union members and items of a schema.
+fn walk_children(
+    spec: &Spec,
+    path: &str,
+    obj: &serde_json::Map<String, Value>,
+    out: &mut Vec<Entry>,
+) -> Result<(), String> {
     if let Some(props) = obj.get("properties").and_then(Value::as_object) {
         for (name, p) in props {
             walk_schema(spec, &format!("{path}.{name}"), p, "Property", out)?;
         }
     }
     for union in ["oneOf", "anyOf"] {
-        if let Some(members) = obj.get(union).and_then(Value::as_array) {
-            for (i, m) in members.iter().enumerate() {
-                if m.get("$ref").is_some() {
-                    continue; // the referenced schema carries its own data
-                }
-                let label = m
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| i.to_string());
-                walk_schema(spec, &format!("{path}|{label}"), m, "UnionMember", out)?;
+        for (i, m) in obj
+            .get(union)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if m.get("$ref").is_some() {
+                continue; // the referenced schema carries its own data
             }
+            let label = m
+                .get("title")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| i.to_string());
+            walk_schema(spec, &format!("{path}|{label}"), m, "UnionMember", out)?;
         }
     }
     if let Some(items) = obj.get("items") {

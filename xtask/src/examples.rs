@@ -28,6 +28,15 @@ pub struct Example {
     pub value: Value,
 }
 
+/// The extensions an example may carry.
+const EXAMPLE_EXTENSIONS: [&str; 5] = [
+    "x-intercom-versions",
+    "x-intercom-source",
+    "x-intercom-flaw",
+    "x-intercom-upstream-name",
+    "x-intercom-rebuilt",
+];
+
 /// Every named example of `POST /messages`; each must say which versions it documents.
 pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
     let op = spec
@@ -38,11 +47,14 @@ pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
     if let Some(c) = op.pointer("/requestBody/content/application~1json/examples") {
         places.push(("request".into(), "requestBody".into(), c));
     }
-    if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-        for (status, r) in responses {
-            if let Some(c) = r.pointer("/content/application~1json/examples") {
-                places.push((status.clone(), format!("responses.{status}"), c));
-            }
+    for (status, r) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(c) = r.pointer("/content/application~1json/examples") {
+            places.push((status.clone(), format!("responses.{status}"), c));
         }
     }
     let mut out = Vec::new();
@@ -51,55 +63,54 @@ pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
             .as_object()
             .ok_or_else(|| format!("at `{at}.examples`: expected a map"))?;
         for (name, ex) in map {
-            let here = format!("{at}.examples.{name}");
-            let keys = ex.as_object().into_iter().flat_map(|o| o.keys());
-            for key in keys.filter(|k| k.starts_with("x-")) {
-                if !matches!(
-                    key.as_str(),
-                    "x-intercom-versions"
-                        | "x-intercom-source"
-                        | "x-intercom-flaw"
-                        | "x-intercom-upstream-name"
-                        | "x-intercom-rebuilt"
-                ) {
-                    return Err(format!("at `{here}`: unknown extension `{key}`"));
-                }
-            }
-            let range = ex
-                .get("x-intercom-versions")
-                .ok_or_else(|| format!("at `{here}`: every example needs x-intercom-versions"))
-                .and_then(|v| {
-                    spec.versions
-                        .parse_range(v)
-                        .map_err(|e| format!("at `{here}`: {e}"))
-                })?;
-            let source = ex
-                .get("x-intercom-source")
-                .and_then(Value::as_str)
-                .ok_or_else(|| format!("at `{here}`: every example needs x-intercom-source"))?;
-            let value = ex
-                .get("value")
-                .ok_or_else(|| format!("at `{here}`: missing value"))?;
-            out.push(Example {
-                place: place.clone(),
-                name: name.clone(),
-                range,
-                source: source.to_string(),
-                flaw: ex
-                    .get("x-intercom-flaw")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                upstream_name: ex
-                    .get("x-intercom-upstream-name")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                rebuilt: ex
-                    .get("x-intercom-rebuilt")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                value: value.clone(),
-            });
+            out.push(example(
+                spec,
+                &place,
+                name,
+                &format!("{at}.examples.{name}"),
+                ex,
+            )?);
         }
     }
     Ok(out)
+}
+
+/// One example, its extensions checked.
+fn example(
+    spec: &Spec,
+    place: &str,
+    name: &str,
+    here: &str,
+    ex: &Value,
+) -> Result<Example, String> {
+    let keys = ex.as_object().into_iter().flat_map(|o| o.keys());
+    if let Some(key) = keys
+        .filter(|k| k.starts_with("x-"))
+        .find(|k| !EXAMPLE_EXTENSIONS.contains(&k.as_str()))
+    {
+        return Err(format!("at `{here}`: unknown extension `{key}`"));
+    }
+    let range = ex
+        .get("x-intercom-versions")
+        .ok_or_else(|| format!("at `{here}`: every example needs x-intercom-versions"))
+        .and_then(|v| {
+            spec.versions
+                .parse_range(v)
+                .map_err(|e| format!("at `{here}`: {e}"))
+        })?;
+    let text = |k: &str| ex.get(k).and_then(Value::as_str).map(str::to_string);
+    Ok(Example {
+        place: place.to_string(),
+        name: name.to_string(),
+        range,
+        source: text("x-intercom-source")
+            .ok_or_else(|| format!("at `{here}`: every example needs x-intercom-source"))?,
+        flaw: text("x-intercom-flaw"),
+        upstream_name: text("x-intercom-upstream-name"),
+        rebuilt: text("x-intercom-rebuilt"),
+        value: ex
+            .get("value")
+            .ok_or_else(|| format!("at `{here}`: missing value"))?
+            .clone(),
+    })
 }

@@ -19,83 +19,15 @@ pub struct Range {
 }
 
 impl VersionList {
-    /// Reads the enum of the `IntercomVersion` schema.
+    /// Reads the enum of the `IntercomVersion` schema, its default version
+    /// and its aliases.
     pub fn from_spec(raw: &Value) -> Result<Self, String> {
-        let at = "components.schemas.IntercomVersion.enum";
-        let values = raw
-            .pointer("/components/schemas/IntercomVersion/enum")
-            .and_then(Value::as_array)
-            .ok_or_else(|| format!("at `{at}`: missing"))?;
-        let mut out: Vec<String> = Vec::new();
-        for v in values {
-            let s = v.as_str().ok_or_else(|| {
-                format!("at `{at}`: {v} is not a string (quote versions: 2.10 is not 2.1)")
-            })?;
-            let numbered = s.split_once('.').is_some_and(|(a, b)| {
-                !a.is_empty()
-                    && !b.is_empty()
-                    && (a.to_owned() + b).bytes().all(|c| c.is_ascii_digit())
-            });
-            let named = !s.is_empty()
-                && s.starts_with(|c: char| c.is_ascii_uppercase())
-                && s.bytes().all(|c| c.is_ascii_alphanumeric());
-            if !numbered && !named {
-                return Err(format!(
-                    "at `{at}`: `{s}` is neither a MAJOR.MINOR version nor a name such as `Preview`"
-                ));
-            }
-            if out.iter().any(|o| o == s) {
-                return Err(format!("at `{at}`: `{s}` is listed twice"));
-            }
-            // The enum's order is the versions' order. As a check on typing
-            // mistakes only, numbered versions must rise along it.
-            if numbered
-                && let Some(prev) = out.iter().rev().find(|p| key(p).is_some())
-                && key(prev) >= key(s)
-            {
-                return Err(format!(
-                    "at `{at}`: `{s}` must come after `{prev}` (oldest first)"
-                ));
-            }
-            out.push(s.to_string());
-        }
-        if out.is_empty() {
-            return Err(format!("at `{at}`: no versions"));
-        }
-        let at = "components.schemas.IntercomVersion.x-intercom-default-version";
-        let default =
-            match raw.pointer("/components/schemas/IntercomVersion/x-intercom-default-version") {
-                None => out.len() - 1,
-                Some(Value::String(s)) => out
-                    .iter()
-                    .position(|v| v == s)
-                    .ok_or_else(|| format!("at `{at}`: `{s}` is not a version of the enum"))?,
-                Some(other) => return Err(format!("at `{at}`: {other} must be a quoted version")),
-            };
-        let at = "components.schemas.IntercomVersion.x-intercom-version-aliases";
-        let mut aliases = Vec::new();
-        match raw.pointer("/components/schemas/IntercomVersion/x-intercom-version-aliases") {
-            None => {}
-            Some(Value::Object(map)) => {
-                for (alias, target) in map {
-                    let target = target
-                        .as_str()
-                        .and_then(|t| out.iter().position(|v| v == t))
-                        .ok_or_else(|| {
-                            format!("at `{at}.{alias}`: {target} is not a version of the enum")
-                        })?;
-                    if out.iter().any(|v| v == alias) {
-                        return Err(format!("at `{at}`: `{alias}` is a version, not an alias"));
-                    }
-                    aliases.push((alias.clone(), target));
-                }
-            }
-            Some(other) => {
-                return Err(format!(
-                    "at `{at}`: {other} must be a map {{alias: version}}"
-                ));
-            }
-        }
+        let schema = raw
+            .pointer("/components/schemas/IntercomVersion")
+            .ok_or("at `components.schemas.IntercomVersion`: missing")?;
+        let out = version_enum(schema)?;
+        let default = default_version(schema, &out)?;
+        let aliases = version_aliases(schema, &out)?;
         Ok(Self(out, default, aliases))
     }
 
@@ -182,4 +114,88 @@ impl Range {
     pub fn contains(self, position: usize) -> bool {
         self.first <= position && position <= self.last
     }
+}
+
+/// The versions of the enum, checked: each a quoted `MAJOR.MINOR` or a name,
+/// listed once, numbered ones rising along the enum.
+fn version_enum(schema: &Value) -> Result<Vec<String>, String> {
+    let at = "components.schemas.IntercomVersion.enum";
+    let values = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("at `{at}`: missing"))?;
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        let s = v.as_str().ok_or_else(|| {
+            format!("at `{at}`: {v} is not a string (quote versions: 2.10 is not 2.1)")
+        })?;
+        let numbered = s.split_once('.').is_some_and(|(a, b)| {
+            !a.is_empty() && !b.is_empty() && (a.to_owned() + b).bytes().all(|c| c.is_ascii_digit())
+        });
+        let named = !s.is_empty()
+            && s.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.bytes().all(|c| c.is_ascii_alphanumeric());
+        if !numbered && !named {
+            return Err(format!(
+                "at `{at}`: `{s}` is neither a MAJOR.MINOR version nor a name such as `Preview`"
+            ));
+        }
+        if out.iter().any(|o| o == s) {
+            return Err(format!("at `{at}`: `{s}` is listed twice"));
+        }
+        // The enum's order is the versions' order. As a check on typing
+        // mistakes only, numbered versions must rise along it.
+        if numbered
+            && let Some(prev) = out.iter().rev().find(|p| key(p).is_some())
+            && key(prev) >= key(s)
+        {
+            return Err(format!(
+                "at `{at}`: `{s}` must come after `{prev}` (oldest first)"
+            ));
+        }
+        out.push(s.to_string());
+    }
+    if out.is_empty() {
+        return Err(format!("at `{at}`: no versions"));
+    }
+    Ok(out)
+}
+
+/// `x-intercom-default-version`: its position (the newest when absent).
+fn default_version(schema: &Value, versions: &[String]) -> Result<usize, String> {
+    let at = "components.schemas.IntercomVersion.x-intercom-default-version";
+    match schema.get("x-intercom-default-version") {
+        None => Ok(versions.len() - 1),
+        Some(Value::String(s)) => versions
+            .iter()
+            .position(|v| v == s)
+            .ok_or_else(|| format!("at `{at}`: `{s}` is not a version of the enum")),
+        Some(other) => Err(format!("at `{at}`: {other} must be a quoted version")),
+    }
+}
+
+/// `x-intercom-version-aliases`: each alias with the position it names.
+fn version_aliases(schema: &Value, versions: &[String]) -> Result<Vec<(String, usize)>, String> {
+    let at = "components.schemas.IntercomVersion.x-intercom-version-aliases";
+    let map = match schema.get("x-intercom-version-aliases") {
+        None => return Ok(Vec::new()),
+        Some(Value::Object(map)) => map,
+        Some(other) => {
+            return Err(format!(
+                "at `{at}`: {other} must be a map {{alias: version}}"
+            ));
+        }
+    };
+    let mut out = Vec::new();
+    for (alias, target) in map {
+        let position = target
+            .as_str()
+            .and_then(|t| versions.iter().position(|v| v == t))
+            .ok_or_else(|| format!("at `{at}.{alias}`: {target} is not a version of the enum"))?;
+        if versions.iter().any(|v| v == alias) {
+            return Err(format!("at `{at}`: `{alias}` is a version, not an alias"));
+        }
+        out.push((alias.clone(), position));
+    }
+    Ok(out)
 }
