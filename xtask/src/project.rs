@@ -105,6 +105,14 @@ pub fn required_when(when: &Value) -> Result<Vec<Value>, String> {
     Ok(out)
 }
 
+/// One schema of the fragment as draft-7 JSON Schema at `version`.
+struct Converter<'a> {
+    spec: &'a Spec,
+    schemas: &'a Map<String, Value>,
+    version: usize,
+    strictness: Strictness,
+}
+
 fn convert(
     spec: &Spec,
     schemas: &Map<String, Value>,
@@ -112,91 +120,119 @@ fn convert(
     version: usize,
     strictness: Strictness,
 ) -> Result<Value, String> {
-    let Some(obj) = schema.as_object() else {
-        return Ok(schema.clone());
-    };
-    let mut out = Map::new();
-    let recurse = |v: &Value| convert(spec, schemas, v, version, strictness);
-    for (key, value) in obj {
-        match key.as_str() {
-            k if k.starts_with("x-") => {}
-            "nullable" | "example" | "examples" => {}
-            "$ref" => {
-                let r = value.as_str().unwrap_or_default();
-                out.insert(
-                    key.clone(),
-                    Value::String(r.replace("#/components/schemas/", "#/definitions/")),
-                );
+    Converter {
+        spec,
+        schemas,
+        version,
+        strictness,
+    }
+    .convert(schema)
+}
+
+impl Converter<'_> {
+    fn convert(&self, schema: &Value) -> Result<Value, String> {
+        let Some(obj) = schema.as_object() else {
+            return Ok(schema.clone());
+        };
+        let mut out = Map::new();
+        for (key, value) in obj {
+            if let Some(v) = self.keyword(obj, key, value)? {
+                out.insert(key.clone(), v);
             }
+        }
+        self.finish(obj, &mut out)?;
+        Ok(Value::Object(out))
+    }
+
+    /// One keyword converted, or `None` when it is dropped.
+    fn keyword(
+        &self,
+        obj: &Map<String, Value>,
+        key: &str,
+        value: &Value,
+    ) -> Result<Option<Value>, String> {
+        let available = |m: &Value| member_available(self.spec, self.schemas, m, self.version);
+        Ok(Some(match key {
+            k if k.starts_with("x-") => return Ok(None),
+            "nullable" | "example" | "examples" => return Ok(None),
+            "$ref" => Value::String(
+                value
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace("#/components/schemas/", "#/definitions/"),
+            ),
             "properties" => {
                 let mut props = Map::new();
                 for (name, p) in value.as_object().into_iter().flatten() {
-                    if member_available(spec, schemas, p, version)? {
-                        props.insert(name.clone(), recurse(p)?);
+                    if available(p)? {
+                        props.insert(name.clone(), self.convert(p)?);
                     }
                 }
-                out.insert(key.clone(), Value::Object(props));
+                Value::Object(props)
             }
             "oneOf" | "anyOf" | "allOf" => {
                 let mut members = Vec::new();
                 for m in value.as_array().into_iter().flatten() {
-                    if key == "allOf" || member_available(spec, schemas, m, version)? {
-                        members.push(recurse(m)?);
+                    if key == "allOf" || available(m)? {
+                        members.push(self.convert(m)?);
                     }
                 }
-                out.insert(key.clone(), Value::Array(members));
+                Value::Array(members)
             }
-            "items" | "additionalProperties" if value.is_object() => {
-                out.insert(key.clone(), recurse(value)?);
-            }
-            "enum" => {
-                let ranges = obj.get("x-intercom-enum-versions");
-                let mut kept = Vec::new();
-                for v in value.as_array().into_iter().flatten() {
-                    let r = v.as_str().and_then(|s| ranges.and_then(|m| m.get(s)));
-                    let keep = match r {
-                        None => true,
-                        Some(r) => spec.versions.parse_range(r)?.contains(version),
-                    };
-                    if keep {
-                        kept.push(v.clone());
-                    }
-                }
-                out.insert(key.clone(), Value::Array(kept));
-            }
-            _ => {
-                out.insert(key.clone(), value.clone());
+            "items" | "additionalProperties" if value.is_object() => self.convert(value)?,
+            "enum" => Value::Array(self.enum_values(obj, value)?),
+            _ => value.clone(),
+        }))
+    }
+
+    /// The enum's values that exist at this version.
+    fn enum_values(&self, obj: &Map<String, Value>, value: &Value) -> Result<Vec<Value>, String> {
+        let ranges = obj.get("x-intercom-enum-versions");
+        let mut kept = Vec::new();
+        for v in value.as_array().into_iter().flatten() {
+            let keep = match v.as_str().and_then(|s| ranges.and_then(|m| m.get(s))) {
+                None => true,
+                Some(r) => self.spec.versions.parse_range(r)?.contains(self.version),
+            };
+            if keep {
+                kept.push(v.clone());
             }
         }
+        Ok(kept)
     }
-    // Properties removed for this version are no longer required.
-    if let (Some(Value::Array(req)), Some(Value::Object(props))) =
-        (out.get("required"), out.get("properties"))
-    {
-        let kept: Vec<Value> = req
-            .iter()
-            .filter(|r| r.as_str().is_some_and(|r| props.contains_key(r)))
-            .cloned()
-            .collect();
-        out.insert("required".into(), Value::Array(kept));
+
+    /// What holds for the whole object: required properties that are gone,
+    /// conditional requirements, `nullable`, and closing the object.
+    fn finish(&self, obj: &Map<String, Value>, out: &mut Map<String, Value>) -> Result<(), String> {
+        // Properties removed for this version are no longer required.
+        if let (Some(Value::Array(req)), Some(Value::Object(props))) =
+            (out.get("required"), out.get("properties"))
+        {
+            let kept: Vec<Value> = req
+                .iter()
+                .filter(|r| r.as_str().is_some_and(|r| props.contains_key(r)))
+                .cloned()
+                .collect();
+            out.insert("required".into(), Value::Array(kept));
+        }
+        if let Some(when) = obj.get("x-intercom-required-when") {
+            let mut conds = match out.remove("allOf") {
+                Some(Value::Array(a)) => a,
+                _ => Vec::new(),
+            };
+            conds.extend(required_when(when)?);
+            out.insert("allOf".into(), Value::Array(conds));
+        }
+        if obj.get("nullable").and_then(Value::as_bool) == Some(true)
+            && let Some(Value::String(t)) = out.get("type").cloned()
+        {
+            out.insert("type".into(), json!([t, "null"]));
+        }
+        if self.strictness == Strictness::Closed && out.contains_key("properties") {
+            out.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        Ok(())
     }
-    if let Some(when) = obj.get("x-intercom-required-when") {
-        let mut conds = match out.remove("allOf") {
-            Some(Value::Array(a)) => a,
-            _ => Vec::new(),
-        };
-        conds.extend(required_when(when)?);
-        out.insert("allOf".into(), Value::Array(conds));
-    }
-    if obj.get("nullable").and_then(Value::as_bool) == Some(true)
-        && let Some(Value::String(t)) = out.get("type").cloned()
-    {
-        out.insert("type".into(), json!([t, "null"]));
-    }
-    if strictness == Strictness::Closed && out.contains_key("properties") {
-        out.insert("additionalProperties".into(), Value::Bool(false));
-    }
-    Ok(Value::Object(out))
 }
 
 /// The component schema of the request body.

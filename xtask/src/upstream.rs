@@ -181,9 +181,17 @@ pub fn surface(doc: &Value) -> Result<Surface, String> {
     let op = doc.pointer("/paths/~1messages/post").ok_or(
         "missing `paths./messages.post`: not a description of Intercom's API with POST /messages",
     )?;
-    let mut s = Surface::default();
+    let mut s = Surface {
+        versions: header_versions(&r, op)?,
+        ..Surface::default()
+    };
+    request(&r, op, &mut s)?;
+    responses(&r, op, &mut s)?;
+    Ok(s)
+}
 
-    // The version header.
+/// The values of the `Intercom-Version` header's enum.
+fn header_versions(r: &Reader<'_>, op: &Value) -> Result<Vec<String>, String> {
     let params = op.get("parameters").and_then(Value::as_array).ok_or(
         "missing `paths./messages.post.parameters` (where the Intercom-Version header is)",
     )?;
@@ -200,8 +208,7 @@ pub fn surface(doc: &Value) -> Result<Surface, String> {
     let schema = header
         .get("schema")
         .ok_or_else(|| format!("missing `{at}` (the version enum)"))?;
-    s.versions = r
-        .resolve(schema, &at)?
+    Ok(r.resolve(schema, &at)?
         .get("enum")
         .and_then(Value::as_array)
         .ok_or_else(|| format!("`{at}` has no enum of versions"))?
@@ -210,9 +217,11 @@ pub fn surface(doc: &Value) -> Result<Surface, String> {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         })
-        .collect();
+        .collect())
+}
 
-    // The request.
+/// The request's properties, enums, required sets per branch and examples.
+fn request(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> {
     let at = "paths./messages.post.requestBody.content.application/json";
     let body = op
         .pointer("/requestBody/content/application~1json")
@@ -233,13 +242,12 @@ pub fn surface(doc: &Value) -> Result<Surface, String> {
             .insert("(body)".into(), strings(req).into_iter().collect());
     }
     for key in ["anyOf", "oneOf"] {
-        for (n, m) in root
+        let members = root
             .get(key)
             .and_then(Value::as_array)
             .into_iter()
-            .flatten()
-            .enumerate()
-        {
+            .flatten();
+        for (n, m) in members.enumerate() {
             let label = m
                 .get("title")
                 .and_then(Value::as_str)
@@ -256,8 +264,11 @@ pub fn surface(doc: &Value) -> Result<Surface, String> {
         }
     }
     examples(body, "request", &mut s.examples);
+    Ok(())
+}
 
-    // The responses.
+/// The statuses, and each JSON response's properties, enums and examples.
+fn responses(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> {
     let responses = op
         .get("responses")
         .and_then(Value::as_object)
@@ -280,7 +291,7 @@ pub fn surface(doc: &Value) -> Result<Surface, String> {
         }
         examples(json, status, &mut s.examples);
     }
-    Ok(s)
+    Ok(())
 }
 
 fn strings(a: &[Value]) -> Vec<String> {
@@ -305,67 +316,34 @@ fn list(s: &BTreeSet<String>) -> String {
 
 /// One section of the report per kind of change; `None` when nothing changed.
 pub fn report(old: &Surface, new: &Surface) -> Option<String> {
-    let mut sections: Vec<(&str, Vec<String>)> = Vec::new();
-
-    let mut v = Vec::new();
-    for x in new.versions.iter().filter(|x| !old.versions.contains(x)) {
-        v.push(format!("- added `{x}`"));
-    }
-    for x in old.versions.iter().filter(|x| !new.versions.contains(x)) {
-        v.push(format!("- removed `{x}`"));
-    }
-    if v.is_empty() && old.versions != new.versions {
-        v.push(format!(
-            "- reordered: {} → {}",
-            old.versions.join(", "),
-            new.versions.join(", ")
-        ));
-    }
-    sections.push(("Versions of the `Intercom-Version` header", v));
-    sections.push((
-        "Request properties",
-        map_diff(&old.request_properties, &new.request_properties),
-    ));
-
-    let mut v = Vec::new();
-    for (branch, req) in &new.required {
-        match old.required.get(branch) {
-            None => v.push(format!(
-                "- branch \"{branch}\" added, requires {}",
-                list(req)
-            )),
-            Some(o) if o != req => v.push(format!(
-                "- branch \"{branch}\": requires {} (was {})",
-                list(req),
-                list(o)
-            )),
-            _ => {}
-        }
-    }
-    for (branch, req) in &old.required {
-        if !new.required.contains_key(branch) {
-            v.push(format!(
-                "- branch \"{branch}\" removed (required {})",
-                list(req)
-            ));
-        }
-    }
-    sections.push(("Required properties per branch", v));
-    sections.push((
-        "Request enums",
-        enum_diff(&old.request_enums, &new.request_enums),
-    ));
-    sections.push((
-        "Response properties",
-        map_diff(&old.response_properties, &new.response_properties),
-    ));
-    sections.push((
-        "Response enums",
-        enum_diff(&old.response_enums, &new.response_enums),
-    ));
-    sections.push(("Response statuses", set_diff(&old.statuses, &new.statuses)));
-    sections.push(("Named examples", set_diff(&old.examples, &new.examples)));
-
+    let sections: Vec<(&str, Vec<String>)> = vec![
+        (
+            "Versions of the `Intercom-Version` header",
+            version_diff(&old.versions, &new.versions),
+        ),
+        (
+            "Request properties",
+            map_diff(&old.request_properties, &new.request_properties),
+        ),
+        (
+            "Required properties per branch",
+            required_diff(&old.required, &new.required),
+        ),
+        (
+            "Request enums",
+            enum_diff(&old.request_enums, &new.request_enums),
+        ),
+        (
+            "Response properties",
+            map_diff(&old.response_properties, &new.response_properties),
+        ),
+        (
+            "Response enums",
+            enum_diff(&old.response_enums, &new.response_enums),
+        ),
+        ("Response statuses", set_diff(&old.statuses, &new.statuses)),
+        ("Named examples", set_diff(&old.examples, &new.examples)),
+    ];
     let changed: Vec<_> = sections
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
@@ -378,6 +356,54 @@ pub fn report(old: &Surface, new: &Surface) -> Option<String> {
         let _ = write!(out, "\n## {title}\n\n{}\n", lines.join("\n"));
     }
     Some(out)
+}
+
+fn version_diff(old: &[String], new: &[String]) -> Vec<String> {
+    let mut v = Vec::new();
+    for x in new.iter().filter(|x| !old.contains(x)) {
+        v.push(format!("- added `{x}`"));
+    }
+    for x in old.iter().filter(|x| !new.contains(x)) {
+        v.push(format!("- removed `{x}`"));
+    }
+    if v.is_empty() && old != new {
+        v.push(format!(
+            "- reordered: {} → {}",
+            old.join(", "),
+            new.join(", ")
+        ));
+    }
+    v
+}
+
+fn required_diff(
+    old: &BTreeMap<String, BTreeSet<String>>,
+    new: &BTreeMap<String, BTreeSet<String>>,
+) -> Vec<String> {
+    let mut v = Vec::new();
+    for (branch, req) in new {
+        match old.get(branch) {
+            None => v.push(format!(
+                "- branch \"{branch}\" added, requires {}",
+                list(req)
+            )),
+            Some(o) if o != req => v.push(format!(
+                "- branch \"{branch}\": requires {} (was {})",
+                list(req),
+                list(o)
+            )),
+            _ => {}
+        }
+    }
+    for (branch, req) in old {
+        if !new.contains_key(branch) {
+            v.push(format!(
+                "- branch \"{branch}\" removed (required {})",
+                list(req)
+            ));
+        }
+    }
+    v
 }
 
 fn map_diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<String> {
