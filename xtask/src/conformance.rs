@@ -289,16 +289,15 @@ fn fragment_surface(spec: &Spec, position: usize) -> Result<Surface, String> {
         "definitions": definitions,
     });
     let mut s = surface(&doc)?;
-    s.required = fragment_required(spec, &doc, position)?;
+    s.required = fragment_required(spec, &doc)?;
     Ok(s)
 }
 
-/// The required properties of each kind of message the fragment takes at
-/// `position`, keyed as Intercom titles its branches (`message_type: `email``).
+/// The required properties of each kind of message the fragment takes,
+/// keyed as Intercom titles its branches (`message_type: `email``).
 fn fragment_required(
     spec: &Spec,
     doc: &Value,
-    position: usize,
 ) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
     let defs = &doc["definitions"];
     let mut out = BTreeMap::new();
@@ -312,13 +311,7 @@ fn fragment_required(
             .and_then(|r| r.strip_prefix("#/definitions/"))
             .ok_or("a request member is not a $ref")?;
         let schema = &defs[name];
-        let required: BTreeSet<String> = schema["required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect();
+        let required: BTreeSet<String> = names(&schema["required"]);
         if !required.contains("message_type") {
             out.insert(format!("({name}, no message_type)"), required);
             continue;
@@ -336,7 +329,6 @@ fn fragment_required(
             .map(required_when)
             .transpose()?
             .unwrap_or_default();
-        let _ = position;
         for value in mt["enum"]
             .as_array()
             .into_iter()
@@ -344,24 +336,32 @@ fn fragment_required(
             .filter_map(Value::as_str)
         {
             let mut req = required.clone();
-            for cond in &when {
-                if cond.pointer("/if/properties/message_type/const") == Some(&json!(value)) {
-                    req.extend(
-                        cond.pointer("/then/required")
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string),
-                    );
-                }
-            }
+            req.extend(required_if(&when, value));
             out.entry(branch_key(value))
                 .or_insert_with(BTreeSet::new)
                 .extend(req);
         }
     }
     Ok(out)
+}
+
+/// A list of names as a set.
+fn names(list: &Value) -> BTreeSet<String> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// What the `if`/`then` conditions require when `message_type` is `value`.
+fn required_if(conditions: &[Value], value: &str) -> BTreeSet<String> {
+    conditions
+        .iter()
+        .filter(|c| c.pointer("/if/properties/message_type/const") == Some(&json!(value)))
+        .flat_map(|c| names(c.pointer("/then/required").unwrap_or(&Value::Null)))
+        .collect()
 }
 
 /// `message_type: `inapp`` for `in_app`, `inapp` or Intercom's title
@@ -550,14 +550,8 @@ fn set_map_lines(
     agreed
 }
 
-/// The examples of one vendored description against the fragment's.
-fn check_examples(
-    spec: &Spec,
-    position: usize,
-    version: &str,
-    doc: &Value,
-) -> Result<Vec<String>, String> {
-    let mut theirs: Vec<(String, String, Value)> = Vec::new();
+/// The examples of one vendored description: `(place, name, value)`.
+fn published_examples(version: &str, doc: &Value) -> Result<Vec<(String, String, Value)>, String> {
     let op = doc
         .pointer("/paths/~1messages/post")
         .ok_or_else(|| format!("{version}: no POST /messages"))?;
@@ -571,11 +565,23 @@ fn check_examples(
             r.pointer("/content/application~1json/examples"),
         ));
     }
+    let mut out = Vec::new();
     for (place, map) in places {
         for (name, ex) in map.and_then(Value::as_object).into_iter().flatten() {
-            theirs.push((place.clone(), name.clone(), ex["value"].clone()));
+            out.push((place.clone(), name.clone(), ex["value"].clone()));
         }
     }
+    Ok(out)
+}
+
+/// The examples of one vendored description against the fragment's.
+fn check_examples(
+    spec: &Spec,
+    position: usize,
+    version: &str,
+    doc: &Value,
+) -> Result<Vec<String>, String> {
+    let theirs = published_examples(version, doc)?;
     let ours = examples(spec)?;
     let mut out = Vec::new();
     for (place, name, value) in &theirs {

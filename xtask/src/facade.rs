@@ -280,6 +280,21 @@ fn version_consts(spec: &Spec, variants: &[(String, String)]) -> Result<TokenStr
     })
 }
 
+/// One documented variant of an open enum.
+fn variant(v: &KnownValue) -> TokenStream {
+    let also = if v.aliases.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = v.aliases.iter().map(|a| format!("`{a}`")).collect();
+        format!(" (also {})", list.join(", "))
+    };
+    let (doc, ident) = (
+        format!(" `{}`{also}.", v.value),
+        format_ident!("{}", v.name),
+    );
+    quote! { #[doc = #doc] #ident, }
+}
+
 /// An open enum of the known values of one site, with `Other` for the rest.
 fn open_enum(site: &str, name: &str, doc: &str, values: &[KnownValue]) -> TokenStream {
     let ty = format_ident!("{name}");
@@ -289,19 +304,7 @@ fn open_enum(site: &str, name: &str, doc: &str, values: &[KnownValue]) -> TokenS
         format!(" An open enum: the values listed for `{site}` in the fragment, and"),
         format!(" [`{name}::Other`] for any other, so a new value is data, not an error."),
     ];
-    let variants = values.iter().map(|v| {
-        let also = if v.aliases.is_empty() {
-            String::new()
-        } else {
-            let list: Vec<String> = v.aliases.iter().map(|a| format!("`{a}`")).collect();
-            format!(" (also {})", list.join(", "))
-        };
-        let (doc, ident) = (
-            format!(" `{}`{also}.", v.value),
-            format_ident!("{}", v.name),
-        );
-        quote! { #[doc = #doc] #ident, }
-    });
+    let variants = values.iter().map(variant);
     let known: Vec<&str> = values.iter().map(|v| v.value.as_str()).collect();
     let n = proc_macro2::Literal::usize_unsuffixed(known.len());
     let parse_arms = values.iter().map(|v| {

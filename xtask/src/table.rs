@@ -37,6 +37,7 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
             )
         })
         .collect();
+    let range_impl = version_range_impl();
     let tokens = quote! {
         #![doc = " Which API versions have which field, union member and enum value."]
         #![doc = ""]
@@ -50,6 +51,26 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
         #[doc = " Every API version of the contract, oldest first."]
         pub const VERSIONS: [&str; #versions_len] = [#(#versions),*];
 
+        #range_impl
+
+        #rows
+
+        #[doc = " Every row above, sorted by item."]
+        pub const TABLE: [Availability; #table_len] = [#(#table),*];
+
+        #lookups
+
+        #[doc = " The request body's contract at each version (the position in [`VERSIONS`]), as a"]
+        #[doc = " closed draft-7 JSON Schema: what a version does not have is not allowed."]
+        pub const REQUEST_SCHEMAS: [&str; #versions_len] = [#(include_str!(#schemas)),*];
+    };
+    Ok(format!("{}{}", crate::header(), crate::pretty(tokens)?))
+}
+
+/// `VersionRange`'s methods that need the version list, generated beside it
+/// so that the hand-written `availability.rs` never imports generated code.
+fn version_range_impl() -> TokenStream {
+    quote! {
         impl VersionRange {
             #[doc = " Every version of the contract."]
             pub const ALL: Self = Self { first: 0, last: VERSIONS.len() - 1 };
@@ -76,18 +97,7 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
             }
         }
 
-        #rows
-
-        #[doc = " Every row above, sorted by item."]
-        pub const TABLE: [Availability; #table_len] = [#(#table),*];
-
-        #lookups
-
-        #[doc = " The request body's contract at each version (the position in [`VERSIONS`]), as a"]
-        #[doc = " closed draft-7 JSON Schema: what a version does not have is not allowed."]
-        pub const REQUEST_SCHEMAS: [&str; #versions_len] = [#(include_str!(#schemas)),*];
-    };
-    Ok(format!("{}{}", crate::header(), crate::pretty(tokens)?))
+    }
 }
 
 /// `AdminMessageRequest.cc` → `ADMIN_MESSAGE_REQUEST__CC`, `ContactType=lead` → `CONTACT_TYPE__LEAD`.

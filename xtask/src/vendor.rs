@@ -35,64 +35,64 @@ pub fn cut(text: &str) -> Result<String, String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::new();
     for top in blocks(&lines, 0, lines.len(), 0) {
-        let keep = match top.key.as_str() {
-            k if KEPT_TOP.contains(&k) => Keep::All,
-            "paths" => Keep::Paths,
-            "components" => Keep::Components,
-            _ => Keep::None,
-        };
-        match keep {
-            Keep::None => {}
-            Keep::All => push(&mut out, &lines[top.start..top.end]),
-            Keep::Paths => {
-                push(&mut out, &lines[top.start..=top.start]);
-                for path in blocks(&lines, top.start + 1, top.end, child_indent(&lines, &top)) {
-                    if path.key != "/messages" {
-                        continue;
-                    }
-                    push(&mut out, &lines[path.start..=path.start]);
-                    let ind = child_indent(&lines, &path);
-                    for method in blocks(&lines, path.start + 1, path.end, ind) {
-                        if method.key == "post" {
-                            push(&mut out, &lines[method.start..method.end]);
-                        }
-                    }
-                }
-            }
-            Keep::Components => {
-                push(&mut out, &lines[top.start..=top.start]);
-                for section in blocks(&lines, top.start + 1, top.end, child_indent(&lines, &top)) {
-                    let wanted = |name: &str| {
-                        if section.key == "securitySchemes" {
-                            schemes.contains(name)
-                        } else {
-                            components.contains(&(section.key.clone(), name.to_string()))
-                        }
-                    };
-                    let ind = child_indent(&lines, &section);
-                    let entries: Vec<Block> = blocks(&lines, section.start + 1, section.end, ind)
-                        .into_iter()
-                        .filter(|e| wanted(&e.key))
-                        .collect();
-                    if entries.is_empty() {
-                        continue;
-                    }
-                    push(&mut out, &lines[section.start..=section.start]);
-                    for e in entries {
-                        push(&mut out, &lines[e.start..e.end]);
-                    }
-                }
-            }
+        match top.key.as_str() {
+            k if KEPT_TOP.contains(&k) => push(&mut out, &lines[top.start..top.end]),
+            "paths" => cut_paths(&lines, &top, &mut out),
+            "components" => cut_components(&lines, &top, &components, &schemes, &mut out),
+            _ => {}
         }
     }
     Ok(out)
 }
 
-enum Keep {
-    None,
-    All,
-    Paths,
-    Components,
+/// `paths:` with `/messages` and its `post` only.
+fn cut_paths(lines: &[&str], top: &Block, out: &mut String) {
+    push(out, &lines[top.start..=top.start]);
+    for path in blocks(lines, top.start + 1, top.end, child_indent(lines, top)) {
+        if path.key != "/messages" {
+            continue;
+        }
+        push(out, &lines[path.start..=path.start]);
+        let ind = child_indent(lines, &path);
+        for method in blocks(lines, path.start + 1, path.end, ind) {
+            if method.key == "post" {
+                push(out, &lines[method.start..method.end]);
+            }
+        }
+    }
+}
+
+/// `components:` with the referenced entries of each section, and the
+/// security schemes `security` names.
+fn cut_components(
+    lines: &[&str],
+    top: &Block,
+    components: &BTreeSet<(String, String)>,
+    schemes: &BTreeSet<String>,
+    out: &mut String,
+) {
+    push(out, &lines[top.start..=top.start]);
+    for section in blocks(lines, top.start + 1, top.end, child_indent(lines, top)) {
+        let wanted = |name: &str| {
+            if section.key == "securitySchemes" {
+                schemes.contains(name)
+            } else {
+                components.contains(&(section.key.clone(), name.to_string()))
+            }
+        };
+        let ind = child_indent(lines, &section);
+        let entries: Vec<Block> = blocks(lines, section.start + 1, section.end, ind)
+            .into_iter()
+            .filter(|e| wanted(&e.key))
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        push(out, &lines[section.start..=section.start]);
+        for e in entries {
+            push(out, &lines[e.start..e.end]);
+        }
+    }
 }
 
 /// Every `(section, name)` of `#/components/<section>/<name>` that `node`
