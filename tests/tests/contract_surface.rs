@@ -208,6 +208,23 @@ fn the_per_version_contract_removes_what_a_version_lacks() {
     lead_recipient["to"] = json!({"type": "lead", "id": "l"});
     let mut contact_recipient = admin.clone();
     contact_recipient["to"] = json!({"type": "contact", "id": "c"});
+    // An email without a subject fits no version's request schema; with one it does.
+    let mut email = admin.clone();
+    email["message_type"] = json!("email");
+    for p in 0..versions().len() {
+        assert!(
+            !check(p, &email).is_empty(),
+            "an email without a subject at {}",
+            versions()[p]
+        );
+        let mut with_subject = email.clone();
+        with_subject["subject"] = json!("Hi");
+        assert!(
+            check(p, &with_subject).is_empty(),
+            "an email with a subject at {}",
+            versions()[p]
+        );
+    }
     // A visitor writes to the team as `contact` in every version.
     let visitor = json!({"from": {"type": "contact", "id": "c"}, "body": "Hi"});
     for p in 0..versions().len() {

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use reqwest::Url;
 
 use crate::message::version::UnknownVersion;
-use crate::text::redact;
+use crate::text::{clean, redact};
 
 /// Intercom's regional API hosts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -40,6 +40,24 @@ impl Region {
             "au" => Some(Region::Au),
             _ => None,
         }
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = ConfigError;
+
+    /// `us`, `eu` or `au` (any case); anything else is
+    /// [`ConfigError::BadRegion`] with the text shown safely.
+    ///
+    /// ```
+    /// use intercom_messages::Region;
+    ///
+    /// assert_eq!("EU".parse::<Region>()?, Region::Eu);
+    /// assert!("mars".parse::<Region>().is_err());
+    /// # Ok::<(), intercom_messages::ConfigError>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Region::parse(s).ok_or_else(|| ConfigError::BadRegion { value: clean(s) })
     }
 }
 
