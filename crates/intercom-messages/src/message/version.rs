@@ -139,9 +139,16 @@ mod tests {
     }
 
     #[test]
-    fn the_old_name_of_preview_is_read_as_preview() {
-        assert_eq!("Unstable".parse::<Version>().unwrap(), Version::PREVIEW);
-        assert_eq!(" Unstable ".parse::<Version>().unwrap().as_str(), "Preview");
+    fn an_alias_is_read_as_the_version_it_names() {
+        // The aliases are the fragment's (`x-intercom-version-aliases`).
+        assert!(!Version::ALIASES.is_empty(), "the fragment names no alias");
+        for (alias, version) in Version::ALIASES {
+            assert_eq!(alias.parse::<Version>().unwrap(), version);
+            assert_eq!(format!(" {alias} ").parse::<Version>().unwrap(), version);
+            // What is sent is the version's own name, never the alias.
+            assert_ne!(version.as_str(), alias);
+            assert!(VERSIONS.contains(&version.as_str()));
+        }
     }
 
     #[test]
@@ -157,7 +164,8 @@ mod tests {
             format!("{latest}.0"),
             String::new(),
             format!("v{latest}"),
-            "unstable".to_string(),
+            // An alias is matched exactly, as versions are.
+            Version::ALIASES[0].0.to_lowercase(),
             format!("9{latest}"),
         ] {
             let err = bad.parse::<Version>().unwrap_err();
