@@ -60,21 +60,31 @@ pub(crate) async fn send_once(
     if let Some(b) = t.budget {
         b.observe(limits).await;
     }
-    let headers = response.headers().clone();
-    let final_url = response.url().clone();
-    let body = if is_redirect(status, &final_url, t.url) {
-        Body::Unread
+    // What classify needs of the head, taken before the body consumes it;
+    // nothing is copied on the common path.
+    let elsewhere = (response.url() != t.url).then(|| response.url().clone());
+    let headers = response.headers();
+    let location = (300..400)
+        .contains(&status)
+        .then(|| headers.get(LOCATION)?.to_str().ok().map(str::to_string))
+        .flatten();
+    let retry_after = if status == 429 {
+        retry_after(headers)
     } else {
-        read_capped(response).await
+        None
     };
-    let answer = Answer {
+    let mut answer = Answer {
         status,
-        headers: &headers,
-        final_url: &final_url,
+        limits,
+        retry_after,
+        location,
+        elsewhere,
         configured: t.url,
-        body,
-        now,
+        body: Body::Unread,
     };
+    if !answer.is_redirect() {
+        answer.body = read_capped(response).await;
+    }
     let outcome = classify(answer, t.secrets);
     if let Err(e) = &outcome
         && let Some(id) = e.request_id()
@@ -102,12 +112,6 @@ async fn post(t: &Target<'_>, body: bytes::Bytes) -> Result<reqwest::Response, S
             may_have_been_delivered: !e.is_connect() || !t.own_http,
             source: e.without_url(),
         })
-}
-
-/// Whether an answer is a redirect: a 3xx, or a caller's client that ended
-/// elsewhere than the configured URL.
-fn is_redirect(status: u16, final_url: &reqwest::Url, configured: &reqwest::Url) -> bool {
-    (300..400).contains(&status) || final_url != configured
 }
 
 /// Reads a response body, never more than [`RESPONSE_BODY_LIMIT`] bytes: a
@@ -138,14 +142,24 @@ async fn read_capped(mut response: reqwest::Response) -> Body {
 /// Everything the server sent that [`classify`] looks at.
 pub(crate) struct Answer<'a> {
     pub(crate) status: u16,
-    pub(crate) headers: &'a HeaderMap,
-    /// Where the answer came from (a caller's client may have been redirected).
-    pub(crate) final_url: &'a reqwest::Url,
+    /// The rate-limit headers, read once (the budget saw them too).
+    pub(crate) limits: RateLimit,
+    /// `Retry-After`, read on a 429 only.
+    pub(crate) retry_after: Option<std::time::Duration>,
+    /// `Location`, read on a 3xx only.
+    pub(crate) location: Option<String>,
+    /// Where a caller's client ended, when elsewhere than the configured URL.
+    pub(crate) elsewhere: Option<reqwest::Url>,
     /// Where the request was sent.
     pub(crate) configured: &'a reqwest::Url,
     pub(crate) body: Body,
-    /// When the answer came, to date a rate limit's reset.
-    pub(crate) now: SystemTime,
+}
+
+impl Answer<'_> {
+    /// A 3xx, or a caller's client that ended elsewhere than the configured URL.
+    fn is_redirect(&self) -> bool {
+        (300..400).contains(&self.status) || self.elsewhere.is_some()
+    }
 }
 
 /// What an answer means, with no I/O: the created message, or the error the
@@ -153,7 +167,7 @@ pub(crate) struct Answer<'a> {
 /// kept passes through `secrets` here, once.
 pub(crate) fn classify(a: Answer<'_>, secrets: &Secrets) -> Result<SentMessage, SendError> {
     let status = a.status;
-    if is_redirect(status, a.final_url, a.configured) {
+    if a.is_redirect() {
         return Err(SendError::Redirected {
             status,
             location: redirect_location(&a, secrets),
@@ -165,8 +179,8 @@ pub(crate) fn classify(a: Answer<'_>, secrets: &Secrets) -> Result<SentMessage, 
             _ => None,
         };
         return Err(SendError::RateLimited {
-            rate_limit: RateLimit::read(a.headers, a.now),
-            retry_after: retry_after(a.headers),
+            rate_limit: a.limits,
+            retry_after: a.retry_after,
             request_id,
             attempts: 0,
         });
@@ -230,10 +244,10 @@ fn classify_read(status: u16, bytes: &[u8], secrets: &Secrets) -> Result<SentMes
 /// `Location` header resolved against the configured URL; without user
 /// info, query, fragment or secrets.
 fn redirect_location(a: &Answer<'_>, secrets: &Secrets) -> Option<String> {
-    if a.final_url != a.configured {
-        return Some(url_without_secrets(a.final_url, secrets));
+    if let Some(url) = &a.elsewhere {
+        return Some(url_without_secrets(url, secrets));
     }
-    let l = a.headers.get(LOCATION)?.to_str().ok()?;
+    let l = a.location.as_deref()?;
     Some(match a.configured.join(l) {
         Ok(u) => url_without_secrets(&u, secrets),
         Err(_) => secrets.scrub(l).chars().take(SERVER_TEXT_LIMIT).collect(),
@@ -272,7 +286,7 @@ fn undecodable(status: u16, e: &serde_json::Error, bytes: &[u8], secrets: &Secre
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use crate::send::rate_limit::tests::headers;
 
     const TOKEN: &str = "tok_classify_0123456789";
 
@@ -280,24 +294,23 @@ mod tests {
         "https://api.intercom.io/messages".parse().unwrap()
     }
 
-    /// Classifies `status` with `body` read in full and these headers.
+    /// Classifies `status` with `body` and these headers, read as `send_once` reads them.
     fn run(
         status: u16,
-        headers: &[(&'static str, &str)],
+        pairs: &[(&'static str, &str)],
         body: Body,
     ) -> Result<SentMessage, SendError> {
-        let mut h = HeaderMap::new();
-        for (k, v) in headers {
-            h.insert(*k, HeaderValue::from_str(v).unwrap());
-        }
+        let h = headers(pairs);
         let u = url();
+        let now = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
         let a = Answer {
             status,
-            headers: &h,
-            final_url: &u,
+            limits: RateLimit::read(&h, now),
+            retry_after: retry_after(&h),
+            location: h.get(LOCATION).map(|l| l.to_str().unwrap().to_string()),
+            elsewhere: None,
             configured: &u,
             body,
-            now: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000),
         };
         classify(a, &Secrets::new().with(TOKEN))
     }

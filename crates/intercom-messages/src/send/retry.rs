@@ -233,16 +233,8 @@ fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::{HeaderMap, HeaderValue};
+    use crate::send::rate_limit::tests::headers;
     use std::time::UNIX_EPOCH;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_str(v).unwrap());
-        }
-        h
-    }
 
     #[test]
     fn retry_after_wins_then_reset_then_default() {
@@ -261,7 +253,7 @@ mod tests {
             w >= Duration::from_secs(9) && w <= Duration::from_millis(9_900),
             "{w:?}"
         );
-        let w = p.wait_after_429(&HeaderMap::new(), now);
+        let w = p.wait_after_429(&headers(&[]), now);
         assert!(
             w >= Duration::from_secs(2) && w <= Duration::from_millis(2_200),
             "{w:?}"
