@@ -245,31 +245,37 @@ fn check(r: &Request, app_version: Version) -> Result<(Value, bool, Version), Re
             )
         })?;
     let admin = !matches!(request, types::CreateMessageRequest::UserMessageRequest(_));
-    // The request schema refuses an email without a subject too (the
-    // contract's `x-intercom-required-when`); Intercom's recorded answer to
-    // it is this 422, so it is checked first.
-    if admin && body["message_type"] == "email" && body.get("subject").is_none() {
-        return Err(error(
-            422,
-            "parameter_not_found",
-            "No subject supplied for email message".into(),
-        ));
-    }
     if let Some(problem) = version_problem(&body, version) {
+        // A property a condition requires (`x-intercom-required-when`, such
+        // as an email's subject) is missing: Intercom answers that with 422
+        // `parameter_not_found`, as its recorded example shows.
+        let (status, code) = if problem.conditional {
+            (422, "parameter_not_found")
+        } else {
+            (400, "parameter_invalid")
+        };
         return Err(error(
-            400,
-            "parameter_invalid",
-            format!("{problem} (Intercom-Version {version})"),
+            status,
+            code,
+            format!("{} (Intercom-Version {version})", problem.message),
         ));
     }
     Ok((body, admin, version))
+}
+
+/// Why a body does not fit a version's request schema.
+struct Problem {
+    /// The first violation of the member it came closest to, `path: message`.
+    message: String,
+    /// Whether that violation is of a condition (`if`/`then`) of the schema.
+    conditional: bool,
 }
 
 /// The first violation of `version`'s request schema, if any. The body is
 /// checked against each member of the request's `oneOf`; when none fits, the
 /// answer names the first violation of the member it came closest to, rather
 /// than "no member matched".
-fn version_problem(body: &Value, version: Version) -> Option<String> {
+fn version_problem(body: &Value, version: Version) -> Option<Problem> {
     static VALIDATORS: OnceLock<Vec<Vec<jsonschema::Validator>>> = OnceLock::new();
     let validators = VALIDATORS.get_or_init(|| {
         table::REQUEST_SCHEMAS
@@ -295,7 +301,7 @@ fn version_problem(body: &Value, version: Version) -> Option<String> {
             })
             .collect()
     });
-    let mut closest: Option<(usize, String)> = None;
+    let mut closest: Option<(usize, Problem)> = None;
     for validator in &validators[version.position()] {
         let errors: Vec<_> = validator.iter_errors(body).collect();
         if errors.is_empty() {
@@ -305,8 +311,18 @@ fn version_problem(body: &Value, version: Version) -> Option<String> {
         if closest.as_ref().is_none_or(|(n, _)| errors.len() < *n) {
             let at = first.instance_path().to_string();
             let at = if at.is_empty() { "/".to_string() } else { at };
-            closest = Some((errors.len(), format!("{at}: {first}")));
+            let problem = Problem {
+                message: format!("{at}: {first}"),
+                conditional: first.schema_path().to_string().contains("/then/"),
+            };
+            closest = Some((errors.len(), problem));
         }
     }
-    Some(closest.map_or_else(|| "no request member in this version".into(), |(_, m)| m))
+    Some(closest.map_or_else(
+        || Problem {
+            message: "no request member in this version".into(),
+            conditional: false,
+        },
+        |(_, p)| p,
+    ))
 }
