@@ -401,21 +401,9 @@ pub struct SmsMessage {
     pub(crate) shared: Shared,
 }
 
+crate::message::whatsapp::shared_options!(SmsMessage);
+
 impl SmsMessage {
-    /// When the message was created, UNIX seconds (shared by every branch of
-    /// Intercom's request schema).
-    pub fn created_at(mut self, unix_seconds: i64) -> Self {
-        self.shared.created_at = Some(unix_seconds);
-        self
-    }
-
-    /// Opens a conversation in the inbox without waiting for a reply
-    /// (`create_conversation_without_contact_reply`).
-    pub fn open_conversation(mut self, open: bool) -> Self {
-        self.shared.open_conversation = open;
-        self
-    }
-
     /// Adds a recipient (several need a version with lists: `Recipients|List`).
     pub fn to(mut self, recipient: Contact) -> Self {
         self.to.push(recipient);

@@ -31,12 +31,37 @@ impl PhoneDraft {
 }
 
 /// The options every branch of Intercom's request schema shares, for the
-/// WhatsApp and SMS messages.
+/// WhatsApp and SMS messages; [`shared_options`] gives a message type their
+/// builder methods.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Shared {
     pub(crate) created_at: Option<i64>,
     pub(crate) open_conversation: bool,
 }
+
+/// The builder methods of [`Shared`], for a message type with a `shared` field.
+macro_rules! shared_options {
+    ($message:ty) => {
+        impl $message {
+            /// When the message was created, UNIX seconds (shared by every
+            /// branch of Intercom's request schema).
+            pub fn created_at(mut self, unix_seconds: i64) -> Self {
+                self.shared.created_at = Some(unix_seconds);
+                self
+            }
+
+            /// Opens a conversation in the inbox without waiting for a reply
+            /// (`create_conversation_without_contact_reply`).
+            pub fn open_conversation(mut self, open: bool) -> Self {
+                self.shared.open_conversation = open;
+                self
+            }
+        }
+    };
+}
+pub(crate) use shared_options;
+
+shared_options!(WhatsAppMessage);
 
 /// A value for a template placeholder: text (what Intercom documents), or
 /// any other WhatsApp parameter object passed on as written.
@@ -261,20 +286,6 @@ impl WhatsAppMessage {
             components: Vec::new(),
             shared: Shared::default(),
         }
-    }
-
-    /// When the message was created, UNIX seconds (shared by every branch of
-    /// Intercom's request schema).
-    pub fn created_at(mut self, unix_seconds: i64) -> Self {
-        self.shared.created_at = Some(unix_seconds);
-        self
-    }
-
-    /// Opens a conversation in the inbox without waiting for a reply
-    /// (`create_conversation_without_contact_reply`).
-    pub fn open_conversation(mut self, open: bool) -> Self {
-        self.shared.open_conversation = open;
-        self
     }
 
     /// The template's language code, e.g. `en`.
