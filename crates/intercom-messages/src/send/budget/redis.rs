@@ -354,13 +354,22 @@ impl RedisBudget {
     ) -> Option<Duration> {
         let answer = self.run(script, keys, args).await?;
         let wait = sane_wait(answer, self.max_slot_wait);
-        if wait.is_none() {
-            self.answered_nonsense(answer).await;
+        match wait {
+            Some(_) => self.answered(),
+            None => self.answered_nonsense(answer).await,
         }
         wait
     }
 
+    /// Redis gave a good answer: it is back, if it was down.
+    fn answered(&self) {
+        if lock(&self.down_since).take().is_some() {
+            tracing::info!(redis = %self.url, "rate budget: Redis back");
+        }
+    }
+
     /// Runs a script; a failure marks Redis down and drops the connection.
+    /// Whether the answer makes Redis count as back is the caller's to judge.
     async fn run(&self, script: &redis::Script, keys: &[&str], args: &[u64]) -> Option<i64> {
         let mut conn = self.connection().await?;
         let mut invocation = script.prepare_invoke();
@@ -371,13 +380,7 @@ impl RedisBudget {
             invocation.arg(*a);
         }
         match invocation.invoke_async::<i64>(&mut conn).await {
-            Ok(v) => {
-                let mut down = lock(&self.down_since);
-                if down.take().is_some() {
-                    tracing::info!(redis = %self.url, "rate budget: Redis back");
-                }
-                Some(v)
-            }
+            Ok(v) => Some(v),
             Err(e) => {
                 *self.conn.lock().await = None;
                 self.went_down(&e);
@@ -457,12 +460,16 @@ impl RateBudget for RedisBudget {
                 .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                 .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
             let max_us = u64::try_from(MAX_BLOCK.as_micros()).unwrap_or(u64::MAX);
-            self.run(
-                &self.block,
-                &[&self.blocked_key],
-                &[until_us, max_us, self.interval_us],
-            )
-            .await;
+            let done = self
+                .run(
+                    &self.block,
+                    &[&self.blocked_key],
+                    &[until_us, max_us, self.interval_us],
+                )
+                .await;
+            if done.is_some() {
+                self.answered();
+            }
         })
     }
 }
