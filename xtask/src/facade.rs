@@ -93,7 +93,7 @@ fn known_value(v: &Value) -> Result<KnownValue, String> {
     match v {
         Value::String(s) => Ok(KnownValue {
             value: s.clone(),
-            name: camel(s),
+            name: s.to_upper_camel_case(),
             aliases: Vec::new(),
         }),
         Value::Object(m) => {
@@ -109,7 +109,7 @@ fn known_value(v: &Value) -> Result<KnownValue, String> {
                 .ok_or("an entry needs a string `value`")?
                 .to_string();
             let name = match m.get("name") {
-                None => camel(&value),
+                None => value.to_upper_camel_case(),
                 Some(Value::String(n))
                     if n.starts_with(|c: char| c.is_ascii_uppercase())
                         && n.chars().all(|c| c.is_ascii_alphanumeric()) =>
@@ -137,11 +137,6 @@ fn known_value(v: &Value) -> Result<KnownValue, String> {
             "{other} is neither a string nor {{value, name, aliases}}"
         )),
     }
-}
-
-/// `admin_message` → `AdminMessage`.
-fn camel(s: &str) -> String {
-    s.to_upper_camel_case()
 }
 
 /// `2.10` → `V2_10`, `Preview` → `PREVIEW`.
