@@ -116,7 +116,7 @@ pub use message::{
 pub use send::budget::pacer::RATE_LIMIT_WINDOW;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, WhenRedisDown};
+pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, RedisBudgets, WhenRedisDown};
 pub use send::budget::{BudgetError, BudgetFuture, RateBudget};
 pub use send::client::{Client, ClientBuilder, USER_AGENT_VALUE};
 pub use send::config::{BaseUrl, ConfigError, Region};

@@ -1,0 +1,226 @@
+//! The pacer on a paused clock: what its window guarantees, counted.
+
+use std::sync::Arc;
+
+use super::*;
+
+/// 10 per second: a window of 1.02 s, one even slot 102 ms.
+fn ten_per_second() -> Arc<Pacer> {
+    Arc::new(Pacer::new(10, Duration::from_secs(1)).unwrap())
+}
+
+fn spent_until(p: &Pacer, remaining: u64, reset_in: Duration) {
+    p.observe(&RateLimit {
+        limit: Some(10),
+        remaining: Some(remaining),
+        reset: Some(SystemTime::now() + reset_in),
+    });
+}
+
+/// Starts `n` acquires at once and returns when each got its start, from `t0`.
+async fn burst(p: &Arc<Pacer>, n: usize, t0: Instant) -> Vec<Duration> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let p = p.clone();
+            tokio::spawn(async move {
+                p.acquire().await;
+                Instant::now() - t0
+            })
+        })
+        .collect();
+    let mut went = Vec::new();
+    for t in tasks {
+        went.push(t.await.unwrap());
+    }
+    went.sort();
+    went
+}
+
+/// The most starts inside any span-long interval.
+fn most_in_any_window(starts: &[Duration], span: Duration) -> usize {
+    (0..starts.len())
+        .map(|i| {
+            starts[i..]
+                .iter()
+                .take_while(|t| **t < starts[i] + span)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_burst_within_the_budget_goes_at_once_and_the_rest_waits_for_the_window() {
+    let p = ten_per_second();
+    let t0 = Instant::now();
+    let went = burst(&p, 25, t0).await;
+    assert!(went[..10].iter().all(|t| t.is_zero()), "{went:?}");
+    // The next ten go when the first ten leave the window, the last five a window later.
+    assert!(went[10..20].iter().all(|t| *t == p.span()), "{went:?}");
+    assert!(went[20..].iter().all(|t| *t == p.span() * 2), "{went:?}");
+    assert!(most_in_any_window(&went, p.span()) <= 10);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_steady_sender_never_puts_more_than_the_budget_in_any_window() {
+    let p = Arc::new(Pacer::new(7, Duration::from_millis(500)).unwrap());
+    let t0 = Instant::now();
+    let mut starts = Vec::new();
+    for i in 0..200u64 {
+        // Uneven arrivals: bursts and pauses.
+        if i % 13 == 0 {
+            tokio::time::sleep(Duration::from_millis(i % 5 * 37)).await;
+        }
+        p.acquire().await;
+        starts.push(Instant::now() - t0);
+    }
+    assert_eq!(most_in_any_window(&starts, p.span()), 7);
+    // And it uses the budget: 200 starts in about 200 / 7 windows.
+    let windows = starts.last().unwrap().as_secs_f64() / p.span().as_secs_f64();
+    assert!(200.0 / windows.ceil() >= 6.5, "{windows} windows for 200");
+}
+
+#[tokio::test(start_paused = true)]
+async fn sends_cancelled_while_waiting_leave_nothing_behind() {
+    let p = ten_per_second();
+    let t0 = Instant::now();
+    burst(&p, 10, t0).await; // the window is full until 1.02 s
+    // 1,000 callers with a 250 ms timeout give up while they wait.
+    let cancelled: Vec<_> = (0..1000)
+        .map(|_| {
+            let p = p.clone();
+            tokio::spawn(async move {
+                tokio::time::timeout(Duration::from_millis(250), p.acquire())
+                    .await
+                    .is_err()
+            })
+        })
+        .collect();
+    for c in cancelled {
+        assert!(c.await.unwrap(), "a send got a slot in a full window");
+    }
+    // A fresh send goes when the first ten leave the window: not after 1,000 ghosts.
+    p.acquire().await;
+    let waited = Instant::now() - t0;
+    assert!(waited <= p.span() + p.interval(), "{waited:?}");
+    // And nine more go with it: the window is the ten real sends' alone.
+    let more = burst(&p, 9, t0).await;
+    assert!(
+        more.iter().all(|t| *t <= p.span() + p.interval()),
+        "{more:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_send_cancelled_at_the_head_of_the_queue_hands_its_turn_on() {
+    let p = ten_per_second();
+    let t0 = Instant::now();
+    burst(&p, 10, t0).await;
+    let head = {
+        let p = p.clone();
+        tokio::spawn(async move { p.acquire().await })
+    };
+    tokio::task::yield_now().await;
+    let next = {
+        let p = p.clone();
+        tokio::spawn(async move {
+            p.acquire().await;
+            Instant::now() - t0
+        })
+    };
+    tokio::task::yield_now().await;
+    head.abort();
+    assert_eq!(next.await.unwrap(), p.span());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_empty_budget_holds_until_reset() {
+    let p = Pacer::new(100, RATE_LIMIT_WINDOW).unwrap();
+    let start = Instant::now();
+    p.acquire().await;
+    spent_until(&p, 0, Duration::from_secs(3));
+    p.acquire().await;
+    let waited = Instant::now() - start;
+    assert!(
+        waited >= Duration::from_secs(2) && waited <= Duration::from_secs(3),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn what_remains_goes_at_once_and_the_server_pace_ends_at_the_reset() {
+    let p = ten_per_second();
+    let t0 = Instant::now();
+    p.acquire().await;
+    // Intercom: one request left, the reset 5 s away.
+    spent_until(&p, 1, Duration::from_secs(5));
+    let reset = Duration::from_secs(5);
+    let went = burst(&p, 20, t0).await;
+    // One goes at once, the rest after the reset (the clock's second
+    // boundary may make the reset up to a second earlier).
+    assert!(went[0].is_zero(), "{went:?}");
+    let first_after = went[1];
+    assert!(
+        first_after >= reset - Duration::from_secs(1) && first_after <= reset,
+        "{went:?}"
+    );
+    // Past the reset, the window alone: each send leaves at most one even
+    // slot after its turn, ten per window.
+    for (turn, at) in went[1..].iter().enumerate() {
+        let window = u32::try_from(turn / 10).unwrap();
+        let due = first_after + p.span() * window;
+        assert!(
+            *at <= due + p.interval(),
+            "send {turn}: {at:?}, due {due:?}"
+        );
+    }
+    assert!(
+        *went.last().unwrap() < reset + Duration::from_secs(3),
+        "{went:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn answers_about_one_server_window_keep_the_smaller_count() {
+    let p = ten_per_second();
+    spent_until(&p, 2, Duration::from_secs(5));
+    spent_until(&p, 6, Duration::from_secs(5)); // an older answer, arriving late
+    let t0 = Instant::now();
+    let went = burst(&p, 3, t0).await;
+    assert!(
+        went[1].is_zero() && went[2] >= Duration::from_secs(4),
+        "{went:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_waiter_sees_a_block_reported_while_it_slept() {
+    let p = ten_per_second();
+    let t0 = Instant::now();
+    burst(&p, 10, t0).await;
+    let waiting = {
+        let p = p.clone();
+        tokio::spawn(async move {
+            p.acquire().await;
+            Instant::now() - t0
+        })
+    };
+    tokio::task::yield_now().await;
+    // Intercom reports the budget spent for 5 s while it waits for 1.02 s.
+    spent_until(&p, 0, Duration::from_secs(5));
+    let went = waiting.await.unwrap();
+    assert!(went >= Duration::from_secs(4), "{went:?}");
+}
+
+#[test]
+fn impossible_budgets_are_refused() {
+    for (n, window) in [
+        (0, RATE_LIMIT_WINDOW),
+        (1, Duration::MAX),
+        (1, Duration::ZERO),
+        (u32::MAX, Duration::from_secs(25 * 3600)),
+    ] {
+        assert!(Pacer::new(n, window).is_err(), "{n} per {window:?}");
+    }
+    assert!(Pacer::new(u32::MAX, Duration::from_millis(1)).is_ok());
+}

@@ -1,0 +1,73 @@
+//! The budget's Lua scripts. Each runs atomically in Redis and reads the time
+//! from Redis's `TIME`, never from a machine's clock. Every script touches
+//! only one app's keys, which share a hash tag (`{app}`), so on a cluster they
+//! live in one slot.
+
+/// Starts a request now if the app's budget allows it, and answers 0; or
+/// answers how long to wait before asking again, in microseconds. Nothing is
+/// reserved: a caller that gives up while it waits leaves nothing behind.
+///
+/// KEYS: the log of starts (a sorted set, scored by start time), the block,
+/// the count the server said remains. ARGV: the budget, the window (µs).
+pub(crate) const ACQUIRE: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local limit = tonumber(ARGV[1])
+local span = tonumber(ARGV[2])
+local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
+if blocked > now then return blocked - now end
+local left = redis.call('GET', KEYS[3])
+if left and tonumber(left) <= 0 then
+  local pttl = redis.call('PTTL', KEYS[3])
+  if pttl > 0 then return pttl * 1000 end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - span)
+local n = redis.call('ZCARD', KEYS[1])
+if n >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + span - now)
+end
+redis.call('ZADD', KEYS[1], now, string.format('%.0f', now) .. ':' .. n)
+redis.call('PEXPIRE', KEYS[1], math.floor(span / 1000) + 1000)
+if left then redis.call('DECR', KEYS[3]) end
+return 0
+";
+
+/// Records that the budget is spent until ARGV[1] (epoch microseconds; 0 for
+/// "unknown": ARGV[3] from now), at most ARGV[2] microseconds ahead.
+pub(crate) const BLOCK: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local untl = tonumber(ARGV[1])
+if untl <= now then untl = now + tonumber(ARGV[3]) end
+untl = math.min(untl, now + tonumber(ARGV[2]))
+local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untl > old then
+  redis.call('SET', KEYS[1], string.format('%.0f', untl), 'PX', math.floor((untl - now) / 1000) + 1000)
+end
+return 0
+";
+
+/// Records that ARGV[1] requests remain until ARGV[2] (epoch microseconds),
+/// at most ARGV[3] microseconds ahead. Two answers about the same server
+/// window (resets within a second) keep the smaller count; an answer about
+/// an older window is ignored.
+pub(crate) const REMAINING: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local r = tonumber(ARGV[1])
+local untl = math.min(tonumber(ARGV[2]), now + tonumber(ARGV[3]))
+if untl <= now then return 0 end
+local ttl = math.floor((untl - now) / 1000) + 1
+local old = redis.call('GET', KEYS[1])
+if old then
+  local oldttl = redis.call('PTTL', KEYS[1])
+  if math.abs(oldttl - ttl) <= 1000 then
+    if tonumber(old) > r then redis.call('SET', KEYS[1], r, 'KEEPTTL') end
+    return 0
+  end
+  if oldttl > ttl then return 0 end
+end
+redis.call('SET', KEYS[1], r, 'PX', ttl)
+return 0
+";
