@@ -11,8 +11,8 @@ use tokio::net::TcpListener;
 
 use crate::server::{self, Action};
 
-/// Starts a fake Redis that answers the slot script (`EVALSHA`/`EVAL` with two
-/// keys) with `reply`, every other script with `:0`, and anything else with
+/// Starts a fake Redis that answers the slot script (`EVALSHA`/`EVAL` with
+/// three keys) with `reply`, every other script with `:0`, and anything else with
 /// `+OK`. Returns its URL and how many slot scripts it answered.
 pub async fn fake_redis(reply: &'static str) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -32,7 +32,7 @@ pub async fn fake_redis(reply: &'static str) -> (String, Arc<AtomicUsize>) {
                     let name = command.first().map(|c| c.to_ascii_uppercase());
                     let answer = match name.as_deref() {
                         Some("EVALSHA" | "EVAL")
-                            if command.get(2).map(String::as_str) == Some("2") =>
+                            if command.get(2).map(String::as_str) == Some("3") =>
                         {
                             count.fetch_add(1, Ordering::SeqCst);
                             reply.to_string()
@@ -95,11 +95,11 @@ pub fn message() -> Message {
         .into()
 }
 
-/// A client of `intercom` paced by a `RedisBudget` of 100 per second in the
+/// A client of `intercom` paced by a `RedisBudget` of 10 per second in the
 /// Redis at `redis`, doing `when` while Redis is of no use.
 pub fn client(redis: String, intercom: &str, when: WhenRedisDown) -> Client {
     let budget = RedisBudget::builder(redis, "hostile")
-        .budget(100, Duration::from_secs(1))
+        .budget(10, Duration::from_secs(1))
         .when_unavailable(when)
         .build()
         .unwrap();
@@ -109,4 +109,48 @@ pub fn client(redis: String, intercom: &str, when: WhenRedisDown) -> Client {
         .rate_budget(budget)
         .build()
         .unwrap()
+}
+
+/// A fake Redis that answers the slot script with a bulk reply of 256 MiB,
+/// written in 64 KiB pieces for as long as the reader takes them. Returns its
+/// URL and how many bytes of the reply it managed to write.
+pub async fn huge_reply_redis() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("redis://{}/", listener.local_addr().unwrap());
+    let written = Arc::new(AtomicUsize::new(0));
+    let count = written.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let count = count.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = sock.into_split();
+                let mut read = BufReader::new(read);
+                while let Some(command) = read_command(&mut read).await {
+                    let name = command.first().map(|c| c.to_ascii_uppercase());
+                    if !matches!(name.as_deref(), Some("EVALSHA" | "EVAL")) {
+                        if write.write_all(b"+OK\r\n").await.is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                    let size = 256 * 1024 * 1024;
+                    if write
+                        .write_all(format!("${size}\r\n").as_bytes())
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    let piece = vec![b'x'; 64 * 1024];
+                    for _ in 0..size / piece.len() {
+                        if write.write_all(&piece).await.is_err() {
+                            return;
+                        }
+                        count.fetch_add(piece.len(), Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+    });
+    (url, written)
 }
