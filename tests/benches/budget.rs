@@ -41,6 +41,7 @@ async fn achieved(redis: &RedisServer, out: &mut String) {
         let per_worker = 2000 / processes;
         let run = run_workers(
             worker,
+            None,
             &server,
             &redis.url(),
             &format!("bench-{processes}"),

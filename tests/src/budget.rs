@@ -128,10 +128,12 @@ impl LimitedServer {
 
 /// Starts `workers` copies of the worker binary at `worker`, each sending
 /// `per_worker` messages to `server` with `concurrency` tasks, paced by
-/// `pacing` at `budget` per `window`, and waits for all of them.
+/// `pacing` at `budget` per `window`, and waits for all of them. `ca_file`
+/// is a CA the workers trust for `rediss://`.
 #[allow(clippy::too_many_arguments)]
 pub async fn run_workers(
     worker: &Path,
+    ca_file: Option<&Path>,
     server: &LimitedServer,
     redis_url: &str,
     app: &str,
@@ -143,32 +145,35 @@ pub async fn run_workers(
 ) -> Run {
     let children: Vec<_> = (0..workers)
         .map(|w| {
-            Command::new(worker)
-                .args([
-                    "--server",
-                    &server.url,
-                    "--redis",
-                    redis_url,
-                    "--app",
-                    app,
-                    "--pacing",
-                    match pacing {
-                        Pacing::Redis => "redis",
-                        Pacing::Local => "local",
-                    },
-                    "--budget",
-                    &budget.to_string(),
-                    "--window-ms",
-                    &window.as_millis().to_string(),
-                    "--messages",
-                    &per_worker.to_string(),
-                    "--worker",
-                    &w.to_string(),
-                ])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {}: {e}", worker.display()))
+            let mut cmd = Command::new(worker);
+            if let Some(ca) = ca_file {
+                cmd.arg("--ca-file").arg(ca);
+            }
+            cmd.args([
+                "--server",
+                &server.url,
+                "--redis",
+                redis_url,
+                "--app",
+                app,
+                "--pacing",
+                match pacing {
+                    Pacing::Redis => "redis",
+                    Pacing::Local => "local",
+                },
+                "--budget",
+                &budget.to_string(),
+                "--window-ms",
+                &window.as_millis().to_string(),
+                "--messages",
+                &per_worker.to_string(),
+                "--worker",
+                &w.to_string(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", worker.display()))
         })
         .collect();
     let outputs = tokio::task::spawn_blocking(move || {

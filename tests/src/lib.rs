@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 pub mod budget;
 pub mod fake_redis;
 pub mod html;
+pub mod managed_redis;
 pub mod redis;
 pub mod server;
 pub mod soak;

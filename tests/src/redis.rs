@@ -12,17 +12,28 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Option<Child>,
     port: u16,
+    /// Extra arguments (TLS, ACL users, cluster mode).
+    extra: Vec<String>,
+    /// `AUTH` words the test's own commands send first.
+    auth: Option<(String, String)>,
 }
 
 impl RedisServer {
     /// Starts `redis-server` on a free loopback port, with no persistence,
     /// and waits until it answers `PING`.
     pub fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
-        let mut server = RedisServer { child: None, port };
+        Self::start_with(Vec::new(), None)
+    }
+
+    /// Starts it with extra arguments; the test's own commands (`command`,
+    /// the readiness check) log in as `auth` first when given.
+    pub fn start_with(extra: Vec<String>, auth: Option<(String, String)>) -> Self {
+        let mut server = RedisServer {
+            child: None,
+            port: free_port(),
+            extra,
+            auth,
+        };
         server.start_again();
         server
     }
@@ -66,6 +77,7 @@ impl RedisServer {
                 "--protected-mode",
                 "yes",
             ])
+            .args(&self.extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -78,7 +90,7 @@ impl RedisServer {
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if ping(self.port) {
+            if ping(self.port, self.auth.as_ref()) {
                 return;
             }
             if let Some(status) = self
@@ -100,29 +112,89 @@ impl RedisServer {
     /// Runs one command given as words (e.g. `["GET", "key"]`) and returns
     /// the raw RESP reply.
     pub fn command(&self, words: &[&str]) -> String {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to Redis");
-        s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-        let mut req = format!("*{}\r\n", words.len());
-        for w in words {
-            req.push_str(&format!("${}\r\n{w}\r\n", w.len()));
-        }
-        s.write_all(req.as_bytes()).unwrap();
-        let mut buf = [0u8; 4096];
-        let n = s.read(&mut buf).unwrap_or(0);
-        String::from_utf8_lossy(&buf[..n]).into_owned()
+        command(self.port, self.auth.as_ref(), words)
     }
 }
 
-fn ping(port: u16) -> bool {
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+fn resp(words: &[&str]) -> String {
+    let mut req = format!("*{}\r\n", words.len());
+    for w in words {
+        req.push_str(&format!("${}\r\n{w}\r\n", w.len()));
+    }
+    req
+}
+
+/// Runs one command on the plain port, after `AUTH` if given, and returns
+/// the raw RESP reply (up to 64 KiB).
+pub fn command(port: u16, auth: Option<&(String, String)>, words: &[&str]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect to Redis");
+    s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    if let Some((user, password)) = auth {
+        s.write_all(resp(&["AUTH", user, password]).as_bytes())
+            .unwrap();
+        let mut ok = [0u8; 64];
+        let n = s.read(&mut ok).unwrap_or(0);
+        assert!(
+            ok[..n].starts_with(b"+OK"),
+            "AUTH: {}",
+            String::from_utf8_lossy(&ok[..n])
+        );
+    }
+    s.write_all(resp(words).as_bytes()).unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Read until the reply stops arriving (a short pause ends it).
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                out.extend_from_slice(&buf[..n]);
+                if out.len() > 64 * 1024 {
+                    break;
+                }
+                s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn ping(port: u16, auth: Option<&(String, String)>) -> bool {
     let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
-    if s.write_all(b"PING\r\n").is_err() {
+    let mut req = String::new();
+    if let Some((user, password)) = auth {
+        req.push_str(&resp(&["AUTH", user, password]));
+    }
+    req.push_str("PING\r\n");
+    if s.write_all(req.as_bytes()).is_err() {
         return false;
     }
-    let mut buf = [0u8; 16];
-    matches!(s.read(&mut buf), Ok(n) if buf[..n].starts_with(b"+PONG"))
+    let mut got = Vec::new();
+    let mut buf = [0u8; 64];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+        if got.windows(5).any(|w| w == b"+PONG") {
+            return true;
+        }
+        if got.starts_with(b"-") {
+            return false;
+        }
+    }
+    false
 }
 
 impl Drop for RedisServer {

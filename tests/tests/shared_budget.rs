@@ -28,6 +28,7 @@ async fn four_processes_share_one_budget_and_local_pacing_would_not() {
     let server = LimitedServer::start(limit, window).await;
     let shared = run_workers(
         worker(),
+        None,
         &server,
         &redis.url(),
         "shared-test",
@@ -50,6 +51,7 @@ async fn four_processes_share_one_budget_and_local_pacing_would_not() {
     let server = LimitedServer::start(limit, window).await;
     let alone = run_workers(
         worker(),
+        None,
         &server,
         &redis.url(),
         "unused",
@@ -189,7 +191,7 @@ async fn redis_stopped_mid_run_with_fall_back_keeps_sending_alone() {
     // Back on the shared budget: its key is in Redis again.
     assert!(
         redis
-            .command(&["EXISTS", "intercom-messages:fallback-mode:next"])
+            .command(&["EXISTS", "intercom-messages:{fallback-mode}:log"])
             .starts_with(":1")
     );
     let created = server.created();
@@ -269,7 +271,7 @@ async fn a_spent_budget_seen_by_one_process_holds_back_the_others() {
     one.send(message("first")).await.unwrap();
     assert!(
         redis
-            .command(&["EXISTS", "intercom-messages:held-back:blocked"])
+            .command(&["EXISTS", "intercom-messages:{held-back}:blocked"])
             .starts_with(":1"),
         "the spent budget was not recorded"
     );
@@ -295,7 +297,7 @@ async fn a_spent_budget_seen_by_one_process_holds_back_the_others() {
     // the spent budget was recorded under the first app's name only.
     assert!(
         redis
-            .command(&["EXISTS", "intercom-messages:another-app:blocked"])
+            .command(&["EXISTS", "intercom-messages:{another-app}:blocked"])
             .starts_with(":0")
     );
 }
@@ -311,10 +313,21 @@ async fn redis_holds_only_the_budget_never_the_token() {
     let c = client(&server, budget);
     c.send(message("x")).await.unwrap();
     let keys = redis.command(&["KEYS", "*"]);
-    assert!(keys.contains("intercom-messages:no-secrets:next"), "{keys}");
+    assert!(
+        keys.contains("intercom-messages:{no-secrets}:log"),
+        "{keys}"
+    );
     for line in keys.lines().filter(|l| !l.starts_with(['*', '$'])) {
-        assert!(line.starts_with("intercom-messages:no-secrets:"), "{keys}");
-        let value = redis.command(&["GET", line]);
+        assert!(
+            line.starts_with("intercom-messages:{no-secrets}:"),
+            "{keys}"
+        );
+        let value = if line.ends_with(":log") {
+            redis.command(&["ZRANGE", line, "0", "-1", "WITHSCORES"])
+        } else {
+            redis.command(&["GET", line])
+        };
+        assert!(!value.starts_with('-'), "{line}: {value}");
         assert!(
             !value.contains("SECRET") && !value.contains("token"),
             "{value}"

@@ -3,11 +3,13 @@
 //! few concurrent tasks, paced through Redis (`--pacing redis`) or alone
 //! (`--pacing local`), and prints one line per message: `ok ID`, `429 ID` or
 //! `error ID REASON`. Never retries, so the server sees each attempt.
+//! `--redis cluster:URL,URL,…` reaches a Redis Cluster; `--ca-file PATH`
+//! trusts that CA for `rediss://` (as `SSL_CERT_FILE`).
 
 use std::time::Duration;
 
 use intercom_messages::{
-    Client, Contact, Message, RedisBudget, RetryPolicy, SendError, WhenRedisDown,
+    Client, Contact, Message, RedisBudgets, RetryPolicy, SendError, WhenRedisDown,
 };
 
 fn arg(args: &[String], name: &str) -> String {
@@ -18,9 +20,20 @@ fn arg(args: &[String], name: &str) -> String {
         .clone()
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
+fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--ca-file") {
+        // SAFETY: no other thread exists yet.
+        unsafe { std::env::set_var("SSL_CERT_FILE", &args[i + 1]) };
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run(args));
+}
+
+async fn run(args: Vec<String>) {
     let budget: u32 = arg(&args, "--budget").parse().unwrap();
     let window = Duration::from_millis(arg(&args, "--window-ms").parse().unwrap());
     let messages: usize = arg(&args, "--messages").parse().unwrap();
@@ -30,7 +43,8 @@ async fn main() {
         .retry(RetryPolicy::never());
     builder = match arg(&args, "--pacing").as_str() {
         "redis" => builder.rate_budget(
-            RedisBudget::builder(arg(&args, "--redis"), arg(&args, "--app"))
+            redis(&arg(&args, "--redis"))
+                .budget(arg(&args, "--app"))
                 .budget(budget, window)
                 .when_unavailable(WhenRedisDown::Fail)
                 .build()
@@ -72,4 +86,12 @@ async fn main() {
         }
     }
     print!("{out}");
+}
+
+/// `redis://…` or `rediss://…`, or `cluster:` and the nodes' URLs.
+fn redis(url: &str) -> RedisBudgets {
+    match url.strip_prefix("cluster:") {
+        Some(nodes) => RedisBudgets::cluster(nodes.split(',')).unwrap(),
+        None => RedisBudgets::new(url).unwrap(),
+    }
 }
