@@ -51,6 +51,7 @@ pub struct LimitedServer {
     created: Arc<Mutex<HashMap<String, usize>>>,
     rejected: Arc<AtomicUsize>,
     first_last: Arc<Mutex<Option<(Instant, Instant)>>>,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
 }
 
 impl LimitedServer {
@@ -61,9 +62,16 @@ impl LimitedServer {
         let created: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let rejected = Arc::new(AtomicUsize::new(0));
         let first_last: Arc<Mutex<Option<(Instant, Instant)>>> = Arc::default();
-        let (c, r, fl) = (created.clone(), rejected.clone(), first_last.clone());
+        let arrivals: Arc<Mutex<Vec<Instant>>> = Arc::default();
+        let (c, r, fl, at) = (
+            created.clone(),
+            rejected.clone(),
+            first_last.clone(),
+            arrivals.clone(),
+        );
         let addr = server::start(Arc::new(move |body: &[u8]| {
             let now = Instant::now();
+            at.lock().unwrap().push(now);
             {
                 let mut fl = fl.lock().unwrap();
                 *fl = Some(fl.map_or((now, now), |(first, _)| (first, now)));
@@ -112,7 +120,13 @@ impl LimitedServer {
             created,
             rejected,
             first_last,
+            arrivals,
         }
+    }
+
+    /// When each request arrived, in order.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.arrivals.lock().unwrap().clone()
     }
 
     /// 429s answered so far.

@@ -70,15 +70,19 @@
 //! | before retrying a 429 | `Retry-After`, else `X-RateLimit-Reset` | a value over an hour reads as absent ([`RateLimit::read`]); a wait over [`RetryPolicy::max_wait`] (30 s) is not taken: the 429 is returned at once |
 //! | before an opted-in retry of a 5xx or lost connection | nobody (backoff) | [`RetryPolicy::max_wait`] |
 //! | the in-process pacer holding back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
-//! | the in-process pacer spreading what remains | `X-RateLimit-Remaining`/`-Reset` | a minute past now |
+//! | the in-process pacer, `r` remaining | `X-RateLimit-Remaining: r` with its reset | `r` more sends go at once (as the window allows), the rest wait for the reset, a minute past now at most; at the reset the server's word ends |
 //! | a `RedisBudget` holding every process back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
-//! | a `RedisBudget` slot | whatever answers on the Redis port | a minute plus one budget window for all the waits of one slot; any other answer is a budget failure (`WhenRedisDown::Fail` refuses, `FallBack` paces locally) |
-//! | a Redis connection or command | Redis | 250 ms, then the budget counts Redis as down for a second |
+//! | a `RedisBudget` start | whatever answers on the Redis port | each answer a minute plus one budget window, and the answers for one start together the same; past that the send fails with `BudgetUnavailable` and Redis is not judged; an answer that is no such wait is a budget failure (`WhenRedisDown::Fail` refuses, `FallBack` paces locally) |
+//! | reading a Redis reply | whatever answers on the Redis port | 4 KiB a reply, then the connection is dropped and the budget counts Redis as down |
+//! | a Redis connection or command | Redis | 250 ms (500 ms for connecting with TLS and logging in; 1 s for a cluster's first connection), then the budget counts Redis as down for a second |
 //!
 //! With the defaults, the longest a server can hold one send is three
 //! attempts of 30 s and two retry waits of 30 s (150 s), plus, with a
-//! `RedisBudget` of 10-second windows, up to 70 s for each attempt's slot
-//! (360 s in all).
+//! `RedisBudget` of 10-second windows, up to 70 s for each attempt's start
+//! (360 s in all). Waiting behind this process's own queued callers is not a
+//! wait a server imposes: bound it with your own timeout, which costs nothing
+//! (a send dropped while it waits for the budget leaves nothing behind, in
+//! this process or in Redis).
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]

@@ -146,11 +146,13 @@ impl ClientBuilder {
         self.retry = policy;
         self
     }
-    /// Paces sends to at most `requests` per 10-second window, shared by all
-    /// clones of the client. It also follows Intercom's `X-RateLimit-Remaining`
-    /// and `X-RateLimit-Reset`: what remains is spread until the reset, and
-    /// nothing is sent while none remains. Off by default. A 1,000/minute app
-    /// has about 166 per window.
+    /// Paces sends to at most `requests` in any 10-second window (2 % wider,
+    /// for jitter), shared by all clones of the client: a burst within the
+    /// budget goes at once, and only what exceeds it waits. It also follows
+    /// Intercom's `X-RateLimit-Remaining` and `X-RateLimit-Reset`: at most
+    /// what remains goes before the reset, and nothing while none remains.
+    /// A send cancelled while it waits leaves nothing behind. Off by default.
+    /// A 1,000/minute app has about 166 per window.
     pub fn pacing(mut self, requests_per_10s: u32) -> Self {
         self.pacing = Pacing::Local(requests_per_10s, RATE_LIMIT_WINDOW);
         self

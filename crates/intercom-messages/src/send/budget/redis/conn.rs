@@ -26,6 +26,8 @@ pub(crate) const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 const RETRY_REDIS_EVERY: Duration = Duration::from_secs(1);
 
 /// Where the budgets live.
+// One per store, made once and never moved on a hot path: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Target {
     Single(ConnectionInfo),
     Cluster(redis::cluster::ClusterClient),

@@ -73,7 +73,11 @@
 //! budget window. Any other answer (negative, larger, not a number) counts as
 //! Redis being unavailable: [`WhenRedisDown::Fail`] refuses the send,
 //! [`WhenRedisDown::FallBack`] paces this process alone, and it is logged
-//! once. One reply may take at most 4 KiB: a longer one fails the connection
+//! once. The waits Redis asks of one start, together, stay within the same
+//! cap: past it that send fails with [`crate::SendError::BudgetUnavailable`]
+//! (nothing sent), and Redis is not judged for it, since a budget that other
+//! senders keep full looks the same. Time spent queued behind this process's
+//! own callers is theirs, not Redis's, and is not counted. One reply may take at most 4 KiB: a longer one fails the connection
 //! the moment it passes that bound (the `redis` crate has no such limit, so
 //! the crate bounds the byte stream under it). Only the kind of a Redis error
 //! and its text with the password removed are logged.
@@ -401,12 +405,14 @@ impl RedisBudget {
         self.redis.is_connected()
     }
 
-    /// Starts a request in the shared budget, waiting as Redis says; `false`
-    /// when Redis did not answer or answered a wait that is not sane.
-    async fn shared_start(&self) -> bool {
+    /// Starts a request in the shared budget, waiting as Redis says.
+    async fn shared_start(&self) -> Shared {
         let _turn = self.queue.lock().await;
         let span_us = u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX);
         let keys = [&*self.keys[0], &*self.keys[1], &*self.keys[2]];
+        // Redis's waits for this one start, together: capped too. Time in
+        // this process's queue is the callers' doing and is not counted.
+        let deadline = tokio::time::Instant::now() + self.max_wait;
         loop {
             let store = &self.redis.store;
             let Some(answer) = store
@@ -417,21 +423,20 @@ impl RedisBudget {
                 )
                 .await
             else {
-                return false;
+                return Shared::Down;
             };
-            match sane_wait(answer, self.max_wait) {
-                None => {
-                    store.answered_nonsense(answer, self.max_wait).await;
-                    return false;
-                }
-                Some(wait) => {
-                    store.answered();
-                    if wait.is_zero() {
-                        return true;
-                    }
-                    tokio::time::sleep(wait).await;
-                }
+            let Some(wait) = sane_wait(answer, self.max_wait) else {
+                store.answered_nonsense(answer, self.max_wait).await;
+                return Shared::Down;
+            };
+            store.answered();
+            if wait.is_zero() {
+                return Shared::Started;
             }
+            if tokio::time::Instant::now() + wait > deadline {
+                return Shared::TooLong;
+            }
+            tokio::time::sleep(wait).await;
         }
     }
 
@@ -463,8 +468,15 @@ impl RedisBudgets {
 impl RateBudget for RedisBudget {
     fn acquire(&self) -> BudgetFuture<'_, Result<(), BudgetError>> {
         Box::pin(async move {
-            if self.shared_start().await {
-                return Ok(());
+            match self.shared_start().await {
+                Shared::Started => return Ok(()),
+                Shared::TooLong => {
+                    return Err(BudgetError::new(format!(
+                        "the shared budget gave no slot within {:?} (a minute plus one window)",
+                        self.max_wait
+                    )));
+                }
+                Shared::Down => {}
             }
             match &self.local {
                 Some(local) => {
@@ -514,6 +526,18 @@ impl RateBudget for RedisBudget {
             }
         })
     }
+}
+
+/// What asking Redis for a start came to.
+enum Shared {
+    /// The request may go now.
+    Started,
+    /// Redis did not answer, or answered a wait that is not sane.
+    Down,
+    /// Redis's waits for this start add up to more than the cap: the send
+    /// fails, and Redis is not judged for it (a budget that other senders
+    /// keep full looks the same).
+    TooLong,
 }
 
 /// A script's answer as a wait, if it is one: whole microseconds from 0 to `max`.
