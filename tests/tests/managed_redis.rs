@@ -221,3 +221,45 @@ async fn a_thousand_cancelled_waits_leave_the_shared_budget_idle() {
         assert!(r.is_connected(), "a healthy Redis judged unavailable");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_dropped_while_its_script_runs_leaves_no_start_behind() {
+    let redis = RedisServer::start();
+    let budget = RedisBudget::builder(redis.url(), "dropped-mid-script")
+        .budget(1000, Duration::from_secs(30))
+        .when_unavailable(WhenRedisDown::Fail)
+        .build()
+        .unwrap();
+    budget.acquire().await.unwrap(); // connected, the script loaded: one start
+    let log = "intercom-messages:{dropped-mid-script}:log";
+    let before = evalsha_calls(&redis);
+    // Polled once each: the script is sent, and the send is dropped before
+    // its answer.
+    let mut dropped = 0;
+    for _ in 0..200 {
+        if tokio::time::timeout(Duration::ZERO, budget.acquire())
+            .await
+            .is_err()
+        {
+            dropped += 1;
+        }
+    }
+    assert!(dropped > 0, "no send was dropped mid-script");
+    // The scripts ran (Redis counted them), and each start they recorded for
+    // a dropped send is removed again: the log holds the real starts only
+    // (the first, and those that finished within their one poll). A bounded
+    // number of looks, not a deadline.
+    let real = format!(":{}", 1 + 200 - dropped);
+    let mut card = String::new();
+    for _ in 0..200 {
+        card = redis.command(&["ZCARD", log]);
+        if card.trim() == real {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let ran = evalsha_calls(&redis) - before;
+    eprintln!("{dropped} dropped, {ran} scripts ran, log {card:?}");
+    assert!(ran > 0, "no script ran for a dropped send");
+    assert_eq!(card.trim(), real, "{dropped} dropped sends left starts behind");
+}

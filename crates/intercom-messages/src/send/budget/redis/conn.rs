@@ -142,6 +142,27 @@ impl Store {
         keys: &[&str],
         args: &[u64],
     ) -> Option<i64> {
+        self.run_with(script, keys, args, None).await
+    }
+
+    /// [`Store::run`] with a last argument that is text.
+    pub(crate) async fn run_named(
+        &self,
+        script: &redis::Script,
+        keys: &[&str],
+        args: &[u64],
+        name: &str,
+    ) -> Option<i64> {
+        self.run_with(script, keys, args, Some(name)).await
+    }
+
+    async fn run_with(
+        &self,
+        script: &redis::Script,
+        keys: &[&str],
+        args: &[u64],
+        name: Option<&str>,
+    ) -> Option<i64> {
         let conn = self.connection().await?;
         let mut invocation = script.prepare_invoke();
         for k in keys {
@@ -149,6 +170,9 @@ impl Store {
         }
         for a in args {
             invocation.arg(*a);
+        }
+        if let Some(n) = name {
+            invocation.arg(n);
         }
         let answer = match conn {
             Conn::Single(mut c) => invocation.invoke_async::<i64>(&mut c).await,
@@ -162,6 +186,22 @@ impl Store {
                 None
             }
         }
+    }
+}
+
+impl Store {
+    /// Removes `member` from the sorted set at `key`, best effort: a start
+    /// recorded for a send that was dropped before it learnt of it.
+    pub(crate) async fn forget(&self, key: &str, member: &str) {
+        let Some(conn) = self.connection().await else {
+            return;
+        };
+        let mut cmd = redis::cmd("ZREM");
+        cmd.arg(key).arg(member);
+        let _ = match conn {
+            Conn::Single(mut c) => cmd.query_async::<i64>(&mut c).await,
+            Conn::Cluster(mut c) => cmd.query_async::<i64>(&mut c).await,
+        };
     }
 }
 

@@ -32,8 +32,9 @@
 //! go now. A send dropped while it sleeps, or while its script runs, leaves
 //! no key or counter behind in Redis (a script either ran whole, recording a
 //! start the send would have used, or not at all). Within a process the
-//! waiters of one app queue on a fair async lock, so only one asks Redis at a
-//! time; a dropped waiter leaves the queue. A healthy Redis is never judged
+//! waiters of one app queue on a fair async lock, so only the head of the
+//! queue sleeps and asks again; a dropped waiter leaves the queue. A send that need not wait asks
+//! once without queueing, so a burst is one pipelined round trip per send. A healthy Redis is never judged
 //! "answering nonsense" because of what callers did: its answers are bounded
 //! by the window and the block whatever the callers do.
 //!
@@ -405,38 +406,67 @@ impl RedisBudget {
         self.redis.is_connected()
     }
 
-    /// Starts a request in the shared budget, waiting as Redis says.
+    /// Starts a request in the shared budget, waiting as Redis says. A send
+    /// that need not wait asks Redis once, concurrently with others (a burst
+    /// is pipelined on the connection); one that must wait queues, and only
+    /// the head of the queue sleeps and asks again.
     async fn shared_start(&self) -> Shared {
+        match self.ask().await {
+            Ask::Go => return Shared::Started,
+            Ask::Down => return Shared::Down,
+            Ask::Wait(_) => {}
+        }
         let _turn = self.queue.lock().await;
-        let span_us = u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX);
-        let keys = [&*self.keys[0], &*self.keys[1], &*self.keys[2]];
         // Redis's waits for this one start, together: capped too. Time in
         // this process's queue is the callers' doing and is not counted.
         let deadline = tokio::time::Instant::now() + self.max_wait;
         loop {
-            let store = &self.redis.store;
-            let Some(answer) = store
-                .run(
-                    &self.redis.scripts.acquire,
-                    &keys,
-                    &[u64::from(self.limit), span_us],
-                )
-                .await
-            else {
-                return Shared::Down;
-            };
-            let Some(wait) = sane_wait(answer, self.max_wait) else {
-                store.answered_nonsense(answer, self.max_wait).await;
-                return Shared::Down;
-            };
-            store.answered();
-            if wait.is_zero() {
-                return Shared::Started;
+            match self.ask().await {
+                Ask::Go => return Shared::Started,
+                Ask::Down => return Shared::Down,
+                Ask::Wait(wait) if tokio::time::Instant::now() + wait > deadline => {
+                    return Shared::TooLong;
+                }
+                Ask::Wait(wait) => tokio::time::sleep(wait).await,
             }
-            if tokio::time::Instant::now() + wait > deadline {
-                return Shared::TooLong;
-            }
-            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Asks Redis once to start a request now. Dropped while the script may
+    /// be running, it removes the start the script may have recorded.
+    async fn ask(&self) -> Ask {
+        let span_us = u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX);
+        let keys = [&*self.keys[0], &*self.keys[1], &*self.keys[2]];
+        let store = &self.redis.store;
+        let member = format!("{:016x}", fastrand::u64(..));
+        let guard = Forget {
+            store: Some(store.clone()),
+            key: &self.keys[0],
+            member: &member,
+        };
+        let answer = store
+            .run_named(
+                &self.redis.scripts.acquire,
+                &keys,
+                &[u64::from(self.limit), span_us],
+                &member,
+            )
+            .await;
+        // No answer (an error, a timeout): the start may be recorded, and
+        // this send will not use it; the guard, still armed, removes it.
+        let Some(answer) = answer else {
+            return Ask::Down;
+        };
+        guard.disarm();
+        let Some(wait) = sane_wait(answer, self.max_wait) else {
+            store.answered_nonsense(answer, self.max_wait).await;
+            return Ask::Down;
+        };
+        store.answered();
+        if wait.is_zero() {
+            Ask::Go
+        } else {
+            Ask::Wait(wait)
         }
     }
 
@@ -526,6 +556,40 @@ impl RateBudget for RedisBudget {
             }
         })
     }
+}
+
+/// Removes a start from the log if dropped armed: the send asking for it was
+/// cancelled while the script ran, so the start may be recorded and unused.
+struct Forget<'a> {
+    store: Option<Arc<Store>>,
+    key: &'a str,
+    member: &'a str,
+}
+
+impl Forget<'_> {
+    fn disarm(mut self) {
+        self.store = None;
+    }
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        let Some(store) = self.store.take() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let (key, member) = (self.key.to_string(), self.member.to_string());
+        runtime.spawn(async move { store.forget(&key, &member).await });
+    }
+}
+
+/// What one question to Redis came to.
+enum Ask {
+    Go,
+    Down,
+    Wait(Duration),
 }
 
 /// What asking Redis for a start came to.

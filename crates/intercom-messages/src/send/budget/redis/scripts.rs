@@ -8,7 +8,9 @@
 /// reserved: a caller that gives up while it waits leaves nothing behind.
 ///
 /// KEYS: the log of starts (a sorted set, scored by start time), the block,
-/// the count the server said remains. ARGV: the budget, the window (µs).
+/// the count the server said remains. ARGV: the budget, the window (µs), the
+/// start's name in the log (unique, so that a caller dropped while the script
+/// ran can remove it).
 pub(crate) const ACQUIRE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -27,7 +29,7 @@ if n >= limit then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return math.max(1, tonumber(oldest[2]) + span - now)
 end
-redis.call('ZADD', KEYS[1], now, string.format('%.0f', now) .. ':' .. n)
+redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], math.floor(span / 1000) + 1000)
 if left then redis.call('DECR', KEYS[3]) end
 return 0
