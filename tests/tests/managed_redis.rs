@@ -261,5 +261,9 @@ async fn a_send_dropped_while_its_script_runs_leaves_no_start_behind() {
     let ran = evalsha_calls(&redis) - before;
     eprintln!("{dropped} dropped, {ran} scripts ran, log {card:?}");
     assert!(ran > 0, "no script ran for a dropped send");
-    assert_eq!(card.trim(), real, "{dropped} dropped sends left starts behind");
+    assert_eq!(
+        card.trim(),
+        real,
+        "{dropped} dropped sends left starts behind"
+    );
 }
