@@ -377,6 +377,21 @@ fn the_budget_is_configured_from_the_environment() {
     assert!(shown.contains("RedisBudget"), "{shown}");
     assert!(shown.contains("Fail"), "{shown}");
     assert!(!shown.contains("hunter2"), "{shown}");
+    // Several URLs are a cluster's nodes.
+    let c = Client::builder_from(env(&[
+        ("INTERCOM_TOKEN", "t"),
+        (
+            "INTERCOM_RATE_BUDGET_REDIS_URL",
+            "rediss://:hunter2@127.0.0.1:1/, rediss://:hunter2@127.0.0.1:2/",
+        ),
+        ("INTERCOM_RATE_BUDGET_APP", "acme"),
+    ]))
+    .unwrap()
+    .build()
+    .unwrap();
+    let shown = format!("{c:?}");
+    assert!(shown.contains("cluster rediss://"), "{shown}");
+    assert!(!shown.contains("hunter2"), "{shown}");
     for (pairs, says) in [
         (
             &[

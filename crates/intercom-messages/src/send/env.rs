@@ -8,7 +8,7 @@ use crate::send::budget::pacer::Pacer;
 #[cfg(feature = "redis")]
 use crate::send::budget::pacer::RATE_LIMIT_WINDOW;
 #[cfg(feature = "redis")]
-use crate::send::budget::redis::{RedisBudget, WhenRedisDown};
+use crate::send::budget::redis::{RedisBudget, RedisBudgets, WhenRedisDown};
 use crate::send::client::{Client, ClientBuilder};
 use crate::send::config::{ConfigError, Region};
 use crate::text::clean;
@@ -17,8 +17,9 @@ impl Client {
     /// A client from `INTERCOM_TOKEN` (required), `INTERCOM_REGION` (`us`,
     /// `eu`, `au` or a base URL; US by default) and `INTERCOM_VERSION` (a
     /// version; [`crate::Version::default`] otherwise). With the `redis` feature,
-    /// `INTERCOM_RATE_BUDGET_REDIS_URL` shares a rate budget through Redis:
-    /// `INTERCOM_RATE_BUDGET_APP` names it (required),
+    /// `INTERCOM_RATE_BUDGET_REDIS_URL` shares a rate budget through Redis
+    /// (`redis://` or `rediss://`; several URLs, comma-separated, are the
+    /// nodes of a Redis Cluster): `INTERCOM_RATE_BUDGET_APP` names it (required),
     /// `INTERCOM_RATE_BUDGET_PER_10S` sizes it (the `RedisBudget` default, 166) and
     /// `INTERCOM_RATE_BUDGET_WHEN_DOWN` is `fail` or the fraction to pace at
     /// alone while Redis is down (the `RedisBudget` default, 0.25). Without the feature, a set
@@ -68,7 +69,12 @@ fn redis_budget_from(
             bad("INTERCOM_RATE_BUDGET_REDIS_URL is set but INTERCOM_RATE_BUDGET_APP (the budget's name) is not".into())
         })?;
     // Each setting overrides the builder's default only when it is set.
-    let mut builder = RedisBudget::builder(url, app);
+    // Several URLs, comma-separated, are the nodes of a Redis Cluster.
+    let mut builder = if url.contains(',') {
+        RedisBudgets::cluster(url.split(',').map(str::trim))?.budget(app)
+    } else {
+        RedisBudget::builder(url, app)
+    };
     if let Some(v) = var("INTERCOM_RATE_BUDGET_PER_10S") {
         let per_10s = v.trim().parse().map_err(|_| {
             bad(format!(
