@@ -37,28 +37,23 @@ impl Version {
         VERSIONS[self.position()]
     }
 
-    /// The position of this version in [`Version::ALL`].
-    #[doc(hidden)] // For the generated version table and the crate's own tests: the rows are not a stable API.
+    /// The position of this version in [`Version::ALL`] (oldest first), for
+    /// indexing per-version data such as [`Availability`] rows.
     pub fn position(self) -> usize {
         self.0 as usize
     }
 
-    /// Whether this version has the item a row of the version table describes.
-    #[doc(hidden)] // For the generated version table and the crate's own tests: the rows are not a stable API.
+    /// Whether this version has the item a row of the generated version
+    /// table describes (an [`Availability`], e.g. a row
+    /// of `intercom_messages::api::version_table::TABLE`).
     pub fn has(self, item: Availability) -> bool {
         item.versions.contains(self.position())
     }
 
-    /// The versions a row of the version table covers.
-    #[doc(hidden)] // For the generated version table and the crate's own tests: the rows are not a stable API.
+    /// The versions a row of the generated version table covers, oldest to
+    /// newest.
     pub fn range_of(item: Availability) -> RangeInclusive<Version> {
         Version::ALL[item.versions.first]..=Version::ALL[item.versions.last]
-    }
-
-    /// The generated header type.
-    #[doc(hidden)] // The generated type is reachable as `api::types::IntercomVersion::from`.
-    pub fn header(self) -> IntercomVersion {
-        self.0
     }
 }
 
@@ -132,7 +127,7 @@ mod tests {
         assert_eq!(names, VERSIONS);
         for (i, v) in Version::ALL.iter().enumerate() {
             assert_eq!(v.position(), i);
-            assert_eq!(v.to_string(), v.header().to_string());
+            assert_eq!(v.to_string(), IntercomVersion::from(*v).to_string());
             assert_eq!(v.as_str().parse::<Version>().unwrap(), *v);
         }
         assert!(Version::ALL.windows(2).all(|w| w[0] < w[1]));

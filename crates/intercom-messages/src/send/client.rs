@@ -27,8 +27,7 @@ use crate::send::response::SentMessage;
 use crate::send::retry::{RetryPolicy, retrying};
 use crate::text::Secrets;
 
-/// The `User-Agent` sent with every request.
-#[doc(hidden)] // For the benchmarks' hand-written baseline; not part of the API.
+/// The `User-Agent` sent with every request: `intercom-messages/<version> (Rust)`.
 pub const USER_AGENT_VALUE: &str =
     concat!("intercom-messages/", env!("CARGO_PKG_VERSION"), " (Rust)");
 

@@ -96,8 +96,7 @@ impl BaseUrl {
     }
 
     /// The URL of `POST /messages` under this base.
-    #[doc(hidden)] // The client's own use; a caller has no need for it.
-    pub fn messages_url(&self) -> Url {
+    pub(crate) fn messages_url(&self) -> Url {
         let mut url = self.0.clone();
         let path = format!("{}/messages", url.path().trim_end_matches('/'));
         url.set_path(&path);
@@ -105,8 +104,7 @@ impl BaseUrl {
     }
 
     /// Whether the host is a loopback address (or `localhost`).
-    #[doc(hidden)] // The client's own use; a caller has no need for it.
-    pub fn is_loopback(&self) -> bool {
+    pub(crate) fn is_loopback(&self) -> bool {
         match self.0.host() {
             Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
             Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),

@@ -79,7 +79,6 @@ impl RateLimit {
     /// assert_eq!(rl.remaining, Some(0));
     /// assert_eq!(rl.reset, None); // absurd: read as absent
     /// ```
-    #[doc(hidden)] // Kept public for the fuzz target; other endpoints are outside this crate's contract.
     pub fn read(headers: &HeaderMap, now: SystemTime) -> RateLimit {
         let latest = now.checked_add(MAX_SERVER_WAIT);
         RateLimit {
