@@ -10,7 +10,7 @@
 //! loaded machine sent.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -321,9 +321,4 @@ pub fn schedule(starts: &[u64], window: Duration, budget: u32) -> (usize, f64) {
     let span = starts.last().zip(starts.first()).map_or(0, |(l, f)| l - f);
     let fits = f64::from(budget) * (span as f64 / w as f64 + 1.0);
     (most, starts.len() as f64 / fits)
-}
-
-/// The path as text.
-pub fn text(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
 }

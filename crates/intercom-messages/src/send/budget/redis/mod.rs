@@ -249,15 +249,7 @@ impl RedisBudgets {
     /// using the same name shares one budget, so give each Intercom app its
     /// own name (letters, digits, `-`, `_` and `.`).
     pub fn budget(&self, app: impl Into<String>) -> RedisBudgetBuilder {
-        RedisBudgetBuilder {
-            redis: Ok(self.clone()),
-            app: app.into(),
-            requests: DEFAULT_PER_WINDOW,
-            window: RATE_LIMIT_WINDOW,
-            unavailable: WhenRedisDown::FallBack {
-                fraction: DEFAULT_FALL_BACK,
-            },
-        }
+        RedisBudgetBuilder::new(Ok(self.clone()), app.into())
     }
 
     /// Whether Redis answered the last time it was asked.
@@ -291,6 +283,19 @@ impl std::fmt::Debug for RedisBudgetBuilder {
 }
 
 impl RedisBudgetBuilder {
+    /// The defaults, on `redis` (or why its URL was refused).
+    fn new(redis: Result<RedisBudgets, String>, app: String) -> Self {
+        Self {
+            redis,
+            app,
+            requests: DEFAULT_PER_WINDOW,
+            window: RATE_LIMIT_WINDOW,
+            unavailable: WhenRedisDown::FallBack {
+                fraction: DEFAULT_FALL_BACK,
+            },
+        }
+    }
+
     /// The budget: `requests` per `window` (default: 166 per 10 s, a
     /// 1,000-per-minute app), shared by every process using this app name.
     pub fn budget(mut self, requests: u32, window: Duration) -> Self {
@@ -395,10 +400,7 @@ impl RedisBudget {
             ConfigError::BadRateBudget { reason } => reason,
             other => other.to_string(),
         });
-        RedisBudgetBuilder {
-            redis,
-            ..RedisBudgets::placeholder_builder(app.into())
-        }
+        RedisBudgetBuilder::new(redis, app.into())
     }
 
     /// Whether Redis answered the last time it was asked.
@@ -477,21 +479,6 @@ impl RedisBudget {
             .ceil()
             .max(1.0);
         (remaining as f64) < f64::from(self.limit) * windows
-    }
-}
-
-impl RedisBudgets {
-    /// A builder's defaults, for a given connection result.
-    fn placeholder_builder(app: String) -> RedisBudgetBuilder {
-        RedisBudgetBuilder {
-            redis: Err("no Redis".to_string()),
-            app,
-            requests: DEFAULT_PER_WINDOW,
-            window: RATE_LIMIT_WINDOW,
-            unavailable: WhenRedisDown::FallBack {
-                fraction: DEFAULT_FALL_BACK,
-            },
-        }
     }
 }
 
