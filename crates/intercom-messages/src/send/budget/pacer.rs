@@ -58,7 +58,7 @@ const MAX_WINDOW: Duration = Duration::from_secs(24 * 3600);
 /// How much wider than the configured window the pacer's window is, so that
 /// network jitter cannot push one request too many into one of the server's
 /// windows.
-pub(crate) const SPACING_MARGIN: f64 = 1.02;
+const SPACING_MARGIN: f64 = 1.02;
 
 /// Intercom enforces its per-minute budgets in windows of this length.
 pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(10);
