@@ -119,11 +119,20 @@ pub(crate) enum Step {
     Stop,
 }
 
-/// The one decision of whether a failed attempt is tried again, with no I/O:
-/// a 429 within `max_wait`, a connection refused before sending, and a 408
-/// (RFC 9110: the server did not receive the whole request) are; a 5xx or a
-/// connection lost after sending only when opted in; nothing after the last
-/// attempt. `attempt` counts from 1; `now` dates a 429's reset.
+/// The one decision of whether a failed attempt is tried again, with no I/O.
+///
+/// The delivery flag comes first: an error that says the message may have
+/// been delivered is retried only when the policy opts in, and only for a 5xx
+/// or a lost connection ([`SendError::Server`], [`SendError::Transport`]);
+/// never for a redirect or a 2xx that was not understood, whatever status the
+/// answer carries. A status that arrived after a redirect (a caller's client
+/// following one) is such an error: it came from a server other than the one
+/// that received the message, so it says nothing about that message.
+///
+/// Of what cannot have been delivered, a 429 within `max_wait`, a transport
+/// error before the request reached a server, and a 408 (RFC 9110: the server
+/// did not receive the whole request) are retried. Nothing is retried after
+/// the last attempt. `attempt` counts from 1; `now` dates a 429's reset.
 pub(crate) fn next_step(
     policy: &RetryPolicy,
     attempt: u32,
@@ -133,23 +142,32 @@ pub(crate) fn next_step(
     if attempt >= policy.max_attempts {
         return Step::Stop;
     }
-    let retryable = match error {
-        SendError::RateLimited {
-            rate_limit,
-            retry_after,
-            ..
-        } => {
-            let wait = policy.server_wait(*retry_after, rate_limit, now);
-            return if wait > policy.max_wait {
-                Step::Stop
-            } else {
-                Step::Retry(policy.jittered(wait))
-            };
+    let retryable = if error.may_have_been_delivered() {
+        policy.retry_possibly_delivered
+            && matches!(
+                error,
+                SendError::Transport { .. } | SendError::Server { .. }
+            )
+    } else {
+        match error {
+            SendError::RateLimited {
+                rate_limit,
+                retry_after,
+                ..
+            } => {
+                let wait = policy.server_wait(*retry_after, rate_limit, now);
+                return if wait > policy.max_wait {
+                    Step::Stop
+                } else {
+                    Step::Retry(policy.jittered(wait))
+                };
+            }
+            SendError::Transport { .. } => true,
+            SendError::Api { status: 408, .. }
+            | SendError::UndecodableResponse { status: 408, .. }
+            | SendError::ResponseTooLarge { status: 408, .. } => true,
+            _ => false,
         }
-        SendError::Transport { .. } if !error.may_have_been_delivered() => true,
-        _ if error.status() == Some(408) => true,
-        SendError::Transport { .. } | SendError::Server { .. } => policy.retry_possibly_delivered,
-        _ => false,
     };
     if retryable {
         Step::Retry(policy.backoff(attempt))
@@ -274,6 +292,130 @@ mod tests {
         }
     }
 
+    /// A real `reqwest::Error`, made without I/O.
+    fn reqwest_error() -> reqwest::Error {
+        reqwest::Client::new()
+            .post("http://localhost/")
+            .header("bad\nname", "v")
+            .build()
+            .unwrap_err()
+    }
+
+    /// One error of every variant that can say "may have been delivered", in
+    /// every form that carries a status a retry rule looks at. The match has
+    /// no wildcard: a new variant does not compile until it is listed here.
+    fn possibly_delivered() -> Vec<SendError> {
+        let samples = |variant: &SendError| -> Vec<SendError> {
+            match variant {
+                SendError::Invalid(_)
+                | SendError::Api { .. }
+                | SendError::RateLimited { .. }
+                | SendError::BudgetUnavailable(_) => Vec::new(),
+                SendError::Server { .. } => [500, 503, 408, 429, 999]
+                    .map(|status| SendError::Server {
+                        status,
+                        request_id: None,
+                        body_excerpt: String::new(),
+                    })
+                    .into(),
+                SendError::Transport { .. } => vec![SendError::Transport {
+                    may_have_been_delivered: true,
+                    source: reqwest_error(),
+                }],
+                SendError::UndecodableResponse { .. } => [200, 201, 503]
+                    .map(|status| SendError::UndecodableResponse {
+                        status,
+                        reason: "x".into(),
+                        body_excerpt: String::new(),
+                    })
+                    .into(),
+                SendError::ResponseTooLarge { .. } => [200, 503]
+                    .map(|status| SendError::ResponseTooLarge {
+                        status,
+                        limit: 1,
+                        body_excerpt: String::new(),
+                    })
+                    .into(),
+                // What a caller's client that followed a redirect reports:
+                // the status of the server it ended at.
+                SendError::Redirected { .. } => [301, 303, 307, 308, 408, 429, 503, 200]
+                    .map(|status| SendError::Redirected {
+                        status,
+                        location: Some("https://elsewhere.test/".into()),
+                    })
+                    .into(),
+                SendError::AfterPossibleDelivery { .. } => vec![SendError::AfterPossibleDelivery {
+                    attempts: 2,
+                    last: Box::new(SendError::Transport {
+                        may_have_been_delivered: false,
+                        source: reqwest_error(),
+                    }),
+                }],
+            }
+        };
+        let one_of_each = [
+            SendError::Invalid(crate::message::invalid::ValidationError::BodyEmpty),
+            SendError::Server {
+                status: 500,
+                request_id: None,
+                body_excerpt: String::new(),
+            },
+            SendError::Transport {
+                may_have_been_delivered: true,
+                source: reqwest_error(),
+            },
+            SendError::UndecodableResponse {
+                status: 200,
+                reason: String::new(),
+                body_excerpt: String::new(),
+            },
+            SendError::ResponseTooLarge {
+                status: 200,
+                limit: 1,
+                body_excerpt: String::new(),
+            },
+            SendError::Redirected {
+                status: 307,
+                location: None,
+            },
+            SendError::AfterPossibleDelivery {
+                attempts: 2,
+                last: Box::new(SendError::Redirected {
+                    status: 307,
+                    location: None,
+                }),
+            },
+        ];
+        let all: Vec<SendError> = one_of_each.iter().flat_map(samples).collect();
+        for e in &all {
+            assert!(e.may_have_been_delivered(), "{e:?}");
+        }
+        all
+    }
+
+    #[test]
+    fn the_delivery_flag_stops_every_retry_not_opted_into() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000);
+        let policy = RetryPolicy::default().max_attempts(10);
+        let opted = policy.clone().retry_possibly_delivered(true);
+        let errors = possibly_delivered();
+        assert!(errors.len() >= 20, "{}", errors.len());
+        for e in &errors {
+            for attempt in 1..10 {
+                let step = next_step(&policy, attempt, e, now);
+                assert_eq!(step, Step::Stop, "not opted in, attempt {attempt}: {e:?}");
+            }
+            // The opt-in covers a 5xx and a lost connection, nothing else.
+            let opted_in = matches!(e, SendError::Server { .. } | SendError::Transport { .. });
+            let step = next_step(&opted, 1, e, now);
+            assert_eq!(
+                matches!(step, Step::Retry(_)),
+                opted_in,
+                "opted in: {e:?}: {step:?}"
+            );
+        }
+    }
+
     #[test]
     fn the_retry_decision_is_one_table() {
         use crate::send::error::ApiError;
@@ -305,6 +447,10 @@ mod tests {
             location: None,
         };
         let retry = |s: Step| matches!(s, Step::Retry(_));
+        let transport = |delivered| SendError::Transport {
+            may_have_been_delivered: delivered,
+            source: reqwest_error(),
+        };
         // (name, policy, attempt, error, retried?)
         let rows: Vec<(&str, &RetryPolicy, u32, SendError, bool)> = vec![
             ("429 within max_wait", &policy, 1, limited(2), true),
@@ -317,6 +463,27 @@ mod tests {
             ("503, not opted in", &policy, 1, server(), false),
             ("503, opted in", &opted, 1, server(), true),
             ("a redirect, even opted in", &opted, 1, redirected(), false),
+            (
+                "a transport error before sending",
+                &policy,
+                1,
+                transport(false),
+                true,
+            ),
+            (
+                "a transport error after sending",
+                &policy,
+                1,
+                transport(true),
+                false,
+            ),
+            (
+                "a transport error after sending, opted in",
+                &opted,
+                1,
+                transport(true),
+                true,
+            ),
         ];
         for (name, p, attempt, error, retried) in rows {
             let step = next_step(p, attempt, &error, now);
