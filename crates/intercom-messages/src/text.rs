@@ -7,10 +7,13 @@
 //! the token printed by us.
 //!
 //! [`Secrets::scrub`] replaces every occurrence of a secret, with a
-//! `Bearer ` just before it, by [`REDACTED`]. [`Secrets::excerpt`] does the
+//! `Bearer ` just before it, by [`REDACTED`]: in any ASCII case and with any
+//! of its bytes percent-encoded, because that is what a URL parser does to a
+//! host or a path (and what a server may do when it echoes one), so text is
+//! safe to scrub before or after it is parsed. [`Secrets::excerpt`] does the
 //! same for a cut body, and also removes a secret's start that the cut left
-//! at the end. A secret the server transformed (percent-encoded, base64,
-//! reversed, in another case) is not recognised.
+//! at the end. A secret transformed otherwise (base64, reversed, split by
+//! other text) is not recognised.
 
 use std::borrow::Cow;
 
@@ -116,33 +119,47 @@ impl Secrets {
         self
     }
 
-    /// The longest secret's length, with room for `Bearer `.
+    /// The longest secret's longest form (every byte percent-encoded), with
+    /// room for `Bearer%20`.
     fn margin(&self) -> usize {
         self.secrets
             .first()
-            .map_or(0, |s| s.expose_secret().len() + "Bearer ".len())
+            .map_or(0, |s| 3 * s.expose_secret().len() + "Bearer%20".len())
     }
 
     /// `text` with every secret (and a `Bearer ` just before it) replaced by
-    /// [`REDACTED`]. Borrowed when there is nothing to remove.
+    /// [`REDACTED`], in any ASCII case and with any of its bytes
+    /// percent-encoded: the forms a URL parser or an echoing server makes of
+    /// it. Borrowed when there is nothing to remove.
     pub(crate) fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = Cow::Borrowed(text);
         for secret in &self.secrets {
-            let secret = secret.expose_secret();
-            if !text.contains(secret) {
+            let secret = secret.expose_secret().as_bytes();
+            let bytes = text.as_bytes();
+            let Some(first) = (0..bytes.len()).find(|&i| full_match(bytes, i, secret).is_some())
+            else {
                 continue;
+            };
+            let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+            let mut i = first;
+            out.extend_from_slice(&bytes[..i]);
+            while i < bytes.len() {
+                match full_match(bytes, i, secret) {
+                    Some(end) => {
+                        let keep = without_bearer(&out);
+                        out.truncate(keep);
+                        out.extend_from_slice(REDACTED.as_bytes());
+                        i = end;
+                    }
+                    None => {
+                        out.push(bytes[i]);
+                        i += 1;
+                    }
+                }
             }
-            let mut out = String::with_capacity(text.len());
-            let mut rest: &str = &text;
-            while let Some(at) = rest.find(secret) {
-                let before = &rest[..at];
-                let before = strip_suffix_ignore_case(before, "Bearer ");
-                out.push_str(before);
-                out.push_str(REDACTED);
-                rest = &rest[at + secret.len()..];
-            }
-            out.push_str(rest);
-            text = Cow::Owned(out);
+            // Matches start and end on character boundaries (see
+            // `match_from`), so this is the text with whole characters removed.
+            text = Cow::Owned(String::from_utf8_lossy(&out).into_owned());
         }
         text
     }
@@ -176,27 +193,77 @@ impl Secrets {
     }
 
     /// Replaces the start of a secret at the very end of `text` (of at least
-    /// [`SHORTEST_PARTIAL`] bytes) by [`REDACTED`], keeping `text` within
+    /// [`SHORTEST_PARTIAL`] bytes of the secret, in any of the forms
+    /// [`Secrets::scrub`] recognises) by [`REDACTED`], keeping `text` within
     /// [`BODY_EXCERPT_LIMIT`] bytes.
     fn drop_partial_tail(&self, text: &mut String) {
         for secret in &self.secrets {
-            let secret = secret.expose_secret();
-            let longest = secret.len().saturating_sub(1).min(text.len());
-            let found = (SHORTEST_PARTIAL..=longest)
-                .rev()
-                .filter(|&k| secret.is_char_boundary(k))
-                .find(|&k| text.ends_with(&secret[..k]));
-            if let Some(k) = found {
-                let keep = text.len() - k;
+            let secret = secret.expose_secret().as_bytes();
+            let bytes = text.as_bytes();
+            // A secret's start is at most three bytes per secret byte long.
+            let from = bytes.len().saturating_sub(3 * secret.len());
+            let found = (from..bytes.len()).find(|&i| {
+                let (end, matched) = match_from(bytes, i, secret);
+                text.is_char_boundary(i) && end == bytes.len() && matched >= SHORTEST_PARTIAL
+            });
+            if let Some(at) = found {
+                text.truncate(at);
+                let keep = without_bearer(text.as_bytes());
                 text.truncate(keep);
-                let trimmed = strip_suffix_ignore_case(text, "Bearer ").len();
-                text.truncate(trimmed);
                 truncate_at(text, BODY_EXCERPT_LIMIT - REDACTED.len());
                 text.push_str(REDACTED);
                 return;
             }
         }
     }
+}
+
+/// How far `secret` matches `text` from byte `at`: each byte of the secret
+/// as itself in either ASCII case, or percent-encoded (`%xx`, hex digits in
+/// either case). Returns where the match ends in `text` and how many bytes
+/// of the secret it covered. A match starts and ends on character
+/// boundaries: a raw byte matches only the same byte or its ASCII case
+/// twin, and a secret is whole characters.
+fn match_from(text: &[u8], at: usize, secret: &[u8]) -> (usize, usize) {
+    let (mut i, mut k) = (at, 0);
+    while k < secret.len() && i < text.len() {
+        let want = secret[k];
+        if text[i].eq_ignore_ascii_case(&want) {
+            i += 1;
+        } else if text[i] == b'%'
+            && let Some(decoded) = text.get(i + 1..i + 3).and_then(hex_byte)
+            && decoded.eq_ignore_ascii_case(&want)
+        {
+            i += 3;
+        } else {
+            break;
+        }
+        k += 1;
+    }
+    (i, k)
+}
+
+/// Where a whole `secret` starting at `at` ends, if it does.
+fn full_match(text: &[u8], at: usize, secret: &[u8]) -> Option<usize> {
+    let (end, matched) = match_from(text, at, secret);
+    (matched == secret.len()).then_some(end)
+}
+
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let digit = |c: u8| (c as char).to_digit(16);
+    Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8)
+}
+
+/// The length of `text` without a `Bearer ` (or `Bearer%20`, or `Bearer+`)
+/// at its end, in any case.
+fn without_bearer(text: &[u8]) -> usize {
+    for prefix in ["Bearer ", "Bearer%20", "Bearer+"] {
+        let n = prefix.len();
+        if text.len() >= n && text[text.len() - n..].eq_ignore_ascii_case(prefix.as_bytes()) {
+            return text.len() - n;
+        }
+    }
+    text.len()
 }
 
 /// Cuts `text` to at most `limit` bytes, at a character boundary.
@@ -209,18 +276,6 @@ fn truncate_at(text: &mut String, limit: usize) {
         end -= 1;
     }
     text.truncate(end);
-}
-
-fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> &'a str {
-    let n = suffix.len();
-    if text.len() >= n
-        && text.is_char_boundary(text.len() - n)
-        && text[text.len() - n..].eq_ignore_ascii_case(suffix)
-    {
-        &text[..text.len() - n]
-    } else {
-        text
-    }
 }
 
 #[cfg(test)]
@@ -254,6 +309,37 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_in_another_case_or_percent_encoded_is_replaced() {
+        let s = secrets();
+        let upper = TOKEN.to_ascii_uppercase();
+        let encoded: String = TOKEN.bytes().map(|b| format!("%{b:02X}")).collect();
+        let mixed: String = TOKEN
+            .bytes()
+            .enumerate()
+            .map(|(i, b)| {
+                if i % 3 == 0 {
+                    format!("%{b:02x}")
+                } else {
+                    (b as char).to_string()
+                }
+            })
+            .collect();
+        for form in [upper.as_str(), encoded.as_str(), mixed.as_str()] {
+            let text = format!("https://{form}.evil.test/x?t=Bearer%20{form}&n=1");
+            let out = s.scrub(&text);
+            assert_eq!(
+                out, "https://[redacted].evil.test/x?t=[redacted]&n=1",
+                "{form}"
+            );
+        }
+        // What a URL parser makes of a host: lower case.
+        let url = url::Url::parse(&format!("https://{upper}.evil.test/")).unwrap();
+        assert_eq!(s.scrub(url.as_str()), "https://[redacted].evil.test/");
+        // Non-ASCII text around a match stays whole.
+        assert_eq!(s.scrub(&format!("é{upper}ü")), "é[redacted]ü");
+    }
+
+    #[test]
     fn a_cut_never_leaves_a_secret_or_its_start() {
         let s = secrets();
         for pad in 0..BODY_EXCERPT_LIMIT + 40 {
@@ -261,6 +347,18 @@ mod tests {
             let e = s.excerpt(body.as_bytes());
             assert!(e.len() <= BODY_EXCERPT_LIMIT, "{pad}: {}", e.len());
             assert!(!e.contains(&TOKEN[..SHORTEST_PARTIAL]), "{pad}: {e}");
+        }
+        // Nor its start in another case or percent-encoded.
+        let encoded: String = TOKEN.bytes().map(|b| format!("%{b:02x}")).collect();
+        for pad in (0..BODY_EXCERPT_LIMIT + 40).step_by(7) {
+            for form in [TOKEN.to_ascii_uppercase(), encoded.clone()] {
+                let body = format!("{}{form} and more text after it", "x".repeat(pad));
+                let e = s.excerpt(body.as_bytes());
+                assert!(e.len() <= BODY_EXCERPT_LIMIT, "{pad}: {}", e.len());
+                let lower = e.to_ascii_lowercase();
+                assert!(!lower.contains(&TOKEN[..SHORTEST_PARTIAL]), "{pad}: {e}");
+                assert!(!lower.contains("%74%6f%6b%5f"), "{pad}: {e}");
+            }
         }
         // Short bodies are kept whole, with the secret replaced.
         assert_eq!(
