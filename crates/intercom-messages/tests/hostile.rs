@@ -168,9 +168,14 @@ fn own_client(url: &str, retry: RetryPolicy) -> Client {
 }
 
 fn callers_client(url: &str) -> Client {
+    callers_client_with(url, RetryPolicy::never())
+}
+
+/// A caller's own `reqwest::Client`, which follows redirects (reqwest's default).
+fn callers_client_with(url: &str, retry: RetryPolicy) -> Client {
     Client::builder(TOKEN)
         .base_url(url)
-        .retry(RetryPolicy::never())
+        .retry(retry)
         .http_client(intercom_messages::api::client_builder().build().unwrap())
         .build()
         .unwrap()
@@ -185,6 +190,33 @@ fn message() -> Message {
 
 /// The token every client here sends.
 const TOKEN: &str = "tok_hostile_SECRET_0123456789";
+
+/// Whether `text` shows the token in any form a reader could recover:
+/// as sent, in another case, or percent-encoded.
+fn leaks(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                decoded.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded)
+        .to_ascii_lowercase()
+        .contains(&TOKEN.to_ascii_lowercase())
+}
 
 /// Everything a caller can read of an error: `Display`, `Debug`, the source
 /// chain and every text field.
@@ -540,18 +572,85 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
             r
         );
     }
+    // A 303 is followed as a GET (without the message) to a refused port: the
+    // message reached the first server.
     let s = Raw::start(vec![http(
-        307,
+        303,
         &[("location", format!("{}/messages", closed_port()))],
         b"",
     )])
     .await;
     let r = run(callers_client(&s.url()), message()).await;
     row!(
-        "a redirect to a refused port (caller's client)",
-        err("Transport", "connection-lost", true),
+        "a 303 to a refused port (caller's client)",
+        err("Transport", "caller-client-transport", true),
         r
     );
+    // A 307 would send the message on; its body cannot be replayed, so the
+    // caller's client hands the 307 back.
+    let target = Raw::start(vec![ok_with(&[])]).await;
+    let s = Raw::start(vec![http(
+        307,
+        &[("location", format!("{}/messages", target.url()))],
+        b"",
+    )])
+    .await;
+    let r = run(callers_client(&s.url()), message()).await;
+    let extra = check(
+        target.requests() == 0,
+        format!(
+            "a caller's client sent the message on to a 307's target ({} requests)",
+            target.requests()
+        ),
+    );
+    row!(
+        "a 307 comes back from a caller's client",
+        err("Redirected", "redirect", true),
+        r,
+        extra
+    );
+    // A redirect to a server that answers 408: that 408 is not about the
+    // message, which the first server received whole. Never retried.
+    for status in [307, 303] {
+        let elsewhere = Raw::start(vec![
+            http(408, &[], b"timeout"),
+            http(408, &[], b"timeout"),
+            http(408, &[], b"timeout"),
+        ])
+        .await;
+        let first = Raw::start(vec![
+            http(
+                status,
+                &[("location", format!("{}/messages", elsewhere.url()))],
+                b"",
+            ),
+            http(
+                status,
+                &[("location", format!("{}/messages", elsewhere.url()))],
+                b"",
+            ),
+            http(
+                status,
+                &[("location", format!("{}/messages", elsewhere.url()))],
+                b"",
+            ),
+        ])
+        .await;
+        let r = run(callers_client_with(&first.url(), quick()), message()).await;
+        let extra = check(
+            first.requests() == 1,
+            format!(
+                "{status} then 408: the first server received the message {} times",
+                first.requests()
+            ),
+        );
+        row!(
+            "a redirect to a 408 (caller's client, retries on)",
+            err("Redirected", "redirect", true),
+            r,
+            extra
+        );
+    }
 
     // 7. Connections that fail.
     let r = run(own_client(&closed_port(), quick()), message()).await;
@@ -563,7 +662,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     let r = run(callers_client(&closed_port()), message()).await;
     row!(
         "a refused connection (caller's client, which may redirect)",
-        err("Transport", "connection-lost", true),
+        err("Transport", "caller-client-transport", true),
         r
     );
     let s = Raw::start(vec![Reply::HalfBodyThenClose]).await;
@@ -722,6 +821,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         b
     };
     let plain = format!("echo: Authorization: {bearer}").into_bytes();
+    let encoded: String = TOKEN.bytes().map(|b| format!("%{b:02X}")).collect();
     let leaky: Vec<LeakRow> = vec![
         (
             "token in an error's message",
@@ -811,6 +911,50 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
             err("Redirected", "redirect", true),
         ),
         (
+            "token as a Location host (the URL parser lower-cases it)",
+            307,
+            vec![("location", format!("http://{TOKEN}.example.test/messages"))],
+            vec![],
+            err("Redirected", "redirect", true),
+        ),
+        (
+            "token as a Location host, upper-cased",
+            301,
+            vec![(
+                "location",
+                format!("https://{}.example.test/", TOKEN.to_ascii_uppercase()),
+            )],
+            vec![],
+            err("Redirected", "redirect", true),
+        ),
+        (
+            "token percent-encoded in a Location host and path",
+            308,
+            vec![(
+                "location",
+                format!("http://{encoded}.example.test/m/{encoded}?t={encoded}"),
+            )],
+            vec![],
+            err("Redirected", "redirect", true),
+        ),
+        (
+            "token percent-encoded in a relative Location",
+            302,
+            vec![("location", format!("/messages/Bearer%20{encoded}"))],
+            vec![],
+            err("Redirected", "redirect", true),
+        ),
+        (
+            "token percent-encoded in a 400's message",
+            400,
+            vec![],
+            serde_json::to_vec(&json!({"type": "error.list", "errors": [
+                {"code": "unauthorized", "message": format!("token={encoded}")}
+            ]}))
+            .unwrap(),
+            err("Api", "api-4xx", false),
+        ),
+        (
             "token in an unparseable Location",
             302,
             vec![("location", format!("http://[::1/{bearer}"))],
@@ -823,7 +967,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         let r = run(own_client(&s.url(), quick()), message()).await;
         let extra = match &r {
             Ok(Err(e)) => check(
-                shown(e).iter().all(|t| !t.contains(TOKEN)),
+                shown(e).iter().all(|t| !leaks(t)),
                 format!("the token is shown: {:?}", shown(e)),
             ),
             _ => Ok(()),
@@ -858,6 +1002,37 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     let r = run(own_client(&s.url(), quick()), message()).await;
     row!("a 408, then created", Expect::Created, r);
 
+    // 13. A 4xx whose body is lost while it is read: the server received the
+    // request and refused it; nothing was created, so it is retried.
+    let lost_400 = || {
+        Reply::Bytes(
+            b"HTTP/1.1 400 X\r\nconnection: close\r\ncontent-length: 100\r\n\r\n{\"type\":\"error.list\""
+                .to_vec(),
+        )
+    };
+    let s = Raw::start(vec![lost_400()]).await;
+    let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
+    row!(
+        "a 400 whose body is lost",
+        err("Transport", "lost-body-4xx", false),
+        r
+    );
+    let s = Raw::start(vec![lost_400(), ok_with(&[])]).await;
+    let r = run(own_client(&s.url(), quick()), message()).await;
+    let extra = check(
+        s.requests() == 2,
+        format!(
+            "a lost 4xx body is retried once here ({} requests)",
+            s.requests()
+        ),
+    );
+    row!(
+        "a 400 whose body is lost, then created",
+        Expect::Created,
+        r,
+        extra
+    );
+
     // The captured log: it holds what the spans recorded, never the token.
     let log = LOG.text();
     row!(
@@ -874,11 +1049,11 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         Expect::Created,
         Ok(Ok(())),
         check(
-            !log.contains(TOKEN),
+            !leaks(&log),
             format!(
                 "the token is in the log: {}",
                 log.lines()
-                    .filter(|l| l.contains(TOKEN))
+                    .filter(|l| leaks(l))
                     .collect::<Vec<_>>()
                     .join("\n")
             )
@@ -932,7 +1107,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         }
     }
     for case in table.keys() {
-        if !cases_seen.contains_key(case.as_str()) {
+        if !cases_seen.contains_key(case.as_str()) && !COVERED_ELSEWHERE.contains(&case.as_str()) {
             failures.push(format!("the delivery table's `{case}` has no hostile case"));
         }
     }
@@ -949,6 +1124,11 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         failures.join("\n")
     );
 }
+
+/// Rows of the delivery table whose hostile case needs more than raw TCP, and
+/// lives elsewhere: `http2-refused` needs an HTTP/2 server over TLS
+/// (`tests/tests/http2_refusals.rs` in the workspace, which checks the row).
+const COVERED_ELSEWHERE: &[&str] = &["http2-refused"];
 
 /// The delivery table of the crate docs: case → may have been delivered.
 fn delivery_table() -> BTreeMap<String, bool> {

@@ -12,7 +12,7 @@ use crate::send::budget::RateBudget;
 use crate::send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
 use crate::send::rate_limit::{RateLimit, retry_after};
 use crate::send::response::SentMessage;
-use crate::text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT, Secrets, clean, url_without_secrets};
+use crate::text::{BODY_EXCERPT_LIMIT, Secrets, clean, redact, url_without_secrets};
 
 /// How much of an oversized body is kept past [`BODY_EXCERPT_LIMIT`], so that
 /// a secret the excerpt's cut would split is still recognised whole.
@@ -94,13 +94,28 @@ pub(crate) async fn send_once(
     outcome
 }
 
-/// Sends the request. A connect error means the request was never written,
-/// when it comes from the configured URL. The crate's own client follows no
-/// redirect, so it always does; a caller's client may have followed one, and
-/// reqwest reports a failed connect on the redirected hop (after the first hop
-/// received the whole request) with the first URL, so there it may have been
-/// delivered.
+/// Sends the request.
+///
+/// With the crate's own client, which follows no redirect and has reqwest's
+/// own retries turned off, a transport error says nothing was delivered when
+/// the connection was never made, or when HTTP/2 refused the stream unprocessed
+/// (`REFUSED_STREAM`, or a graceful `GOAWAY` that excludes it: RFC 9113
+/// §8.7); [`crate::send::retry`] retries those, counted as attempts.
+///
+/// A caller's client may follow redirects, and reqwest reports an error on
+/// a redirected hop (after the first hop received the whole request) with
+/// the first URL, so there every transport error may have been delivered.
+/// Its body is one a client cannot replay: a `307`/`308` comes back to the
+/// crate as it is (and becomes [`SendError::Redirected`]) instead of the
+/// message being sent on to another server, and reqwest's own retries, which
+/// replay a body, cannot send it twice.
 async fn post(t: &Target<'_>, body: bytes::Bytes) -> Result<reqwest::Response, SendError> {
+    let body = if t.own_http {
+        reqwest::Body::from(body)
+    } else {
+        // An exact size: sent with `Content-Length`, as the reusable body is.
+        reqwest::Body::wrap(http_body_util::Full::new(body))
+    };
     t.http
         .post(t.url.clone())
         .headers(t.headers.clone())
@@ -109,9 +124,26 @@ async fn post(t: &Target<'_>, body: bytes::Bytes) -> Result<reqwest::Response, S
         .send()
         .await
         .map_err(|e| SendError::Transport {
-            may_have_been_delivered: !e.is_connect() || !t.own_http,
+            may_have_been_delivered: !(t.own_http && (e.is_connect() || unprocessed(&e))),
             source: e.without_url(),
         })
+}
+
+/// Whether an HTTP/2 server said it did not process the stream: a
+/// `REFUSED_STREAM` reset, or a graceful (`NO_ERROR`) `GOAWAY` whose last
+/// stream id excludes it. RFC 9113 §8.7: such a request may be retried.
+/// The same test reqwest's own retry makes.
+fn unprocessed(e: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if let Some(h2) = c.downcast_ref::<h2::Error>() {
+            return h2.is_remote()
+                && ((h2.is_reset() && h2.reason() == Some(h2::Reason::REFUSED_STREAM))
+                    || (h2.is_go_away() && h2.reason() == Some(h2::Reason::NO_ERROR)));
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// Reads a response body, never more than [`RESPONSE_BODY_LIMIT`] bytes: a
@@ -242,15 +274,20 @@ fn classify_read(status: u16, bytes: &[u8], secrets: &Secrets) -> Result<SentMes
 
 /// Where a redirect pointed: the URL a caller's client ended at, or the
 /// `Location` header resolved against the configured URL; without user
-/// info, query, fragment or secrets.
+/// info, query, fragment or secrets. The header is scrubbed before it is
+/// parsed (the parser lower-cases a host and percent-encodes a path) and the
+/// parsed URL again after.
 fn redirect_location(a: &Answer<'_>, secrets: &Secrets) -> Option<String> {
     if let Some(url) = &a.elsewhere {
         return Some(url_without_secrets(url, secrets));
     }
-    let l = a.location.as_deref()?;
-    Some(match a.configured.join(l) {
+    let raw = secrets.scrub(a.location.as_deref()?);
+    Some(match a.configured.join(&raw) {
         Ok(u) => url_without_secrets(&u, secrets),
-        Err(_) => secrets.scrub(l).chars().take(SERVER_TEXT_LIMIT).collect(),
+        Err(_) => {
+            let before_query = raw.split(['?', '#']).next().unwrap_or_default();
+            redact(before_query)
+        }
     })
 }
 

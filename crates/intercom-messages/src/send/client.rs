@@ -172,13 +172,16 @@ impl ClientBuilder {
     }
     /// Reuses a caller's `reqwest::Client` (its pool, proxy, TLS and redirect
     /// settings). The crate's own client follows no redirect, speaks HTTPS
-    /// only (plain HTTP only to a loopback base URL) and uses no proxy for a
-    /// loopback base URL. A caller's client is used as it is: a send it
-    /// redirected away from the configured URL ends as
-    /// [`SendError::Redirected`], and since reqwest cannot tell whether a
+    /// only (plain HTTP only to a loopback base URL), uses no proxy for a
+    /// loopback base URL and has reqwest's own retries off. A caller's client
+    /// is used as it is, but the message never goes to a second server: its
+    /// body cannot be replayed, so a 307 or 308 comes back as
+    /// [`SendError::Redirected`], and a 301–303 the client follows goes on as
+    /// a `GET` without it, ending as [`SendError::Redirected`] whatever was
+    /// answered there (never retried). Since reqwest cannot tell whether a
     /// failed connection was to a redirected hop, every transport error with
     /// a caller's client may have been delivered (so none is retried by
-    /// default).
+    /// default). What it keeps and loses is listed in the [`SendError`] docs.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -210,6 +213,9 @@ impl ClientBuilder {
                     // A redirect would re-send the message elsewhere (307/308)
                     // or turn it into a GET (301-303): never follow one.
                     .redirect(reqwest::redirect::Policy::none())
+                    // HTTP/2 refusals are retried by `RetryPolicy`, which
+                    // counts them, not below it (see `send::attempt::post`).
+                    .retry(reqwest::retry::never())
                     .https_only(!loopback);
                 if loopback {
                     // A system proxy would see the token in clear.

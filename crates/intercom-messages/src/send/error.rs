@@ -38,6 +38,35 @@ pub const RESPONSE_BODY_LIMIT: usize = 1024 * 1024;
 /// its rules are in one table:
 #[doc = include_str!("delivery.md")]
 ///
+/// # What is retried
+///
+/// A retry is decided from the error alone ([`SendError::may_have_been_delivered`]
+/// first): once an error says the message may have been delivered, only
+/// [`crate::RetryPolicy::retry_possibly_delivered`] retries it, and only a
+/// `Server` or a `Transport` error. Without that opt-in the crate retries a
+/// 429 (`rate-limited`), and, as the table says, `connect-failed`,
+/// `http2-refused`, `lost-body-4xx` and `request-timeout-408`: each cannot
+/// have created a message. Every retry is an attempt of the policy; nothing
+/// below it (reqwest's own retries are off in the crate's client) sends the
+/// request again.
+///
+/// # With a caller's HTTP client
+///
+/// [`crate::ClientBuilder::http_client`] keeps: the bounded reads, the
+/// delivery flag (stricter: every transport error says "may have been
+/// delivered"), the scrubbing of server text, the rules, the retry decision
+/// and the rate budget. It loses what only the client's configuration can
+/// give: the crate's client follows no redirect, speaks HTTPS only (plain
+/// HTTP to a loopback base URL only), uses no proxy for a loopback base URL,
+/// and keeps its connect timeout below the total timeout. A caller's client
+/// that follows redirects still never sends the message to a second server:
+/// the body cannot be replayed, so a 307 or 308 comes back as `Redirected`,
+/// and a 301–303 it follows goes on as a `GET` without the message; whatever
+/// the place it ended at answers is `Redirected`, never retried. Against a
+/// redirect from the configured URL to itself the crate is as blind as
+/// against that server's word about its own answers: both are the
+/// configured server speaking.
+///
 /// # No secret in server text
 ///
 /// A server, a proxy or a misconfigured gateway may echo the request's
@@ -51,12 +80,15 @@ pub const RESPONSE_BODY_LIMIT: usize = 1024 * 1024;
 /// token's start. So `Display`, `Debug`, every field and the logs never show
 /// the token as sent.
 ///
-/// Not recognised: a token shorter than 8 bytes (no real token is), a token the server transforms (percent-encoded, base64,
-/// in another case, split by other text). Not scrubbed: the fields of a
-/// [`crate::SentMessage`], which are the message Intercom created. A
-/// `RedisBudget` logs a Redis error's kind and its text with the Redis
-/// password removed the same way; its [`crate::BudgetError`] shows the URL
-/// without the password.
+/// The token is recognised in any ASCII case and with any of its bytes
+/// percent-encoded (what a URL parser does to a host or a path, and what a
+/// server may do when it echoes one); a `Location` header is scrubbed before
+/// it is parsed and again after. Not recognised: a token shorter than 8 bytes
+/// (no real token is), a token transformed otherwise (base64, reversed, split
+/// by other text). Not scrubbed: the fields of a [`crate::SentMessage`],
+/// which are the message Intercom created. A `RedisBudget` logs a Redis
+/// error's kind and its text with the Redis password removed the same way;
+/// its [`crate::BudgetError`] shows the URL without the password.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
