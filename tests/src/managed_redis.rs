@@ -124,6 +124,11 @@ impl Certs {
         self.dir.0.join("ca.crt")
     }
 
+    /// The server's certificate (for 127.0.0.1) and its key, PEM.
+    pub fn server(&self) -> (PathBuf, PathBuf) {
+        (self.dir.0.join("server.crt"), self.dir.0.join("server.key"))
+    }
+
     fn file(&self, f: &str) -> String {
         self.dir.0.join(f).to_string_lossy().into_owned()
     }
