@@ -107,16 +107,18 @@ mod text;
 pub use intercom_messages_api as api;
 
 pub use contract::ErrorCode;
+pub use message::Message;
+pub use message::admin::{
+    AdminDraft, AdminMessage, Channel, ChannelKind, Email, EmailTemplate, InApp,
+};
 pub use message::admin_id::{AdminId, InvalidAdminId};
 pub use message::contact::{Contact, ContactKey, ContactType};
 pub use message::invalid::{Rule, ValidationError};
 pub use message::rules;
+pub use message::sms::SmsMessage;
+pub use message::user::{UserDraft, UserMessage};
 pub use message::version::{UnknownVersion, Version};
 pub use message::whatsapp::{Parameter, PhoneDraft, TemplateComponent, WhatsAppMessage};
-pub use message::{
-    AdminDraft, AdminMessage, Channel, ChannelKind, Email, EmailTemplate, InApp, Message,
-    SmsMessage, UserDraft, UserMessage,
-};
 pub use send::budget::pacer::RATE_LIMIT_WINDOW;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]

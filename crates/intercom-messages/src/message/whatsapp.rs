@@ -2,9 +2,41 @@
 //! their [`Parameter`]s, addressed to a phone number ([`PhoneDraft`]) or to
 //! contacts.
 
+use intercom_messages_api::types;
+use intercom_messages_api::version_table as table;
+
+use crate::message::admin::AdminDraft;
 use crate::message::admin_id::AdminId;
 use crate::message::contact::Contact;
 use crate::message::invalid::ValidationError;
+use crate::message::options::{Shared, shared_options};
+use crate::message::rules::{
+    admin_sender, check_created_at, check_properties, not_blank, recipients, require_message,
+};
+use crate::message::version::Version;
+
+impl AdminDraft {
+    /// A WhatsApp message from the approved template with this name, to the
+    /// contacts added with [`AdminDraft::to`] (the recipient the published
+    /// schema declares); [`AdminDraft::to_phone`] sends to a number instead.
+    pub fn whatsapp(self, template_name: impl Into<String>) -> WhatsAppMessage {
+        WhatsAppMessage::new(self.from, self.to, None, template_name.into())
+    }
+
+    /// Addresses the message to a phone number, for WhatsApp: E.164, with or
+    /// without the `+` (`"+4915112345678"`), checked when the message is and
+    /// sent as a string with its `+`. A WhatsApp message goes to this number
+    /// only; contacts added with [`AdminDraft::to`] make it invalid
+    /// ([`crate::ValidationError::RecipientMixed`]).
+    pub fn to_phone(self, number: impl Into<String>, name: impl Into<String>) -> PhoneDraft {
+        PhoneDraft {
+            from: self.from,
+            contacts: self.to,
+            phone: number.into(),
+            name: name.into(),
+        }
+    }
+}
 
 /// An admin message addressed to a phone number, before its kind is chosen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,37 +61,6 @@ impl PhoneDraft {
         )
     }
 }
-
-/// The options every branch of Intercom's request schema shares, for the
-/// WhatsApp and SMS messages; [`shared_options`] gives a message type their
-/// builder methods.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Shared {
-    pub(crate) created_at: Option<i64>,
-    pub(crate) open_conversation: bool,
-}
-
-/// The builder methods of [`Shared`], for a message type with a `shared` field.
-macro_rules! shared_options {
-    ($message:ty) => {
-        impl $message {
-            /// When the message was created, UNIX seconds (shared by every
-            /// branch of Intercom's request schema).
-            pub fn created_at(mut self, unix_seconds: i64) -> Self {
-                self.shared.created_at = Some(unix_seconds);
-                self
-            }
-
-            /// Opens a conversation in the inbox without waiting for a reply
-            /// (`create_conversation_without_contact_reply`).
-            pub fn open_conversation(mut self, open: bool) -> Self {
-                self.shared.open_conversation = open;
-                self
-            }
-        }
-    };
-}
-pub(crate) use shared_options;
 
 shared_options!(WhatsAppMessage);
 
@@ -318,5 +319,109 @@ impl WhatsAppMessage {
     /// The template's name.
     pub fn template(&self) -> &str {
         &self.template
+    }
+}
+
+/// An E.164 number: an optional `+`, then 8 to 15 digits, the first not 0.
+/// Encoded as Intercom writes phone numbers: a string with its `+`.
+fn e164<T: TryFrom<String>>(field: &'static str, number: &str) -> Result<T, ValidationError> {
+    let digits = number.strip_prefix('+').unwrap_or(number);
+    let ok = (8..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    ok.then(|| T::try_from(format!("+{digits}")).ok())
+        .flatten()
+        .ok_or_else(|| ValidationError::PhoneNotE164 {
+            field,
+            value: crate::text::clean(number),
+        })
+}
+
+impl WhatsAppMessage {
+    /// Checks the message against every rule for `version`.
+    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
+        self.to_request(version).map(drop)
+    }
+
+    /// Checks the message for `version` and encodes it as the generated
+    /// request type (see [`crate::Message::to_request`]).
+    pub fn to_request(
+        &self,
+        version: Version,
+    ) -> Result<types::WhatsAppMessageRequest, ValidationError> {
+        require_message(table::WHATS_APP_MESSAGE_REQUEST, "whatsapp", version)?;
+        let from = admin_sender(self.from, version)?;
+        let to = self.recipients(version)?;
+        let template = not_blank("template", &self.template)?;
+        let locale = match &self.locale {
+            Some(l) => Some(not_blank("locale", l)?),
+            None => None,
+        };
+        let components = self.encoded_components()?;
+        check_created_at(self.shared.created_at)?;
+        let request = types::WhatsAppMessageRequest {
+            bcc: None,
+            body: None,
+            cc: None,
+            components,
+            create_conversation_without_contact_reply: self
+                .shared
+                .open_conversation
+                .then_some(true),
+            created_at: self.shared.created_at,
+            from,
+            locale,
+            message_type: types::WhatsAppMessageRequestMessageType::Whatsapp,
+            subject: None,
+            template,
+            to,
+        };
+        check_properties(
+            &table::WHATS_APP_MESSAGE_REQUEST_PROPERTIES,
+            &request,
+            version,
+        )?;
+        Ok(request)
+    }
+}
+
+impl WhatsAppMessage {
+    /// A phone number, or the contacts: one of the two.
+    fn recipients(&self, version: Version) -> Result<types::WhatsAppRecipients, ValidationError> {
+        Ok(match &self.phone {
+            Some(_) if !self.contacts.is_empty() => {
+                return Err(ValidationError::RecipientMixed {
+                    count: self.contacts.len(),
+                });
+            }
+            Some((phone, name)) => {
+                types::WhatsAppRecipients::PhoneRecipient(types::PhoneRecipient {
+                    name: Some(name.clone()).filter(|n| !n.trim().is_empty()),
+                    phone: e164("to.phone", phone)?,
+                })
+            }
+            None => types::WhatsAppRecipients::Recipients(
+                recipients("to", &self.contacts, version)?
+                    .ok_or(ValidationError::RecipientMissing)?,
+            ),
+        })
+    }
+
+    fn encoded_components(&self) -> Result<Vec<types::WhatsAppComponent>, ValidationError> {
+        self.components
+            .iter()
+            .map(|c| {
+                Ok(types::WhatsAppComponent {
+                    type_: not_blank("components.type", &c.kind)?,
+                    sub_type: c.sub_type.clone(),
+                    index: c.index.clone(),
+                    parameters: c
+                        .parameters
+                        .iter()
+                        .map(|p| types::WhatsAppParameter(p.to_map()))
+                        .collect(),
+                })
+            })
+            .collect()
     }
 }

@@ -1,0 +1,282 @@
+//! An admin writing to users or leads, in-app or by email: [`AdminDraft`]
+//! (which starts every admin message; the other kinds add their own draft
+//! method in their file), [`AdminMessage`] and its channels, with its rules
+//! and its encoder.
+
+use intercom_messages_api::types;
+use intercom_messages_api::version_table as table;
+
+use crate::message::admin_id::AdminId;
+use crate::message::contact::Contact;
+use crate::message::invalid::ValidationError;
+use crate::message::rules::{admin_sender, check_created_at, check_properties, recipients};
+use crate::message::version::Version;
+
+/// The style of an email.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum EmailTemplate {
+    /// `plain` (Intercom's default).
+    #[default]
+    Plain,
+    /// `personal`.
+    Personal,
+}
+
+/// An email's own parts: its subject and its template.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Email {
+    pub(crate) subject: String,
+    pub(crate) template: EmailTemplate,
+}
+
+impl Email {
+    /// The subject line.
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+    /// The template (`plain` unless set).
+    pub fn template(&self) -> EmailTemplate {
+        self.template
+    }
+}
+
+/// An in-app message's channel: the app or web messenger. It has no subject
+/// and no template.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct InApp;
+
+/// How an admin message is delivered, once its type no longer says it
+/// (inside [`Message::Admin`](crate::Message::Admin)).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Channel {
+    /// In the app or web messenger.
+    InApp,
+    /// By email.
+    Email(Email),
+}
+
+impl From<InApp> for Channel {
+    fn from(_: InApp) -> Self {
+        Channel::InApp
+    }
+}
+
+impl From<Email> for Channel {
+    fn from(e: Email) -> Self {
+        Channel::Email(e)
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::InApp {}
+    impl Sealed for super::Email {}
+    impl Sealed for super::Channel {}
+}
+
+/// A channel an [`AdminMessage`] can have: [`InApp`], [`Email`], or either
+/// ([`Channel`]). Sealed: the crate decides what a channel is.
+pub trait ChannelKind: sealed::Sealed + Clone + Into<Channel> {
+    /// The email's parts, for an email.
+    fn as_email(&self) -> Option<&Email>;
+}
+
+impl ChannelKind for InApp {
+    fn as_email(&self) -> Option<&Email> {
+        None
+    }
+}
+
+impl ChannelKind for Email {
+    fn as_email(&self) -> Option<&Email> {
+        Some(self)
+    }
+}
+
+impl ChannelKind for Channel {
+    fn as_email(&self) -> Option<&Email> {
+        match self {
+            Channel::InApp => None,
+            Channel::Email(e) => Some(e),
+        }
+    }
+}
+
+/// An admin message before its channel is chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "finish the message with .in_app(body) or .email(subject, body)"]
+pub struct AdminDraft {
+    pub(crate) from: AdminId,
+    pub(crate) to: Vec<Contact>,
+}
+
+impl AdminDraft {
+    /// Adds a recipient (several need a version with lists: `Recipients|List`).
+    pub fn to(mut self, recipient: Contact) -> Self {
+        self.to.push(recipient);
+        self
+    }
+
+    /// An in-app message. In-app messages carry no subject and no template.
+    pub fn in_app(self, body: impl Into<String>) -> AdminMessage<InApp> {
+        self.finish(InApp, body.into())
+    }
+
+    /// An email with a subject; its template is `plain` unless set with
+    /// [`AdminMessage::template`].
+    pub fn email(self, subject: impl Into<String>, body: impl Into<String>) -> AdminMessage<Email> {
+        self.finish(
+            Email {
+                subject: subject.into(),
+                template: EmailTemplate::default(),
+            },
+            body.into(),
+        )
+    }
+
+    fn finish<C>(self, channel: C, body: String) -> AdminMessage<C> {
+        AdminMessage {
+            from: self.from,
+            to: self.to,
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            channel,
+            body,
+            created_at: None,
+            open_conversation: false,
+        }
+    }
+}
+
+/// An admin writing to users or leads, in-app ([`InApp`]) or by email
+/// ([`Email`]). Inside a [`crate::Message`] the channel is a [`Channel`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminMessage<C = Channel> {
+    pub(crate) from: AdminId,
+    pub(crate) to: Vec<Contact>,
+    pub(crate) cc: Vec<Contact>,
+    pub(crate) bcc: Vec<Contact>,
+    pub(crate) channel: C,
+    pub(crate) body: String,
+    pub(crate) created_at: Option<i64>,
+    pub(crate) open_conversation: bool,
+}
+
+impl<C: ChannelKind> AdminMessage<C> {
+    /// Adds a recipient (several need a version with lists: `Recipients|List`).
+    pub fn to(mut self, recipient: Contact) -> Self {
+        self.to.push(recipient);
+        self
+    }
+    /// Adds a copied recipient (`AdminMessageRequest.cc` in the version table).
+    pub fn cc(mut self, recipient: Contact) -> Self {
+        self.cc.push(recipient);
+        self
+    }
+    /// Adds a blind-copied recipient (`AdminMessageRequest.bcc` in the version table).
+    pub fn bcc(mut self, recipient: Contact) -> Self {
+        self.bcc.push(recipient);
+        self
+    }
+    /// When the message was created, in UNIX seconds, for importing past
+    /// conversations (`AdminMessageRequest.created_at` in the version table).
+    pub fn created_at(mut self, unix_seconds: i64) -> Self {
+        self.created_at = Some(unix_seconds);
+        self
+    }
+    /// Opens a conversation in the inbox without waiting for the contact to
+    /// reply (`AdminMessageRequest.create_conversation_without_contact_reply`
+    /// in the version table). `false`, the default, is Intercom's default
+    /// too, so it is not sent.
+    pub fn open_conversation(mut self, open: bool) -> Self {
+        self.open_conversation = open;
+        self
+    }
+    /// The admin sending it.
+    pub fn sender(&self) -> AdminId {
+        self.from
+    }
+    /// The channel.
+    pub fn channel(&self) -> &C {
+        &self.channel
+    }
+    /// The body.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// The same message with its channel as a [`Channel`], to handle emails
+    /// and in-app messages as one type (the builder methods stay available;
+    /// `template` needs the email type).
+    pub fn into_any(self) -> AdminMessage {
+        AdminMessage {
+            from: self.from,
+            to: self.to,
+            cc: self.cc,
+            bcc: self.bcc,
+            channel: self.channel.into(),
+            body: self.body,
+            created_at: self.created_at,
+            open_conversation: self.open_conversation,
+        }
+    }
+}
+
+impl AdminMessage<Email> {
+    /// The email template (`plain` unless set).
+    pub fn template(mut self, template: EmailTemplate) -> Self {
+        self.channel.template = template;
+        self
+    }
+}
+
+impl<C: ChannelKind> AdminMessage<C> {
+    /// Checks the message against every rule for `version`.
+    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
+        self.to_request(version).map(drop)
+    }
+
+    /// Checks the message for `version` and encodes it as the generated
+    /// request type (see [`crate::Message::to_request`]).
+    pub fn to_request(
+        &self,
+        version: Version,
+    ) -> Result<types::AdminMessageRequest, ValidationError> {
+        let from = admin_sender(self.from, version)?;
+        let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
+        let cc = recipients("cc", &self.cc, version)?;
+        let bcc = recipients("bcc", &self.bcc, version)?;
+        if self.body.trim().is_empty() {
+            return Err(ValidationError::BodyEmpty);
+        }
+        let email = self.channel.as_email();
+        if email.is_some_and(|e| e.subject.trim().is_empty()) {
+            return Err(ValidationError::SubjectMissing);
+        }
+        check_created_at(self.created_at)?;
+        let request = types::AdminMessageRequest {
+            bcc,
+            body: self.body.clone(),
+            cc,
+            create_conversation_without_contact_reply: self.open_conversation.then_some(true),
+            created_at: self.created_at,
+            from,
+            // `inapp` in every version: see openapi/README.md.
+            message_type: match email {
+                Some(_) => types::AdminMessageType::Email,
+                None => types::AdminMessageType::Inapp,
+            },
+            subject: email.map(|e| e.subject.clone()),
+            // An email always carries its template (`plain` unless set).
+            template: email.map(|e| match e.template {
+                EmailTemplate::Plain => types::Template::Plain,
+                EmailTemplate::Personal => types::Template::Personal,
+            }),
+            to,
+        };
+        check_properties(&table::ADMIN_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
+        Ok(request)
+    }
+}

@@ -1,0 +1,107 @@
+//! An admin's SMS to users or leads: [`SmsMessage`], its draft method, its
+//! rules and its encoder.
+
+use intercom_messages_api::types;
+use intercom_messages_api::version_table as table;
+
+use crate::message::admin::AdminDraft;
+use crate::message::admin_id::AdminId;
+use crate::message::contact::Contact;
+use crate::message::invalid::ValidationError;
+use crate::message::options::{Shared, shared_options};
+use crate::message::rules::{
+    admin_sender, check_created_at, check_properties, recipients, require_message,
+};
+use crate::message::version::Version;
+
+impl AdminDraft {
+    /// An SMS to the recipients added with [`AdminDraft::to`] (users or
+    /// leads), in the versions of `SmsMessageRequest` (Preview).
+    pub fn sms(self, body: impl Into<String>) -> SmsMessage {
+        SmsMessage {
+            from: self.from,
+            to: self.to,
+            body: body.into(),
+            shared: Shared::default(),
+        }
+    }
+}
+
+/// An admin's SMS to users or leads.
+///
+/// ```
+/// use intercom_messages::{Contact, Message, ValidationError, Version};
+///
+/// let sms = Message::from_admin(394051).to(Contact::user_id("70")).sms("Your code is 1234");
+/// assert!(sms.validate(Version::PREVIEW).is_ok());
+/// assert!(matches!(
+///     sms.validate(Version::V2_16),
+///     Err(ValidationError::MessageNotInVersion { .. })
+/// ));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmsMessage {
+    pub(crate) from: AdminId,
+    pub(crate) to: Vec<Contact>,
+    pub(crate) body: String,
+    pub(crate) shared: Shared,
+}
+
+shared_options!(SmsMessage);
+
+impl SmsMessage {
+    /// Adds a recipient (several need a version with lists: `Recipients|List`).
+    pub fn to(mut self, recipient: Contact) -> Self {
+        self.to.push(recipient);
+        self
+    }
+
+    /// The admin sending it.
+    pub fn sender(&self) -> AdminId {
+        self.from
+    }
+
+    /// The text.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+}
+
+impl SmsMessage {
+    /// Checks the message against every rule for `version`.
+    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
+        self.to_request(version).map(drop)
+    }
+
+    /// Checks the message for `version` and encodes it as the generated
+    /// request type (see [`crate::Message::to_request`]).
+    pub fn to_request(
+        &self,
+        version: Version,
+    ) -> Result<types::SmsMessageRequest, ValidationError> {
+        require_message(table::SMS_MESSAGE_REQUEST, "sms", version)?;
+        let from = admin_sender(self.from, version)?;
+        let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
+        if self.body.trim().is_empty() {
+            return Err(ValidationError::BodyEmpty);
+        }
+        check_created_at(self.shared.created_at)?;
+        let request = types::SmsMessageRequest {
+            bcc: None,
+            body: self.body.clone(),
+            cc: None,
+            create_conversation_without_contact_reply: self
+                .shared
+                .open_conversation
+                .then_some(true),
+            created_at: self.shared.created_at,
+            from,
+            message_type: types::SmsMessageRequestMessageType::Sms,
+            subject: None,
+            template: None,
+            to,
+        };
+        check_properties(&table::SMS_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
+        Ok(request)
+    }
+}

@@ -1,0 +1,104 @@
+//! A user, lead or visitor writing to the team: [`UserDraft`] and
+//! [`UserMessage`], with its rules and its encoder.
+
+use intercom_messages_api::types;
+use intercom_messages_api::version_table as table;
+
+use crate::message::contact::{Contact, ContactKey};
+use crate::message::html::find_html_tag;
+use crate::message::invalid::ValidationError;
+use crate::message::rules::{At, check_contact, check_properties, non_empty};
+use crate::message::version::Version;
+
+/// A user message before its body is given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "finish the message with .body(text)"]
+pub struct UserDraft {
+    pub(crate) from: Contact,
+}
+
+impl UserDraft {
+    /// The plain-text content.
+    pub fn body(self, body: impl Into<String>) -> UserMessage {
+        UserMessage {
+            from: self.from,
+            body: body.into(),
+            referer: None,
+        }
+    }
+}
+
+/// A user, lead or visitor writing to the team: in-app, plain text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserMessage {
+    pub(crate) from: Contact,
+    pub(crate) body: String,
+    pub(crate) referer: Option<String>,
+}
+
+impl UserMessage {
+    /// The URL of the page the sender was on.
+    pub fn referer(mut self, url: impl Into<String>) -> Self {
+        self.referer = Some(url.into());
+        self
+    }
+    /// The sender.
+    pub fn sender(&self) -> &Contact {
+        &self.from
+    }
+    /// The body.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+}
+
+impl UserMessage {
+    /// Checks the message against every rule for `version`.
+    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
+        self.to_request(version).map(drop)
+    }
+
+    /// Checks the message for `version` and encodes it as the generated
+    /// request type (see [`crate::Message::to_request`]).
+    pub fn to_request(
+        &self,
+        version: Version,
+    ) -> Result<types::UserMessageRequest, ValidationError> {
+        let at = At("from", None);
+        check_contact(at, &self.from, false, version)?;
+        if self.body.trim().is_empty() {
+            return Err(ValidationError::BodyEmpty);
+        }
+        if let Some(tag) = find_html_tag(&self.body) {
+            let tag: String = tag.chars().take(40).collect();
+            return Err(ValidationError::BodyHtml { tag });
+        }
+        let from = sender(at, &self.from)?;
+        let request = types::UserMessageRequest {
+            body: self.body.clone(),
+            from,
+            message_type: None,
+            referer: self.referer.clone(),
+        };
+        check_properties(&table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
+        Ok(request)
+    }
+}
+
+fn sender(at: At, c: &Contact) -> Result<types::UserSender, ValidationError> {
+    let type_ = c.contact_type().sender_wire();
+    Ok(match c.key() {
+        k @ ContactKey::Id(_) => types::UserSender::SenderById(types::SenderById {
+            id: non_empty(at, k)?,
+            type_,
+        }),
+        k @ ContactKey::UserId(_) => types::UserSender::SenderByUserId(types::SenderByUserId {
+            user_id: non_empty(at, k)?,
+            type_,
+        }),
+        k @ ContactKey::Email(_) => types::UserSender::ContactByEmail(types::ContactByEmail {
+            email: non_empty(at, k)?,
+            type_,
+        }),
+    })
+}
