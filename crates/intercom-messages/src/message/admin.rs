@@ -70,10 +70,29 @@ impl From<Email> for Channel {
 }
 
 mod sealed {
-    pub trait Sealed {}
-    impl Sealed for super::InApp {}
-    impl Sealed for super::Email {}
-    impl Sealed for super::Channel {}
+    /// What only the crate may implement, and what only it calls.
+    pub trait Sealed {
+        /// Moves an email's subject out (an empty string stays behind).
+        fn take_subject(&mut self) -> Option<String>;
+    }
+    impl Sealed for super::InApp {
+        fn take_subject(&mut self) -> Option<String> {
+            None
+        }
+    }
+    impl Sealed for super::Email {
+        fn take_subject(&mut self) -> Option<String> {
+            Some(std::mem::take(&mut self.subject))
+        }
+    }
+    impl Sealed for super::Channel {
+        fn take_subject(&mut self) -> Option<String> {
+            match self {
+                super::Channel::InApp => None,
+                super::Channel::Email(e) => e.take_subject(),
+            }
+        }
+    }
 }
 
 /// A channel an [`AdminMessage`] can have: [`InApp`], [`Email`], or either
@@ -244,21 +263,45 @@ impl<C: ChannelKind> AdminMessage<C> {
         &self,
         version: Version,
     ) -> Result<types::AdminMessageRequest, ValidationError> {
+        let subject = self.channel.as_email().map(|e| e.subject.clone());
+        self.encode(version, self.body.clone(), subject)
+    }
+
+    /// [`AdminMessage::to_request`] for a message that is not needed
+    /// after: its body and subject move into the request instead of being
+    /// copied.
+    pub fn into_request(
+        mut self,
+        version: Version,
+    ) -> Result<types::AdminMessageRequest, ValidationError> {
+        let body = std::mem::take(&mut self.body);
+        let subject = self.channel.take_subject();
+        self.encode(version, body, subject)
+    }
+
+    /// Checks the message, with its body and (for an email) its subject
+    /// given apart, and encodes it.
+    fn encode(
+        &self,
+        version: Version,
+        body: String,
+        subject: Option<String>,
+    ) -> Result<types::AdminMessageRequest, ValidationError> {
         let from = admin_sender(self.from, version)?;
         let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
         let cc = recipients("cc", &self.cc, version)?;
         let bcc = recipients("bcc", &self.bcc, version)?;
-        if self.body.trim().is_empty() {
+        if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
-        let email = self.channel.as_email();
-        if email.is_some_and(|e| e.subject.trim().is_empty()) {
+        if subject.as_ref().is_some_and(|s| s.trim().is_empty()) {
             return Err(ValidationError::SubjectMissing);
         }
         check_created_at(self.created_at)?;
+        let email = self.channel.as_email();
         let request = types::AdminMessageRequest {
             bcc,
-            body: self.body.clone(),
+            body,
             cc,
             create_conversation_without_contact_reply: self.open_conversation.then_some(true),
             created_at: self.created_at,
@@ -268,7 +311,7 @@ impl<C: ChannelKind> AdminMessage<C> {
                 Some(_) => types::AdminMessageType::Email,
                 None => types::AdminMessageType::Inapp,
             },
-            subject: email.map(|e| e.subject.clone()),
+            subject,
             // An email always carries its template (`plain` unless set).
             template: email.map(|e| match e.template {
                 EmailTemplate::Plain => types::Template::Plain,

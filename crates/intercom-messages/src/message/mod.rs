@@ -131,4 +131,32 @@ impl Message {
             Message::Sms(m) => m.to_request(version).map(Into::into),
         }
     }
+
+    /// The length of the message's own text (body and subject), to size the
+    /// buffer it is encoded into.
+    pub(crate) fn text_len(&self) -> usize {
+        match self {
+            Message::Admin(m) => m.body.len() + m.channel.as_email().map_or(0, |e| e.subject.len()),
+            Message::User(m) => m.body.len(),
+            Message::WhatsApp(_) => 0,
+            Message::Sms(m) => m.body.len(),
+        }
+    }
+
+    /// [`Message::to_request`] for a message that is not needed after: its
+    /// body (and an email's subject) move into the request instead of being
+    /// copied. What [`crate::Client::send`] does, so that a send holds one
+    /// copy of the body at most: the encoded JSON.
+    pub fn into_request(
+        self,
+        version: Version,
+    ) -> Result<types::CreateMessageRequest, ValidationError> {
+        match self {
+            Message::Admin(m) => m.into_request(version).map(Into::into),
+            Message::User(m) => m.into_request(version).map(Into::into),
+            // A template's name and values: nothing the size of a body.
+            Message::WhatsApp(m) => m.to_request(version).map(Into::into),
+            Message::Sms(m) => m.into_request(version).map(Into::into),
+        }
+    }
 }

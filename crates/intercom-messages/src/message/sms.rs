@@ -79,16 +79,34 @@ impl SmsMessage {
         &self,
         version: Version,
     ) -> Result<types::SmsMessageRequest, ValidationError> {
+        self.encode(version, self.body.clone())
+    }
+
+    /// [`SmsMessage::to_request`] for a message that is not needed after:
+    /// its text moves into the request instead of being copied.
+    pub fn into_request(
+        mut self,
+        version: Version,
+    ) -> Result<types::SmsMessageRequest, ValidationError> {
+        let body = std::mem::take(&mut self.body);
+        self.encode(version, body)
+    }
+
+    fn encode(
+        &self,
+        version: Version,
+        body: String,
+    ) -> Result<types::SmsMessageRequest, ValidationError> {
         require_message(table::SMS_MESSAGE_REQUEST, "sms", version)?;
         let from = admin_sender(self.from, version)?;
         let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
-        if self.body.trim().is_empty() {
+        if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
         check_created_at(self.shared.created_at)?;
         let request = types::SmsMessageRequest {
             bcc: None,
-            body: self.body.clone(),
+            body,
             cc: None,
             create_conversation_without_contact_reply: self
                 .shared

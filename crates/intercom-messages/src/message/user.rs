@@ -64,21 +64,41 @@ impl UserMessage {
         &self,
         version: Version,
     ) -> Result<types::UserMessageRequest, ValidationError> {
+        self.encode(version, self.body.clone(), self.referer.clone())
+    }
+
+    /// [`UserMessage::to_request`] for a message that is not needed after:
+    /// its body moves into the request instead of being copied.
+    pub fn into_request(
+        mut self,
+        version: Version,
+    ) -> Result<types::UserMessageRequest, ValidationError> {
+        let body = std::mem::take(&mut self.body);
+        let referer = self.referer.take();
+        self.encode(version, body, referer)
+    }
+
+    fn encode(
+        &self,
+        version: Version,
+        body: String,
+        referer: Option<String>,
+    ) -> Result<types::UserMessageRequest, ValidationError> {
         let at = At("from", None);
         check_contact(at, &self.from, false, version)?;
-        if self.body.trim().is_empty() {
+        if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
-        if let Some(tag) = find_html_tag(&self.body) {
+        if let Some(tag) = find_html_tag(&body) {
             let tag: String = tag.chars().take(40).collect();
             return Err(ValidationError::BodyHtml { tag });
         }
         let from = sender(at, &self.from)?;
         let request = types::UserMessageRequest {
-            body: self.body.clone(),
+            body,
             from,
             message_type: None,
-            referer: self.referer.clone(),
+            referer,
         };
         check_properties(&table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
