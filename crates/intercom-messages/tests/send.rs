@@ -561,3 +561,31 @@ async fn clones_share_one_client_across_tasks() {
     }
     assert_eq!(requests(&server).await.len(), 16);
 }
+
+/// The future of a send is small: callers hold many at once, and nest them.
+/// A bound the code guarantees (the layout of the future), not a timing.
+#[test]
+fn a_send_future_stays_under_one_kibibyte() {
+    let client = Client::builder("tok_future_size_0123")
+        .base_url("http://127.0.0.1:1")
+        .build()
+        .unwrap();
+    let big_body = "x".repeat(1 << 20);
+    for message in [
+        Message::from(
+            Message::from_admin(1)
+                .to(Contact::user_id("70"))
+                .in_app("hi"),
+        ),
+        Message::from(
+            Message::from_admin(1)
+                .to(Contact::user_id("70"))
+                .email("subject", big_body.clone()),
+        ),
+        Message::from(Message::from_contact(Contact::lead("5f1a")).body(big_body.clone())),
+    ] {
+        let future = client.send(message);
+        let size = std::mem::size_of_val(&future);
+        assert!(size <= 1024, "a send's future is {size} bytes");
+    }
+}

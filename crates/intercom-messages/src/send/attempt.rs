@@ -6,9 +6,11 @@
 use std::time::SystemTime;
 
 use intercom_messages_api::types;
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, USER_AGENT};
 
+use crate::message::version::Version;
 use crate::send::budget::RateBudget;
+use crate::send::client::USER_AGENT_VALUE;
 use crate::send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
 use crate::send::rate_limit::{RateLimit, retry_after};
 use crate::send::response::SentMessage;
@@ -24,7 +26,9 @@ pub(crate) struct Target<'a> {
     /// Whether `http` is the crate's own client (it follows no redirect).
     pub(crate) own_http: bool,
     pub(crate) url: &'a reqwest::Url,
-    pub(crate) headers: HeaderMap,
+    /// `Authorization`, marked sensitive.
+    pub(crate) auth: &'a HeaderValue,
+    pub(crate) version: Version,
     pub(crate) timeout: std::time::Duration,
     pub(crate) budget: Option<&'a dyn RateBudget>,
     pub(crate) secrets: &'a Secrets,
@@ -44,6 +48,11 @@ pub(crate) enum Body {
 }
 
 /// One request and its answer.
+///
+/// Written so that little is held across each await (the future of a send
+/// is this one's size plus a few words): the head is read into a small
+/// [`Answer`] before the body, and the URL a caller's client ended at, rare,
+/// is boxed.
 pub(crate) async fn send_once(
     t: &Target<'_>,
     body: bytes::Bytes,
@@ -51,45 +60,20 @@ pub(crate) async fn send_once(
     if let Some(b) = t.budget {
         b.acquire().await.map_err(SendError::BudgetUnavailable)?;
     }
-    let response = post(t, body).await?;
-    let status = response.status().as_u16();
-    let span = tracing::Span::current();
-    span.record("status", status);
-    let now = SystemTime::now();
-    let limits = RateLimit::read(response.headers(), now);
+    let mut response = post(t, body).await?;
+    let mut answer = Answer::head(&response, t.url, SystemTime::now());
+    tracing::Span::current().record("status", answer.status);
     if let Some(b) = t.budget {
-        b.observe(limits).await;
+        b.observe(answer.limits).await;
     }
-    // What classify needs of the head, taken before the body consumes it;
-    // nothing is copied on the common path.
-    let elsewhere = (response.url() != t.url).then(|| response.url().clone());
-    let headers = response.headers();
-    let location = (300..400)
-        .contains(&status)
-        .then(|| headers.get(LOCATION)?.to_str().ok().map(str::to_string))
-        .flatten();
-    let retry_after = if status == 429 {
-        retry_after(headers)
-    } else {
-        None
-    };
-    let mut answer = Answer {
-        status,
-        limits,
-        retry_after,
-        location,
-        elsewhere,
-        configured: t.url,
-        body: Body::Unread,
-    };
     if !answer.is_redirect() {
-        answer.body = read_capped(response).await;
+        answer.body = read_capped(&mut response).await;
     }
     let outcome = classify(answer, t.secrets);
     if let Err(e) = &outcome
         && let Some(id) = e.request_id()
     {
-        span.record("request_id", clean(id));
+        tracing::Span::current().record("request_id", clean(id));
     }
     outcome
 }
@@ -118,7 +102,15 @@ async fn post(t: &Target<'_>, body: bytes::Bytes) -> Result<reqwest::Response, S
     };
     t.http
         .post(t.url.clone())
-        .headers(t.headers.clone())
+        // Set on the request itself: no header map is built and copied per send.
+        .header(AUTHORIZATION, t.auth.clone())
+        .header(
+            "intercom-version",
+            HeaderValue::from_static(t.version.as_str()),
+        )
+        .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+        .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE))
         .timeout(t.timeout)
         .body(body)
         .send()
@@ -149,7 +141,8 @@ fn unprocessed(e: &reqwest::Error) -> bool {
 /// Reads a response body, never more than [`RESPONSE_BODY_LIMIT`] bytes: a
 /// larger `Content-Length` is refused before reading, and a streamed body is
 /// cut off at the limit (dropping the response closes the connection).
-async fn read_capped(mut response: reqwest::Response) -> Body {
+/// The response is borrowed, not moved in: a send's future holds it once.
+async fn read_capped(response: &mut reqwest::Response) -> Body {
     let declared = response.content_length().unwrap_or(0);
     if declared > RESPONSE_BODY_LIMIT as u64 {
         return Body::TooLarge(Vec::new());
@@ -181,13 +174,37 @@ pub(crate) struct Answer<'a> {
     /// `Location`, read on a 3xx only.
     pub(crate) location: Option<String>,
     /// Where a caller's client ended, when elsewhere than the configured URL.
-    pub(crate) elsewhere: Option<reqwest::Url>,
+    pub(crate) elsewhere: Option<Box<reqwest::Url>>,
     /// Where the request was sent.
     pub(crate) configured: &'a reqwest::Url,
     pub(crate) body: Body,
 }
 
-impl Answer<'_> {
+impl<'a> Answer<'a> {
+    /// What `classify` needs of the head, taken before the body consumes the
+    /// response; nothing is copied on the common path.
+    fn head(response: &reqwest::Response, configured: &'a reqwest::Url, now: SystemTime) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let location = (300..400)
+            .contains(&status)
+            .then(|| headers.get(LOCATION)?.to_str().ok().map(str::to_string))
+            .flatten();
+        Answer {
+            status,
+            limits: RateLimit::read(headers, now),
+            retry_after: if status == 429 {
+                retry_after(headers)
+            } else {
+                None
+            },
+            location,
+            elsewhere: (response.url() != configured).then(|| Box::new(response.url().clone())),
+            configured,
+            body: Body::Unread,
+        }
+    }
+
     /// A 3xx, or a caller's client that ended elsewhere than the configured URL.
     fn is_redirect(&self) -> bool {
         (300..400).contains(&self.status) || self.elsewhere.is_some()

@@ -12,11 +12,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
 use crate::message::Message;
+use crate::message::invalid::ValidationError;
 use crate::message::version::Version;
 use crate::send::attempt::{Target, send_once};
 use crate::send::budget::RateBudget;
@@ -267,19 +268,30 @@ impl Client {
     }
 
     /// Sends a message with the client's version.
-    pub async fn send(&self, message: impl Into<Message>) -> Result<SentMessage, SendError> {
-        self.send_with_version(message, self.inner.version).await
+    ///
+    /// The message is checked and encoded when `send` is called; the future
+    /// it returns holds the encoded body and nothing else of the message.
+    pub fn send(
+        &self,
+        message: impl Into<Message>,
+    ) -> impl Future<Output = Result<SentMessage, SendError>> + Send + '_ {
+        self.send_with_version(message, self.inner.version)
     }
 
     /// Sends a message with a chosen version. The message is checked against
-    /// that version first; nothing is sent when a rule fails.
-    pub async fn send_with_version(
+    /// that version first, when this is called; nothing is sent when a rule
+    /// fails.
+    ///
+    /// The body is held once: the message moves into the generated request
+    /// type ([`Message::into_request`]), which is encoded by `serde_json` and
+    /// dropped before anything is awaited.
+    pub fn send_with_version(
         &self,
         message: impl Into<Message>,
         version: Version,
-    ) -> Result<SentMessage, SendError> {
-        let request = message.into().to_request(version)?;
-        let body = serde_json::to_vec(&request).expect("the generated request types always encode");
+    ) -> impl Future<Output = Result<SentMessage, SendError>> + Send + '_ {
+        // Only what a failed check needs to say is kept beside the body.
+        let body = encode(message.into(), version).map_err(Box::new);
         let span = tracing::info_span!(
             "intercom.send",
             version = %version,
@@ -287,35 +299,36 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        self.send_bytes(body, version).instrument(span).await
-    }
-
-    fn headers(&self, version: Version) -> HeaderMap {
-        let mut h = HeaderMap::with_capacity(5);
-        h.insert(AUTHORIZATION, self.inner.auth.clone());
-        h.insert(
-            "intercom-version",
-            HeaderValue::from_static(version.as_str()),
-        );
-        h.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        h.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
-        h
-    }
-
-    async fn send_bytes(&self, body: Vec<u8>, version: Version) -> Result<SentMessage, SendError> {
-        let inner = &self.inner;
-        // Bytes: cloning it for a retry is a reference count, not a copy.
-        let body = bytes::Bytes::from(body);
-        let target = Target {
-            http: &inner.http,
-            own_http: inner.own_http,
-            url: &inner.url,
-            headers: self.headers(version),
-            timeout: inner.timeout,
-            budget: inner.budget.as_deref(),
-            secrets: &inner.secrets,
-        };
-        retrying(&inner.retry, || send_once(&target, body.clone())).await
+        async move {
+            let body = body.map_err(|e| SendError::Invalid(*e))?;
+            let inner = &self.inner;
+            let target = Target {
+                http: &inner.http,
+                own_http: inner.own_http,
+                url: &inner.url,
+                auth: &inner.auth,
+                version,
+                timeout: inner.timeout,
+                budget: inner.budget.as_deref(),
+                secrets: &inner.secrets,
+            };
+            retrying(&inner.retry, || send_once(&target, body.clone())).await
+        }
+        .instrument(span)
     }
 }
+
+/// The message as the bytes sent: checked, moved into the generated request
+/// type, encoded by `serde_json` into a buffer sized for it, and the request
+/// dropped. `Bytes`, so that a retry shares the buffer.
+fn encode(message: Message, version: Version) -> Result<bytes::Bytes, ValidationError> {
+    let capacity = message.text_len() + ENVELOPE;
+    let request = message.into_request(version)?;
+    let mut out = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut out, &request).expect("the generated request types always encode");
+    Ok(bytes::Bytes::from(out))
+}
+
+/// Room in the encoded body for everything but the message's own text: the
+/// envelope of keys, ids and recipients of a typical message.
+const ENVELOPE: usize = 512;
