@@ -82,11 +82,13 @@ pub enum ValidationError {
         /// Where, e.g. `to[0].user_id`.
         field: String,
     },
-    /// An admin id too large for the contract's 64-bit signed integer.
-    #[error("`from.id` is {value}: an admin id fits in a 64-bit signed integer")]
+    /// An admin id that is no non-negative 64-bit signed integer (the
+    /// contract's integer): too large, or, in a request not made by the
+    /// builders, negative.
+    #[error("`from.id` is {value}: an admin id is a non-negative 64-bit signed integer")]
     AdminIdOutOfRange {
-        /// The id given.
-        value: u64,
+        /// The id given, as written.
+        value: String,
     },
     /// An admin message without a recipient.
     #[error("`to` is missing: an admin message needs at least one recipient")]

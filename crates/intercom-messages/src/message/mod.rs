@@ -12,6 +12,7 @@
 pub mod admin;
 pub mod admin_id;
 pub mod contact;
+pub mod from_request;
 pub mod html;
 pub mod invalid;
 pub mod options;

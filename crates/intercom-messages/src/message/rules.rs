@@ -127,8 +127,9 @@ pub(crate) fn recipients(
 /// The admin id in the version's wire shape: a string of digits before the
 /// contract's integer member (`AdminId|Number`), an integer from there.
 pub(crate) fn admin_id(id: AdminId, version: Version) -> Result<types::AdminId, ValidationError> {
-    let n = i64::try_from(id.get())
-        .map_err(|_| ValidationError::AdminIdOutOfRange { value: id.get() })?;
+    let n = i64::try_from(id.get()).map_err(|_| ValidationError::AdminIdOutOfRange {
+        value: id.to_string(),
+    })?;
     if version.has(table::ADMIN_ID__NUMBER) {
         return Ok(types::AdminId::Number(n));
     }
