@@ -133,17 +133,6 @@ impl Message {
         }
     }
 
-    /// The length of the message's own text (body and subject), to size the
-    /// buffer it is encoded into.
-    pub(crate) fn text_len(&self) -> usize {
-        match self {
-            Message::Admin(m) => m.body.len() + m.channel.as_email().map_or(0, |e| e.subject.len()),
-            Message::User(m) => m.body.len(),
-            Message::WhatsApp(_) => 0,
-            Message::Sms(m) => m.body.len(),
-        }
-    }
-
     /// [`Message::to_request`] for a message that is not needed after: its
     /// body (and an email's subject) move into the request instead of being
     /// copied. What [`crate::Client::send`] does, so that a send holds one

@@ -14,6 +14,7 @@ use crate::send::client::USER_AGENT_VALUE;
 use crate::send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
 use crate::send::rate_limit::{RateLimit, retry_after};
 use crate::send::response::SentMessage;
+use crate::send::wire::WireBody;
 use crate::text::{BODY_EXCERPT_LIMIT, Secrets, clean, redact, url_without_secrets};
 
 /// How much of an oversized body is kept past [`BODY_EXCERPT_LIMIT`], so that
@@ -53,10 +54,7 @@ pub(crate) enum Body {
 /// is this one's size plus a few words): the head is read into a small
 /// [`Answer`] before the body, and the URL a caller's client ended at, rare,
 /// is boxed.
-pub(crate) async fn send_once(
-    t: &Target<'_>,
-    body: bytes::Bytes,
-) -> Result<SentMessage, SendError> {
+pub(crate) async fn send_once(t: &Target<'_>, body: &WireBody) -> Result<SentMessage, SendError> {
     if let Some(b) = t.budget {
         b.acquire().await.map_err(SendError::BudgetUnavailable)?;
     }
@@ -89,17 +87,15 @@ pub(crate) async fn send_once(
 /// A caller's client may follow redirects, and reqwest reports an error on
 /// a redirected hop (after the first hop received the whole request) with
 /// the first URL, so there every transport error may have been delivered.
-/// Its body is one a client cannot replay: a `307`/`308` comes back to the
+/// Its body, like every body the crate sends ([`WireBody`]), is one a
+/// client cannot replay: a `307`/`308` comes back to the
 /// crate as it is (and becomes [`SendError::Redirected`]) instead of the
 /// message being sent on to another server, and reqwest's own retries, which
 /// replay a body, cannot send it twice.
-async fn post(t: &Target<'_>, body: bytes::Bytes) -> Result<reqwest::Response, SendError> {
-    let body = if t.own_http {
-        reqwest::Body::from(body)
-    } else {
-        // An exact size: sent with `Content-Length`, as the reusable body is.
-        reqwest::Body::wrap(http_body_util::Full::new(body))
-    };
+async fn post(t: &Target<'_>, body: &WireBody) -> Result<reqwest::Response, SendError> {
+    // The crate's own client replays nothing either way (no redirects, no
+    // retries of its own); the size is exact, sent as `Content-Length`.
+    let body = body.to_reqwest();
     t.http
         .post(t.url.clone())
         // Set on the request itself: no header map is built and copied per send.

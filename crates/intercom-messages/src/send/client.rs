@@ -17,7 +17,6 @@ use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
 use crate::message::Message;
-use crate::message::invalid::ValidationError;
 use crate::message::version::Version;
 use crate::send::attempt::{Target, send_once};
 use crate::send::budget::RateBudget;
@@ -26,6 +25,7 @@ use crate::send::config::{BaseUrl, ConfigError, Region};
 use crate::send::error::SendError;
 use crate::send::response::SentMessage;
 use crate::send::retry::{RetryPolicy, retrying};
+use crate::send::wire;
 use crate::text::Secrets;
 
 /// The `User-Agent` sent with every request: `intercom-messages/<version> (Rust)`.
@@ -284,14 +284,15 @@ impl Client {
     ///
     /// The body is held once: the message moves into the generated request
     /// type ([`Message::into_request`]), which is encoded by `serde_json` and
-    /// dropped before anything is awaited.
+    /// dropped before anything is awaited; a text JSON escapes nothing in
+    /// is sent from the message's own buffer, without a copy.
     pub fn send_with_version(
         &self,
         message: impl Into<Message>,
         version: Version,
     ) -> impl Future<Output = Result<SentMessage, SendError>> + Send + '_ {
         // Only what a failed check needs to say is kept beside the body.
-        let body = encode(message.into(), version).map_err(Box::new);
+        let body = wire::encode(message.into(), version).map_err(Box::new);
         let span = tracing::info_span!(
             "intercom.send",
             version = %version,
@@ -312,23 +313,8 @@ impl Client {
                 budget: inner.budget.as_deref(),
                 secrets: &inner.secrets,
             };
-            retrying(&inner.retry, || send_once(&target, body.clone())).await
+            retrying(&inner.retry, || send_once(&target, &body)).await
         }
         .instrument(span)
     }
 }
-
-/// The message as the bytes sent: checked, moved into the generated request
-/// type, encoded by `serde_json` into a buffer sized for it, and the request
-/// dropped. `Bytes`, so that a retry shares the buffer.
-fn encode(message: Message, version: Version) -> Result<bytes::Bytes, ValidationError> {
-    let capacity = message.text_len() + ENVELOPE;
-    let request = message.into_request(version)?;
-    let mut out = Vec::with_capacity(capacity);
-    serde_json::to_writer(&mut out, &request).expect("the generated request types always encode");
-    Ok(bytes::Bytes::from(out))
-}
-
-/// Room in the encoded body for everything but the message's own text: the
-/// envelope of keys, ids and recipients of a typical message.
-const ENVELOPE: usize = 512;
