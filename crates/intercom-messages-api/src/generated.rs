@@ -901,7 +901,7 @@ pub mod types {
         ///The recipient's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///An E.164 number with its `+`, as a string: the published example writes `+5547999998888` unquoted (which YAML reads as an integer), and every other phone number Intercom publishes is a quoted string.
+        ///An E.164 number with its `+`, as a string of digits: the published example writes `+5547999998888` unquoted (which YAML reads as an integer), and every other phone number Intercom publishes is a quoted string. At most 15 digits (E.164's only bound) and at least two (`+6834002`, Niue, has 7); the facade removes the spaces Intercom writes elsewhere (`+1 1234567890`).
         pub phone: PhoneRecipientPhone,
     }
     impl PhoneRecipient {
@@ -909,7 +909,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///An E.164 number with its `+`, as a string: the published example writes `+5547999998888` unquoted (which YAML reads as an integer), and every other phone number Intercom publishes is a quoted string.
+    ///An E.164 number with its `+`, as a string of digits: the published example writes `+5547999998888` unquoted (which YAML reads as an integer), and every other phone number Intercom publishes is a quoted string. At most 15 digits (E.164's only bound) and at least two (`+6834002`, Niue, has 7); the facade removes the spaces Intercom writes elsewhere (`+1 1234567890`).
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -940,9 +940,9 @@ pub mod types {
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^\\+[1-9][0-9]{7,14}$").unwrap() });
+            { ::regress::Regex::new("^\\+[1-9][0-9]{1,14}$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^\\+[1-9][0-9]{7,14}$\"".into());
+                return Err("doesn't match pattern \"^\\+[1-9][0-9]{1,14}$\"".into());
             }
             Ok(Self(value.to_string()))
         }

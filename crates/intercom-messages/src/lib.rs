@@ -58,8 +58,9 @@
 //!   every error and log line where the server's text enters
 //!   ([`SendError`] says what is scrubbed and what is not).
 //! - **No wait a server chooses is taken uncapped.** See below.
-//! - **Linear checks.** The HTML check of user messages
-//!   ([`rules::find_html_tag`]) is linear in the body's length.
+//! - **Linear checks.** Every rule, and the HTML finder offered for
+//!   visitors' text ([`rules::find_html_tag`]), is linear in the body's
+//!   length.
 //!
 //! # Every wait a server can impose, and its cap
 //!

@@ -1,8 +1,10 @@
-//! The HTML check of user and lead messages (the `body-html` rule).
+//! Finding HTML in text, for code that relays visitors' text.
 
-/// The first HTML tag in `body`, if any: what makes a user or lead message
-/// break the `body-html` rule, public so that code relaying visitors' text
-/// can check it (or escape it) before building a message.
+/// The first HTML tag in `body`, if any, for code that relays visitors' text
+/// and wants to check it (or escape it) before building a user message.
+/// Intercom calls a user message "plaintext only, HTML is not supported",
+/// but no document says it refuses one that contains a tag, so the facade
+/// does not refuse it either: it sends the text as written.
 ///
 /// A tag opens with `<!`, or with `<` or `</` and a name (a letter, then
 /// letters, digits or `-`) followed by white space, `/` or `>`; it closes at

@@ -99,12 +99,6 @@ pub enum ValidationError {
     /// An empty body.
     #[error("`body` is empty: a message needs content")]
     BodyEmpty,
-    /// HTML in the body of a user message.
-    #[error("`body` contains HTML (`{tag}`): a user or lead message is plain text only")]
-    BodyHtml {
-        /// The first tag found.
-        tag: String,
-    },
     /// A kind of message (WhatsApp, SMS) that the chosen version does not have.
     #[error(
         "a {message} message is not available in API version {version}; it exists in {}",
@@ -128,7 +122,7 @@ pub enum ValidationError {
     },
     /// A phone number that is not E.164.
     #[error(
-        "`{field}` is `{value}`: a phone number is E.164, an optional `+` and 8 to 15 digits, not starting with 0"
+        "`{field}` is `{value}`: a phone number is E.164, an optional `+` and 2 to 15 digits, not starting with 0 (spaces, hyphens, dots and parentheses are removed)"
     )]
     PhoneNotE164 {
         /// Where, e.g. `to.phone`.
@@ -195,7 +189,6 @@ rules! {
     RecipientMissing => "recipient-missing",
     SubjectMissing => "subject-missing",
     BodyEmpty => "body-empty",
-    BodyHtml => "body-html",
     CreatedAtNegative => "created-at-negative",
     MessageNotInVersion => "message-not-in-version",
     RecipientMixed => "recipient-mixed",

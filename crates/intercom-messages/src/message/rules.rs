@@ -14,8 +14,8 @@ use crate::message::contact::{Contact, ContactKey, ContactType};
 use crate::message::invalid::ValidationError;
 use crate::message::version::Version;
 
-// Public as `intercom_messages::rules::find_html_tag`: the check of the
-// `body-html` rule, for code that relays visitors' text.
+// Public as `intercom_messages::rules::find_html_tag`, for code that relays
+// visitors' text (no rule refuses HTML: see the choices in rules.md).
 pub use crate::message::html::find_html_tag;
 
 /// Where a contact sits: `from`, or `to`/`cc`/`bcc` at an index. Formatted

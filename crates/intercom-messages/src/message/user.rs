@@ -5,7 +5,6 @@ use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
 
 use crate::message::contact::{Contact, ContactKey};
-use crate::message::html::find_html_tag;
 use crate::message::invalid::ValidationError;
 use crate::message::rules::{At, check_contact, check_properties, non_empty};
 use crate::message::version::Version;
@@ -88,10 +87,6 @@ impl UserMessage {
         check_contact(at, &self.from, false, version)?;
         if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
-        }
-        if let Some(tag) = find_html_tag(&body) {
-            let tag: String = tag.chars().take(40).collect();
-            return Err(ValidationError::BodyHtml { tag });
         }
         let from = sender(at, &self.from)?;
         let request = types::UserMessageRequest {

@@ -24,8 +24,9 @@ impl AdminDraft {
     }
 
     /// Addresses the message to a phone number, for WhatsApp: E.164, with or
-    /// without the `+` (`"+4915112345678"`), checked when the message is and
-    /// sent as a string with its `+`. A WhatsApp message goes to this number
+    /// without the `+` and with any spaces, hyphens, dots or parentheses
+    /// (`"+4915112345678"`, `"+1 (123) 456-7890"`), checked when the message
+    /// is and sent as a string of digits with its `+`. A WhatsApp message goes to this number
     /// only; contacts added with [`AdminDraft::to`] make it invalid
     /// ([`crate::ValidationError::RecipientMixed`]).
     pub fn to_phone(self, number: impl Into<String>, name: impl Into<String>) -> PhoneDraft {
@@ -322,11 +323,26 @@ impl WhatsAppMessage {
     }
 }
 
-/// An E.164 number: an optional `+`, then 8 to 15 digits, the first not 0.
+/// The separators people write inside a phone number (E.123's spaces, and
+/// the hyphens, dots and parentheses of national habits), removed before
+/// the number is checked and sent: Intercom itself writes `"+1 1234567890"`.
+const PHONE_SEPARATORS: [char; 5] = [' ', '-', '.', '(', ')'];
+
+/// An E.164 number: an optional `+`, then at most 15 digits (E.164's only
+/// bound), the first not 0, and at least two (a country code and a
+/// subscriber number: `+6834002`, Niue, has 7). Separators are removed.
 /// Encoded as Intercom writes phone numbers: a string with its `+`.
-fn e164<T: TryFrom<String>>(field: &'static str, number: &str) -> Result<T, ValidationError> {
-    let digits = number.strip_prefix('+').unwrap_or(number);
-    let ok = (8..=15).contains(&digits.len())
+pub(crate) fn e164<T: TryFrom<String>>(
+    field: &'static str,
+    number: &str,
+) -> Result<T, ValidationError> {
+    let compact: String = number
+        .trim()
+        .chars()
+        .filter(|c| !PHONE_SEPARATORS.contains(c))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or(&compact);
+    let ok = (2..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())
         && !digits.starts_with('0');
     ok.then(|| T::try_from(format!("+{digits}")).ok())
