@@ -78,12 +78,12 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct AdminMessageRequest {
-        ///Blind-copied recipients (email).
+        ///Blind-copied recipients (in the published schema, of every kind of admin message).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bcc: ::std::option::Option<Recipients>,
         ///The content of the message; HTML or plain text.
         pub body: ::std::string::String,
-        ///Copied recipients (email).
+        ///Copied recipients (in the published schema, of every kind of admin message).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cc: ::std::option::Option<Recipients>,
         ///Open a conversation in the inbox without waiting for the contact to reply. Intercom treats a missing value as false.
@@ -249,7 +249,7 @@ pub mod types {
     pub struct ContactByEmail {
         pub email: ContactByEmailEmail,
         #[serde(rename = "type")]
-        pub type_: SenderType,
+        pub type_: EmailSenderType,
     }
     impl ContactByEmail {
         pub fn builder() -> builder::ContactByEmail {
@@ -486,7 +486,7 @@ pub mod types {
                 })
         }
     }
-    ///The kind of recipient: `contact` (a lead or visitor) is documented for recipients by the 1.x docs only; `lead` from 2.0 (see openapi/README.md).
+    ///The kind of recipient: `contact` (a lead or visitor) up to 2.5: the 1.x docs document it, the 2.0 and 2.4 docs say to use `contact` for users and leads, and no document refuses it before 2.6, whose page lists `user` or `lead`; `lead` from 2.0, on the same argument (see openapi/README.md).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -645,6 +645,122 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///The kind of recipient identified by email: a user or a lead, never a `contact` ("Receiving Contacts are identified by a `user_id` or `id` field", 1.0 docs).
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum EmailRecipientType {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "lead")]
+        Lead,
+    }
+    impl ::std::fmt::Display for EmailRecipientType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Lead => f.write_str("lead"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EmailRecipientType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "lead" => Ok(Self::Lead),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EmailRecipientType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EmailRecipientType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The kind of sender identified by email: a user or a lead ("email if lead", 1.x docs), and `contact` up to 2.5, the versions where `contact` is the type of leads (1.x: the only lead type; 2.0 and 2.4: "use `contact` for users and leads"). From 2.6 a `contact` sender is a visitor, named by `id` or `user_id`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum EmailSenderType {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "lead")]
+        Lead,
+        #[serde(rename = "contact")]
+        Contact,
+    }
+    impl ::std::fmt::Display for EmailSenderType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Lead => f.write_str("lead"),
+                Self::Contact => f.write_str("contact"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EmailSenderType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "lead" => Ok(Self::Lead),
+                "contact" => Ok(Self::Contact),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EmailSenderType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EmailSenderType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///One error of an error list.
@@ -839,7 +955,7 @@ pub mod types {
     )]
     pub struct Message {
         pub body: ::std::string::String,
-        ///Only when a conversation was created.
+        ///Only when a conversation was created. On the 2.2 message-model page ("The associated conversation_id. Only returned when creating a conversation"), absent from 2.1's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         ///UNIX seconds (an integer on the wire, whatever the 2.7+ schema says).
@@ -1016,7 +1132,7 @@ pub mod types {
     pub struct RecipientByEmail {
         pub email: RecipientByEmailEmail,
         #[serde(rename = "type")]
-        pub type_: ContactType,
+        pub type_: EmailRecipientType,
     }
     impl RecipientByEmail {
         pub fn builder() -> builder::RecipientByEmail {
@@ -2242,7 +2358,7 @@ pub mod types {
                 super::ContactByEmailEmail,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<super::SenderType, ::std::string::String>,
+            type_: ::std::result::Result<super::EmailSenderType, ::std::string::String>,
         }
         impl ::std::default::Default for ContactByEmail {
             fn default() -> Self {
@@ -2267,7 +2383,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SenderType>,
+                T: ::std::convert::TryInto<super::EmailSenderType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value
@@ -2929,7 +3045,10 @@ pub mod types {
                 super::RecipientByEmailEmail,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<super::ContactType, ::std::string::String>,
+            type_: ::std::result::Result<
+                super::EmailRecipientType,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RecipientByEmail {
             fn default() -> Self {
@@ -2954,7 +3073,7 @@ pub mod types {
             }
             pub fn type_<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ContactType>,
+                T: ::std::convert::TryInto<super::EmailRecipientType>,
                 T::Error: ::std::fmt::Display,
             {
                 self.type_ = value

@@ -118,11 +118,11 @@ pub const ADMIN_MESSAGE_TYPE__IN_APP: Availability = Availability {
     },
     request: true,
 };
-/// `ContactType=contact` (EnumValue): 1.0–1.4.
+/// `ContactType=contact` (EnumValue): 1.0–2.5.
 pub const CONTACT_TYPE__CONTACT: Availability = Availability {
     item: "ContactType=contact",
     kind: ItemKind::EnumValue,
-    versions: VersionRange { first: 0, last: 4 },
+    versions: VersionRange { first: 0, last: 10 },
     request: true,
 };
 /// `ContactType=lead` (EnumValue): 2.0–Preview.
@@ -132,11 +132,32 @@ pub const CONTACT_TYPE__LEAD: Availability = Availability {
     versions: VersionRange { first: 5, last: 22 },
     request: true,
 };
-/// `Message.conversation_id` (Property): 2.3–Preview.
+/// `EmailRecipientType=lead` (EnumValue): 2.0–Preview.
+pub const EMAIL_RECIPIENT_TYPE__LEAD: Availability = Availability {
+    item: "EmailRecipientType=lead",
+    kind: ItemKind::EnumValue,
+    versions: VersionRange { first: 5, last: 22 },
+    request: true,
+};
+/// `EmailSenderType=contact` (EnumValue): 1.0–2.5.
+pub const EMAIL_SENDER_TYPE__CONTACT: Availability = Availability {
+    item: "EmailSenderType=contact",
+    kind: ItemKind::EnumValue,
+    versions: VersionRange { first: 0, last: 10 },
+    request: true,
+};
+/// `EmailSenderType=lead` (EnumValue): 2.0–Preview.
+pub const EMAIL_SENDER_TYPE__LEAD: Availability = Availability {
+    item: "EmailSenderType=lead",
+    kind: ItemKind::EnumValue,
+    versions: VersionRange { first: 5, last: 22 },
+    request: true,
+};
+/// `Message.conversation_id` (Property): 2.2–Preview.
 pub const MESSAGE__CONVERSATION_ID: Availability = Availability {
     item: "Message.conversation_id",
     kind: ItemKind::Property,
-    versions: VersionRange { first: 8, last: 22 },
+    versions: VersionRange { first: 7, last: 22 },
     request: false,
 };
 /// `Message.template` (Property): 1.0–1.4.
@@ -191,7 +212,7 @@ pub const WHATS_APP_MESSAGE_REQUEST: Availability = Availability {
     request: true,
 };
 /// Every row above, sorted by item.
-pub const TABLE: [Availability; 15] = [
+pub const TABLE: [Availability; 18] = [
     ADMIN_ID__NUMBER,
     ADMIN_MESSAGE_REQUEST__BCC,
     ADMIN_MESSAGE_REQUEST__CC,
@@ -200,6 +221,9 @@ pub const TABLE: [Availability; 15] = [
     ADMIN_MESSAGE_TYPE__IN_APP,
     CONTACT_TYPE__CONTACT,
     CONTACT_TYPE__LEAD,
+    EMAIL_RECIPIENT_TYPE__LEAD,
+    EMAIL_SENDER_TYPE__CONTACT,
+    EMAIL_SENDER_TYPE__LEAD,
     MESSAGE__CONVERSATION_ID,
     MESSAGE__TEMPLATE,
     MESSAGE_OWNER,
@@ -240,6 +264,27 @@ pub fn contact_type_row(value: crate::types::ContactType) -> Option<Availability
     match value {
         crate::types::ContactType::Contact => Some(CONTACT_TYPE__CONTACT),
         crate::types::ContactType::Lead => Some(CONTACT_TYPE__LEAD),
+        _ => None,
+    }
+}
+/// The row of a `EmailRecipientType` value that not every version has.
+#[allow(unreachable_patterns)]
+pub fn email_recipient_type_row(
+    value: crate::types::EmailRecipientType,
+) -> Option<Availability> {
+    match value {
+        crate::types::EmailRecipientType::Lead => Some(EMAIL_RECIPIENT_TYPE__LEAD),
+        _ => None,
+    }
+}
+/// The row of a `EmailSenderType` value that not every version has.
+#[allow(unreachable_patterns)]
+pub fn email_sender_type_row(
+    value: crate::types::EmailSenderType,
+) -> Option<Availability> {
+    match value {
+        crate::types::EmailSenderType::Contact => Some(EMAIL_SENDER_TYPE__CONTACT),
+        crate::types::EmailSenderType::Lead => Some(EMAIL_SENDER_TYPE__LEAD),
         _ => None,
     }
 }

@@ -133,9 +133,9 @@ fn cases() -> Vec<Case> {
             user(Contact::visitor_user_id("v1")),
         ),
         no(
-            "visitor by email",
+            "visitor by email, a sender from 2.6",
             VisitorByEmail,
-            V::V1_0,
+            V::V2_6,
             user(Contact::new(
                 ContactType::Contact,
                 ContactKey::Email("a@b.c".into()),
@@ -406,6 +406,25 @@ fn uses(item: &str) -> Option<Uses> {
                 .sms("Your code is 1234")
                 .into()
         }),
+        ("EmailRecipientType", "lead") => Refused(ContactTypeNotInVersion, || {
+            Message::from_admin(1)
+                .to(Contact::lead_email("lead@example.com"))
+                .in_app("Hi")
+                .into()
+        }),
+        ("EmailSenderType", "lead") => Refused(ContactTypeNotInVersion, || {
+            Message::from_contact(Contact::lead_email("lead@example.com"))
+                .body("Hi")
+                .into()
+        }),
+        ("EmailSenderType", "contact") => Refused(VisitorByEmail, || {
+            Message::from_contact(Contact::new(
+                ContactType::Contact,
+                ContactKey::Email("lead@example.com".into()),
+            ))
+            .body("Hi")
+            .into()
+        }),
         ("AdminId", "Number") => Shape,
         ("AdminMessageType", "in_app") => {
             NeverSent("the facade sends `inapp`, valid in every version (openapi/README.md)")
@@ -456,6 +475,7 @@ fn boundary_cases() -> Result<Vec<Case>, String> {
                 | ValidationError::RecipientListNotInVersion { available, .. }
                 | ValidationError::ContactTypeNotInVersion { available, .. }
                 | ValidationError::MessageNotInVersion { available, .. } => Some(available.clone()),
+                ValidationError::VisitorByEmail { available, .. } => available.clone(),
                 _ => None,
             };
             if available != Some(range.clone()) {
@@ -834,4 +854,46 @@ fn a_phone_number_is_sent_as_its_digits() {
             serde_json::to_value(whatsapp(written).to_request(Version::LATEST).unwrap()).unwrap();
         assert_eq!(json["to"]["phone"], sent, "{written}");
     }
+}
+
+/// "email if lead" (1.x docs): where `contact` is the type of leads (the
+/// versions of `EmailSenderType=contact`), a `contact` may write by email;
+/// after them a `contact` is a visitor, named by `id` or `user_id`. As a
+/// recipient, a `contact` is never named by email ("Receiving Contacts are
+/// identified by a `user_id` or `id` field").
+#[test]
+fn a_lead_writes_by_email_where_contact_is_the_lead_type() {
+    use intercom_messages::api::version_table as table;
+    let row = table::EMAIL_SENDER_TYPE__CONTACT;
+    let by_email = || {
+        Contact::new(
+            ContactType::Contact,
+            ContactKey::Email("lead@example.com".into()),
+        )
+    };
+    for version in Version::ALL {
+        let sent = Message::from(Message::from_contact(by_email()).body("Hi")).validate(version);
+        if version.has(row) {
+            assert!(sent.is_ok(), "{version}: {sent:?}");
+        } else {
+            assert!(
+                matches!(sent, Err(ValidationError::VisitorByEmail { .. })),
+                "{version}: {sent:?}"
+            );
+        }
+        let received =
+            Message::from(Message::from_admin(1).to(by_email()).in_app("Hi")).validate(version);
+        assert!(
+            matches!(
+                received,
+                Err(ValidationError::VisitorByEmail { .. }
+                    | ValidationError::ContactTypeNotInVersion { .. })
+            ),
+            "{version}: {received:?}"
+        );
+    }
+    assert!(
+        Version::V1_0.has(row) && Version::V1_4.has(row),
+        "the 1.x docs"
+    );
 }

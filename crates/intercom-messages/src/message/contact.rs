@@ -28,6 +28,24 @@ impl ContactType {
     }
 
     /// The generated wire type of a sender.
+    /// The type of a recipient named by email; a `contact` never is.
+    pub(crate) fn email_recipient_wire(self) -> Option<types::EmailRecipientType> {
+        match self {
+            ContactType::User => Some(types::EmailRecipientType::User),
+            ContactType::Lead => Some(types::EmailRecipientType::Lead),
+            ContactType::Contact => None,
+        }
+    }
+
+    /// The type of a sender named by email.
+    pub(crate) fn email_sender_wire(self) -> types::EmailSenderType {
+        match self {
+            ContactType::User => types::EmailSenderType::User,
+            ContactType::Lead => types::EmailSenderType::Lead,
+            ContactType::Contact => types::EmailSenderType::Contact,
+        }
+    }
+
     pub(crate) fn sender_wire(self) -> types::SenderType {
         match self {
             ContactType::User => types::SenderType::User,

@@ -155,29 +155,44 @@ fn recipients(list: Option<types::Recipients>) -> Vec<Contact> {
 }
 
 fn recipient(r: types::Recipient) -> Contact {
-    let (type_, key) = match r {
-        types::Recipient::ContactById(c) => (c.type_, ContactKey::Id(c.id.into())),
-        types::Recipient::ContactByUserId(c) => (c.type_, ContactKey::UserId(c.user_id.into())),
-        types::Recipient::RecipientByEmail(c) => (c.type_, ContactKey::Email(c.email.into())),
-    };
-    let type_ = match type_ {
+    let of = |t: types::ContactType| match t {
         types::ContactType::User => ContactType::User,
         types::ContactType::Lead => ContactType::Lead,
         types::ContactType::Contact => ContactType::Contact,
     };
-    Contact::new(type_, key)
+    match r {
+        types::Recipient::ContactById(c) => Contact::new(of(c.type_), ContactKey::Id(c.id.into())),
+        types::Recipient::ContactByUserId(c) => {
+            Contact::new(of(c.type_), ContactKey::UserId(c.user_id.into()))
+        }
+        types::Recipient::RecipientByEmail(c) => Contact::new(
+            match c.type_ {
+                types::EmailRecipientType::User => ContactType::User,
+                types::EmailRecipientType::Lead => ContactType::Lead,
+            },
+            ContactKey::Email(c.email.into()),
+        ),
+    }
 }
 
 fn sender(s: types::UserSender) -> Contact {
-    let (type_, key) = match s {
-        types::UserSender::SenderById(c) => (c.type_, ContactKey::Id(c.id.into())),
-        types::UserSender::SenderByUserId(c) => (c.type_, ContactKey::UserId(c.user_id.into())),
-        types::UserSender::ContactByEmail(c) => (c.type_, ContactKey::Email(c.email.into())),
-    };
-    let type_ = match type_ {
+    let of = |t: types::SenderType| match t {
         types::SenderType::User => ContactType::User,
         types::SenderType::Lead => ContactType::Lead,
         types::SenderType::Contact => ContactType::Contact,
     };
-    Contact::new(type_, key)
+    match s {
+        types::UserSender::SenderById(c) => Contact::new(of(c.type_), ContactKey::Id(c.id.into())),
+        types::UserSender::SenderByUserId(c) => {
+            Contact::new(of(c.type_), ContactKey::UserId(c.user_id.into()))
+        }
+        types::UserSender::ContactByEmail(c) => Contact::new(
+            match c.type_ {
+                types::EmailSenderType::User => ContactType::User,
+                types::EmailSenderType::Lead => ContactType::Lead,
+                types::EmailSenderType::Contact => ContactType::Contact,
+            },
+            ContactKey::Email(c.email.into()),
+        ),
+    }
 }

@@ -18,6 +18,13 @@ fn span(r: &RangeInclusive<Version>) -> String {
     .to_string()
 }
 
+fn lead_by_email(available: &Option<RangeInclusive<Version>>) -> String {
+    available
+        .as_ref()
+        .map(|r| format!("; a lead writes as `contact` by email in {}", span(r)))
+        .unwrap_or_default()
+}
+
 /// A message that breaks a rule. Nothing was sent.
 ///
 /// Each variant is one rule of the table in [`crate::rules`]; version rules
@@ -70,11 +77,18 @@ pub enum ValidationError {
     },
     /// A visitor (type `contact`) identified by email: visitors have only `id` or `user_id`.
     #[error(
-        "`{field}`: a visitor (type `contact`) is identified by `id` or `user_id`, not by email"
+        "`{field}`: a visitor (type `contact`) is identified by `id` or `user_id`, not by email, in API version {version}{}",
+        lead_by_email(available)
     )]
     VisitorByEmail {
         /// Where, e.g. `from.email`.
         field: String,
+        /// The version asked for.
+        version: Version,
+        /// For a sender: the versions where `contact` is the type of leads,
+        /// who may write by email (`EmailSenderType=contact`). `None` for a
+        /// recipient, who never is named so.
+        available: Option<RangeInclusive<Version>>,
     },
     /// An `id`, `user_id` or `email` that is empty.
     #[error("`{field}` is empty: a contact needs a non-empty identifier")]

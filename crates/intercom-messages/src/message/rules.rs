@@ -72,26 +72,38 @@ pub(crate) fn check_contact(
             field: at.field(key.field()),
         });
     }
-    let row = if recipient {
-        table::contact_type_row(contact.contact_type().wire())
-    } else {
-        table::sender_type_row(contact.contact_type().sender_wire())
+    let kind = contact.contact_type();
+    let by_email = matches!(key, ContactKey::Email(_));
+    // A `contact` named by email: never as a recipient (`EmailRecipientType`
+    // has no `contact`), and as a sender only in the versions of
+    // `EmailSenderType=contact`, where `contact` is the type of leads.
+    if by_email && kind == ContactType::Contact {
+        let senders = table::email_sender_type_row(types::EmailSenderType::Contact);
+        if recipient || senders.is_some_and(|r| !version.has(r)) {
+            return Err(ValidationError::VisitorByEmail {
+                field: at.field("email"),
+                version,
+                available: senders.filter(|_| !recipient).map(Version::range_of),
+            });
+        }
+    }
+    // Each identifier's own enum of types: the rows of its values.
+    let row = match (recipient, by_email) {
+        (true, true) => kind
+            .email_recipient_wire()
+            .and_then(table::email_recipient_type_row),
+        (true, false) => table::contact_type_row(kind.wire()),
+        (false, true) => table::email_sender_type_row(kind.email_sender_wire()),
+        (false, false) => table::sender_type_row(kind.sender_wire()),
     };
     if let Some(r) = row
         && !version.has(r)
     {
         return Err(ValidationError::ContactTypeNotInVersion {
             field: at.field("type"),
-            contact_type: contact.contact_type(),
+            contact_type: kind,
             version,
             available: Version::range_of(r),
-        });
-    }
-    if let ContactKey::Email(_) = key
-        && contact.contact_type() == ContactType::Contact
-    {
-        return Err(ValidationError::VisitorByEmail {
-            field: at.field("email"),
         });
     }
     Ok(())
@@ -161,7 +173,14 @@ pub(crate) fn recipient(at: At, c: &Contact) -> Result<types::Recipient, Validat
         }),
         k @ ContactKey::Email(_) => types::Recipient::RecipientByEmail(types::RecipientByEmail {
             email: non_empty(at, k)?,
-            type_,
+            // `check_contact` refused a `contact` by email before encoding.
+            type_: c.contact_type().email_recipient_wire().ok_or_else(|| {
+                ValidationError::VisitorByEmail {
+                    field: at.field("email"),
+                    version: Version::LATEST,
+                    available: None,
+                }
+            })?,
         }),
     })
 }

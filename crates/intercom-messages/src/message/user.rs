@@ -113,7 +113,7 @@ fn sender(at: At, c: &Contact) -> Result<types::UserSender, ValidationError> {
         }),
         k @ ContactKey::Email(_) => types::UserSender::ContactByEmail(types::ContactByEmail {
             email: non_empty(at, k)?,
-            type_,
+            type_: c.contact_type().email_sender_wire(),
         }),
     })
 }

@@ -1,0 +1,96 @@
+//! The facade's rules against what Intercom documents: every documented
+//! request is accepted by the rules in every version it documents, and the
+//! per-version schema (which `MockIntercom` checks) agrees with the rules
+//! on the choices recorded in openapi/README.md, read from the version table.
+
+use intercom_messages::api::types::CreateMessageRequest;
+use intercom_messages::api::version_table as table;
+use intercom_messages::{Message, Version};
+use intercom_messages_tests::{Strictness, examples, violations};
+use serde_json::{Value, json};
+
+fn schema_accepts(request: &Value, version: Version) -> Result<(), Vec<String>> {
+    let v = violations(
+        "CreateMessageRequest",
+        version.position(),
+        Strictness::Closed,
+        request,
+    );
+    if v.is_empty() { Ok(()) } else { Err(v) }
+}
+
+/// Every documented request that is not marked flawed, as the generated type
+/// decodes it, passes the facade's rules in every version it documents:
+/// the rules refuse nothing Intercom documents.
+#[test]
+fn the_rules_accept_every_documented_request_in_its_versions() {
+    let mut checked = 0;
+    for example in examples() {
+        if example.place != "request" || example.flaw.is_some() {
+            continue;
+        }
+        let request: CreateMessageRequest = serde_json::from_value(example.value.clone())
+            .unwrap_or_else(|e| panic!("{}: {e}", example.name));
+        let message =
+            Message::try_from(request).unwrap_or_else(|e| panic!("{}: {e}", example.name));
+        for version in Version::ALL {
+            if !example.range.contains(version.position()) {
+                continue;
+            }
+            message
+                .validate(version)
+                .unwrap_or_else(|e| panic!("{} at {version}: {e}", example.name));
+            checked += 1;
+        }
+    }
+    eprintln!("{checked} documented requests checked by the rules, version by version");
+    assert!(checked >= 30, "{checked}");
+}
+
+/// "email if lead" (1.x): a `contact` sender by email is valid where
+/// `contact` is the type of leads, in the schema and in the rules alike; a
+/// `contact` recipient is never named by email, in either.
+#[test]
+fn a_contact_by_email_is_a_sender_where_contact_is_the_lead_type_and_never_a_recipient() {
+    let row = table::EMAIL_SENDER_TYPE__CONTACT;
+    let sender = json!({"from": {"type": "contact", "email": "lead@example.com"}, "body": "Hi"});
+    let recipient = |version: Version| {
+        let id = if version.has(table::ADMIN_ID__NUMBER) {
+            json!(1)
+        } else {
+            json!("1")
+        };
+        json!({
+            "message_type": "inapp",
+            "body": "Hi",
+            "from": {"type": "admin", "id": id},
+            "to": {"type": "contact", "email": "visitor@example.com"}
+        })
+    };
+    let mut inside = 0;
+    for version in Version::ALL {
+        let rules = Message::try_from(
+            serde_json::from_value::<CreateMessageRequest>(sender.clone()).unwrap(),
+        )
+        .unwrap()
+        .validate(version);
+        let schema = schema_accepts(&sender, version);
+        assert_eq!(
+            rules.is_ok(),
+            version.has(row),
+            "rules at {version}: {rules:?}"
+        );
+        assert_eq!(
+            schema.is_ok(),
+            version.has(row),
+            "schema at {version}: {schema:?}"
+        );
+        inside += usize::from(version.has(row));
+        assert!(
+            schema_accepts(&recipient(version), version).is_err(),
+            "a contact recipient by email passed the {version} schema"
+        );
+    }
+    assert!(Version::V1_0.has(row) && !Version::V2_6.has(row));
+    assert!(inside >= 5, "{inside}");
+}
