@@ -94,3 +94,37 @@ fn a_contact_by_email_is_a_sender_where_contact_is_the_lead_type_and_never_a_rec
     assert!(Version::V1_0.has(row) && !Version::V2_6.has(row));
     assert!(inside >= 5, "{inside}");
 }
+
+/// "If not provided, the default sender will be used" (2.7–Preview): an
+/// admin message without `from` is valid where the row
+/// `AdminMessageRequest.from?` says, in the schema and in the rules alike,
+/// and goes out with no `from` at all.
+#[test]
+fn an_admin_message_may_leave_the_sender_to_intercom_where_documented() {
+    use intercom_messages::Contact;
+    let row = table::ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL;
+    let message: Message = Message::from_default_sender()
+        .to(Contact::user_id("70"))
+        .in_app("Hi")
+        .into();
+    let wire =
+        json!({"message_type": "inapp", "body": "Hi", "to": {"type": "user", "user_id": "70"}});
+    for version in Version::ALL {
+        let rules = message.to_request(version);
+        assert_eq!(
+            rules.is_ok(),
+            version.has(row),
+            "rules at {version}: {rules:?}"
+        );
+        if let Ok(request) = rules {
+            assert_eq!(serde_json::to_value(request).unwrap(), wire, "{version}");
+        }
+        let schema = schema_accepts(&wire, version);
+        assert_eq!(
+            schema.is_ok(),
+            version.has(row),
+            "schema at {version}: {schema:?}"
+        );
+    }
+    assert!(Version::V2_7.has(row) && !Version::V2_6.has(row));
+}

@@ -11,8 +11,8 @@ use crate::versions::Range;
 pub struct Entry {
     /// Where the item is, e.g. `AdminMessageRequest.cc`, `Recipients|List`, `ContactType=lead`.
     pub item: String,
-    /// `Schema`, `Property`, `UnionMember`, `EnumValue` or `Items` (the
-    /// names of the generated `ItemKind`).
+    /// `Schema`, `Property`, `UnionMember`, `EnumValue`, `Items` or
+    /// `Optional` (the names of the generated `ItemKind`).
     pub kind: &'static str,
     /// The versions that have it.
     pub range: Range,
@@ -44,13 +44,14 @@ pub fn version_entries(spec: &Spec) -> Result<Vec<Entry>, String> {
 }
 
 /// The vendor extensions a component schema may carry.
-const KNOWN_EXTENSIONS: [&str; 6] = [
+const KNOWN_EXTENSIONS: [&str; 7] = [
     "x-intercom-versions",
     "x-intercom-enum-versions",
     "x-intercom-known-values",
     "x-intercom-default-version",
     "x-intercom-version-aliases",
     "x-intercom-required-when",
+    "x-intercom-optional-versions",
 ];
 
 fn walk_schema(
@@ -83,6 +84,9 @@ fn walk_schema(
     }
     if let Some(v) = obj.get("x-intercom-enum-versions") {
         enum_entries(spec, path, obj, v, out)?;
+    }
+    if let Some(v) = obj.get("x-intercom-optional-versions") {
+        optional_entries(spec, path, obj, v, out)?;
     }
     walk_children(spec, path, obj, out)
 }
@@ -121,6 +125,52 @@ fn enum_entries(
         });
     }
     Ok(())
+}
+
+/// The rows of `x-intercom-optional-versions`: a required property that may
+/// be omitted in these versions, as `Schema.property?`.
+fn optional_entries(
+    spec: &Spec,
+    path: &str,
+    obj: &serde_json::Map<String, Value>,
+    ranges: &Value,
+    out: &mut Vec<Entry>,
+) -> Result<(), String> {
+    let required = optional_properties(obj, path)?;
+    let map = ranges
+        .as_object()
+        .ok_or_else(|| format!("at `{path}.x-intercom-optional-versions`: expected a map"))?;
+    for (property, r) in map {
+        if !required.contains(&property.as_str()) {
+            return Err(format!(
+                "at `{path}.x-intercom-optional-versions`: `{property}` is not a required property"
+            ));
+        }
+        let range = spec
+            .versions
+            .parse_range(r)
+            .map_err(|e| format!("at `{path}.x-intercom-optional-versions.{property}`: {e}"))?;
+        out.push(Entry {
+            item: format!("{path}.{property}?"),
+            kind: "Optional",
+            range,
+            request: false,
+        });
+    }
+    Ok(())
+}
+
+/// The required properties of an object schema.
+fn optional_properties<'a>(
+    obj: &'a serde_json::Map<String, Value>,
+    path: &str,
+) -> Result<Vec<&'a str>, String> {
+    obj.get("required")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .ok_or_else(|| {
+            format!("at `{path}`: x-intercom-optional-versions on a schema without required")
+        })
 }
 
 /// Walks the properties, inline union members and items of a schema.

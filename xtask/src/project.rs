@@ -215,6 +215,27 @@ impl Converter<'_> {
                 .collect();
             out.insert("required".into(), Value::Array(kept));
         }
+        // A required property this version lets be omitted.
+        if let (Some(optional), Some(Value::Array(req))) = (
+            obj.get("x-intercom-optional-versions"),
+            out.get("required").cloned(),
+        ) {
+            let mut kept = Vec::new();
+            for r in req {
+                let omitted = match r.as_str().and_then(|name| optional.get(name)) {
+                    Some(range) => self
+                        .spec
+                        .versions
+                        .parse_range(range)?
+                        .contains(self.version),
+                    None => false,
+                };
+                if !omitted {
+                    kept.push(r);
+                }
+            }
+            out.insert("required".into(), Value::Array(kept));
+        }
         if let Some(when) = obj.get("x-intercom-required-when") {
             let mut conds = match out.remove("allOf") {
                 Some(Value::Array(a)) => a,

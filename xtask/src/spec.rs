@@ -19,8 +19,8 @@ pub struct Spec {
 /// [`crate::parse_spec`] also checks every vendor extension.
 pub fn parse_document(text: &str) -> Result<Spec, String> {
     let raw: Value = serde_norway::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
-    let openapi: openapiv3::OpenAPI =
-        serde_path_to_error::deserialize(raw.clone()).map_err(|e| {
+    let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(for_generator(&raw))
+        .map_err(|e| {
             format!(
                 "not an OpenAPI document at `{}`: {}",
                 locate(&raw, &e),
@@ -39,6 +39,25 @@ pub fn parse_document(text: &str) -> Result<Spec, String> {
         openapi,
         versions,
     })
+}
+
+/// The document progenitor reads: a property that some version lets be
+/// omitted (`x-intercom-optional-versions`) is not required, so that the
+/// generated type can leave it out; each version's schema still requires it
+/// where that version does.
+fn for_generator(raw: &Value) -> Value {
+    let mut doc = raw.clone();
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for schema in schemas.values_mut() {
+            let Some(optional) = schema.get("x-intercom-optional-versions").cloned() else {
+                continue;
+            };
+            if let Some(Value::Array(req)) = schema.get_mut("required") {
+                req.retain(|r| r.as_str().is_none_or(|name| optional.get(name).is_none()));
+            }
+        }
+    }
+    doc
 }
 
 /// Narrows a deserialisation error to the deepest path it can name. openapiv3

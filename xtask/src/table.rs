@@ -100,13 +100,23 @@ fn version_range_impl() -> TokenStream {
     }
 }
 
-/// `AdminMessageRequest.cc` → `ADMIN_MESSAGE_REQUEST__CC`, `ContactType=lead` → `CONTACT_TYPE__LEAD`.
+/// `AdminMessageRequest.cc` → `ADMIN_MESSAGE_REQUEST__CC`, `ContactType=lead` → `CONTACT_TYPE__LEAD`,
+/// `AdminMessageRequest.from?` → `ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL`.
 pub fn const_name(item: &str) -> String {
-    item.split(['.', '|', '=', '['])
+    let (item, optional) = match item.strip_suffix('?') {
+        Some(required) => (required, true),
+        None => (item, false),
+    };
+    let mut name = item
+        .split(['.', '|', '=', '['])
         .filter(|p| !p.is_empty())
         .map(|p| p.trim_end_matches(']').to_shouty_snake_case())
         .collect::<Vec<_>>()
-        .join("__")
+        .join("__");
+    if optional {
+        name.push_str("__OPTIONAL");
+    }
+    name
 }
 
 fn const_ident(item: &str) -> proc_macro2::Ident {

@@ -13,6 +13,9 @@ pub enum ItemKind {
     EnumValue,
     /// The items of an array.
     Items,
+    /// A required property that may be omitted in these versions, e.g.
+    /// `AdminMessageRequest.from?` (Intercom's default sender is used).
+    Optional,
 }
 
 /// An inclusive range of versions, as positions in

@@ -68,7 +68,7 @@ pub mod types {
             Self::Digits(value)
         }
     }
-    ///A message an admin sends to a user or lead, in-app or by email. An email needs its subject in every version (1.x "optional unless message_type is email", 2.6 "Yes, if message_type: email", the 2.7+ branch "message_type: `email`", the recorded 422 "No subject supplied for email message"). Its template is not required: the recorded 422 for an email with neither names only the subject.
+    ///A message an admin sends to a user or lead, in-app or by email. An email needs its subject in every version (1.x "optional unless message_type is email", 2.6 "Yes, if message_type: email", the 2.7+ branch "message_type: `email`", the recorded 422 "No subject supplied for email message"). Its template is not required: the recorded 422 for an email with neither names only the subject. `from` is required up to 2.6 (1.x and 2.6: required) and may be omitted from 2.7, whose descriptions say of it "If not provided, the default sender will be used" (their branches list it as required: see openapi/README.md).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -92,7 +92,8 @@ pub mod types {
         ///When the message was created, UNIX seconds; for importing past conversations.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
-        pub from: AdminSender,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<AdminSender>,
         pub message_type: AdminMessageType,
         ///The title of the email; required for email, ignored for in-app.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1476,7 +1477,8 @@ pub mod types {
         ///When the message was created, UNIX seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
-        pub from: AdminSender,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<AdminSender>,
         pub message_type: SmsMessageRequestMessageType,
         ///Shared by every branch of the published schema.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1824,7 +1826,8 @@ pub mod types {
         ///When the message was created, UNIX seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
-        pub from: AdminSender,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<AdminSender>,
         ///The template's language code, e.g. `en`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<WhatsAppMessageRequestLocale>,
@@ -2103,7 +2106,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            from: ::std::result::Result<super::AdminSender, ::std::string::String>,
+            from: ::std::result::Result<
+                ::std::option::Option<super::AdminSender>,
+                ::std::string::String,
+            >,
             message_type: ::std::result::Result<
                 super::AdminMessageType,
                 ::std::string::String,
@@ -2126,7 +2132,7 @@ pub mod types {
                     cc: Ok(Default::default()),
                     create_conversation_without_contact_reply: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    from: Err("no value supplied for from".to_string()),
+                    from: Ok(Default::default()),
                     message_type: Err("no value supplied for message_type".to_string()),
                     subject: Ok(Default::default()),
                     template: Ok(Default::default()),
@@ -2200,7 +2206,7 @@ pub mod types {
             }
             pub fn from<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AdminSender>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AdminSender>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from = value
@@ -3239,7 +3245,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            from: ::std::result::Result<super::AdminSender, ::std::string::String>,
+            from: ::std::result::Result<
+                ::std::option::Option<super::AdminSender>,
+                ::std::string::String,
+            >,
             message_type: ::std::result::Result<
                 super::SmsMessageRequestMessageType,
                 ::std::string::String,
@@ -3262,7 +3271,7 @@ pub mod types {
                     cc: Ok(Default::default()),
                     create_conversation_without_contact_reply: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    from: Err("no value supplied for from".to_string()),
+                    from: Ok(Default::default()),
                     message_type: Err("no value supplied for message_type".to_string()),
                     subject: Ok(Default::default()),
                     template: Ok(Default::default()),
@@ -3336,7 +3345,7 @@ pub mod types {
             }
             pub fn from<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AdminSender>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AdminSender>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from = value
@@ -3657,7 +3666,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
-            from: ::std::result::Result<super::AdminSender, ::std::string::String>,
+            from: ::std::result::Result<
+                ::std::option::Option<super::AdminSender>,
+                ::std::string::String,
+            >,
             locale: ::std::result::Result<
                 ::std::option::Option<super::WhatsAppMessageRequestLocale>,
                 ::std::string::String,
@@ -3685,7 +3697,7 @@ pub mod types {
                     components: Err("no value supplied for components".to_string()),
                     create_conversation_without_contact_reply: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    from: Err("no value supplied for from".to_string()),
+                    from: Ok(Default::default()),
                     locale: Ok(Default::default()),
                     message_type: Err("no value supplied for message_type".to_string()),
                     subject: Ok(Default::default()),
@@ -3772,7 +3784,7 @@ pub mod types {
             }
             pub fn from<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::AdminSender>,
+                T: ::std::convert::TryInto<::std::option::Option<super::AdminSender>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.from = value

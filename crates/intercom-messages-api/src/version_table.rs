@@ -68,6 +68,16 @@ pub const ADMIN_ID__NUMBER: Availability = Availability {
     },
     request: true,
 };
+/// `AdminMessageRequest.from?` (Optional): 2.7–Preview.
+pub const ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL: Availability = Availability {
+    item: "AdminMessageRequest.from?",
+    kind: ItemKind::Optional,
+    versions: VersionRange {
+        first: 12,
+        last: 22,
+    },
+    request: true,
+};
 /// `AdminMessageRequest.bcc` (Property): 2.14–Preview.
 pub const ADMIN_MESSAGE_REQUEST__BCC: Availability = Availability {
     item: "AdminMessageRequest.bcc",
@@ -212,8 +222,9 @@ pub const WHATS_APP_MESSAGE_REQUEST: Availability = Availability {
     request: true,
 };
 /// Every row above, sorted by item.
-pub const TABLE: [Availability; 18] = [
+pub const TABLE: [Availability; 19] = [
     ADMIN_ID__NUMBER,
+    ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL,
     ADMIN_MESSAGE_REQUEST__BCC,
     ADMIN_MESSAGE_REQUEST__CC,
     ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY,

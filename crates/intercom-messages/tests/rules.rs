@@ -425,6 +425,12 @@ fn uses(item: &str) -> Option<Uses> {
             .body("Hi")
             .into()
         }),
+        ("AdminMessageRequest", "from?") => Refused(SenderMissing, || {
+            Message::from_default_sender()
+                .to(Contact::user_id("70"))
+                .in_app("Hi")
+                .into()
+        }),
         ("AdminId", "Number") => Shape,
         ("AdminMessageType", "in_app") => {
             NeverSent("the facade sends `inapp`, valid in every version (openapi/README.md)")
@@ -476,6 +482,7 @@ fn boundary_cases() -> Result<Vec<Case>, String> {
                 | ValidationError::ContactTypeNotInVersion { available, .. }
                 | ValidationError::MessageNotInVersion { available, .. } => Some(available.clone()),
                 ValidationError::VisitorByEmail { available, .. } => available.clone(),
+                ValidationError::SenderMissing { available, .. } => Some(available.clone()),
                 _ => None,
             };
             if available != Some(range.clone()) {

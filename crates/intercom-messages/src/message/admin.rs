@@ -127,7 +127,8 @@ impl ChannelKind for Channel {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "finish the message with .in_app(body) or .email(subject, body)"]
 pub struct AdminDraft {
-    pub(crate) from: AdminId,
+    /// `None`: Intercom's default sender.
+    pub(crate) from: Option<AdminId>,
     pub(crate) to: Vec<Contact>,
 }
 
@@ -173,7 +174,7 @@ impl AdminDraft {
 /// ([`Email`]). Inside a [`crate::Message`] the channel is a [`Channel`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdminMessage<C = Channel> {
-    pub(crate) from: AdminId,
+    pub(crate) from: Option<AdminId>,
     pub(crate) to: Vec<Contact>,
     pub(crate) cc: Vec<Contact>,
     pub(crate) bcc: Vec<Contact>,
@@ -213,8 +214,9 @@ impl<C: ChannelKind> AdminMessage<C> {
         self.open_conversation = open;
         self
     }
-    /// The admin sending it.
-    pub fn sender(&self) -> AdminId {
+    /// The admin sending it; `None` for Intercom's default sender
+    /// ([`crate::Message::from_default_sender`]).
+    pub fn sender(&self) -> Option<AdminId> {
         self.from
     }
     /// The channel.
@@ -287,7 +289,11 @@ impl<C: ChannelKind> AdminMessage<C> {
         body: String,
         subject: Option<String>,
     ) -> Result<types::AdminMessageRequest, ValidationError> {
-        let from = admin_sender(self.from, version)?;
+        let from = admin_sender(
+            self.from,
+            Some(table::ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL),
+            version,
+        )?;
         let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
         let cc = recipients("cc", &self.cc, version)?;
         let bcc = recipients("bcc", &self.bcc, version)?;

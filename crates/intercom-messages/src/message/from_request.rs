@@ -54,7 +54,7 @@ impl TryFrom<types::CreateMessageRequest> for Message {
                 Message::WhatsApp(whatsapp(r)?)
             }
             types::CreateMessageRequest::SmsMessageRequest(r) => Message::Sms(SmsMessage {
-                from: admin_id(r.from.id)?,
+                from: sender_id(r.from)?,
                 to: recipients(Some(r.to)),
                 body: r.body,
                 shared: shared(r.created_at, r.create_conversation_without_contact_reply),
@@ -75,7 +75,7 @@ fn admin(r: types::AdminMessageRequest) -> Result<AdminMessage, ValidationError>
         types::AdminMessageType::Inapp | types::AdminMessageType::InApp => Channel::InApp,
     };
     Ok(AdminMessage {
-        from: admin_id(r.from.id)?,
+        from: sender_id(r.from)?,
         to: recipients(Some(r.to)),
         cc: recipients(r.cc),
         bcc: recipients(r.bcc),
@@ -94,7 +94,7 @@ fn whatsapp(r: types::WhatsAppMessageRequest) -> Result<WhatsAppMessage, Validat
         ),
         types::WhatsAppRecipients::Recipients(to) => (recipients(Some(to)), None),
     };
-    let mut m = WhatsAppMessage::new(admin_id(r.from.id)?, contacts, phone, r.template.into());
+    let mut m = WhatsAppMessage::new(sender_id(r.from)?, contacts, phone, r.template.into());
     m.locale = r.locale.map(Into::into);
     m.shared = shared(r.created_at, r.create_conversation_without_contact_reply);
     for c in r.components {
@@ -128,6 +128,11 @@ fn shared(created_at: Option<i64>, open: Option<bool>) -> Shared {
         created_at,
         open_conversation: open == Some(true),
     }
+}
+
+/// The admin sending, or `None` for Intercom's default sender.
+fn sender_id(from: Option<types::AdminSender>) -> Result<Option<AdminId>, ValidationError> {
+    from.map(|f| admin_id(f.id)).transpose()
 }
 
 /// An admin id as the contract writes it: an integer, or a string of digits.

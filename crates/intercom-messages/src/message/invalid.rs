@@ -104,6 +104,18 @@ pub enum ValidationError {
         /// The id given, as written.
         value: String,
     },
+    /// An admin message with no `from` (Intercom's default sender) in a
+    /// version that requires one.
+    #[error(
+        "`from` is missing: API version {version} requires the sender; Intercom uses its default sender only in {}",
+        span(available)
+    )]
+    SenderMissing {
+        /// The version asked for.
+        version: Version,
+        /// The versions that may omit it (`AdminMessageRequest.from?`).
+        available: RangeInclusive<Version>,
+    },
     /// An admin message without a recipient.
     #[error("`to` is missing: an admin message needs at least one recipient")]
     RecipientMissing,
@@ -200,6 +212,7 @@ rules! {
     VisitorByEmail => "visitor-by-email",
     IdentifierEmpty => "identifier-empty",
     AdminIdOutOfRange => "admin-id-out-of-range",
+    SenderMissing => "sender-missing",
     RecipientMissing => "recipient-missing",
     SubjectMissing => "subject-missing",
     BodyEmpty => "body-empty",

@@ -1,7 +1,6 @@
 //! What a message is: an admin writing to users or leads, or a user, lead or
 //! visitor writing to the team. Built with [`Message::from_admin`] and
 //! [`Message::from_contact`]; checked against a [`crate::Version`] when encoded.
-
 //!
 //! One file per kind of message, each with its type, its builder and its
 //! encoder: [`admin`] (in-app and email), [`user`], [`sms`], [`whatsapp`].
@@ -70,7 +69,29 @@ impl Message {
     /// Starts an admin message from the admin with this id.
     pub fn from_admin(admin_id: impl Into<AdminId>) -> AdminDraft {
         AdminDraft {
-            from: admin_id.into(),
+            from: Some(admin_id.into()),
+            to: Vec::new(),
+        }
+    }
+
+    /// Starts an admin message with no `from`: Intercom sends it from the
+    /// workspace's default sender. The descriptions of 2.7 and later say
+    /// of `from` "If not provided, the default sender will be used"; 1.x
+    /// and 2.6 require it, so before 2.7 such a message is
+    /// [`ValidationError::SenderMissing`] (the versions are the row
+    /// `AdminMessageRequest.from?`). WhatsApp and SMS messages may always
+    /// omit it.
+    ///
+    /// ```
+    /// use intercom_messages::{Contact, Message, ValidationError, Version};
+    ///
+    /// let m = Message::from_default_sender().to(Contact::user_id("70")).in_app("Hi");
+    /// assert!(m.validate(Version::V2_7).is_ok());
+    /// assert!(matches!(m.validate(Version::V2_6), Err(ValidationError::SenderMissing { .. })));
+    /// ```
+    pub fn from_default_sender() -> AdminDraft {
+        AdminDraft {
+            from: None,
             to: Vec::new(),
         }
     }

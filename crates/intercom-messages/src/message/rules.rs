@@ -210,14 +210,28 @@ pub(crate) fn check_created_at(created_at: Option<i64>) -> Result<(), Validation
     }
 }
 
+/// The admin sender in the version's wire shape. Without one (Intercom's
+/// default sender), the versions of `optional` (the kind's
+/// `….from?` row) may omit it; `None` for a kind that may in every version
+/// it exists.
 pub(crate) fn admin_sender(
-    from: AdminId,
+    from: Option<AdminId>,
+    optional: Option<Availability>,
     version: Version,
-) -> Result<types::AdminSender, ValidationError> {
-    Ok(types::AdminSender {
+) -> Result<Option<types::AdminSender>, ValidationError> {
+    let Some(from) = from else {
+        return match optional {
+            Some(row) if !version.has(row) => Err(ValidationError::SenderMissing {
+                version,
+                available: Version::range_of(row),
+            }),
+            _ => Ok(None),
+        };
+    };
+    Ok(Some(types::AdminSender {
         id: admin_id(from, version)?,
         type_: types::AdminSenderType::Admin,
-    })
+    }))
 }
 
 pub(crate) fn not_blank<T: TryFrom<String>>(

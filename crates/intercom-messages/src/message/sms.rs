@@ -41,7 +41,7 @@ impl AdminDraft {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmsMessage {
-    pub(crate) from: AdminId,
+    pub(crate) from: Option<AdminId>,
     pub(crate) to: Vec<Contact>,
     pub(crate) body: String,
     pub(crate) shared: Shared,
@@ -57,7 +57,7 @@ impl SmsMessage {
     }
 
     /// The admin sending it.
-    pub fn sender(&self) -> AdminId {
+    pub fn sender(&self) -> Option<AdminId> {
         self.from
     }
 
@@ -98,7 +98,8 @@ impl SmsMessage {
         body: String,
     ) -> Result<types::SmsMessageRequest, ValidationError> {
         require_message(table::SMS_MESSAGE_REQUEST, "sms", version)?;
-        let from = admin_sender(self.from, version)?;
+        // Every version with SMS may omit `from` (the default sender).
+        let from = admin_sender(self.from, None, version)?;
         let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
         if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);

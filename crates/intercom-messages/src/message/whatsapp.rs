@@ -43,7 +43,7 @@ impl AdminDraft {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "finish the message with .whatsapp(template_name)"]
 pub struct PhoneDraft {
-    pub(crate) from: AdminId,
+    pub(crate) from: Option<AdminId>,
     pub(crate) contacts: Vec<Contact>,
     pub(crate) phone: String,
     pub(crate) name: String,
@@ -262,7 +262,7 @@ impl TemplateComponent {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WhatsAppMessage {
-    pub(crate) from: AdminId,
+    pub(crate) from: Option<AdminId>,
     pub(crate) contacts: Vec<Contact>,
     /// The number and the name, when sent to a phone number.
     pub(crate) phone: Option<(String, String)>,
@@ -274,7 +274,7 @@ pub struct WhatsAppMessage {
 
 impl WhatsAppMessage {
     pub(crate) fn new(
-        from: AdminId,
+        from: Option<AdminId>,
         contacts: Vec<Contact>,
         phone: Option<(String, String)>,
         template: String,
@@ -308,7 +308,7 @@ impl WhatsAppMessage {
     }
 
     /// The admin sending it.
-    pub fn sender(&self) -> AdminId {
+    pub fn sender(&self) -> Option<AdminId> {
         self.from
     }
 
@@ -366,7 +366,8 @@ impl WhatsAppMessage {
         version: Version,
     ) -> Result<types::WhatsAppMessageRequest, ValidationError> {
         require_message(table::WHATS_APP_MESSAGE_REQUEST, "whatsapp", version)?;
-        let from = admin_sender(self.from, version)?;
+        // Every version with WhatsApp may omit `from` (the default sender).
+        let from = admin_sender(self.from, None, version)?;
         let to = self.recipients(version)?;
         let template = not_blank("template", &self.template)?;
         let locale = match &self.locale {
