@@ -482,6 +482,11 @@ fn compare(ours: &Surface, theirs: &Surface) -> (usize, Vec<String>) {
     for (what, o, t) in [
         ("request enum", &ours.request_enums, &theirs.request_enums),
         (
+            "request constraint",
+            &ours.request_constraints,
+            &theirs.request_constraints,
+        ),
+        (
             "response enum",
             &ours.response_enums,
             &theirs.response_enums,

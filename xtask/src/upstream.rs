@@ -31,6 +31,12 @@ pub struct Surface {
     pub required: BTreeMap<String, BTreeSet<String>>,
     /// `request.message_type` → its enum values, for every enum in the request.
     pub request_enums: BTreeMap<String, BTreeSet<String>>,
+    /// `request.to.id minLength` → its values, for every constraint in the
+    /// request beyond types and enums: a closed object (`closed`),
+    /// `minLength`, `maxLength`, `minItems`, `maxItems`, `minimum`,
+    /// `maximum`, `pattern`, `nullable`, and whether a union is `oneOf`
+    /// (exactly one member) or `anyOf` (`union`).
+    pub request_constraints: BTreeMap<String, BTreeSet<String>>,
     /// `200.message_type` → type, for every property of every JSON response.
     pub response_properties: BTreeMap<String, String>,
     /// `200.message_type` → enum values, for every enum in a response.
@@ -122,19 +128,22 @@ impl<'a> Reader<'a> {
         Ok(format!("{t}{nullable}"))
     }
 
-    /// Records every property (with its type) and every enum under `node`.
+    /// Records every property (with its type), every enum and every
+    /// constraint under `node`.
     fn walk(
         &self,
         node: &'a Value,
         path: &str,
         props: &mut BTreeMap<String, String>,
         enums: &mut BTreeMap<String, BTreeSet<String>>,
+        cons: &mut BTreeMap<String, BTreeSet<String>>,
         depth: usize,
     ) -> Result<(), String> {
         if depth > 8 {
             return Ok(());
         }
         let node = self.resolve(node, path)?;
+        constraints(node, path, cons);
         if let Some(values) = node.get("enum").and_then(Value::as_array) {
             let set = enums.entry(path.to_string()).or_default();
             set.extend(values.iter().map(|v| match v {
@@ -149,11 +158,11 @@ impl<'a> Reader<'a> {
                 .into_iter()
                 .flatten()
             {
-                self.walk(m, path, props, enums, depth + 1)?;
+                self.walk(m, path, props, enums, cons, depth + 1)?;
             }
         }
         if let Some(items) = node.get("items") {
-            self.walk(items, &format!("{path}[]"), props, enums, depth + 1)?;
+            self.walk(items, &format!("{path}[]"), props, enums, cons, depth + 1)?;
         }
         if let Some(p) = node.get("properties").and_then(Value::as_object) {
             for (name, child) in p {
@@ -168,10 +177,53 @@ impl<'a> Reader<'a> {
                         }
                     })
                     .or_insert(t);
-                self.walk(child, &at, props, enums, depth + 1)?;
+                self.walk(child, &at, props, enums, cons, depth + 1)?;
             }
         }
         Ok(())
+    }
+}
+
+/// The constraints of one schema node, as `path kind` → values.
+fn constraints(node: &Value, path: &str, cons: &mut BTreeMap<String, BTreeSet<String>>) {
+    let mut put = |kind: &str, value: String| {
+        cons.entry(format!("{path} {kind}"))
+            .or_default()
+            .insert(value);
+    };
+    if node.get("additionalProperties") == Some(&Value::Bool(false)) {
+        put("closed", "true".into());
+    }
+    for kind in [
+        "minLength",
+        "maxLength",
+        "minItems",
+        "maxItems",
+        "minimum",
+        "maximum",
+        "pattern",
+    ] {
+        if let Some(v) = node.get(kind) {
+            put(
+                kind,
+                match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            );
+        }
+    }
+    let null_type = node
+        .get("type")
+        .and_then(Value::as_array)
+        .is_some_and(|ts| ts.iter().any(|t| t == "null"));
+    if node.get("nullable").and_then(Value::as_bool) == Some(true) || null_type {
+        put("nullable", "true".into());
+    }
+    for union in ["oneOf", "anyOf"] {
+        if node.get(union).is_some() {
+            put("union", union.into());
+        }
     }
 }
 
@@ -235,6 +287,7 @@ fn request(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> {
         "request",
         &mut s.request_properties,
         &mut s.request_enums,
+        &mut s.request_constraints,
         0,
     )?;
     if let Some(req) = root.get("required").and_then(Value::as_array) {
@@ -286,6 +339,9 @@ fn responses(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> 
                 status,
                 &mut s.response_properties,
                 &mut s.response_enums,
+                // Responses are open by design (openapi/README.md): only the
+                // request's constraints are compared.
+                &mut BTreeMap::new(),
                 0,
             )?;
         }
@@ -332,6 +388,10 @@ pub fn report(old: &Surface, new: &Surface) -> Option<String> {
         (
             "Request enums",
             enum_diff(&old.request_enums, &new.request_enums),
+        ),
+        (
+            "Request constraints",
+            enum_diff(&old.request_constraints, &new.request_constraints),
         ),
         (
             "Response properties",

@@ -180,3 +180,37 @@ fn the_readme_table_is_generated_from_the_deviations() {
     assert!(fresh.contains(&table) && !fresh.contains("old") && fresh.ends_with("after\n"));
     assert_eq!(conformance::with_table(&fresh, &table).unwrap(), fresh);
 }
+
+#[test]
+fn a_constraint_the_descriptions_lack_fails_unless_recorded() {
+    // A maximum length on the body: no description sets one.
+    let text = fragment_text().replace(
+        "        body:\n          description: The content of the message; HTML or plain text.\n          type: string\n",
+        "        body:\n          description: The content of the message; HTML or plain text.\n          type: string\n          maxLength: 10\n",
+    );
+    assert_ne!(text, fragment_text(), "the edit did not apply");
+    let report = check(&text);
+    assert!(
+        report.unrecorded.iter().any(|l| l.contains(
+            "request constraint `request.body maxLength`: fragment [10], Intercom absent"
+        )),
+        "{}",
+        report.render()
+    );
+    // And a recorded constraint is one the check sees: without its entry,
+    // the closed objects are unrecorded differences.
+    let spec = parse_spec(&fragment_text()).unwrap();
+    let without: Vec<Deviation> = deviations(&spec)
+        .into_iter()
+        .filter(|d| !d.fact.contains(" closed`"))
+        .collect();
+    let report = conformance::check(&spec, &upstream(), &without).unwrap();
+    assert!(
+        report
+            .unrecorded
+            .iter()
+            .any(|l| l.contains("request constraint `request closed`")),
+        "{}",
+        report.render()
+    );
+}
