@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 
 pub mod budget;
+pub mod differential;
 pub mod fake_redis;
 pub mod html;
 pub mod managed_redis;

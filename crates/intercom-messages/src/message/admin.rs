@@ -9,7 +9,7 @@ use intercom_messages_api::version_table as table;
 use crate::message::admin_id::AdminId;
 use crate::message::contact::Contact;
 use crate::message::invalid::ValidationError;
-use crate::message::rules::{admin_sender, check_created_at, check_properties, recipients};
+use crate::message::rules::{admin_sender, check_properties, recipients};
 use crate::message::version::Version;
 
 /// The style of an email.
@@ -303,7 +303,6 @@ impl<C: ChannelKind> AdminMessage<C> {
         if subject.as_ref().is_some_and(|s| s.trim().is_empty()) {
             return Err(ValidationError::SubjectMissing);
         }
-        check_created_at(self.created_at)?;
         let email = self.channel.as_email();
         let request = types::AdminMessageRequest {
             bcc,

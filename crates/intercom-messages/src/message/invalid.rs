@@ -162,12 +162,6 @@ pub enum ValidationError {
         /// `template` or `locale`.
         field: &'static str,
     },
-    /// A negative `created_at`.
-    #[error("`created_at` is {value}: it is UNIX seconds, not before 1970")]
-    CreatedAtNegative {
-        /// The value given.
-        value: i64,
-    },
 }
 
 macro_rules! rules {
@@ -216,7 +210,6 @@ rules! {
     RecipientMissing => "recipient-missing",
     SubjectMissing => "subject-missing",
     BodyEmpty => "body-empty",
-    CreatedAtNegative => "created-at-negative",
     MessageNotInVersion => "message-not-in-version",
     RecipientMixed => "recipient-mixed",
     PhoneNotE164 => "phone-not-e164",

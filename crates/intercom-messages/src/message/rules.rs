@@ -203,13 +203,6 @@ pub(crate) fn require_message(
     }
 }
 
-pub(crate) fn check_created_at(created_at: Option<i64>) -> Result<(), ValidationError> {
-    match created_at {
-        Some(value) if value < 0 => Err(ValidationError::CreatedAtNegative { value }),
-        _ => Ok(()),
-    }
-}
-
 /// The admin sender in the version's wire shape. Without one (Intercom's
 /// default sender), the versions of `optional` (the kind's
 /// `….from?` row) may omit it; `None` for a kind that may in every version

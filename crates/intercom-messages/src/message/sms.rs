@@ -9,9 +9,7 @@ use crate::message::admin_id::AdminId;
 use crate::message::contact::Contact;
 use crate::message::invalid::ValidationError;
 use crate::message::options::{Shared, shared_options};
-use crate::message::rules::{
-    admin_sender, check_created_at, check_properties, recipients, require_message,
-};
+use crate::message::rules::{admin_sender, check_properties, recipients, require_message};
 use crate::message::version::Version;
 
 impl AdminDraft {
@@ -104,7 +102,6 @@ impl SmsMessage {
         if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
-        check_created_at(self.shared.created_at)?;
         let request = types::SmsMessageRequest {
             bcc: None,
             body,

@@ -11,7 +11,7 @@ use crate::message::contact::Contact;
 use crate::message::invalid::ValidationError;
 use crate::message::options::{Shared, shared_options};
 use crate::message::rules::{
-    admin_sender, check_created_at, check_properties, not_blank, recipients, require_message,
+    admin_sender, check_properties, not_blank, recipients, require_message,
 };
 use crate::message::version::Version;
 
@@ -375,7 +375,6 @@ impl WhatsAppMessage {
             None => None,
         };
         let components = self.encoded_components()?;
-        check_created_at(self.shared.created_at)?;
         let request = types::WhatsAppMessageRequest {
             bcc: None,
             body: None,

@@ -1,0 +1,472 @@
+//! The differential check of the request contract (see
+//! `intercom_messages_tests::differential`): for every vendored version, in
+//! both directions, every body one side accepts and the other refuses is
+//! named by a recorded deviation of that version (or, for a refusal by the
+//! facade's rules, by a refusal Intercom itself recorded). Prints how many
+//! bodies each version and direction ran.
+
+use intercom_messages::api::types::CreateMessageRequest;
+use intercom_messages::api::version_table::REQUEST_SCHEMAS;
+use intercom_messages::{Message, Rule, Version};
+use intercom_messages_tests::differential::{Change, Probe, Schema, upstream_schema};
+use serde_json::{Value, json};
+use xtask::conformance::{self, Deviation};
+use xtask::workspace_root;
+
+fn validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(false)
+        .build(schema)
+        .unwrap_or_else(|e| panic!("not a valid schema: {e}"))
+}
+
+/// Rules whose refusal Intercom itself recorded, with the record.
+const RECORDED_REFUSALS: &[(Rule, &str)] = &[
+    (
+        Rule::BodyEmpty,
+        "the recorded 400 no_body_supplied_for_message",
+    ),
+    (
+        Rule::SubjectMissing,
+        "the recorded 422 no_subject_supplied_for_email_message",
+    ),
+];
+
+/// The bodies both sides should accept at a version, to change one place at a time.
+fn bases(version: &str, upstream: &Value) -> Vec<Value> {
+    let from = json!({"type": "admin", "id": 394051});
+    let to = json!({"type": "user", "id": "536e564f316c83104c000020"});
+    let mut out = vec![
+        json!({"message_type": "in_app", "body": "Hello", "from": from, "to": to}),
+        json!({"message_type": "email", "subject": "Hi", "body": "Hello", "template": "plain", "from": from, "to": to}),
+    ];
+    let kinds = upstream
+        .pointer("/paths/~1messages/post/requestBody/content/application~1json/schema")
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+        + &upstream
+            .pointer("/components/schemas/create_message_request")
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+    if kinds.contains("\"whatsapp\"") {
+        out.push(json!({
+            "message_type": "whatsapp", "template": "keep_live",
+            "components": [{"type": "BODY", "parameters": [{"type": "text", "text": "Ada"}]}],
+            "from": from, "to": to
+        }));
+    }
+    if kinds.contains("\"sms\"") {
+        out.push(
+            json!({"message_type": "sms", "body": "Your code is 1234", "from": from, "to": to}),
+        );
+    }
+    let _ = version;
+    out
+}
+
+/// Why the facade's rules refuse `body` at `version`, if they do.
+fn rules_refusal(body: &Value, version: Version) -> Option<Result<Rule, String>> {
+    let request: CreateMessageRequest = match serde_json::from_value(body.clone()) {
+        Ok(r) => r,
+        Err(e) => return Some(Err(format!("the generated types do not decode it: {e}"))),
+    };
+    let message = match Message::try_from(request) {
+        Ok(m) => m,
+        Err(e) => return Some(Ok(e.rule())),
+    };
+    message.validate(version).err().map(|e| Ok(e.rule()))
+}
+
+struct Run {
+    bodies: usize,
+    unexplained: Vec<String>,
+}
+
+/// A side's schema as a checker: the whole schema, and for a `oneOf` of
+/// named members each member alone, so that a refusal is reported by the
+/// member the body is closest to (a `oneOf` failure says nothing more).
+struct Checker {
+    whole: jsonschema::Validator,
+    members: Vec<jsonschema::Validator>,
+}
+
+impl Checker {
+    fn new(schema: &Value) -> Self {
+        let members = schema
+            .pointer("/definitions/CreateMessageRequest/oneOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m.get("$ref"))
+            .map(|r| {
+                let mut one = schema.clone();
+                one["$ref"] = r.clone();
+                validator(&one)
+            })
+            .collect();
+        Checker {
+            whole: validator(schema),
+            members,
+        }
+    }
+
+    fn accepts(&self, body: &Value) -> bool {
+        self.whole.is_valid(body)
+    }
+
+    /// Why it refuses `body`: `(place, kind, text)` per error, `place` as
+    /// conformance writes it (`request.to[].id`).
+    fn refusal(&self, body: &Value) -> Vec<(String, String, String)> {
+        let errors = |v: &jsonschema::Validator| -> Vec<(String, String, String)> {
+            v.iter_errors(body)
+                .map(|e| {
+                    let text = e.to_string();
+                    let mut place = String::from("request");
+                    for seg in e
+                        .instance_path()
+                        .to_string()
+                        .split('/')
+                        .filter(|s| !s.is_empty())
+                    {
+                        if seg.parse::<usize>().is_ok() {
+                            place.push_str("[]");
+                        } else {
+                            place.push('.');
+                            place.push_str(seg);
+                        }
+                    }
+                    (place, kind(&text).to_string(), text)
+                })
+                .collect()
+        };
+        if self.members.is_empty() || body.is_null() {
+            return errors(&self.whole);
+        }
+        self.members
+            .iter()
+            .map(errors)
+            .min_by_key(Vec::len)
+            .unwrap_or_default()
+    }
+}
+
+/// The kind of constraint an error message is about.
+fn kind(text: &str) -> &'static str {
+    [
+        ("is a required property", "required"),
+        ("Additional properties are not allowed", "closed"),
+        ("is not one of", "enum"),
+        ("is shorter than", "minLength"),
+        ("has less than", "minItems"),
+        ("is less than the minimum", "minimum"),
+        ("does not match", "pattern"),
+        ("under any of the schemas", "union"),
+        ("under more than one", "union"),
+        ("null is not of type", "nullable"),
+        ("is not of type", "type"),
+    ]
+    .iter()
+    .find(|(needle, _)| text.contains(needle))
+    .map_or("other", |(_, k)| k)
+}
+
+/// Whether a recorded fact names this error: its kind, at its place.
+/// `body` is the body refused (a missing property of a nested object is
+/// named by the property the body has there instead).
+fn explains(fact: &str, place: &str, kind: &str, text: &str, body: &Value) -> bool {
+    let named = |prefix: &str, constraint: Option<&str>, at: &str| {
+        fact.starts_with(prefix)
+            && fact.split('`').nth(1).is_some_and(|p| {
+                let mut words = p.split(' ');
+                let fp = words.next().unwrap_or("");
+                constraint.is_none_or(|c| words.next() == Some(c)) && glob(fp, at)
+            })
+    };
+    match kind {
+        // A nested object named by another key than the one the other side
+        // requires (a recipient by `user_id` where Intercom requires `id`).
+        "required" if place != "request" => {
+            let pointer: String = place
+                .trim_start_matches("request")
+                .replace("[]", ".0")
+                .replace('.', "/");
+            body.pointer(&pointer)
+                .and_then(Value::as_object)
+                .is_some_and(|o| {
+                    o.keys()
+                        .any(|k| named("request property", None, &format!("{place}.{k}")))
+                })
+        }
+        "required" => {
+            let Some(name) = text.split('"').nth(1) else {
+                return false;
+            };
+            fact.starts_with("required") && {
+                let lists: Vec<Vec<&str>> = fact
+                    .split('[')
+                    .skip(1)
+                    .map(|l| l.split(']').next().unwrap_or("").split(", ").collect())
+                    .collect();
+                match lists.as_slice() {
+                    [ours, theirs] => ours.contains(&name) != theirs.contains(&name),
+                    [one] => one.contains(&name),
+                    _ => false,
+                }
+            }
+        }
+        "closed" => {
+            // The unexpected property is declared by one side only, or the
+            // object is closed on purpose.
+            let unexpected = text.split('\'').nth(1).unwrap_or("");
+            named("request property", None, &format!("{place}.{unexpected}"))
+                || named("request constraint", Some("closed"), place)
+        }
+        // The sender types are split between two kinds of message: a user,
+        // lead or visitor writes a user message, which has no `to`.
+        "enum" if place == "request.from.type" => {
+            named("request enum", None, place) || fact.starts_with("required `(UserMessageRequest")
+        }
+        "enum" => named("request enum", None, place),
+        "type" => named("request property", None, place),
+        "nullable" => {
+            named("request constraint", Some("nullable"), place)
+                || named("request property", None, place)
+        }
+        "union" => {
+            named("request constraint", Some("union"), place)
+                || named("request property", None, place)
+        }
+        constraint => named("request constraint", Some(constraint), place),
+    }
+}
+
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            match rest.strip_prefix(part) {
+                Some(r) => rest = r,
+                None => return false,
+            }
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+fn differences(
+    source: &Schema<'_>,
+    source_check: &Checker,
+    target_check: &Checker,
+    bases: &[Value],
+    facts: &[&str],
+    rules_at: Option<Version>,
+) -> Run {
+    let mut run = Run {
+        bodies: 0,
+        unexplained: Vec::new(),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for base in bases {
+        for Probe { path, change, body } in source.probes(base) {
+            if !source_check.accepts(&body) || !seen.insert(body.to_string()) {
+                continue;
+            }
+            run.bodies += 1;
+            let recorded = rules_at.is_some_and(|v| {
+                matches!(rules_refusal(&body, v), Some(Ok(rule)) if RECORDED_REFUSALS.iter().any(|(r, _)| *r == rule))
+            });
+            if recorded {
+                continue; // Intercom refuses it too, in a recorded answer.
+            }
+            let mut why: Vec<String> = Vec::new();
+            if !target_check.accepts(&body) {
+                for (place, kind, text) in target_check.refusal(&body) {
+                    if !facts
+                        .iter()
+                        .any(|f| explains(f, &place, &kind, &text, &body))
+                    {
+                        why.push(format!("{place} ({kind}): {text}"));
+                    }
+                }
+            } else if let Some(version) = rules_at {
+                match rules_refusal(&body, version) {
+                    None => {}
+                    Some(Ok(rule)) => why.push(format!("the facade's rule `{}`", rule.id())),
+                    Some(Err(e)) => why.push(e),
+                }
+            }
+            if !why.is_empty() {
+                let shown: String = body.to_string().chars().take(300).collect();
+                run.unexplained.push(format!(
+                    "{path} ({change:?}): {shown}\n      refused: {}",
+                    why.join("; ")
+                ));
+            }
+        }
+    }
+    run
+}
+
+/// The whole check, with these deviations; one line per version and direction.
+fn check(deviations: &[Deviation]) -> (Vec<String>, Vec<String>) {
+    let root = workspace_root();
+    let spec = xtask::load_spec(&root.join(xtask::SPEC)).unwrap();
+    let mut report = Vec::new();
+    let mut unexplained = Vec::new();
+    for upstream in conformance::load_upstream(&root.join(conformance::UPSTREAM_DIR)).unwrap() {
+        let position = spec.versions.position(&upstream.version).unwrap();
+        let version = Version::ALL[position];
+        let ours: Value = serde_json::from_str(REQUEST_SCHEMAS[position]).unwrap();
+        let theirs = upstream_schema(&upstream.doc);
+        let (ours_check, theirs_check) = (Checker::new(&ours), Checker::new(&theirs));
+        let facts: Vec<&str> = deviations
+            .iter()
+            .filter(|d| d.range.contains(position))
+            .map(|d| d.fact.as_str())
+            .collect();
+        let bases: Vec<Value> = bases(&upstream.version, &upstream.doc)
+            .into_iter()
+            .filter(|b| ours_check.accepts(b) && theirs_check.accepts(b))
+            .collect();
+        assert!(
+            bases.len() >= 2,
+            "{}: the bases are not accepted by both",
+            upstream.version
+        );
+        let to_ours = differences(
+            &Schema::new(&theirs),
+            &theirs_check,
+            &ours_check,
+            &bases,
+            &facts,
+            Some(version),
+        );
+        let to_theirs = differences(
+            &Schema::new(&ours),
+            &ours_check,
+            &theirs_check,
+            &bases,
+            &facts,
+            None,
+        );
+        report.push(format!(
+            "{}: {} bodies from Intercom's schema, {} from the fragment's; {} and {} unexplained",
+            upstream.version,
+            to_ours.bodies,
+            to_theirs.bodies,
+            to_ours.unexplained.len(),
+            to_theirs.unexplained.len()
+        ));
+        assert!(
+            to_ours.bodies >= 20 && to_theirs.bodies >= 20,
+            "{}",
+            report.last().unwrap()
+        );
+        for u in to_ours.unexplained {
+            unexplained.push(format!(
+                "{} Intercom accepts, the fragment refuses: {u}",
+                upstream.version
+            ));
+        }
+        for u in to_theirs.unexplained {
+            unexplained.push(format!(
+                "{} the fragment accepts, Intercom refuses: {u}",
+                upstream.version
+            ));
+        }
+    }
+    (report, unexplained)
+}
+
+fn deviations() -> Vec<Deviation> {
+    let root = workspace_root();
+    let spec = xtask::load_spec(&root.join(xtask::SPEC)).unwrap();
+    let text = std::fs::read_to_string(root.join(conformance::DEVIATIONS)).unwrap();
+    conformance::parse_deviations(&spec, &text).unwrap()
+}
+
+#[test]
+fn every_difference_between_the_schemas_is_a_recorded_deviation() {
+    let (report, unexplained) = check(&deviations());
+    eprintln!("{}", report.join("\n"));
+    assert!(
+        unexplained.is_empty(),
+        "{} unexplained differences:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
+}
+
+#[test]
+fn removing_a_deviation_makes_its_differences_unexplained() {
+    let without: Vec<Deviation> = deviations()
+        .into_iter()
+        .filter(|d| !d.fact.contains("minLength"))
+        .collect();
+    let (_, unexplained) = check(&without);
+    assert!(
+        unexplained.iter().any(|u| u.contains("(EmptyString)")),
+        "removing the minLength deviation explained nothing less: {unexplained:?}"
+    );
+}
+
+#[test]
+fn a_probe_of_each_kind_is_made() {
+    let schema = json!({
+        "type": "object", "required": ["a"],
+        "properties": {"a": {"type": "string"}, "n": {"type": "integer"}, "l": {"type": "array", "items": {"type": "string"}}}
+    });
+    let probes = Schema::new(&schema).probes(&json!({"a": "x"}));
+    for change in [
+        Change::Base,
+        Change::EmptyString,
+        Change::Negative,
+        Change::EmptyList,
+        Change::Null,
+        Change::Shape,
+        Change::Omitted,
+    ] {
+        assert!(probes.iter().any(|p| p.change == change), "{change:?}");
+    }
+}
+
+/// Which recorded deviations the differential leans on: without each,
+/// some generated body is unexplained. (Deviations about responses,
+/// statuses or versions cannot be; others are reached only through a union
+/// refusal, which `request* union` names.)
+#[test]
+fn the_differential_leans_on_the_request_deviations() {
+    let all = deviations();
+    let mut bearing = Vec::new();
+    for i in 0..all.len() {
+        let without: Vec<Deviation> = all
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, d)| d.clone())
+            .collect();
+        let (_, unexplained) = check(&without);
+        if !unexplained.is_empty() {
+            bearing.push(format!("{} ({} bodies)", all[i].fact, unexplained.len()));
+        }
+    }
+    eprintln!(
+        "{} of {} deviations are load-bearing:\n{}",
+        bearing.len(),
+        all.len(),
+        bearing.join("\n")
+    );
+    assert!(bearing.len() >= 6, "{bearing:?}");
+}
