@@ -120,12 +120,13 @@ pub use message::sms::SmsMessage;
 pub use message::user::{UserDraft, UserMessage};
 pub use message::version::{UnknownVersion, Version};
 pub use message::whatsapp::{Parameter, PhoneDraft, TemplateComponent, WhatsAppMessage};
+pub use send::attempt::USER_AGENT_VALUE;
 pub use send::budget::pacer::RATE_LIMIT_WINDOW;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, RedisBudgets, WhenRedisDown};
 pub use send::budget::{BudgetError, BudgetFuture, RateBudget};
-pub use send::client::{Client, ClientBuilder, USER_AGENT_VALUE};
+pub use send::client::{Client, ClientBuilder};
 pub use send::config::{BaseUrl, ConfigError, Region};
 pub use send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
 pub use send::rate_limit::RateLimit;

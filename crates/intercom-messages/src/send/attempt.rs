@@ -10,12 +10,15 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION
 
 use crate::message::version::Version;
 use crate::send::budget::RateBudget;
-use crate::send::client::USER_AGENT_VALUE;
 use crate::send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
 use crate::send::rate_limit::{RateLimit, retry_after};
 use crate::send::response::SentMessage;
 use crate::send::wire::WireBody;
 use crate::text::{BODY_EXCERPT_LIMIT, Secrets, clean, redact, url_without_secrets};
+
+/// The `User-Agent` sent with every request: `intercom-messages/<version> (Rust)`.
+pub const USER_AGENT_VALUE: &str =
+    concat!("intercom-messages/", env!("CARGO_PKG_VERSION"), " (Rust)");
 
 /// How much of an oversized body is kept past [`BODY_EXCERPT_LIMIT`], so that
 /// a secret the excerpt's cut would split is still recognised whole.

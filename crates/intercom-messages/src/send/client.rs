@@ -28,10 +28,6 @@ use crate::send::retry::{RetryPolicy, retrying};
 use crate::send::wire;
 use crate::text::Secrets;
 
-/// The `User-Agent` sent with every request: `intercom-messages/<version> (Rust)`.
-pub const USER_AGENT_VALUE: &str =
-    concat!("intercom-messages/", env!("CARGO_PKG_VERSION"), " (Rust)");
-
 /// Sends messages to Intercom. Clones share one connection pool and one
 /// rate budget.
 ///
