@@ -180,7 +180,7 @@ fn explains(fact: &str, place: &str, kind: &str, text: &str, body: &Value) -> bo
             && fact.split('`').nth(1).is_some_and(|p| {
                 let mut words = p.split(' ');
                 let fp = words.next().unwrap_or("");
-                constraint.is_none_or(|c| words.next() == Some(c)) && glob(fp, at)
+                constraint.is_none_or(|c| words.next() == Some(c)) && conformance::matches(fp, at)
             })
     };
     match kind {
@@ -239,30 +239,6 @@ fn explains(fact: &str, place: &str, kind: &str, text: &str, body: &Value) -> bo
         }
         constraint => named("request constraint", Some(constraint), place),
     }
-}
-
-fn glob(pattern: &str, text: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == text;
-    }
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            match rest.strip_prefix(part) {
-                Some(r) => rest = r,
-                None => return false,
-            }
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            match rest.find(part) {
-                Some(at) => rest = &rest[at + part.len()..],
-                None => return false,
-            }
-        }
-    }
-    true
 }
 
 fn differences(

@@ -226,8 +226,9 @@ pub fn check(
     Ok(report)
 }
 
-/// `*` matches any text; everything else literally.
-fn matches(pattern: &str, line: &str) -> bool {
+/// `*` matches any text; everything else literally (how a deviation's
+/// fact matches a difference).
+pub fn matches(pattern: &str, line: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
         return pattern == line;
