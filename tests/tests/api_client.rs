@@ -90,3 +90,36 @@ async fn a_callers_reqwest_client_and_an_error_list() {
     let received = server.received_requests().await.unwrap();
     assert!(!received[0].headers.contains_key("intercom-version"));
 }
+
+/// The generated crate alone sends an authenticated message: the token on
+/// every request, and never in `Debug`.
+#[tokio::test]
+async fn with_token_authenticates_every_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/messages"))
+        .and(header("Authorization", "Bearer tok_generated_0123456789"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "type": "admin_message", "id": "8", "created_at": 1, "body": "Hello there",
+            "message_type": "inapp"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_token(&server.uri(), "tok_generated_0123456789").unwrap();
+    let request: types::CreateMessageRequest = serde_json::from_value(admin_in_app()).unwrap();
+    let sent = client
+        .create_message()
+        .intercom_version(types::IntercomVersion::X214)
+        .body(request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.id, "8");
+    assert!(!format!("{client:?}").contains("tok_generated"));
+    assert!(matches!(
+        Client::with_token(&server.uri(), "bad\ntoken"),
+        Err(intercom_messages_api::ClientError::InvalidToken)
+    ));
+    assert!(Client::with_token(&server.uri(), " ").is_err());
+}
