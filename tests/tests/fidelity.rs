@@ -128,3 +128,25 @@ fn an_admin_message_may_leave_the_sender_to_intercom_where_documented() {
     }
     assert!(Version::V2_7.has(row) && !Version::V2_6.has(row));
 }
+
+/// The regions the facade knows are the fragment's `servers`, one for one.
+#[test]
+fn the_regions_are_the_fragments_servers() {
+    let servers: Vec<String> = intercom_messages_tests::spec().raw["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["url"].as_str().unwrap().to_string())
+        .collect();
+    let regions: Vec<String> = ["us", "eu", "au"]
+        .iter()
+        .map(|r| {
+            r.parse::<intercom_messages::Region>()
+                .unwrap()
+                .base_url()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(regions, servers);
+    assert_eq!(intercom_messages::Region::default().base_url(), servers[0]);
+}

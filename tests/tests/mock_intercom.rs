@@ -39,22 +39,21 @@ async fn a_users_test_against_the_mock() {
         .await
         .unwrap();
     assert_eq!(sent.kind, intercom_messages::MessageKind::UserMessage);
-    let received = mock.received().await;
+    let received = mock.received();
     assert_eq!(received.len(), 1);
     assert_eq!(
         received[0].body,
         json!({"from": {"type": "lead", "id": "l1"}, "body": "Is it in stock?"})
     );
 
-    mock.fail_next(429, "rate_limit_exceeded", "slow down")
-        .await;
+    mock.fail_next(429, "rate_limit_exceeded", "slow down");
     let err = client
         .send(Message::from_admin(1).to(Contact::user("u")).in_app("Hi"))
         .await
         .unwrap_err();
     assert!(matches!(err, SendError::RateLimited { .. }), "{err:?}");
     // The scripted failure still received a valid message, answered 429.
-    let received = mock.received().await;
+    let received = mock.received();
     assert_eq!(
         received.iter().map(|r| r.status).collect::<Vec<_>>(),
         [200, 429]
@@ -71,12 +70,12 @@ async fn created_messages_get_their_own_ids_and_failures_need_the_token() {
     let b = send().await.unwrap();
     assert_ne!(a.id, b.id);
     // A scripted failure is not handed to a request with a wrong token.
-    mock.fail_next(500, "server_error", "boom").await;
+    mock.fail_next(500, "server_error", "boom");
     let admin = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": 1}, "to": {"type": "user", "id": "u"}});
     assert_eq!(post(&mock, "wrong", "2.14", admin).await.0, 401);
     let err = send().await.unwrap_err();
     assert_eq!(err.status(), Some(500));
-    let ids: Vec<_> = mock.received().await.into_iter().map(|r| r.id).collect();
+    let ids: Vec<_> = mock.received().into_iter().map(|r| r.id).collect();
     assert_eq!(ids, [Some(a.id), Some(b.id), None]);
 }
 
@@ -206,7 +205,7 @@ async fn whatsapp_and_sms_reach_the_mock_in_their_versions_only() {
             assert!(matches!(err, SendError::Invalid(_)), "{v}: {err:?}");
         }
     }
-    let received = mock.received().await;
+    let received = mock.received();
     assert!(received.iter().all(|r| r.status == 200));
     assert_eq!(received.len(), 4, "outside their versions nothing is sent");
 }
@@ -269,13 +268,13 @@ async fn a_request_without_a_version_is_judged_at_the_apps_version() {
     let row = table::ADMIN_MESSAGE_REQUEST__CC.versions;
     let before = Version::ALL[row.first - 1];
     let inside = Version::ALL[row.first];
-    mock.set_app_version(before).await;
+    mock.set_app_version(before);
     let (status, answer) = post_without_version(&mock, with_cc.clone()).await;
     assert_eq!(status, 400, "{answer}");
-    mock.set_app_version(inside).await;
+    mock.set_app_version(inside);
     let (status, answer) = post_without_version(&mock, with_cc).await;
     assert_eq!(status, 200, "{answer}");
-    let received = mock.received().await;
+    let received = mock.received();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].version, inside);
     // The default app version is the facade's default.
@@ -283,11 +282,11 @@ async fn a_request_without_a_version_is_judged_at_the_apps_version() {
     let plain = json!({"message_type": "inapp", "body": "Hi",
         "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
     assert_eq!(post_without_version(&fresh, plain.clone()).await.0, 200);
-    assert_eq!(fresh.received().await[0].version, Version::DEFAULT);
+    assert_eq!(fresh.received()[0].version, Version::DEFAULT);
     // The old name of Preview is read as Preview; a header naming nothing is refused.
     let sms = json!({"message_type": "sms", "body": "Your code is 1234",
         "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
     assert_eq!(post(&fresh, TEST_TOKEN, "Unstable", sms).await.0, 200);
-    assert_eq!(fresh.received().await[1].version, Version::PREVIEW);
+    assert_eq!(fresh.received()[1].version, Version::PREVIEW);
     assert_eq!(post(&fresh, TEST_TOKEN, "3.0", plain).await.0, 400);
 }

@@ -134,20 +134,6 @@ pub use send::response::{DeliveredBy, MessageKind, SentMessage};
 pub use send::retry::RetryPolicy;
 pub use text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT};
 
-/// Renamed [`EmailTemplate`] (a name that says which template it is).
-#[deprecated(since = "0.2.0", note = "renamed `EmailTemplate`")]
-pub type Template = EmailTemplate;
-/// Renamed [`TemplateComponent`] (a part of a WhatsApp template).
-#[deprecated(since = "0.2.0", note = "renamed `TemplateComponent`")]
-pub type Component = TemplateComponent;
-/// Renamed [`RATE_LIMIT_WINDOW`].
-#[deprecated(since = "0.2.0", note = "renamed `RATE_LIMIT_WINDOW`")]
-pub const WINDOW: std::time::Duration = RATE_LIMIT_WINDOW;
-/// Renamed [`WhenRedisDown`].
-#[cfg(feature = "redis")]
-#[deprecated(since = "0.2.0", note = "renamed `WhenRedisDown`")]
-pub type Unavailable = WhenRedisDown;
-
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]

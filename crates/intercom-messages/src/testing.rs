@@ -22,17 +22,17 @@
 //! client.send(Message::from_admin(1).to(Contact::user_id("70")).in_app("Welcome!")).await.unwrap();
 //!
 //! // ...and the test checks what reached "Intercom".
-//! let received = intercom.received().await;
+//! let received = intercom.received();
 //! assert_eq!(received.len(), 1);
 //! assert_eq!(received[0].version, Version::V2_11);
 //! assert_eq!(received[0].body["to"]["user_id"], "70");
 //! assert_eq!(received[0].status, 200);
 //!
 //! // Failures can be scripted too.
-//! intercom.fail_next(404, "not_found", "User Not Found").await;
+//! intercom.fail_next(404, "not_found", "User Not Found");
 //! let err = client.send(Message::from_admin(1).to(Contact::user_id("71")).in_app("Hi")).await.unwrap_err();
 //! assert!(matches!(err, SendError::Api { status: 404, .. }));
-//! assert_eq!(intercom.received().await[1].status, 404);
+//! assert_eq!(intercom.received()[1].status, 404);
 //! # }
 //! ```
 
@@ -183,7 +183,7 @@ impl MockIntercom {
 
     /// The next valid request (right token, version and body) gets this
     /// error status with a one-entry error list. Scripted failures queue up.
-    pub async fn fail_next(&self, status: u16, code: &str, message: &str) {
+    pub fn fail_next(&self, status: u16, code: &str, message: &str) {
         lock(&self.state.scripted).push_back((status, code.to_string(), message.to_string()));
     }
 
@@ -191,14 +191,14 @@ impl MockIntercom {
     /// hub): a request without an `Intercom-Version` header is judged at it,
     /// as Intercom answers such a request at the app's version. Four of the
     /// six official SDK families send no header. [`Version::DEFAULT`] unless set.
-    pub async fn set_app_version(&self, version: Version) {
+    pub fn set_app_version(&self, version: Version) {
         *lock(&self.state.app_version) = Some(version);
     }
 
     /// Every valid request received, in order, with the status it was
     /// answered (a scripted 5xx is a message that may have been delivered; a
     /// scripted 4xx one that was not).
-    pub async fn received(&self) -> Vec<ReceivedMessage> {
+    pub fn received(&self) -> Vec<ReceivedMessage> {
         lock(&self.state.received).clone()
     }
 }

@@ -173,6 +173,7 @@ impl AdminDraft {
 /// An admin writing to users or leads, in-app ([`InApp`]) or by email
 /// ([`Email`]). Inside a [`crate::Message`] the channel is a [`Channel`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a message does nothing until it is sent"]
 pub struct AdminMessage<C = Channel> {
     pub(crate) from: Option<AdminId>,
     pub(crate) to: Vec<Contact>,

@@ -38,6 +38,7 @@ impl AdminDraft {
 /// ));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a message does nothing until it is sent"]
 pub struct SmsMessage {
     pub(crate) from: Option<AdminId>,
     pub(crate) to: Vec<Contact>,

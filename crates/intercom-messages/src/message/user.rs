@@ -29,6 +29,7 @@ impl UserDraft {
 
 /// A user, lead or visitor writing to the team: in-app, plain text.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a message does nothing until it is sent"]
 pub struct UserMessage {
     pub(crate) from: Contact,
     pub(crate) body: String,

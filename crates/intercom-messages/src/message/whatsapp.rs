@@ -160,6 +160,7 @@ impl Parameter {
 /// # Ok::<(), intercom_messages::ValidationError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a component is part of a message only once added with `.component(..)`"]
 pub struct TemplateComponent {
     pub(crate) kind: String,
     pub(crate) sub_type: Option<String>,
@@ -261,6 +262,7 @@ impl TemplateComponent {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a message does nothing until it is sent"]
 pub struct WhatsAppMessage {
     pub(crate) from: Option<AdminId>,
     pub(crate) contacts: Vec<Contact>,

@@ -79,6 +79,7 @@ impl fmt::Debug for Client {
 }
 
 /// Configures a [`Client`].
+#[must_use = "a builder does nothing until `.build()`"]
 pub struct ClientBuilder {
     token: SecretString,
     base: Result<BaseUrl, ConfigError>,

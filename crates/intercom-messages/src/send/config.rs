@@ -32,8 +32,8 @@ impl Region {
         }
     }
 
-    /// Reads `us`, `eu` or `au` (any case).
-    pub fn parse(s: &str) -> Option<Region> {
+    /// Reads `us`, `eu` or `au` (any case); public as `FromStr`.
+    fn from_name(s: &str) -> Option<Region> {
         match s.trim().to_ascii_lowercase().as_str() {
             "us" => Some(Region::Us),
             "eu" => Some(Region::Eu),
@@ -57,7 +57,7 @@ impl std::str::FromStr for Region {
     /// # Ok::<(), intercom_messages::ConfigError>(())
     /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Region::parse(s).ok_or_else(|| ConfigError::BadRegion { value: clean(s) })
+        Region::from_name(s).ok_or_else(|| ConfigError::BadRegion { value: clean(s) })
     }
 }
 

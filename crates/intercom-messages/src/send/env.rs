@@ -36,7 +36,7 @@ impl Client {
         let token = var("INTERCOM_TOKEN").ok_or(ConfigError::MissingToken)?;
         let mut b = Client::builder(token);
         if let Some(region) = var("INTERCOM_REGION").filter(|r| !r.trim().is_empty()) {
-            b = match Region::parse(&region) {
+            b = match region.parse::<Region>().ok() {
                 Some(r) => b.region(r),
                 None if region.contains("://") => b.base_url(&region),
                 None => {

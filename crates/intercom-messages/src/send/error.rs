@@ -131,12 +131,13 @@ pub enum SendError {
         /// A bounded excerpt of the body.
         body_excerpt: String,
     },
-    /// The request did not complete.
-    #[error("{}: {source}", if *.may_have_been_delivered {
+    /// The request did not complete. `Display` names the cause (reqwest's
+    /// own text is only "error sending request").
+    #[error("{}: {}", if *.may_have_been_delivered {
         "the connection failed after the request may have been sent, so the message may have been delivered; not retried"
     } else {
         "could not connect to Intercom (nothing was delivered)"
-    })]
+    }, causes(.source))]
     Transport {
         /// Whether the request may have reached a server.
         may_have_been_delivered: bool,
@@ -194,6 +195,20 @@ pub enum SendError {
         /// How the last attempt failed.
         last: Box<SendError>,
     },
+}
+
+/// An error and its causes, `outer: inner: innermost`, each shown once.
+fn causes(e: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = next {
+        let text = clean(&c.to_string());
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = c.source();
+    }
+    parts.join(": ")
 }
 
 fn created_hint(status: u16) -> &'static str {
@@ -267,8 +282,9 @@ impl SendError {
         }
     }
 
-    /// Intercom's request id, when the answer carried one (already scrubbed).
-    pub(crate) fn request_id(&self) -> Option<&str> {
+    /// Intercom's request id, when the answer carried one (scrubbed of the
+    /// token like all server text): quote it to Intercom's support.
+    pub fn request_id(&self) -> Option<&str> {
         match self {
             SendError::Api { request_id, .. }
             | SendError::RateLimited { request_id, .. }

@@ -19,6 +19,7 @@ use crate::send::response::SentMessage;
 /// assert!(!policy.retries_possibly_delivered());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a policy applies only once given to `ClientBuilder::retry`"]
 pub struct RetryPolicy {
     pub(crate) max_attempts: u32,
     pub(crate) max_wait: Duration,
