@@ -187,7 +187,7 @@ fn the_version_table_agrees_with_the_generated_header_enum() {
 fn the_per_version_contract_removes_what_a_version_lacks() {
     let check = |position: usize, body: &serde_json::Value| {
         violations(
-            "CreateMessageRequest",
+            xtask::project::REQUEST_ROOT,
             position,
             Strictness::AsWritten,
             body,

@@ -66,7 +66,7 @@ fn contract_verdicts(root: &str, first: usize, last: usize, value: &Value) -> (V
         let closed = violations(root, v, Strictness::Closed, value);
         let verdict = if !open.is_empty() {
             all_fit = false;
-            if root == "CreateMessageRequest" {
+            if root == xtask::project::REQUEST_ROOT {
                 // The union's own error only says no member matched; say why for each.
                 let member = |m| violations(m, v, Strictness::AsWritten, value);
                 json!({"rejected": open, "why, per union member": {
@@ -108,11 +108,13 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
     let mut problems = Vec::new();
     for ex in &examples {
         let root = match ex.place.as_str() {
-            "request" => "CreateMessageRequest",
+            "request" => xtask::project::REQUEST_ROOT,
             status => response_schema(status),
         };
         let decoded = match root {
-            "CreateMessageRequest" => decode::<types::CreateMessageRequest>(&ex.value),
+            r if r == xtask::project::REQUEST_ROOT => {
+                decode::<types::CreateMessageRequest>(&ex.value)
+            }
             "Message" => decode::<types::Message>(&ex.value),
             _ => decode::<types::ErrorList>(&ex.value),
         };
@@ -133,7 +135,7 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
             }
             Err(e) => {
                 let mut v = json!({"verdict": "rejected", "error": e});
-                if root == "CreateMessageRequest" {
+                if root == xtask::project::REQUEST_ROOT {
                     v["why, per union member"] = request_member_errors(&ex.value);
                 }
                 v

@@ -136,7 +136,7 @@ proptest! {
         match m.to_request(v) {
             Ok(request) => {
                 let json = serde_json::to_value(&request).unwrap();
-                let errors = violations("CreateMessageRequest", v.position(), Strictness::Closed, &json);
+                let errors = violations(xtask::project::REQUEST_ROOT, v.position(), Strictness::Closed, &json);
                 prop_assert!(errors.is_empty(), "{v}: {json}\n{errors:#?}");
                 // And it decodes back into the generated type unchanged.
                 let back: types::CreateMessageRequest = serde_json::from_value(json.clone()).unwrap();

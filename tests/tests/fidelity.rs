@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 fn schema_accepts(request: &Value, version: Version) -> Result<(), Vec<String>> {
     let v = violations(
-        "CreateMessageRequest",
+        xtask::project::REQUEST_ROOT,
         version.position(),
         Strictness::Closed,
         request,

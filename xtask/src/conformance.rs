@@ -257,7 +257,7 @@ pub fn matches(pattern: &str, line: &str) -> bool {
 fn fragment_surface(spec: &Spec, position: usize) -> Result<Surface, String> {
     let request = json_schema_for_version(
         spec,
-        "CreateMessageRequest",
+        crate::project::REQUEST_ROOT,
         position,
         Strictness::AsWritten,
     )?;
@@ -302,7 +302,7 @@ fn fragment_required(
 ) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
     let defs = &doc["definitions"];
     let mut out = BTreeMap::new();
-    for member in defs["CreateMessageRequest"]["oneOf"]
+    for member in defs[crate::project::REQUEST_ROOT]["oneOf"]
         .as_array()
         .into_iter()
         .flatten()

@@ -134,6 +134,53 @@ pub use send::response::{DeliveredBy, MessageKind, SentMessage};
 pub use send::retry::RetryPolicy;
 pub use text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT};
 
+#[cfg(test)]
+mod tests {
+    fn word(n: u32) -> &'static str {
+        ["no", "one", "two", "three", "four", "five"][n as usize]
+    }
+
+    /// The worst-case waits the crate docs give are computed from the
+    /// defaults, not copied: a change to a default fails here until the
+    /// docs say it.
+    #[test]
+    fn the_documented_worst_case_waits_follow_the_defaults() {
+        let policy = crate::RetryPolicy::default();
+        let timeout = crate::send::client::DEFAULT_TIMEOUT;
+        let attempts = policy.max_attempts;
+        let sends = timeout * attempts + policy.max_wait * (attempts - 1);
+        let per_start = crate::send::rate_limit::MAX_HOLD + crate::RATE_LIMIT_WINDOW;
+        let with_redis = sends + per_start * attempts;
+        let docs = include_str!("lib.rs");
+        let one_line = docs.replace("\n//! ", " ");
+        for (what, text) in [
+            (
+                "attempts",
+                format!("{} attempts of {} s", word(attempts), timeout.as_secs()),
+            ),
+            (
+                "retry waits",
+                format!(
+                    "{} retry waits of {} s",
+                    word(attempts - 1),
+                    policy.max_wait.as_secs()
+                ),
+            ),
+            ("the sum", format!("({} s)", sends.as_secs())),
+            (
+                "each start",
+                format!("up to {} s for each attempt's start", per_start.as_secs()),
+            ),
+            ("in all", format!("({} s in all)", with_redis.as_secs())),
+        ] {
+            assert!(
+                one_line.contains(&text),
+                "the crate docs do not say {what}: `{text}`"
+            );
+        }
+    }
+}
+
 /// The README's Rust examples, compiled as doctests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]

@@ -257,3 +257,34 @@ async fn a_refused_connection_is_retried_because_nothing_was_sent() {
     assert_eq!(retries, 2, "3 attempts in all:\n{text}");
     assert!(text.contains("may_have_been_delivered=false"), "{text}");
 }
+
+/// No public item is hidden instead of private: `#[doc(hidden)]` appears in
+/// no hand-written source of the facade (rustdoc does not warn about a link
+/// to a hidden item, so a hidden item would also hide dead links).
+#[test]
+fn no_public_item_is_hidden() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if text.contains("// @generated") {
+                    continue;
+                }
+                for (i, line) in text.lines().enumerate() {
+                    if line.trim_start().starts_with("#[doc(hidden)]") {
+                        out.push(format!("{}:{}", path.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    let mut hidden = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut hidden,
+    );
+    assert!(hidden.is_empty(), "hidden public items: {hidden:?}");
+}

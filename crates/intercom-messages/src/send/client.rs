@@ -28,6 +28,9 @@ use crate::send::retry::{RetryPolicy, retrying};
 use crate::send::wire;
 use crate::text::Secrets;
 
+/// How long one request may take in all, unless [`ClientBuilder::timeout`] says.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Sends messages to Intercom. Clones share one connection pool and one
 /// rate budget.
 ///
@@ -247,7 +250,7 @@ impl Client {
             base: Ok(Region::default().into()),
             version: Version::default(),
             connect_timeout: Duration::from_secs(10),
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             pacing: Pacing::None,
             http: None,

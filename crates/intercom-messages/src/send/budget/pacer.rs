@@ -93,28 +93,30 @@ struct Left {
     until: Instant,
 }
 
+/// The sliding window of a budget of `per_window` requests per `window`:
+/// the configured window, 2 % wider (see the module docs). At least one
+/// request, and a window from 1 ms to a day. Shared by the pacer and
+/// `RedisBudget`.
+pub(crate) fn span(per_window: u32, window: Duration) -> Result<Duration, ConfigError> {
+    if per_window == 0 || window < Duration::from_millis(1) || window > MAX_WINDOW {
+        return Err(ConfigError::BadPacing {
+            requests: per_window,
+            window,
+        });
+    }
+    Ok(window.mul_f64(SPACING_MARGIN))
+}
+
 impl Pacer {
     /// A pacer for `per_window` requests per `window` (a window 2 % wider, see
     /// the module docs). At least one request, and a window from 1 ms to a day.
     pub(crate) fn new(per_window: u32, window: Duration) -> Result<Self, ConfigError> {
-        if per_window == 0 || window < Duration::from_millis(1) || window > MAX_WINDOW {
-            return Err(ConfigError::BadPacing {
-                requests: per_window,
-                window,
-            });
-        }
         Ok(Self {
             limit: usize::try_from(per_window).unwrap_or(usize::MAX),
-            span: window.mul_f64(SPACING_MARGIN),
+            span: span(per_window, window)?,
             state: Mutex::new(State::default()),
             queue: tokio::sync::Mutex::new(()),
         })
-    }
-
-    /// The sliding window: the configured window, 2 % wider.
-    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
-    pub(crate) fn span(&self) -> Duration {
-        self.span
     }
 
     /// How long a spent budget with no reset holds back: one even slot.

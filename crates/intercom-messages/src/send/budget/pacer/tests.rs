@@ -56,9 +56,9 @@ async fn a_burst_within_the_budget_goes_at_once_and_the_rest_waits_for_the_windo
     let went = burst(&p, 25, t0).await;
     assert!(went[..10].iter().all(|t| t.is_zero()), "{went:?}");
     // The next ten go when the first ten leave the window, the last five a window later.
-    assert!(went[10..20].iter().all(|t| *t == p.span()), "{went:?}");
-    assert!(went[20..].iter().all(|t| *t == p.span() * 2), "{went:?}");
-    assert!(most_in_any_window(&went, p.span()) <= 10);
+    assert!(went[10..20].iter().all(|t| *t == p.span), "{went:?}");
+    assert!(went[20..].iter().all(|t| *t == p.span * 2), "{went:?}");
+    assert!(most_in_any_window(&went, p.span) <= 10);
 }
 
 #[tokio::test(start_paused = true)]
@@ -74,9 +74,9 @@ async fn a_steady_sender_never_puts_more_than_the_budget_in_any_window() {
         p.acquire().await;
         starts.push(Instant::now() - t0);
     }
-    assert_eq!(most_in_any_window(&starts, p.span()), 7);
+    assert_eq!(most_in_any_window(&starts, p.span), 7);
     // And it uses the budget: 200 starts in about 200 / 7 windows.
-    let windows = starts.last().unwrap().as_secs_f64() / p.span().as_secs_f64();
+    let windows = starts.last().unwrap().as_secs_f64() / p.span.as_secs_f64();
     assert!(200.0 / windows.ceil() >= 6.5, "{windows} windows for 200");
 }
 
@@ -102,13 +102,10 @@ async fn sends_cancelled_while_waiting_leave_nothing_behind() {
     // A fresh send goes when the first ten leave the window: not after 1,000 ghosts.
     p.acquire().await;
     let waited = Instant::now() - t0;
-    assert!(waited <= p.span() + p.interval(), "{waited:?}");
+    assert!(waited <= p.span + p.interval(), "{waited:?}");
     // And nine more go with it: the window is the ten real sends' alone.
     let more = burst(&p, 9, t0).await;
-    assert!(
-        more.iter().all(|t| *t <= p.span() + p.interval()),
-        "{more:?}"
-    );
+    assert!(more.iter().all(|t| *t <= p.span + p.interval()), "{more:?}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -130,7 +127,7 @@ async fn a_send_cancelled_at_the_head_of_the_queue_hands_its_turn_on() {
     };
     tokio::task::yield_now().await;
     head.abort();
-    assert_eq!(next.await.unwrap(), p.span());
+    assert_eq!(next.await.unwrap(), p.span);
 }
 
 #[tokio::test(start_paused = true)]
@@ -168,7 +165,7 @@ async fn what_remains_goes_at_once_and_the_server_pace_ends_at_the_reset() {
     // slot after its turn, ten per window.
     for (turn, at) in went[1..].iter().enumerate() {
         let window = u32::try_from(turn / 10).unwrap();
-        let due = first_after + p.span() * window;
+        let due = first_after + p.span * window;
         assert!(
             *at <= due + p.interval(),
             "send {turn}: {at:?}, due {due:?}"

@@ -70,7 +70,7 @@
 //!
 //! Whatever listens on the Redis port is not trusted to choose how long a
 //! send sleeps, nor how much the process reads. Each wait it answers must be
-//! a whole number of microseconds from 0 to [`MAX_BLOCK`] (a minute) plus one
+//! a whole number of microseconds from 0 to [`MAX_HOLD`] (a minute) plus one
 //! budget window. Any other answer (negative, larger, not a number) counts as
 //! Redis being unavailable: [`WhenRedisDown::Fail`] refuses the send,
 //! [`WhenRedisDown::FallBack`] paces this process alone, and it is logged
@@ -88,7 +88,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::IntoConnectionInfo;
 
-use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
+use crate::send::budget::pacer::{self, Pacer, RATE_LIMIT_WINDOW};
 use crate::send::budget::{BudgetError, BudgetFuture, RateBudget};
 use crate::send::config::ConfigError;
 use crate::send::rate_limit::{MAX_HOLD, RateLimit};
@@ -99,10 +99,6 @@ mod conn;
 mod scripts;
 
 use conn::{Store, Target};
-
-/// The furthest ahead a reported reset holds every process back; with one
-/// budget window more, also the longest one answer may ask a send to wait.
-const MAX_BLOCK: Duration = MAX_HOLD;
 
 /// The default budget per 10-second window: a 1,000-per-minute app.
 pub(crate) const DEFAULT_PER_WINDOW: u32 = 166;
@@ -324,8 +320,8 @@ impl RedisBudgetBuilder {
                 "the app name is empty or has characters other than letters, digits, `-`, `_` and `.`",
             ));
         }
-        // The shared window, as the in-process pacer would keep it.
-        let shared = Pacer::new(self.requests, self.window)?;
+        // The shared window, as the in-process pacer keeps it.
+        let span = pacer::span(self.requests, self.window)?;
         let local = match self.unavailable {
             WhenRedisDown::Fail => None,
             WhenRedisDown::FallBack { fraction } => {
@@ -340,8 +336,8 @@ impl RedisBudgetBuilder {
         Ok(RedisBudget {
             keys: [key("log"), key("blocked"), key("left")],
             limit: self.requests,
-            span: shared.span(),
-            max_wait: MAX_BLOCK.saturating_add(shared.span()),
+            span,
+            max_wait: MAX_HOLD.saturating_add(span),
             unavailable: self.unavailable,
             local,
             queue: tokio::sync::Mutex::new(()),
@@ -370,7 +366,7 @@ pub struct RedisBudget {
     keys: [String; 3],
     limit: u32,
     span: Duration,
-    /// The longest one answer may ask a send to wait: [`MAX_BLOCK`] plus one window.
+    /// The longest one answer may ask a send to wait: [`MAX_HOLD`] plus one window.
     max_wait: Duration,
     unavailable: WhenRedisDown,
     local: Option<Pacer>,
@@ -516,7 +512,7 @@ impl RateBudget for RedisBudget {
             t.duration_since(UNIX_EPOCH)
                 .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
         };
-        let max_us = u64::try_from(MAX_BLOCK.as_micros()).unwrap_or(u64::MAX);
+        let max_us = u64::try_from(MAX_HOLD.as_micros()).unwrap_or(u64::MAX);
         let (script, key, args) = match (limits.remaining, limits.reset) {
             (Some(0), reset) => {
                 let interval = self.span / self.limit;
@@ -526,7 +522,7 @@ impl RateBudget for RedisBudget {
             }
             (Some(r), Some(reset)) => {
                 let reset_in = reset.duration_since(SystemTime::now()).unwrap_or_default();
-                if !self.tighter_than_window(r, reset_in.min(MAX_BLOCK)) {
+                if !self.tighter_than_window(r, reset_in.min(MAX_HOLD)) {
                     return Box::pin(std::future::ready(()));
                 }
                 (
@@ -612,7 +608,7 @@ mod tests {
 
     #[test]
     fn only_sane_waits_are_taken() {
-        let max = MAX_BLOCK + Duration::from_secs(10);
+        let max = MAX_HOLD + Duration::from_secs(10);
         for (answer, wait) in [
             (0, Some(Duration::ZERO)),
             (1_500, Some(Duration::from_micros(1_500))),
