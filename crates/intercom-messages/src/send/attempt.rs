@@ -11,6 +11,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION
 use crate::message::version::Version;
 use crate::send::budget::RateBudget;
 use crate::send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
+use crate::send::observe::Measure;
 use crate::send::rate_limit::{RateLimit, retry_after};
 use crate::send::response::SentMessage;
 use crate::send::wire::WireBody;
@@ -36,6 +37,8 @@ pub(crate) struct Target<'a> {
     pub(crate) timeout: std::time::Duration,
     pub(crate) budget: Option<&'a dyn RateBudget>,
     pub(crate) secrets: &'a Secrets,
+    /// What the send measures (attempts, budget waits) for the span and metrics.
+    pub(crate) measure: &'a Measure,
 }
 
 /// What came back, as far as it was read.
@@ -58,12 +61,16 @@ pub(crate) enum Body {
 /// [`Answer`] before the body, and the URL a caller's client ended at, rare,
 /// is boxed.
 pub(crate) async fn send_once(t: &Target<'_>, body: &WireBody) -> Result<SentMessage, SendError> {
+    t.measure.attempt(t.version);
     if let Some(b) = t.budget {
-        b.acquire().await.map_err(SendError::BudgetUnavailable)?;
+        let waiting = std::time::Instant::now();
+        let slot = b.acquire().await;
+        t.measure.waited(waiting.elapsed());
+        slot.map_err(SendError::BudgetUnavailable)?;
     }
     let mut response = post(t, body).await?;
     let mut answer = Answer::head(&response, t.url, SystemTime::now());
-    tracing::Span::current().record("status", answer.status);
+    t.measure.answered(answer.status, t.version);
     if let Some(b) = t.budget {
         b.observe(answer.limits).await;
     }
@@ -74,7 +81,7 @@ pub(crate) async fn send_once(t: &Target<'_>, body: &WireBody) -> Result<SentMes
     if let Err(e) = &outcome
         && let Some(id) = e.request_id()
     {
-        tracing::Span::current().record("request_id", clean(id));
+        tracing::Span::current().record("intercom.request_id", clean(id));
     }
     outcome
 }

@@ -23,6 +23,7 @@ use crate::send::budget::RateBudget;
 use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
 use crate::send::config::{BaseUrl, ConfigError, Region};
 use crate::send::error::SendError;
+use crate::send::observe::{self, Measure};
 use crate::send::response::SentMessage;
 use crate::send::retry::{RetryPolicy, retrying};
 use crate::send::wire;
@@ -48,6 +49,9 @@ pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// println!("created {}", sent.id);
 /// # Ok(()) }
 /// ```
+///
+/// # Observability
+#[doc = include_str!("observe.md")]
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -293,27 +297,34 @@ impl Client {
     ) -> impl Future<Output = Result<SentMessage, SendError>> + Send + '_ {
         // Only what a failed check needs to say is kept beside the body.
         let body = wire::encode(message.into(), version).map_err(Box::new);
-        let span = tracing::info_span!(
-            "intercom.send",
-            version = %version,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
+        let url = &self.inner.url;
+        let span = observe::span(
+            version,
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default(),
         );
         async move {
-            let body = body.map_err(|e| SendError::Invalid(*e))?;
-            let inner = &self.inner;
-            let target = Target {
-                http: &inner.http,
-                own_http: inner.own_http,
-                url: &inner.url,
-                auth: &inner.auth,
-                version,
-                timeout: inner.timeout,
-                budget: inner.budget.as_deref(),
-                secrets: &inner.secrets,
+            let measure = Measure::start();
+            let result = match body {
+                Err(e) => Err(SendError::Invalid(*e)),
+                Ok(body) => {
+                    let inner = &self.inner;
+                    let target = Target {
+                        http: &inner.http,
+                        own_http: inner.own_http,
+                        url: &inner.url,
+                        auth: &inner.auth,
+                        version,
+                        timeout: inner.timeout,
+                        budget: inner.budget.as_deref(),
+                        secrets: &inner.secrets,
+                        measure: &measure,
+                    };
+                    retrying(&inner.retry, || send_once(&target, &body)).await
+                }
             };
-            retrying(&inner.retry, || send_once(&target, &body)).await
+            measure.finish(&tracing::Span::current(), version, &result);
+            result
         }
         .instrument(span)
     }

@@ -10,6 +10,7 @@ pub mod client;
 pub mod config;
 pub mod env;
 pub mod error;
+pub mod observe;
 pub mod rate_limit;
 pub mod response;
 pub mod retry;

@@ -192,7 +192,6 @@ where
     let mut n = 0u32;
     let mut error = loop {
         n += 1;
-        tracing::Span::current().record("attempt", n);
         let error = match attempt().await {
             Ok(sent) => return Ok(sent),
             Err(e) => e,

@@ -493,6 +493,7 @@ impl RateBudget for RedisBudget {
             }
             match &self.local {
                 Some(local) => {
+                    crate::send::observe::budget_fell_back();
                     local.acquire().await;
                     Ok(())
                 }

@@ -1,0 +1,148 @@
+//! What a send tells the outside: the `intercom.send` tracing span and, with
+//! the `metrics` feature, counters and histograms through the `metrics`
+//! facade. The one place where a new field or a new metric goes.
+//!
+//! The contract is `observe.md`, shown in [`crate::Client`]'s docs.
+#![doc = include_str!("observe.md")]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::message::version::Version;
+use crate::send::error::SendError;
+use crate::send::response::SentMessage;
+
+/// The span of one send, with the fields of the table above.
+pub(crate) fn span(version: Version, host: &str, port: Option<u16>) -> tracing::Span {
+    tracing::info_span!(
+        "intercom.send",
+        otel.kind = "client",
+        http.request.method = "POST",
+        server.address = host,
+        server.port = port,
+        intercom.version = version.as_str(),
+        http.response.status_code = tracing::field::Empty,
+        intercom.attempts = tracing::field::Empty,
+        intercom.outcome = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+        intercom.may_have_been_delivered = tracing::field::Empty,
+        intercom.budget_wait_ms = tracing::field::Empty,
+        intercom.elapsed_ms = tracing::field::Empty,
+        intercom.request_id = tracing::field::Empty,
+    )
+}
+
+/// What one send has measured so far; shared by its attempts.
+#[derive(Debug)]
+pub(crate) struct Measure {
+    started: Instant,
+    budget_wait_us: AtomicU64,
+    attempts: AtomicU64,
+}
+
+impl Measure {
+    pub(crate) fn start() -> Self {
+        Measure {
+            started: Instant::now(),
+            budget_wait_us: AtomicU64::new(0),
+            attempts: AtomicU64::new(0),
+        }
+    }
+
+    /// One more request is about to be made.
+    pub(crate) fn attempt(&self, version: Version) {
+        self.attempts.fetch_add(1, Ordering::Relaxed);
+        #[cfg(feature = "metrics")]
+        metrics::counter!("intercom_messages_attempts_total", "version" => version.as_str())
+            .increment(1);
+        let _ = version;
+    }
+
+    /// Time spent waiting for the rate budget.
+    pub(crate) fn waited(&self, d: Duration) {
+        let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.budget_wait_us.fetch_add(us, Ordering::Relaxed);
+    }
+
+    /// An answer came, with this status.
+    pub(crate) fn answered(&self, status: u16, version: Version) {
+        tracing::Span::current().record("http.response.status_code", status);
+        #[cfg(feature = "metrics")]
+        if status == 429 {
+            metrics::counter!("intercom_messages_rate_limited_total", "version" => version.as_str())
+                .increment(1);
+        }
+        let _ = version;
+    }
+
+    /// The end of the send: the span's last fields and the metrics.
+    pub(crate) fn finish(
+        &self,
+        span: &tracing::Span,
+        version: Version,
+        result: &Result<SentMessage, SendError>,
+    ) {
+        let outcome = outcome(result);
+        let elapsed = self.started.elapsed();
+        let waited = Duration::from_micros(self.budget_wait_us.load(Ordering::Relaxed));
+        span.record("intercom.outcome", outcome);
+        span.record("intercom.attempts", self.attempts.load(Ordering::Relaxed));
+        span.record(
+            "intercom.may_have_been_delivered",
+            result
+                .as_ref()
+                .err()
+                .is_some_and(SendError::may_have_been_delivered),
+        );
+        span.record("intercom.elapsed_ms", millis(elapsed));
+        span.record("intercom.budget_wait_ms", millis(waited));
+        if let Err(e) = result {
+            match e.status() {
+                Some(status) => span.record("error.type", status.to_string()),
+                None => span.record("error.type", outcome),
+            };
+        }
+        #[cfg(feature = "metrics")]
+        {
+            metrics::counter!(
+                "intercom_messages_sends_total",
+                "outcome" => outcome,
+                "version" => version.as_str()
+            )
+            .increment(1);
+            metrics::histogram!("intercom_messages_send_duration_seconds", "outcome" => outcome)
+                .record(elapsed.as_secs_f64());
+            metrics::histogram!("intercom_messages_budget_wait_seconds")
+                .record(waited.as_secs_f64());
+        }
+        let _ = version;
+    }
+}
+
+/// A `RedisBudget` paced this send locally (Redis down, `FallBack`).
+#[cfg(feature = "redis")]
+pub(crate) fn budget_fell_back() {
+    #[cfg(feature = "metrics")]
+    metrics::counter!("intercom_messages_budget_fallbacks_total").increment(1);
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The outcome of a send, as the span and the metrics name it.
+pub(crate) fn outcome(result: &Result<SentMessage, SendError>) -> &'static str {
+    match result {
+        Ok(_) => "created",
+        Err(SendError::Invalid(_)) => "invalid",
+        Err(SendError::Api { .. }) => "api_error",
+        Err(SendError::RateLimited { .. }) => "rate_limited",
+        Err(SendError::Server { .. }) => "server_error",
+        Err(SendError::Transport { .. }) => "transport",
+        Err(SendError::UndecodableResponse { .. }) => "undecodable",
+        Err(SendError::ResponseTooLarge { .. }) => "too_large",
+        Err(SendError::Redirected { .. }) => "redirected",
+        Err(SendError::BudgetUnavailable(_)) => "budget_unavailable",
+        Err(SendError::AfterPossibleDelivery { .. }) => "after_possible_delivery",
+    }
+}

@@ -1,0 +1,296 @@
+//! The `intercom.send` span and the metrics, read back for a created
+//! message, a validation error, a 429 retried and a 5xx flagged "may have
+//! been delivered", against `MockIntercom`. Its own binary: it installs the
+//! process's tracing subscriber and metrics recorder.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use intercom_messages::testing::{MockIntercom, TEST_TOKEN};
+use intercom_messages::{Client, Contact, Message, RetryPolicy, Version};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+
+/// The fields of every `intercom.send` span, by span id.
+#[derive(Default)]
+struct Spans {
+    next: AtomicU64,
+    fields: Mutex<BTreeMap<u64, BTreeMap<String, String>>>,
+    metadata: Mutex<BTreeMap<u64, &'static tracing::Metadata<'static>>>,
+}
+
+thread_local! {
+    /// The spans entered on this thread, innermost last.
+    static ENTERED: std::cell::RefCell<Vec<Id>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .insert(field.name().to_string(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_string(), value.to_string());
+    }
+}
+
+struct Capture(Arc<Spans>);
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
+        let id = self.0.next.fetch_add(1, Ordering::SeqCst) + 1;
+        self.0.metadata.lock().unwrap().insert(id, attrs.metadata());
+        if attrs.metadata().name() == "intercom.send" {
+            let mut fields = BTreeMap::new();
+            attrs.record(&mut Fields(&mut fields));
+            self.0.fields.lock().unwrap().insert(id, fields);
+        }
+        Id::from_u64(id)
+    }
+    fn record(&self, span: &Id, values: &Record<'_>) {
+        if let Some(fields) = self.0.fields.lock().unwrap().get_mut(&span.into_u64()) {
+            values.record(&mut Fields(fields));
+        }
+    }
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, span: &Id) {
+        ENTERED.with(|e| e.borrow_mut().push(span.clone()));
+    }
+    fn exit(&self, _: &Id) {
+        ENTERED.with(|e| e.borrow_mut().pop());
+    }
+    fn current_span(&self) -> tracing_core::span::Current {
+        match ENTERED.with(|e| e.borrow().last().cloned()) {
+            Some(id) => match self.0.metadata.lock().unwrap().get(&id.into_u64()) {
+                Some(meta) => tracing_core::span::Current::new(id, meta),
+                None => tracing_core::span::Current::none(),
+            },
+            None => tracing_core::span::Current::none(),
+        }
+    }
+}
+
+/// Every counter and histogram, by name and labels.
+#[derive(Default)]
+struct Metrics {
+    counters: Mutex<BTreeMap<String, u64>>,
+    histograms: Mutex<BTreeMap<String, Vec<f64>>>,
+}
+
+struct Handle(Arc<Metrics>, String);
+
+impl metrics::CounterFn for Handle {
+    fn increment(&self, value: u64) {
+        *self
+            .0
+            .counters
+            .lock()
+            .unwrap()
+            .entry(self.1.clone())
+            .or_default() += value;
+    }
+    fn absolute(&self, value: u64) {
+        self.0
+            .counters
+            .lock()
+            .unwrap()
+            .insert(self.1.clone(), value);
+    }
+}
+
+impl metrics::HistogramFn for Handle {
+    fn record(&self, value: f64) {
+        self.0
+            .histograms
+            .lock()
+            .unwrap()
+            .entry(self.1.clone())
+            .or_default()
+            .push(value);
+    }
+}
+
+struct Recorder(Arc<Metrics>);
+
+fn key_name(key: &metrics::Key) -> String {
+    let mut labels: Vec<String> = key
+        .labels()
+        .map(|l| format!("{}={}", l.key(), l.value()))
+        .collect();
+    labels.sort();
+    format!("{}{{{}}}", key.name(), labels.join(","))
+}
+
+impl metrics::Recorder for Recorder {
+    fn describe_counter(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_gauge(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_histogram(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn register_counter(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Counter {
+        metrics::Counter::from_arc(Arc::new(Handle(self.0.clone(), key_name(key))))
+    }
+    fn register_gauge(&self, _: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
+        metrics::Gauge::noop()
+    }
+    fn register_histogram(
+        &self,
+        key: &metrics::Key,
+        _: &metrics::Metadata<'_>,
+    ) -> metrics::Histogram {
+        metrics::Histogram::from_arc(Arc::new(Handle(self.0.clone(), key_name(key))))
+    }
+}
+
+fn message() -> Message {
+    Message::from_admin(394051)
+        .to(Contact::user_id("the-recipient-70"))
+        .in_app("the-secret-body")
+        .into()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_span_and_the_metrics_say_what_happened() {
+    let spans = Arc::new(Spans::default());
+    tracing::subscriber::set_global_default(Capture(spans.clone())).unwrap();
+    let metrics_seen = Arc::new(Metrics::default());
+    metrics::set_global_recorder(Recorder(metrics_seen.clone())).unwrap();
+
+    let mock = MockIntercom::start().await;
+    let client = Client::builder(TEST_TOKEN)
+        .base_url(&mock.uri())
+        .version(Version::V2_11)
+        .retry(
+            RetryPolicy::default()
+                .default_wait(Duration::from_millis(5))
+                .max_wait(Duration::from_millis(50)),
+        )
+        .build()
+        .unwrap();
+    let last = || {
+        let all = spans.fields.lock().unwrap();
+        all.values().last().cloned().unwrap()
+    };
+
+    // 1. Created.
+    client.send(message()).await.unwrap();
+    let s = last();
+    assert_eq!(s["otel.kind"], "client");
+    assert_eq!(s["http.request.method"], "POST");
+    assert_eq!(s["server.address"], "127.0.0.1");
+    assert_eq!(s["intercom.version"], "2.11");
+    assert_eq!(s["http.response.status_code"], "200");
+    assert_eq!(s["intercom.outcome"], "created");
+    assert_eq!(s["intercom.attempts"], "1");
+    assert_eq!(s["intercom.may_have_been_delivered"], "false");
+    assert!(s.contains_key("intercom.elapsed_ms") && s.contains_key("intercom.budget_wait_ms"));
+    assert!(!s.contains_key("error.type"), "{s:?}");
+
+    // 2. A validation error: nothing sent, one span saying so.
+    let bad: Message = Message::from_admin(394051)
+        .to(Contact::user_id("70"))
+        .email(" ", "the-secret-body")
+        .into();
+    client.send(bad).await.unwrap_err();
+    let s = last();
+    assert_eq!(s["intercom.outcome"], "invalid");
+    assert_eq!(s["error.type"], "invalid");
+    assert_eq!(s["intercom.attempts"], "0");
+    assert!(!s.contains_key("http.response.status_code"), "{s:?}");
+
+    // 3. A 429, retried, then created.
+    mock.fail_next(429, "rate_limit_exceeded", "slow down");
+    client.send(message()).await.unwrap();
+    let s = last();
+    assert_eq!(s["intercom.outcome"], "created");
+    assert_eq!(s["intercom.attempts"], "2");
+    assert_eq!(s["http.response.status_code"], "200");
+
+    // 4. A 5xx: may have been delivered, not retried.
+    mock.fail_next(500, "server_error", "boom");
+    client.send(message()).await.unwrap_err();
+    let s = last();
+    assert_eq!(s["intercom.outcome"], "server_error");
+    assert_eq!(s["error.type"], "500");
+    assert_eq!(s["intercom.may_have_been_delivered"], "true");
+    assert_eq!(s["intercom.attempts"], "1");
+
+    // Nothing sensitive in any field of any span.
+    for fields in spans.fields.lock().unwrap().values() {
+        for (k, v) in fields {
+            for secret in [
+                TEST_TOKEN,
+                "the-secret-body",
+                "the-recipient-70",
+                "/messages",
+            ] {
+                assert!(!v.contains(secret), "{k}={v} shows {secret}");
+            }
+        }
+    }
+
+    // The metrics.
+    let counters = metrics_seen.counters.lock().unwrap().clone();
+    let count = |k: &str| counters.get(k).copied().unwrap_or(0);
+    assert_eq!(
+        count("intercom_messages_sends_total{outcome=created,version=2.11}"),
+        2,
+        "{counters:?}"
+    );
+    assert_eq!(
+        count("intercom_messages_sends_total{outcome=invalid,version=2.11}"),
+        1,
+        "{counters:?}"
+    );
+    assert_eq!(
+        count("intercom_messages_sends_total{outcome=server_error,version=2.11}"),
+        1,
+        "{counters:?}"
+    );
+    assert_eq!(
+        count("intercom_messages_attempts_total{version=2.11}"),
+        4,
+        "{counters:?}"
+    );
+    assert_eq!(
+        count("intercom_messages_rate_limited_total{version=2.11}"),
+        1,
+        "{counters:?}"
+    );
+    let histograms = metrics_seen.histograms.lock().unwrap().clone();
+    assert_eq!(
+        histograms["intercom_messages_send_duration_seconds{outcome=created}"].len(),
+        2
+    );
+    assert_eq!(
+        histograms["intercom_messages_budget_wait_seconds{}"].len(),
+        4
+    );
+    for name in counters.keys().chain(histograms.keys()) {
+        assert!(!name.contains("70") && !name.contains(TEST_TOKEN), "{name}");
+    }
+}
