@@ -108,7 +108,6 @@ mod text;
 pub use intercom_messages_api as api;
 
 pub use contract::ErrorCode;
-pub use message::Message;
 pub use message::admin::{
     AdminDraft, AdminMessage, Channel, ChannelKind, Email, EmailTemplate, InApp,
 };
@@ -120,6 +119,7 @@ pub use message::sms::SmsMessage;
 pub use message::user::{UserDraft, UserMessage};
 pub use message::version::{UnknownVersion, Version};
 pub use message::whatsapp::{Parameter, PhoneDraft, TemplateComponent, WhatsAppMessage};
+pub use message::{IntoMessage, Message};
 pub use send::attempt::USER_AGENT_VALUE;
 pub use send::budget::pacer::RATE_LIMIT_WINDOW;
 #[cfg(feature = "redis")]

@@ -618,3 +618,36 @@ async fn a_transport_error_names_its_cause() {
     );
     assert_eq!(e.request_id(), None);
 }
+
+/// A message is sent by reference as well as by value (cloned, so it stays
+/// the caller's), and a success carries Intercom's request id and the
+/// rate-limit state.
+#[tokio::test]
+async fn a_message_is_sent_by_reference_and_a_success_says_its_request_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-request-id", "req_created_9")
+                .insert_header("x-ratelimit-remaining", "12")
+                .set_body_json(json!({
+                    "type": "admin_message", "id": "5", "created_at": 1, "body": "Hi", "message_type": "inapp"
+                })),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    let client = Client::builder("tok_by_reference_0123")
+        .base_url(&server.uri())
+        .build()
+        .unwrap();
+    let message: Message = Message::from_admin(1)
+        .to(Contact::user_id("70"))
+        .in_app("Hi")
+        .into();
+    let first = client.send(&message).await.unwrap();
+    let second = client.send(&message).await.unwrap();
+    assert_eq!(first.request_id.as_deref(), Some("req_created_9"));
+    assert_eq!(first.rate_limit.remaining, Some(12));
+    assert_eq!(first, second);
+}

@@ -104,6 +104,82 @@ impl Message {
     }
 }
 
+/// What [`crate::Client::send`] takes: a finished message of any kind, a
+/// [`Message`], or a reference to one (which is cloned; the message is still
+/// yours to send again or to inspect).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a finished message",
+    label = "this cannot be sent",
+    note = "finish a draft first: `Message::from_admin(id).to(contact).in_app(body)` (or `.email(subject, body)`, `.sms(text)`, `.whatsapp(template)`), or `Message::from_contact(contact).body(text)`"
+)]
+pub trait IntoMessage {
+    /// The message.
+    fn into_message(self) -> Message;
+}
+
+/// `IntoMessage` for each finished kind, by value and by reference: no
+/// blanket impl over `Into<Message>`, so that an unfinished draft is named
+/// by the diagnostic above rather than by a missing `From`.
+macro_rules! into_message {
+    ($($t:ty),* $(,)?) => {
+        $(
+            impl IntoMessage for $t {
+                fn into_message(self) -> Message {
+                    self.into()
+                }
+            }
+            impl IntoMessage for &$t {
+                fn into_message(self) -> Message {
+                    self.into()
+                }
+            }
+        )*
+    };
+}
+into_message!(Message, UserMessage, WhatsAppMessage, SmsMessage);
+
+impl<C: ChannelKind> IntoMessage for AdminMessage<C> {
+    fn into_message(self) -> Message {
+        self.into()
+    }
+}
+
+impl<C: ChannelKind> IntoMessage for &AdminMessage<C> {
+    fn into_message(self) -> Message {
+        self.into()
+    }
+}
+
+impl From<&Message> for Message {
+    fn from(m: &Message) -> Self {
+        m.clone()
+    }
+}
+
+impl<C: ChannelKind> From<&AdminMessage<C>> for Message {
+    fn from(m: &AdminMessage<C>) -> Self {
+        m.clone().into()
+    }
+}
+
+impl From<&UserMessage> for Message {
+    fn from(m: &UserMessage) -> Self {
+        Message::User(m.clone())
+    }
+}
+
+impl From<&WhatsAppMessage> for Message {
+    fn from(m: &WhatsAppMessage) -> Self {
+        Message::WhatsApp(m.clone())
+    }
+}
+
+impl From<&SmsMessage> for Message {
+    fn from(m: &SmsMessage) -> Self {
+        Message::Sms(m.clone())
+    }
+}
+
 impl<C: ChannelKind> From<AdminMessage<C>> for Message {
     fn from(m: AdminMessage<C>) -> Self {
         Message::Admin(m.into_any())

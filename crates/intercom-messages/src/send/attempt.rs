@@ -179,6 +179,8 @@ pub(crate) struct Answer<'a> {
     pub(crate) retry_after: Option<std::time::Duration>,
     /// `Location`, read on a 3xx only.
     pub(crate) location: Option<String>,
+    /// `X-Request-Id`, read on a 2xx only (an error list carries its own).
+    pub(crate) request_id: Option<String>,
     /// Where a caller's client ended, when elsewhere than the configured URL.
     pub(crate) elsewhere: Option<Box<reqwest::Url>>,
     /// Where the request was sent.
@@ -205,6 +207,16 @@ impl<'a> Answer<'a> {
                 None
             },
             location,
+            request_id: (200..300)
+                .contains(&status)
+                .then(|| {
+                    headers
+                        .get("x-request-id")?
+                        .to_str()
+                        .ok()
+                        .map(str::to_string)
+                })
+                .flatten(),
             elsewhere: (response.url() != configured).then(|| Box::new(response.url().clone())),
             configured,
             body: Body::Unread,
@@ -265,7 +277,12 @@ pub(crate) fn classify(a: Answer<'_>, secrets: &Secrets) -> Result<SentMessage, 
             });
         }
     };
-    classify_read(status, &bytes, secrets)
+    let created = classify_read(status, &bytes, secrets);
+    created.map(|mut sent| {
+        sent.request_id = a.request_id.map(|id| clean(&secrets.scrub(&id)));
+        sent.rate_limit = a.limits;
+        sent
+    })
 }
 
 /// What a body read in full means, by the class of its status.
@@ -368,6 +385,9 @@ mod tests {
             limits: RateLimit::read(&h, now),
             retry_after: retry_after(&h),
             location: h.get(LOCATION).map(|l| l.to_str().unwrap().to_string()),
+            request_id: h
+                .get("x-request-id")
+                .map(|l| l.to_str().unwrap().to_string()),
             elsewhere: None,
             configured: &u,
             body,
@@ -441,6 +461,26 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_created_message_keeps_its_request_id_and_rate_limit() {
+        let sent = run(
+            200,
+            &[
+                ("x-request-id", "req_ok_1"),
+                ("x-ratelimit-remaining", "41"),
+                ("x-ratelimit-limit", "166"),
+            ],
+            read(CREATED),
+        )
+        .unwrap();
+        assert_eq!(sent.request_id.as_deref(), Some("req_ok_1"));
+        assert_eq!(sent.rate_limit.remaining, Some(41));
+        assert_eq!(sent.rate_limit.limit, Some(166));
+        // Scrubbed like every piece of server text.
+        let sent = run(200, &[("x-request-id", TOKEN)], read(CREATED)).unwrap();
+        assert_eq!(sent.request_id.as_deref(), Some("[redacted]"));
     }
 
     #[test]

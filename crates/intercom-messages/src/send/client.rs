@@ -1,5 +1,5 @@
 //! [`Client`]: configured once, cheap to clone, shared across tasks; sends a
-//! [`Message`] and returns the created message or a [`SendError`].
+//! [`crate::Message`] and returns the created message or a [`SendError`].
 //!
 //! The request is built here rather than through the generated client's
 //! `send`: the token must go on each request even when the caller brings their
@@ -16,7 +16,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
-use crate::message::Message;
+use crate::message::IntoMessage;
 use crate::message::version::Version;
 use crate::send::attempt::{Target, send_once};
 use crate::send::budget::RateBudget;
@@ -277,7 +277,7 @@ impl Client {
     /// it returns holds the encoded body and nothing else of the message.
     pub fn send(
         &self,
-        message: impl Into<Message>,
+        message: impl IntoMessage,
     ) -> impl Future<Output = Result<SentMessage, SendError>> + Send + '_ {
         self.send_with_version(message, self.inner.version)
     }
@@ -287,16 +287,16 @@ impl Client {
     /// fails.
     ///
     /// The body is held once: the message moves into the generated request
-    /// type ([`Message::into_request`]), which is encoded by `serde_json` and
+    /// type ([`crate::Message::into_request`]), which is encoded by `serde_json` and
     /// dropped before anything is awaited; a text JSON escapes nothing in
     /// is sent from the message's own buffer, without a copy.
     pub fn send_with_version(
         &self,
-        message: impl Into<Message>,
+        message: impl IntoMessage,
         version: Version,
     ) -> impl Future<Output = Result<SentMessage, SendError>> + Send + '_ {
         // Only what a failed check needs to say is kept beside the body.
-        let body = wire::encode(message.into(), version).map_err(Box::new);
+        let body = wire::encode(message.into_message(), version).map_err(Box::new);
         let url = &self.inner.url;
         let span = observe::span(
             version,

@@ -4,6 +4,8 @@
 
 use intercom_messages_api::types;
 
+use crate::send::rate_limit::RateLimit;
+
 pub use crate::contract::{DeliveredBy, MessageKind};
 
 /// The created message.
@@ -25,6 +27,13 @@ pub struct SentMessage {
     /// The conversation, when one was created (`Message.conversation_id` in
     /// the version table).
     pub conversation_id: Option<String>,
+    /// Intercom's request id (the `X-Request-Id` header), when the answer
+    /// carried one, scrubbed like all server text: quote it to Intercom's
+    /// support.
+    pub request_id: Option<String>,
+    /// The rate-limit headers of the answer: what remains of the budget and
+    /// when it refills.
+    pub rate_limit: RateLimit,
 }
 
 impl From<types::Message> for SentMessage {
@@ -37,6 +46,8 @@ impl From<types::Message> for SentMessage {
             body: m.body,
             subject: m.subject,
             conversation_id: m.conversation_id,
+            request_id: None,
+            rate_limit: RateLimit::default(),
         }
     }
 }
