@@ -71,3 +71,10 @@ pub fn response_schema(status: &str) -> &'static str {
         "ErrorList"
     }
 }
+
+/// The README's Rust examples, compiled as doctests so they stay true. They
+/// live here, in the workspace's own test crate, so that the published
+/// facade's doctests need no file outside its package.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

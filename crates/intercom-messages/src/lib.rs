@@ -180,8 +180,3 @@ mod tests {
         }
     }
 }
-
-/// The README's Rust examples, compiled as doctests so they stay true.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;
