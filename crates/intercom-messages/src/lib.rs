@@ -126,7 +126,7 @@ pub use send::budget::pacer::RATE_LIMIT_WINDOW;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, RedisBudgets, WhenRedisDown};
 pub use send::budget::{BudgetError, BudgetFuture, RateBudget};
-pub use send::client::{Client, ClientBuilder};
+pub use send::client::{Client, ClientBuilder, SendOptions};
 pub use send::config::{BaseUrl, ConfigError, Region};
 pub use send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
 pub use send::rate_limit::RateLimit;

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use intercom_messages::{
-    Client, Contact, DeliveredBy, Message, MessageKind, RetryPolicy, SendError, Version,
+    Client, Contact, DeliveredBy, Message, MessageKind, RetryPolicy, SendError, SendOptions,
+    Version,
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -650,4 +651,56 @@ async fn a_message_is_sent_by_reference_and_a_success_says_its_request_id() {
     assert_eq!(first.request_id.as_deref(), Some("req_created_9"));
     assert_eq!(first.rate_limit.remaining, Some(12));
     assert_eq!(first, second);
+}
+
+/// Options for one send override the client's: its version and its retry policy.
+#[tokio::test]
+async fn one_send_can_choose_its_version_timeout_and_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "type": "admin_message", "id": "6", "created_at": 1, "body": "Hi", "message_type": "inapp"
+        })))
+        .mount(&server)
+        .await;
+    let client = Client::builder("tok_options_0123456789")
+        .base_url(&server.uri())
+        .version(Version::V2_11)
+        .build()
+        .unwrap();
+    let message = || {
+        Message::from_admin(1)
+            .to(Contact::user_id("70"))
+            .in_app("Hi")
+    };
+    // No retry for this send: the 429 comes back.
+    let e = client
+        .send_with(
+            message(),
+            SendOptions::new()
+                .version(Version::V2_14)
+                .retry(RetryPolicy::never())
+                .timeout(Duration::from_secs(5)),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, SendError::RateLimited { attempts: 1, .. }),
+        "{e:?}"
+    );
+    // The client's own settings are untouched.
+    client.send(message()).await.unwrap();
+    let versions: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.headers["intercom-version"].to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(versions, ["2.14", "2.11"]);
 }

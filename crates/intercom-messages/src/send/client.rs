@@ -85,6 +85,38 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Options for one send ([`Client::send_with`]); what is unset is the
+/// client's.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use = "options apply only once given to `Client::send_with`"]
+pub struct SendOptions {
+    version: Option<Version>,
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+}
+
+impl SendOptions {
+    /// No option set: the client's version, timeout and retry policy.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The version of this send.
+    pub fn version(mut self, version: Version) -> Self {
+        self.version = Some(version);
+        self
+    }
+    /// How long one request of this send may take in all.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+    /// How this send is retried.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+}
+
 /// Configures a [`Client`].
 #[must_use = "a builder does nothing until `.build()`"]
 pub struct ClientBuilder {
@@ -295,6 +327,34 @@ impl Client {
         message: impl IntoMessage,
         version: Version,
     ) -> impl Future<Output = Result<SentMessage, SendError>> + Send + '_ {
+        self.send_with(message, SendOptions::new().version(version))
+    }
+
+    /// Sends a message with options for this send only: its version, its
+    /// total timeout per request, its retry policy. What an option leaves
+    /// unset is the client's. The message is checked against the version
+    /// when this is called; nothing is sent when a rule fails.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use intercom_messages::{Client, Contact, Message, RetryPolicy, SendOptions, Version};
+    ///
+    /// # async fn demo(client: Client) -> Result<(), intercom_messages::SendError> {
+    /// let urgent = SendOptions::new()
+    ///     .version(Version::V2_14)
+    ///     .timeout(Duration::from_secs(5))
+    ///     .retry(RetryPolicy::never());
+    /// client
+    ///     .send_with(Message::from_admin(1).to(Contact::user_id("70")).in_app("Now"), urgent)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn send_with(
+        &self,
+        message: impl IntoMessage,
+        options: SendOptions,
+    ) -> impl Future<Output = Result<SentMessage, SendError>> + Send + '_ {
+        let version = options.version.unwrap_or(self.inner.version);
         // Only what a failed check needs to say is kept beside the body.
         let body = wire::encode(message.into_message(), version).map_err(Box::new);
         let url = &self.inner.url;
@@ -315,12 +375,13 @@ impl Client {
                         url: &inner.url,
                         auth: &inner.auth,
                         version,
-                        timeout: inner.timeout,
+                        timeout: options.timeout.unwrap_or(inner.timeout),
                         budget: inner.budget.as_deref(),
                         secrets: &inner.secrets,
                         measure: &measure,
                     };
-                    retrying(&inner.retry, || send_once(&target, &body)).await
+                    let policy = options.retry.as_ref().unwrap_or(&inner.retry);
+                    retrying(policy, || send_once(&target, &body)).await
                 }
             };
             measure.finish(&tracing::Span::current(), version, &result);
