@@ -290,3 +290,53 @@ async fn a_request_without_a_version_is_judged_at_the_apps_version() {
     assert_eq!(fresh.received()[1].version, Version::PREVIEW);
     assert_eq!(post(&fresh, TEST_TOKEN, "3.0", plain).await.0, 400);
 }
+
+/// The mock answers anything scripted (status, headers, body, delay), and a
+/// created message carries rate-limit headers and a request id, as
+/// Intercom's do.
+#[tokio::test]
+async fn any_answer_can_be_scripted_and_successes_carry_rate_limits() {
+    use intercom_messages::testing::MockAnswer;
+    let mock = MockIntercom::start().await;
+    let client = mock.client(Version::V2_11);
+    let message = || Message::from_admin(1).to(Contact::user("u")).in_app("Hi");
+
+    let sent = client.send(message()).await.unwrap();
+    assert_eq!(sent.rate_limit.limit, Some(166));
+    assert_eq!(sent.rate_limit.remaining, Some(165));
+    assert!(sent.rate_limit.reset.is_some());
+    assert!(
+        sent.request_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("mock-request-"))
+    );
+
+    mock.answer_next(
+        MockAnswer::status(503)
+            .header("retry-after", "1")
+            .body_raw("<html>Service Unavailable</html>")
+            .delay(std::time::Duration::from_millis(20)),
+    );
+    match client.send(message()).await.unwrap_err() {
+        SendError::Server {
+            status,
+            body_excerpt,
+            ..
+        } => {
+            assert_eq!(status, 503);
+            assert!(
+                body_excerpt.contains("Service Unavailable"),
+                "{body_excerpt}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    mock.answer_next(MockAnswer::status(200).body_json(&json!({"not": "a message"})));
+    let e = client.send(message()).await.unwrap_err();
+    assert!(
+        matches!(e, SendError::UndecodableResponse { status: 200, .. }),
+        "{e:?}"
+    );
+    let statuses: Vec<u16> = mock.received().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 503, 200]);
+}

@@ -67,7 +67,7 @@ pub struct ReceivedMessage {
     pub body: Value,
     /// The status the mock answered: 200 with the created message (whose id
     /// is [`ReceivedMessage::id`]), or a status scripted by
-    /// [`MockIntercom::fail_next`].
+    /// [`MockIntercom::fail_next`] or [`MockIntercom::answer_next`].
     pub status: u16,
     /// The id of the created message, when `status` is 200. Each created
     /// message gets its own id.
@@ -83,8 +83,8 @@ pub struct MockIntercom {
 /// What the mock remembers between requests.
 #[derive(Default)]
 struct State {
-    /// Scripted failures, used in order by the next valid requests.
-    scripted: Mutex<VecDeque<(u16, String, String)>>,
+    /// Scripted answers, used in order by the next valid requests.
+    scripted: Mutex<VecDeque<MockAnswer>>,
     /// Valid requests received, with their answers.
     received: Mutex<Vec<ReceivedMessage>>,
     /// The app's version: a request without `Intercom-Version` is judged at it.
@@ -105,10 +105,12 @@ impl Respond for Answer {
         let scripted = lock(&self.0.scripted).pop_front();
         let mut received = lock(&self.0.received);
         let (status, id, template) = match scripted {
-            Some((status, code, message)) => (status, None, error_list(status, &code, &message)),
+            Some(answer) => (answer.status, None, answer.template()),
             None => {
                 let id = (1000 + received.len()).to_string();
-                let template = ResponseTemplate::new(200).set_body_json(json!({
+                let template = rate_limit_headers(ResponseTemplate::new(200), received.len())
+                    .insert_header("x-request-id", format!("mock-request-{id}"))
+                    .set_body_json(json!({
                     "type": if admin { MessageKind::AdminMessage } else { MessageKind::UserMessage }.as_str(),
                     "id": id,
                     "created_at": 1_700_000_000,
@@ -134,12 +136,106 @@ impl Respond for Answer {
     }
 }
 
-fn error_list(status: u16, code: &str, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({
+/// What a created message's answer says of the budget, as Intercom's does:
+/// a budget of 166 per 10 seconds, one fewer left per message created.
+fn rate_limit_headers(t: ResponseTemplate, created: usize) -> ResponseTemplate {
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() + 10);
+    t.insert_header("x-ratelimit-limit", "166")
+        .insert_header(
+            "x-ratelimit-remaining",
+            165usize.saturating_sub(created % 166).to_string(),
+        )
+        .insert_header("x-ratelimit-reset", reset.to_string())
+}
+
+/// An answer [`MockIntercom::answer_next`] gives the next valid request: any
+/// status, headers, body and delay.
+///
+/// ```
+/// use std::time::Duration;
+/// use intercom_messages::testing::MockAnswer;
+///
+/// let slow_503 = MockAnswer::status(503)
+///     .header("retry-after", "1")
+///     .body_raw("<html>Service Unavailable</html>")
+///     .delay(Duration::from_millis(50));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "an answer applies only once given to `MockIntercom::answer_next`"]
+pub struct MockAnswer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    delay: std::time::Duration,
+}
+
+impl MockAnswer {
+    /// An answer with this status and an empty body.
+    pub fn status(status: u16) -> Self {
+        MockAnswer {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            delay: std::time::Duration::ZERO,
+        }
+    }
+    /// An error list with one error, as Intercom answers a refusal.
+    pub fn error(status: u16, code: &str, message: &str) -> Self {
+        Self::status(status)
+            .header("content-type", "application/json")
+            .body_raw(error_body(code, message).to_string())
+    }
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+    /// A JSON body.
+    pub fn body_json(self, body: &Value) -> Self {
+        self.header("content-type", "application/json")
+            .body_raw(body.to_string())
+    }
+    /// A body as written (HTML, garbage, ...).
+    pub fn body_raw(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+    /// Waits this long before answering (a slow Intercom; past the client's
+    /// timeout, a request that may have been delivered).
+    pub fn delay(mut self, delay: std::time::Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    fn template(&self) -> ResponseTemplate {
+        let mut t = ResponseTemplate::new(self.status).set_delay(self.delay);
+        for (k, v) in &self.headers {
+            t = t.insert_header(k.as_str(), v.as_str());
+        }
+        t.set_body_raw(self.body.clone(), content_type(&self.headers))
+    }
+}
+
+fn content_type(headers: &[(String, String)]) -> &str {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map_or("application/octet-stream", |(_, v)| v.as_str())
+}
+
+/// An error list with one error, as Intercom answers a refusal.
+fn error_body(code: &str, message: &str) -> Value {
+    json!({
         "type": "error.list",
         "request_id": "mock-request",
         "errors": [{"code": code, "message": message}],
-    }))
+    })
+}
+
+fn error_list(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(error_body(code, message))
 }
 
 impl std::fmt::Debug for MockIntercom {
@@ -184,7 +280,16 @@ impl MockIntercom {
     /// The next valid request (right token, version and body) gets this
     /// error status with a one-entry error list. Scripted failures queue up.
     pub fn fail_next(&self, status: u16, code: &str, message: &str) {
-        lock(&self.state.scripted).push_back((status, code.to_string(), message.to_string()));
+        self.answer_next(MockAnswer::error(status, code, message));
+    }
+
+    /// The next valid request gets this answer, whatever it is: any status,
+    /// headers, body and delay ([`MockAnswer`]). Scripted answers queue up
+    /// with [`MockIntercom::fail_next`]'s. A dropped connection cannot be
+    /// scripted here (the server always answers); test that against your own
+    /// listener.
+    pub fn answer_next(&self, answer: MockAnswer) {
+        lock(&self.state.scripted).push_back(answer);
     }
 
     /// The version the mock's app is set to (as in Intercom's developer
