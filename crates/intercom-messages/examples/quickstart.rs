@@ -1,70 +1,38 @@
-//! Quickstart: `cargo run -p intercom-messages --example quickstart`
+//! Quickstart: `cargo run -p intercom-messages --features test-util --example quickstart`
 //!
-//! Without `INTERCOM_TOKEN` it starts a local server on loopback that answers
-//! like Intercom and shows the whole exchange. With a token it sends for real
+//! Without `INTERCOM_TOKEN` it starts `MockIntercom` (feature `test-util`),
+//! a local server on loopback that checks each request as Intercom would,
+//! and shows the whole exchange. With a token it sends for real
 //! to the configured region (`INTERCOM_REGION`, `INTERCOM_VERSION`), from the
 //! admin in `INTERCOM_ADMIN_ID` to the user whose `user_id` is in
 //! `INTERCOM_TO_USER_ID`.
 
+use intercom_messages::testing::MockIntercom;
 use intercom_messages::{AdminId, Client, Contact, Message, SendError, Version};
-use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-/// Answers like Intercom: 404 for an unknown user, otherwise the created message.
-fn intercom_like(request: &Request) -> ResponseTemplate {
-    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
-    if body.pointer("/to/user_id") == Some(&json!("no-such-user")) {
-        return ResponseTemplate::new(404).set_body_json(json!({
-            "type": "error.list", "request_id": "local-0001",
-            "errors": [{"code": "not_found", "message": "User Not Found"}]
-        }));
-    }
-    let admin = body.pointer("/from/type") == Some(&json!("admin"));
-    ResponseTemplate::new(200).set_body_json(json!({
-        "type": if admin { "admin_message" } else { "user_message" },
-        "id": "2001",
-        "created_at": 1_700_000_000,
-        "body": body.get("body").cloned().unwrap_or(json!("")),
-        "message_type": body.get("message_type").cloned().unwrap_or(json!("inapp")),
-        "subject": body.get("subject"),
-        "owner": {"type": "admin", "id": "394051", "name": "Wash"},
-    }))
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var("INTERCOM_TOKEN").is_ok() {
         return send_for_real().await;
     }
-    println!("No INTERCOM_TOKEN: talking to a local server that answers like Intercom.\n");
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/messages"))
-        .respond_with(intercom_like)
-        .mount(&server)
-        .await;
-    let client = Client::builder("local-demo-token")
-        .base_url(&server.uri())
-        .version(Version::V2_11)
-        .build()?;
+    println!(
+        "No INTERCOM_TOKEN: talking to MockIntercom, a local server that checks each request as Intercom would.\n"
+    );
+    let intercom = MockIntercom::start().await;
+    let client = intercom.client(Version::V2_11);
     println!("client: {client:?}\n");
 
-    // 1. An admin email: the request on the wire, and the typed answer.
+    // 1. An admin email: the request as the server read it, and the typed answer.
     let email = Message::from_admin(394051)
         .to(Contact::user_id("70"))
         .email("Your order", "It ships <b>today</b>.");
     let sent = client.send(email).await?;
-    let received = server.received_requests().await.unwrap_or_default();
-    if let Some(r) = received.last() {
-        println!("1. request sent: POST {}", r.url.path());
-        for name in ["intercom-version", "accept", "content-type", "user-agent"] {
-            if let Some(v) = r.headers.get(name) {
-                println!("   {name}: {}", v.to_str().unwrap_or("?"));
-            }
-        }
+    if let Some(r) = intercom.received().last() {
+        println!(
+            "1. request sent with Intercom-Version {}: {}",
+            r.version, r.body
+        );
         println!("   authorization: Bearer [redacted]");
-        println!("   body: {}", String::from_utf8_lossy(&r.body));
     }
     println!("   typed response: {sent:#?}\n");
 
@@ -74,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("2. user message created: {:?} ({:?})\n", sent.id, sent.kind);
 
     // 3. A typed validation error: cc needs 2.14. Nothing is sent.
-    let before = server.received_requests().await.unwrap_or_default().len();
+    let before = intercom.received().len();
     let with_cc = Message::from_admin(394051)
         .to(Contact::user_id("70"))
         .email("Hi", "Hello")
@@ -83,10 +51,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(SendError::Invalid(e)) => println!("3. validation error ({:?}): {e}", e.rule()),
         other => println!("3. unexpected: {other:?}"),
     }
-    let after = server.received_requests().await.unwrap_or_default().len();
-    println!("   requests sent for it: {}\n", after - before);
+    println!(
+        "   requests sent for it: {}\n",
+        intercom.received().len() - before
+    );
 
-    // 4. A typed API error.
+    // 4. A typed API error: Intercom does not know the user.
+    intercom.fail_next(404, "not_found", "User Not Found");
     let to_nobody = Message::from_admin(394051)
         .to(Contact::user_id("no-such-user"))
         .in_app("Hi");
@@ -106,18 +77,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 5. A WhatsApp template message: sent with 2.16, refused with 2.14.
     let whatsapp = Message::from_admin(394051)
-        .to_phone("+4915112345678", "Ada Lovelace")
+        .to_phone("+49 151 12345678", "Ada Lovelace")
         .whatsapp("keep_live")
         .locale("en")
         .body_text(["Ada"]);
     let sent = client
         .send_with_version(whatsapp.clone(), Version::V2_16)
         .await?;
-    if let Some(r) = server.received_requests().await.unwrap_or_default().last() {
-        println!(
-            "\n5. WhatsApp with 2.16: {}",
-            String::from_utf8_lossy(&r.body)
-        );
+    if let Some(r) = intercom.received().last() {
+        println!("\n5. WhatsApp with 2.16: {}", r.body);
     }
     println!("   created: {:?} ({:?})", sent.id, sent.delivered_by);
     match client.send_with_version(whatsapp, Version::V2_14).await {
