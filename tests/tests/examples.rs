@@ -163,7 +163,7 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
             "contract, per tagged version": contract,
         });
         let name = format!("{}__{}", ex.place, ex.name);
-        insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
+        insta::with_settings!({ omit_expression => true }, {
             insta::assert_yaml_snapshot!(name, record);
         });
     }
