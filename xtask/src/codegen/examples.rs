@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use crate::Spec;
-use crate::versions::Range;
+use crate::codegen::spec::Spec;
+use crate::codegen::versions::Range;
 
 /// One documented example of the fragment.
 #[derive(Clone, Debug)]

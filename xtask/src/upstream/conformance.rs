@@ -21,10 +21,11 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use crate::project::{Strictness, json_schema_for_version, required_when};
-use crate::upstream::{Surface, surface};
-use crate::versions::Range;
-use crate::{Spec, examples};
+use crate::codegen::examples::examples;
+use crate::codegen::project::{Strictness, json_schema_for_version, required_when};
+use crate::codegen::spec::Spec;
+use crate::codegen::versions::Range;
+use crate::upstream::surface::{Surface, surface};
 
 /// Where the descriptions are vendored, from the workspace root.
 pub const UPSTREAM_DIR: &str = "openapi/upstream";
@@ -257,7 +258,7 @@ pub fn matches(pattern: &str, line: &str) -> bool {
 fn fragment_surface(spec: &Spec, position: usize) -> Result<Surface, String> {
     let request = json_schema_for_version(
         spec,
-        crate::project::REQUEST_ROOT,
+        crate::codegen::project::REQUEST_ROOT,
         position,
         Strictness::AsWritten,
     )?;
@@ -302,7 +303,7 @@ fn fragment_required(
 ) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
     let defs = &doc["definitions"];
     let mut out = BTreeMap::new();
-    for member in defs[crate::project::REQUEST_ROOT]["oneOf"]
+    for member in defs[crate::codegen::project::REQUEST_ROOT]["oneOf"]
         .as_array()
         .into_iter()
         .flatten()
@@ -665,7 +666,7 @@ pub fn with_table(readme: &str, table: &str) -> Result<String, String> {
 /// README's deviation table first. Returns the report and whether the README
 /// table was up to date.
 pub fn run(root: &Path, write: bool) -> Result<(Report, bool), String> {
-    let spec = crate::load_spec(&root.join(crate::SPEC))?;
+    let spec = crate::codegen::load_spec(&root.join(crate::codegen::SPEC))?;
     let upstream = load_upstream(&root.join(UPSTREAM_DIR))?;
     let text = std::fs::read_to_string(root.join(DEVIATIONS))
         .map_err(|e| format!("{DEVIATIONS}: cannot read: {e}"))?;

@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::Spec;
+use crate::codegen::spec::Spec;
 
 /// The facade's open enums: which `x-intercom-known-values` site each one reads,
 /// and what it is called and documented as. Naming the Rust type is the
@@ -189,7 +189,7 @@ pub fn generate_facade(spec: &Spec, client: &str) -> Result<String, String> {
     for (site, _) in &known {
         if !OPEN_ENUMS.iter().any(|(at, _, _)| at == site) {
             return Err(format!(
-                "`{site}` has x-intercom-known-values but no facade enum; add it to OPEN_ENUMS in xtask/src/facade.rs"
+                "`{site}` has x-intercom-known-values but no facade enum; add it to OPEN_ENUMS in xtask/src/codegen/facade.rs"
             ));
         }
     }
@@ -213,7 +213,11 @@ pub fn generate_facade(spec: &Spec, client: &str) -> Result<String, String> {
         #versions
         #enums
     };
-    Ok(format!("{}{}", crate::header(), crate::pretty(tokens)?))
+    Ok(format!(
+        "{}{}",
+        crate::codegen::header(),
+        crate::codegen::pretty(tokens)?
+    ))
 }
 
 fn version_ident(v: &str) -> proc_macro2::Ident {

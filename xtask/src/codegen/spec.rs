@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::versions::VersionList;
+use crate::codegen::versions::VersionList;
 
 /// The fragment, read and checked.
 pub struct Spec {
@@ -16,7 +16,7 @@ pub struct Spec {
 }
 
 /// Parses fragment text as an OpenAPI 3.0 document with its version list;
-/// [`crate::parse_spec`] also checks every vendor extension.
+/// [`crate::codegen::parse_spec`] also checks every vendor extension.
 pub fn parse_document(text: &str) -> Result<Spec, String> {
     let raw: Value = serde_norway::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
     let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(for_generator(&raw))

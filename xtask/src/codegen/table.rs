@@ -15,7 +15,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::{Entry, Spec, version_entries};
+use crate::codegen::entries::{Entry, version_entries};
+use crate::codegen::spec::Spec;
 
 /// The version table's source.
 pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
@@ -32,7 +33,7 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
         .map(|v| {
             format!(
                 "../{}",
-                crate::project::request_schema_path(v)
+                crate::codegen::project::request_schema_path(v)
                     .trim_start_matches("crates/intercom-messages-api/")
             )
         })
@@ -64,7 +65,11 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
         #[doc = " closed draft-7 JSON Schema: what a version does not have is not allowed."]
         pub const REQUEST_SCHEMAS: [&str; #versions_len] = [#(include_str!(#schemas)),*];
     };
-    Ok(format!("{}{}", crate::header(), crate::pretty(tokens)?))
+    Ok(format!(
+        "{}{}",
+        crate::codegen::header(),
+        crate::codegen::pretty(tokens)?
+    ))
 }
 
 /// `VersionRange`'s methods that need the version list, generated beside it

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::Spec;
+use crate::codegen::spec::Spec;
 
 /// How closely objects are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

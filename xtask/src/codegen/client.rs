@@ -1,6 +1,6 @@
 //! The client crate's `generated.rs`: progenitor's types and raw client.
 
-use crate::Spec;
+use crate::codegen::spec::Spec;
 
 /// Generates the client with progenitor, formatted with prettyplease.
 pub fn generate_client(spec: &Spec) -> Result<String, String> {
@@ -28,5 +28,5 @@ pub fn generate_client(spec: &Spec) -> Result<String, String> {
         ));
     }
     let code = code.replace(needle, "crate::client_builder()");
-    Ok(format!("{}{code}", crate::header()))
+    Ok(format!("{}{code}", crate::codegen::header()))
 }

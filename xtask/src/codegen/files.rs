@@ -3,10 +3,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::client::generate_client;
-use crate::load_spec;
-use crate::spec::Spec;
-use crate::{FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, facade, project, table};
+use crate::codegen::client::generate_client;
+use crate::codegen::load_spec;
+use crate::codegen::spec::Spec;
+use crate::codegen::{FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, facade, project, table};
 
 /// Whether to write the generated files or only compare them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::Spec;
-use crate::versions::Range;
+use crate::codegen::spec::Spec;
+use crate::codegen::versions::Range;
 
 /// One row of the version table: an item that does not exist in every version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub fn version_entries(spec: &Spec) -> Result<Vec<Entry>, String> {
     for (name, schema) in schemas {
         walk_schema(spec, name, schema, "Schema", &mut out)?;
     }
-    let request = crate::project::reachable(spec, crate::project::REQUEST_ROOT);
+    let request = crate::codegen::project::reachable(spec, crate::codegen::project::REQUEST_ROOT);
     for e in &mut out {
         let root = e
             .item
