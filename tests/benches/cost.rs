@@ -89,6 +89,13 @@ struct Email<'a> {
     to: Party<'a>,
 }
 
+fn in_app(i: usize) -> Message {
+    Message::from_admin(394051)
+        .to(Contact::user_id("70"))
+        .in_app(format!("Hello {i}"))
+        .into()
+}
+
 fn email(body: &str) -> Message {
     Message::from_admin(394051)
         .to(Contact::user_id("70"))
@@ -226,12 +233,7 @@ async fn main() {
 
     // 1. Concurrency.
     out.push_str("| concurrency | sends per round | ours / raw reqwest |\n| --- | --- | --- |\n");
-    let in_app = |i: usize| -> Message {
-        Message::from_admin(394051)
-            .to(Contact::user_id("70"))
-            .in_app(format!("Hello {i}"))
-            .into()
-    };
+
     for concurrency in [1usize, 16, 64, 256] {
         let n = if concurrency == 1 { 1_000 } else { 4_000 };
         let bodies: Arc<Vec<bytes::Bytes>> = Arc::new(
@@ -377,21 +379,7 @@ async fn main() {
             b = b.pacing(166);
         }
         let c = b.build().unwrap();
-        let t0 = Instant::now();
-        let tasks: Vec<_> = (0..50)
-            .map(|i| {
-                let c = c.clone();
-                tokio::spawn(async move {
-                    c.send(in_app(i)).await.unwrap();
-                    t0.elapsed()
-                })
-            })
-            .collect();
-        let mut done = Vec::new();
-        for t in tasks {
-            done.push(t.await.unwrap());
-        }
-        done.sort();
+        let done = intercom_messages_tests::budget::burst(&c, 50, in_app).await;
         out.push_str(&format!(
             "| {label} | {} | {} | {} |\n",
             ms(done[0]),

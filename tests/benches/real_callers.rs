@@ -65,26 +65,6 @@ fn client(server: &LimitedServer, budget: Budget<'_>) -> Client {
     .unwrap()
 }
 
-/// Sends 50 at once; when each finished, sorted.
-async fn burst_of_50(c: &Client) -> Vec<Duration> {
-    let t0 = Instant::now();
-    let tasks: Vec<_> = (0..50)
-        .map(|i| {
-            let c = c.clone();
-            tokio::spawn(async move {
-                c.send(message(i)).await.unwrap();
-                t0.elapsed()
-            })
-        })
-        .collect();
-    let mut done = Vec::new();
-    for t in tasks {
-        done.push(t.await.unwrap());
-    }
-    done.sort();
-    done
-}
-
 async fn bursts(redis: &RedisServer, out: &mut String) {
     let server = LimitedServer::start(u32::MAX, Duration::from_secs(1)).await;
     let w = Duration::from_secs(10);
@@ -104,7 +84,8 @@ async fn bursts(redis: &RedisServer, out: &mut String) {
             };
             let c = client(&server, budget);
             c.send(message(0)).await.unwrap(); // warm the connections (one slot of 166)
-            row.1.push(burst_of_50(&c).await);
+            row.1
+                .push(intercom_messages_tests::budget::burst(&c, 50, message).await);
         }
     }
     let unpaced_last = {
