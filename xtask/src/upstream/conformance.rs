@@ -25,7 +25,7 @@ use crate::codegen::examples::examples;
 use crate::codegen::project::{Strictness, json_schema_for_version, required_when};
 use crate::codegen::spec::Spec;
 use crate::codegen::versions::Range;
-use crate::upstream::surface::{Surface, surface};
+use crate::upstream::surface::{Surface, TypeDesc, surface};
 
 /// Where the descriptions are vendored, from the workspace root.
 pub const UPSTREAM_DIR: &str = "openapi/upstream";
@@ -372,9 +372,8 @@ fn branch_key(value: &str) -> String {
     format!("message_type: `{}`", value.replace('_', ""))
 }
 
-/// Normalises what differs only in spelling: Intercom's branch titles, type
-/// strings (integer widths, `nullable` as `?` or as a `null` type, nested
-/// unions) become sets of kinds.
+/// Normalises what differs only in spelling: Intercom's branch titles become
+/// one key per kind of message (types are compared by [`TypeDesc::kinds`]).
 fn normalised(mut s: Surface) -> Surface {
     s.required = s
         .required
@@ -387,67 +386,18 @@ fn normalised(mut s: Surface) -> Surface {
             (key, v)
         })
         .collect();
-    for map in [&mut s.request_properties, &mut s.response_properties] {
-        for t in map.values_mut() {
-            *t = kinds(t).into_iter().collect::<Vec<_>>().join(" | ");
-        }
-    }
     s
 }
 
-/// The kinds a type string of the reader stands for.
-fn kinds(t: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for alt in split_top(t, " or ") {
-        let mut alt = alt.trim();
-        if let Some(rest) = alt.strip_suffix('?') {
-            out.insert("null".to_string());
-            alt = rest;
-        }
-        for part in split_top(alt, "|") {
-            let part = part.trim();
-            if let Some(inner) = part
-                .strip_prefix("oneOf<")
-                .or_else(|| part.strip_prefix("anyOf<"))
-                .and_then(|p| p.strip_suffix('>'))
-            {
-                out.extend(kinds(inner));
-            } else if let Some(inner) = part
-                .strip_prefix("array<")
-                .and_then(|p| p.strip_suffix('>'))
-            {
-                let inner: Vec<String> = kinds(inner).into_iter().collect();
-                out.insert(format!("array<{}>", inner.join(" | ")));
-            } else {
-                let base = part.trim_end_matches(":int64").trim_end_matches(":int32");
-                out.insert(base.to_string());
-            }
-        }
-    }
-    out
-}
-
-/// Splits at `sep` outside `<…>`.
-fn split_top<'a>(t: &'a str, sep: &str) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let (mut depth, mut start, mut i) = (0i32, 0, 0);
-    let bytes = t.as_bytes();
-    while i < t.len() {
-        match bytes[i] {
-            b'<' => depth += 1,
-            b'>' => depth -= 1,
-            _ if depth == 0 && t[i..].starts_with(sep) => {
-                out.push(&t[start..i]);
-                i += sep.len();
-                start = i;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out.push(&t[start..]);
-    out
+/// A type as it is compared and shown in a difference: its kinds.
+fn shown(types: &BTreeMap<String, TypeDesc>) -> BTreeMap<String, String> {
+    types
+        .iter()
+        .map(|(k, t)| {
+            let kinds: Vec<String> = t.kinds().into_iter().collect();
+            (k.clone(), kinds.join(" | "))
+        })
+        .collect()
 }
 
 /// Agreeing facts, and one line per difference.
@@ -470,16 +420,16 @@ fn compare(ours: &Surface, theirs: &Surface) -> (usize, Vec<String>) {
     for (what, o, t) in [
         (
             "request property",
-            &ours.request_properties,
-            &theirs.request_properties,
+            shown(&ours.request_properties),
+            shown(&theirs.request_properties),
         ),
         (
             "response property",
-            &ours.response_properties,
-            &theirs.response_properties,
+            shown(&ours.response_properties),
+            shown(&theirs.response_properties),
         ),
     ] {
-        agreed += map_lines(what, o, t, &mut lines);
+        agreed += map_lines(what, &o, &t, &mut lines);
     }
     for (what, o, t) in [
         ("request enum", &ours.request_enums, &theirs.request_enums),

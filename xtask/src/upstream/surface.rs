@@ -19,13 +19,179 @@ use std::path::Path;
 
 use serde_json::Value;
 
+/// A union keyword.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Union {
+    /// `anyOf`: one member or more.
+    AnyOf,
+    /// `oneOf`: exactly one member.
+    OneOf,
+}
+
+impl Union {
+    fn keyword(self) -> &'static str {
+        match self {
+            Union::AnyOf => "anyOf",
+            Union::OneOf => "oneOf",
+        }
+    }
+}
+
+/// The type of a property, as a description writes it: read once from the
+/// schema, shown by `Display` (`string`, `integer:int64`, `array<object>`,
+/// `anyOf<a|b>`, `?` for nullable, ` or ` between the types one property
+/// has in several branches), and compared by [`TypeDesc::kinds`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeDesc {
+    /// One or more JSON types (`type: [a, b]`), with a format.
+    Scalar {
+        /// The type names: `string`, `object`, `any` (no type), ...
+        names: Vec<String>,
+        /// `format`, if any.
+        format: Option<String>,
+        /// `nullable: true`.
+        nullable: bool,
+    },
+    /// An array, of these items if it says.
+    Array {
+        /// The items' type.
+        items: Option<Box<TypeDesc>>,
+        /// `nullable: true`.
+        nullable: bool,
+    },
+    /// A union of members.
+    Union {
+        /// `anyOf` or `oneOf`.
+        union: Union,
+        /// The members, in order.
+        members: Vec<TypeDesc>,
+        /// `nullable: true`.
+        nullable: bool,
+    },
+    /// The types one property has in the several branches that declare it.
+    Alternatives(Vec<TypeDesc>),
+    /// Too deep to follow.
+    Deep,
+}
+
+impl TypeDesc {
+    /// This type, or `other` where a branch declares it otherwise.
+    fn or(&mut self, other: TypeDesc) {
+        let mut all = match std::mem::replace(self, TypeDesc::Deep) {
+            TypeDesc::Alternatives(v) => v,
+            one => vec![one],
+        };
+        if !all.contains(&other) {
+            all.push(other);
+        }
+        *self = if all.len() == 1 {
+            all.pop().expect("one")
+        } else {
+            TypeDesc::Alternatives(all)
+        };
+    }
+
+    /// The kinds it stands for, what differs only in spelling made equal:
+    /// integer widths dropped, `nullable` as `null`, nested unions flattened.
+    pub fn kinds(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let null = |out: &mut BTreeSet<String>, nullable: bool| {
+            if nullable {
+                out.insert("null".to_string());
+            }
+        };
+        match self {
+            TypeDesc::Scalar {
+                names,
+                format,
+                nullable,
+            } => {
+                null(&mut out, *nullable);
+                for n in names {
+                    match format.as_deref() {
+                        Some(f) if names.len() == 1 && !matches!(f, "int64" | "int32") => {
+                            out.insert(format!("{n}:{f}"));
+                        }
+                        _ => {
+                            out.insert(n.clone());
+                        }
+                    }
+                }
+            }
+            TypeDesc::Array { items, nullable } => {
+                null(&mut out, *nullable);
+                out.insert(match items {
+                    Some(i) => format!(
+                        "array<{}>",
+                        i.kinds().into_iter().collect::<Vec<_>>().join(" | ")
+                    ),
+                    None => "array".into(),
+                });
+            }
+            TypeDesc::Union {
+                members, nullable, ..
+            } => {
+                null(&mut out, *nullable);
+                for m in members {
+                    out.extend(m.kinds());
+                }
+            }
+            TypeDesc::Alternatives(v) => {
+                for t in v {
+                    out.extend(t.kinds());
+                }
+            }
+            TypeDesc::Deep => {
+                out.insert("…".into());
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for TypeDesc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let q = |nullable: bool| if nullable { "?" } else { "" };
+        match self {
+            TypeDesc::Scalar {
+                names,
+                format,
+                nullable,
+            } => {
+                let t = names.join("|");
+                match format {
+                    Some(fmt) => write!(f, "{t}:{fmt}{}", q(*nullable)),
+                    None => write!(f, "{t}{}", q(*nullable)),
+                }
+            }
+            TypeDesc::Array { items, nullable } => match items {
+                Some(i) => write!(f, "array<{i}>{}", q(*nullable)),
+                None => write!(f, "array{}", q(*nullable)),
+            },
+            TypeDesc::Union {
+                union,
+                members,
+                nullable,
+            } => {
+                let m: Vec<String> = members.iter().map(ToString::to_string).collect();
+                write!(f, "{}<{}>{}", union.keyword(), m.join("|"), q(*nullable))
+            }
+            TypeDesc::Alternatives(v) => {
+                let m: Vec<String> = v.iter().map(ToString::to_string).collect();
+                f.write_str(&m.join(" or "))
+            }
+            TypeDesc::Deep => f.write_str("…"),
+        }
+    }
+}
+
 /// What one description says about `POST /messages`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Surface {
     /// The values of the `Intercom-Version` header enum, in order.
     pub versions: Vec<String>,
     /// `request.to.type` → its type, for every request property.
-    pub request_properties: BTreeMap<String, String>,
+    pub request_properties: BTreeMap<String, TypeDesc>,
     /// A branch of the request's `anyOf`/`oneOf` (its title) → its required
     /// properties; `(body)` for the body schema's own `required`.
     pub required: BTreeMap<String, BTreeSet<String>>,
@@ -38,7 +204,7 @@ pub struct Surface {
     /// (exactly one member) or `anyOf` (`union`).
     pub request_constraints: BTreeMap<String, BTreeSet<String>>,
     /// `200.message_type` → type, for every property of every JSON response.
-    pub response_properties: BTreeMap<String, String>,
+    pub response_properties: BTreeMap<String, TypeDesc>,
     /// `200.message_type` → enum values, for every enum in a response.
     pub response_enums: BTreeMap<String, BTreeSet<String>>,
     /// The response statuses, e.g. `200`, `400`.
@@ -78,17 +244,13 @@ impl<'a> Reader<'a> {
         Err(format!("at `{at}`: `$ref`s loop"))
     }
 
-    /// A short type: `string`, `integer:int64`, `array<object>`, `anyOf<a|b>`, `?` for nullable.
-    fn type_of(&self, node: &'a Value, at: &str, depth: usize) -> Result<String, String> {
+    /// The type of a schema node, as a [`TypeDesc`].
+    fn type_of(&self, node: &'a Value, at: &str, depth: usize) -> Result<TypeDesc, String> {
         let node = self.resolve(node, at)?;
         if depth > 8 {
-            return Ok("…".into());
+            return Ok(TypeDesc::Deep);
         }
-        let nullable = if node.get("nullable").and_then(Value::as_bool) == Some(true) {
-            "?"
-        } else {
-            ""
-        };
+        let nullable = node.get("nullable").and_then(Value::as_bool) == Some(true);
         // `allOf` of one schema (a `$ref` with a description beside it) is that schema.
         if let Some([only]) = node
             .get("allOf")
@@ -98,34 +260,41 @@ impl<'a> Reader<'a> {
         {
             return self.type_of(only, at, depth + 1);
         }
-        for union in ["anyOf", "oneOf"] {
-            if let Some(members) = node.get(union).and_then(Value::as_array) {
+        for union in [Union::AnyOf, Union::OneOf] {
+            if let Some(members) = node.get(union.keyword()).and_then(Value::as_array) {
                 let mut types = Vec::new();
                 for m in members {
                     types.push(self.type_of(m, at, depth + 1)?);
                 }
-                return Ok(format!("{union}<{}>{nullable}", types.join("|")));
+                return Ok(TypeDesc::Union {
+                    union,
+                    members: types,
+                    nullable,
+                });
             }
         }
-        let t = match node.get("type") {
-            Some(Value::String(t)) => t.clone(),
+        let names: Vec<String> = match node.get("type") {
+            Some(Value::String(t)) => vec![t.clone()],
             Some(Value::Array(ts)) => ts
                 .iter()
                 .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join("|"),
-            _ if node.get("properties").is_some() => "object".into(),
-            _ => "any".into(),
+                .map(String::from)
+                .collect(),
+            _ if node.get("properties").is_some() => vec!["object".into()],
+            _ => vec!["any".into()],
         };
-        let t = match (t.as_str(), node.get("format").and_then(Value::as_str)) {
-            ("array", _) => match node.get("items") {
-                Some(items) => format!("array<{}>", self.type_of(items, at, depth + 1)?),
-                None => "array".into(),
-            },
-            (_, Some(f)) => format!("{t}:{f}"),
-            _ => t,
-        };
-        Ok(format!("{t}{nullable}"))
+        if names == ["array"] {
+            let items = match node.get("items") {
+                Some(items) => Some(Box::new(self.type_of(items, at, depth + 1)?)),
+                None => None,
+            };
+            return Ok(TypeDesc::Array { items, nullable });
+        }
+        Ok(TypeDesc::Scalar {
+            names,
+            format: node.get("format").and_then(Value::as_str).map(String::from),
+            nullable,
+        })
     }
 
     /// Records every property (with its type), every enum and every
@@ -134,7 +303,7 @@ impl<'a> Reader<'a> {
         &self,
         node: &'a Value,
         path: &str,
-        props: &mut BTreeMap<String, String>,
+        props: &mut BTreeMap<String, TypeDesc>,
         enums: &mut BTreeMap<String, BTreeSet<String>>,
         cons: &mut BTreeMap<String, BTreeSet<String>>,
         depth: usize,
@@ -171,11 +340,7 @@ impl<'a> Reader<'a> {
                 // The same property in several branches: keep every type seen.
                 props
                     .entry(at.clone())
-                    .and_modify(|old| {
-                        if !old.split(" or ").any(|x| x == t) {
-                            *old = format!("{old} or {t}");
-                        }
-                    })
+                    .and_modify(|old| old.or(t.clone()))
                     .or_insert(t);
                 self.walk(child, &at, props, enums, cons, depth + 1)?;
             }
@@ -466,7 +631,7 @@ fn required_diff(
     v
 }
 
-fn map_diff(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Vec<String> {
+fn map_diff(old: &BTreeMap<String, TypeDesc>, new: &BTreeMap<String, TypeDesc>) -> Vec<String> {
     let mut v = Vec::new();
     for (k, t) in new {
         match old.get(k) {
@@ -511,4 +676,36 @@ fn set_diff(old: &BTreeSet<String>, new: &BTreeSet<String>) -> Vec<String> {
         .collect();
     v.extend(old.difference(new).map(|x| format!("- removed `{x}`")));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_type_is_read_once_shown_as_written_and_compared_by_kind() {
+        let doc =
+            json!({"components": {"schemas": {"id": {"type": "integer", "format": "int64"}}}});
+        let r = Reader { doc: &doc };
+        let node = json!({"oneOf": [
+            {"$ref": "#/components/schemas/id"},
+            {"type": "array", "items": {"type": "string", "nullable": true}}
+        ], "nullable": true});
+        let t = r.type_of(&node, "x", 0).unwrap();
+        assert_eq!(t.to_string(), "oneOf<integer:int64|array<string?>>?");
+        let kinds: Vec<String> = t.kinds().into_iter().collect();
+        assert_eq!(kinds, ["array<null | string>", "integer", "null"]);
+        let mut both = TypeDesc::Scalar {
+            names: vec!["string".into()],
+            format: None,
+            nullable: false,
+        };
+        both.or(TypeDesc::Scalar {
+            names: vec!["integer".into()],
+            format: None,
+            nullable: false,
+        });
+        assert_eq!(both.to_string(), "string or integer");
+    }
 }
