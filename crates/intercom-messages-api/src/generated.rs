@@ -2027,7 +2027,7 @@ pub mod types {
                 })
         }
     }
-    ///A value filled into a template placeholder. Intercom documents `{type: text, text}` only; WhatsApp's other parameter types (`currency`, `date_time`, `image`, `document`, `video`, `payload`) are objects of their own shape, passed on as written.
+    ///A value filled into a template placeholder. Intercom documents `{type: text, text}` only; WhatsApp's other parameter types (`currency`, `date_time`, `image`, `document`, `video`, `payload`) are objects of their own shape, passed on as written. The documented one is `WhatsAppTextParameter`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2083,6 +2083,77 @@ pub mod types {
     impl ::std::convert::From<Recipients> for WhatsAppRecipients {
         fn from(value: Recipients) -> Self {
             Self::Recipients(value)
+        }
+    }
+    ///The template parameter Intercom documents (admin_whatsapp_message_created): a text filled into a placeholder. Sent as a `WhatsAppParameter`.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    #[serde(deny_unknown_fields)]
+    pub struct WhatsAppTextParameter {
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: WhatsAppTextParameterType,
+    }
+    impl WhatsAppTextParameter {
+        pub fn builder() -> builder::WhatsAppTextParameter {
+            Default::default()
+        }
+    }
+    ///`WhatsAppTextParameterType`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum WhatsAppTextParameterType {
+        #[serde(rename = "text")]
+        Text,
+    }
+    impl ::std::fmt::Display for WhatsAppTextParameterType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Text => f.write_str("text"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WhatsAppTextParameterType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "text" => Ok(Self::Text),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WhatsAppTextParameterType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WhatsAppTextParameterType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     /// Types for composing complex structures.
@@ -3896,6 +3967,69 @@ pub mod types {
                     subject: Ok(value.subject),
                     template: Ok(value.template),
                     to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WhatsAppTextParameter {
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                super::WhatsAppTextParameterType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WhatsAppTextParameter {
+            fn default() -> Self {
+                Self {
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl WhatsAppTextParameter {
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WhatsAppTextParameterType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WhatsAppTextParameter>
+        for super::WhatsAppTextParameter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WhatsAppTextParameter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    text: value.text?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WhatsAppTextParameter>
+        for WhatsAppTextParameter {
+            fn from(value: super::WhatsAppTextParameter) -> Self {
+                Self {
+                    text: Ok(value.text),
+                    type_: Ok(value.type_),
                 }
             }
         }

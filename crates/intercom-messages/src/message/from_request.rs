@@ -111,16 +111,14 @@ fn whatsapp(r: types::WhatsAppMessageRequest) -> Result<WhatsAppMessage, Validat
     Ok(m)
 }
 
-/// `{"type": "text", "text": …}` as [`Parameter::text`], anything else as written.
+/// A text parameter (the generated `WhatsAppTextParameter`) as
+/// [`Parameter::text`], anything else as written.
 fn parameter(p: types::WhatsAppParameter) -> Result<Parameter, ValidationError> {
-    let map = p.0;
-    if map.len() == 2
-        && map.get("type").and_then(|t| t.as_str()) == Some("text")
-        && let Some(text) = map.get("text").and_then(|t| t.as_str())
-    {
-        return Ok(Parameter::text(text));
+    let value = serde_json::Value::Object(p.0);
+    match serde_json::from_value::<types::WhatsAppTextParameter>(value.clone()) {
+        Ok(text) => Ok(Parameter::text(text.text)),
+        Err(_) => Parameter::raw(value),
     }
-    Parameter::raw(serde_json::Value::Object(map))
 }
 
 fn shared(created_at: Option<i64>, open: Option<bool>) -> Shared {

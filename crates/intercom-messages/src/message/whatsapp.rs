@@ -116,13 +116,21 @@ impl Parameter {
         serde_json::Value::Object(self.to_map())
     }
 
+    /// The parameter's object: a text as the generated
+    /// `WhatsAppTextParameter` writes it (its shape is the contract's), any
+    /// other as written.
     pub(crate) fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
         match &self.0 {
             ParameterKind::Text(t) => {
-                let mut m = serde_json::Map::new();
-                m.insert("type".into(), "text".into());
-                m.insert("text".into(), t.clone().into());
-                m
+                let text = types::WhatsAppTextParameter {
+                    text: t.clone(),
+                    type_: types::WhatsAppTextParameterType::Text,
+                };
+                // A generated object type always encodes as an object.
+                match serde_json::to_value(text) {
+                    Ok(serde_json::Value::Object(m)) => m,
+                    _ => serde_json::Map::new(),
+                }
             }
             ParameterKind::Raw(m) => m.clone(),
         }
