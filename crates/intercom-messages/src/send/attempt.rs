@@ -61,7 +61,6 @@ pub(crate) enum Body {
 /// [`Answer`] before the body, and the URL a caller's client ended at, rare,
 /// is boxed.
 pub(crate) async fn send_once(t: &Target<'_>, body: &WireBody) -> Result<SentMessage, SendError> {
-    t.measure.attempt(t.version);
     if let Some(b) = t.budget {
         let waiting = std::time::Instant::now();
         let slot = b.acquire().await;

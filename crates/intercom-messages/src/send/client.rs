@@ -365,8 +365,8 @@ impl Client {
         );
         async move {
             let measure = Measure::start();
-            let result = match body {
-                Err(e) => Err(SendError::Invalid(*e)),
+            let (result, attempts) = match body {
+                Err(e) => (Err(SendError::Invalid(*e)), 0),
                 Ok(body) => {
                     let inner = &self.inner;
                     let target = Target {
@@ -384,7 +384,7 @@ impl Client {
                     retrying(policy, || send_once(&target, &body)).await
                 }
             };
-            measure.finish(&tracing::Span::current(), version, &result);
+            measure.finish(&tracing::Span::current(), version, attempts, &result);
             result
         }
         .instrument(span)

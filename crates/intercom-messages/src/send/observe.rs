@@ -32,30 +32,24 @@ pub(crate) fn span(version: Version, host: &str, port: Option<u16>) -> tracing::
     )
 }
 
-/// What one send has measured so far; shared by its attempts.
+/// What one send has measured so far (the time, and the time waiting for
+/// the rate budget); shared by its attempts. The attempts themselves are
+/// counted by the retry loop.
 #[derive(Debug)]
 pub(crate) struct Measure {
     started: Instant,
     budget_wait_us: AtomicU64,
-    attempts: AtomicU64,
 }
 
+// Without the `metrics` feature the version only labels metrics that are
+// not compiled in.
+#[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
 impl Measure {
     pub(crate) fn start() -> Self {
         Measure {
             started: Instant::now(),
             budget_wait_us: AtomicU64::new(0),
-            attempts: AtomicU64::new(0),
         }
-    }
-
-    /// One more request is about to be made.
-    pub(crate) fn attempt(&self, version: Version) {
-        self.attempts.fetch_add(1, Ordering::Relaxed);
-        #[cfg(feature = "metrics")]
-        metrics::counter!("intercom_messages_attempts_total", "version" => version.as_str())
-            .increment(1);
-        let _ = version;
     }
 
     /// Time spent waiting for the rate budget.
@@ -72,21 +66,22 @@ impl Measure {
             metrics::counter!("intercom_messages_rate_limited_total", "version" => version.as_str())
                 .increment(1);
         }
-        let _ = version;
     }
 
-    /// The end of the send: the span's last fields and the metrics.
+    /// The end of the send, after `attempts` requests: the span's last
+    /// fields and the metrics.
     pub(crate) fn finish(
         &self,
         span: &tracing::Span,
         version: Version,
+        attempts: u32,
         result: &Result<SentMessage, SendError>,
     ) {
         let outcome = outcome(result);
         let elapsed = self.started.elapsed();
         let waited = Duration::from_micros(self.budget_wait_us.load(Ordering::Relaxed));
         span.record("intercom.outcome", outcome);
-        span.record("intercom.attempts", self.attempts.load(Ordering::Relaxed));
+        span.record("intercom.attempts", attempts);
         span.record(
             "intercom.may_have_been_delivered",
             result
@@ -104,18 +99,16 @@ impl Measure {
         }
         #[cfg(feature = "metrics")]
         {
-            metrics::counter!(
-                "intercom_messages_sends_total",
-                "outcome" => outcome,
-                "version" => version.as_str()
-            )
-            .increment(1);
+            let version = version.as_str();
+            metrics::counter!("intercom_messages_sends_total", "outcome" => outcome, "version" => version)
+                .increment(1);
+            metrics::counter!("intercom_messages_attempts_total", "version" => version)
+                .increment(u64::from(attempts));
             metrics::histogram!("intercom_messages_send_duration_seconds", "outcome" => outcome)
                 .record(elapsed.as_secs_f64());
             metrics::histogram!("intercom_messages_budget_wait_seconds")
                 .record(waited.as_secs_f64());
         }
-        let _ = version;
     }
 }
 

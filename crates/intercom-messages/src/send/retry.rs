@@ -177,13 +177,14 @@ pub(crate) fn next_step(
     }
 }
 
-/// Runs `attempt` until it succeeds or [`next_step`] says stop. The final
-/// error says how many attempts a rate limit took, and once an attempt may
-/// have delivered the message, it says so whatever the later ones answered.
+/// Runs `attempt` until it succeeds or [`next_step`] says stop; returns the
+/// outcome and how many attempts were made. The final error says how many
+/// attempts a rate limit took, and once an attempt may have delivered the
+/// message, it says so whatever the later ones answered.
 pub(crate) async fn retrying<F, Fut>(
     policy: &RetryPolicy,
     mut attempt: F,
-) -> Result<SentMessage, SendError>
+) -> (Result<SentMessage, SendError>, u32)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<SentMessage, SendError>>,
@@ -193,7 +194,7 @@ where
     let mut error = loop {
         n += 1;
         let error = match attempt().await {
-            Ok(sent) => return Ok(sent),
+            Ok(sent) => return (Ok(sent), n),
             Err(e) => e,
         };
         match next_step(policy, n, &error, SystemTime::now()) {
@@ -208,16 +209,15 @@ where
     if let SendError::RateLimited { attempts, .. } = &mut error {
         *attempts = n;
     }
-    Err(
-        if earlier_may_have_delivered && !error.may_have_been_delivered() {
-            SendError::AfterPossibleDelivery {
-                attempts: n,
-                last: Box::new(error),
-            }
-        } else {
-            error
-        },
-    )
+    let error = if earlier_may_have_delivered && !error.may_have_been_delivered() {
+        SendError::AfterPossibleDelivery {
+            attempts: n,
+            last: Box::new(error),
+        }
+    } else {
+        error
+    };
+    (Err(error), n)
 }
 
 fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
