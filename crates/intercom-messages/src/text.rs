@@ -159,7 +159,10 @@ impl Secrets {
             }
             // Matches start and end on character boundaries (see
             // `match_from`), so this is the text with whole characters removed.
-            text = Cow::Owned(String::from_utf8_lossy(&out).into_owned());
+            text = Cow::Owned(
+                String::from_utf8(out)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            );
         }
         text
     }

@@ -127,7 +127,7 @@ pub(crate) fn recipients(
     for (i, c) in list.iter().enumerate() {
         let at = At(field, Some(i));
         check_contact(at, c, true, version)?;
-        encoded.push(recipient(at, c)?);
+        encoded.push(recipient(at, c, version)?);
     }
     Ok(match encoded.len() {
         0 => None,
@@ -138,7 +138,7 @@ pub(crate) fn recipients(
 
 /// The admin id in the version's wire shape: a string of digits before the
 /// contract's integer member (`AdminId|Number`), an integer from there.
-pub(crate) fn admin_id(id: AdminId, version: Version) -> Result<types::AdminId, ValidationError> {
+fn admin_id(id: AdminId, version: Version) -> Result<types::AdminId, ValidationError> {
     let n = i64::try_from(id.get()).map_err(|_| ValidationError::AdminIdOutOfRange {
         value: id.to_string(),
     })?;
@@ -160,7 +160,7 @@ pub(crate) fn non_empty<T: TryFrom<String>>(
     })
 }
 
-pub(crate) fn recipient(at: At, c: &Contact) -> Result<types::Recipient, ValidationError> {
+fn recipient(at: At, c: &Contact, version: Version) -> Result<types::Recipient, ValidationError> {
     let type_ = c.contact_type().wire();
     Ok(match c.key() {
         k @ ContactKey::Id(_) => types::Recipient::ContactById(types::ContactById {
@@ -177,7 +177,7 @@ pub(crate) fn recipient(at: At, c: &Contact) -> Result<types::Recipient, Validat
             type_: c.contact_type().email_recipient_wire().ok_or_else(|| {
                 ValidationError::VisitorByEmail {
                     field: at.field("email"),
-                    version: Version::LATEST,
+                    version,
                     available: None,
                 }
             })?,
