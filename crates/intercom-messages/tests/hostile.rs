@@ -654,10 +654,21 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
 
     // 7. Connections that fail.
     let r = run(own_client(&closed_port(), quick()), message()).await;
+    // `Display` names the cause, not only reqwest's "error sending request".
+    let extra = match &r {
+        Ok(Err(e)) => check(
+            e.to_string()
+                .split_once("error sending request: ")
+                .is_some_and(|(_, cause)| cause.to_ascii_lowercase().contains("refused")),
+            format!("a refused connection does not say why: {e}"),
+        ),
+        _ => Ok(()),
+    };
     row!(
         "a refused connection",
         err("Transport", "connect-failed", false),
-        r
+        r,
+        extra
     );
     let r = run(callers_client(&closed_port()), message()).await;
     row!(
