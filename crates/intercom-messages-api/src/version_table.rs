@@ -334,3 +334,6 @@ pub const REQUEST_SCHEMAS: [&str; 23] = [
     include_str!("../schemas/request/2.16.json"),
     include_str!("../schemas/request/Preview.json"),
 ];
+/// The component schema of the request body in [`REQUEST_SCHEMAS`]' `definitions`,
+/// whose `oneOf` members are the kinds of message.
+pub const REQUEST_ROOT: &str = "CreateMessageRequest";

@@ -51,9 +51,6 @@ use crate::message::version::Version;
 use crate::send::client::Client;
 use crate::send::retry::RetryPolicy;
 
-/// The request body's component schema, whose `oneOf` members the mock checks.
-const REQUEST_ROOT: &str = "CreateMessageRequest";
-
 /// The token [`MockIntercom::client`] uses and the mock expects.
 pub const TEST_TOKEN: &str = "test-token";
 
@@ -388,7 +385,7 @@ fn version_problem(body: &Value, version: Version) -> Option<Problem> {
             .map(|text| {
                 let schema: Value =
                     serde_json::from_str(text).expect("generated request schemas are JSON");
-                schema["definitions"][REQUEST_ROOT]["oneOf"]
+                schema["definitions"][table::REQUEST_ROOT]["oneOf"]
                     .as_array()
                     .expect("the request is a oneOf")
                     .iter()

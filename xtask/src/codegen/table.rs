@@ -24,6 +24,7 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
     let rows = row_consts(spec, &entries)?;
     let lookups = lookups(spec, &entries)?;
     let versions_len = proc_macro2::Literal::usize_unsuffixed(spec.versions.len());
+    let root = crate::codegen::project::REQUEST_ROOT;
     let versions: Vec<&str> = spec.versions.iter().collect();
     let table: Vec<_> = entries.iter().map(|e| const_ident(&e.item)).collect();
     let table_len = proc_macro2::Literal::usize_unsuffixed(table.len());
@@ -64,6 +65,10 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
         #[doc = " The request body's contract at each version (the position in [`VERSIONS`]), as a"]
         #[doc = " closed draft-7 JSON Schema: what a version does not have is not allowed."]
         pub const REQUEST_SCHEMAS: [&str; #versions_len] = [#(include_str!(#schemas)),*];
+
+        #[doc = " The component schema of the request body in [`REQUEST_SCHEMAS`]' `definitions`,"]
+        #[doc = " whose `oneOf` members are the kinds of message."]
+        pub const REQUEST_ROOT: &str = #root;
     };
     Ok(format!(
         "{}{}",
