@@ -340,3 +340,26 @@ async fn any_answer_can_be_scripted_and_successes_carry_rate_limits() {
     let statuses: Vec<u16> = mock.received().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [200, 503, 200]);
 }
+
+/// "Receiving Contacts are identified by a `user_id` or `id` field" (1.0):
+/// the mock refuses a `contact` recipient named by email in 1.x, and takes
+/// the same recipient by `user_id`; a lead writing by email is taken.
+#[tokio::test]
+async fn the_mock_refuses_a_1x_contact_recipient_by_email() {
+    let mock = MockIntercom::start().await;
+    let to = |key: &str| {
+        json!({
+            "message_type": "inapp", "body": "Hi",
+            "from": {"type": "admin", "id": "1"},
+            "to": {"type": "contact", key: "v@example.com"}
+        })
+    };
+    let (status, _) = post(&mock, TEST_TOKEN, "1.4", to("email")).await;
+    assert!((400..500).contains(&status), "{status}");
+    let (status, body) = post(&mock, TEST_TOKEN, "1.4", to("user_id")).await;
+    assert_eq!(status, 200, "{body}");
+    let lead = json!({"from": {"type": "contact", "email": "lead@example.com"}, "body": "Hi"});
+    let (status, body) = post(&mock, TEST_TOKEN, "1.4", lead).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(mock.received().len(), 2);
+}
