@@ -62,6 +62,30 @@ fn a_range_naming_an_unknown_version_is_refused_with_its_place() {
 }
 
 #[test]
+fn a_keyed_version_extension_naming_what_its_schema_lacks_is_refused() {
+    // An optional-versions key that is no required property.
+    let text = spec_text().replace(
+        "      x-intercom-optional-versions:\n        from: {since: \"2.7\"}",
+        "      x-intercom-optional-versions:\n        sender: {since: \"2.7\"}",
+    );
+    assert_ne!(text, spec_text(), "the edit did not apply");
+    let err = xtask::parse_spec(&text).err().unwrap();
+    assert!(
+        err.contains("x-intercom-optional-versions")
+            && err.contains("`sender` is not a required property"),
+        "{err}"
+    );
+    // An enum-versions key that is no value of the enum.
+    let text = spec_text().replace(
+        "        in_app: {since: \"2.7\"}",
+        "        in-app: {since: \"2.7\"}",
+    );
+    assert_ne!(text, spec_text(), "the edit did not apply");
+    let err = xtask::parse_spec(&text).err().unwrap();
+    assert!(err.contains("`in-app` is not a value of the enum"), "{err}");
+}
+
+#[test]
 fn an_unquoted_version_is_refused() {
     let text = spec_text().replace("\"2.10\", \"2.11\"", "2.10, \"2.11\"");
     let err = xtask::parse_spec(&text).err().unwrap();

@@ -82,95 +82,81 @@ fn walk_schema(
             request: false,
         });
     }
-    if let Some(v) = obj.get("x-intercom-enum-versions") {
-        enum_entries(spec, path, obj, v, out)?;
-    }
-    if let Some(v) = obj.get("x-intercom-optional-versions") {
-        optional_entries(spec, path, obj, v, out)?;
+    // `{value: range}` over the enum's values, `{property: range}` over the
+    // required properties: one row per key.
+    let listed = |key: &str| -> Vec<&str> {
+        obj.get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    };
+    // (extension, the list its keys come from, row kind, what a key is,
+    // and the item of a row: `Schema=value`, `Schema.property?`).
+    let keyed = [
+        (
+            "x-intercom-enum-versions",
+            "enum",
+            "EnumValue",
+            "a value of the enum",
+            "=",
+            "",
+        ),
+        (
+            "x-intercom-optional-versions",
+            "required",
+            "Optional",
+            "a required property",
+            ".",
+            "?",
+        ),
+    ];
+    for (ext, list, kind, what, sep, suffix) in keyed {
+        if let Some(ranges) = obj.get(ext) {
+            let item = |key: &str| format!("{path}{sep}{key}{suffix}");
+            let allowed = listed(list);
+            if allowed.is_empty() {
+                return Err(format!("at `{path}`: {ext} on a schema without {list}"));
+            }
+            keyed_entries(spec, path, ext, ranges, &allowed, what, item, kind, out)?;
+        }
     }
     walk_children(spec, path, obj, out)
 }
 
-/// The rows of `x-intercom-enum-versions`, one per value.
-fn enum_entries(
+/// The rows of a map extension of a schema, one per key: `ext` maps each
+/// key, which must be one of `allowed` (`what` says what they are), to its
+/// range; the row's item is `item(key)`.
+#[allow(clippy::too_many_arguments)]
+fn keyed_entries(
     spec: &Spec,
     path: &str,
-    obj: &serde_json::Map<String, Value>,
+    ext: &str,
     ranges: &Value,
+    allowed: &[&str],
+    what: &str,
+    item: impl Fn(&str) -> String,
+    kind: &'static str,
     out: &mut Vec<Entry>,
 ) -> Result<(), String> {
-    let values: Vec<&str> = obj
-        .get("enum")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .ok_or_else(|| format!("at `{path}`: x-intercom-enum-versions on a schema without enum"))?;
     let map = ranges
         .as_object()
-        .ok_or_else(|| format!("at `{path}.x-intercom-enum-versions`: expected a map"))?;
-    for (value, r) in map {
-        if !values.contains(&value.as_str()) {
-            return Err(format!(
-                "at `{path}.x-intercom-enum-versions`: `{value}` is not a value of the enum"
-            ));
+        .ok_or_else(|| format!("at `{path}.{ext}`: expected a map"))?;
+    for (key, r) in map {
+        if !allowed.contains(&key.as_str()) {
+            return Err(format!("at `{path}.{ext}`: `{key}` is not {what}"));
         }
         let range = spec
             .versions
             .parse_range(r)
-            .map_err(|e| format!("at `{path}.x-intercom-enum-versions.{value}`: {e}"))?;
+            .map_err(|e| format!("at `{path}.{ext}.{key}`: {e}"))?;
         out.push(Entry {
-            item: format!("{path}={value}"),
-            kind: "EnumValue",
+            item: item(key),
+            kind,
             range,
             request: false,
         });
     }
     Ok(())
-}
-
-/// The rows of `x-intercom-optional-versions`: a required property that may
-/// be omitted in these versions, as `Schema.property?`.
-fn optional_entries(
-    spec: &Spec,
-    path: &str,
-    obj: &serde_json::Map<String, Value>,
-    ranges: &Value,
-    out: &mut Vec<Entry>,
-) -> Result<(), String> {
-    let required = optional_properties(obj, path)?;
-    let map = ranges
-        .as_object()
-        .ok_or_else(|| format!("at `{path}.x-intercom-optional-versions`: expected a map"))?;
-    for (property, r) in map {
-        if !required.contains(&property.as_str()) {
-            return Err(format!(
-                "at `{path}.x-intercom-optional-versions`: `{property}` is not a required property"
-            ));
-        }
-        let range = spec
-            .versions
-            .parse_range(r)
-            .map_err(|e| format!("at `{path}.x-intercom-optional-versions.{property}`: {e}"))?;
-        out.push(Entry {
-            item: format!("{path}.{property}?"),
-            kind: "Optional",
-            range,
-            request: false,
-        });
-    }
-    Ok(())
-}
-
-/// The required properties of an object schema.
-fn optional_properties<'a>(
-    obj: &'a serde_json::Map<String, Value>,
-    path: &str,
-) -> Result<Vec<&'a str>, String> {
-    obj.get("required")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .ok_or_else(|| {
-            format!("at `{path}`: x-intercom-optional-versions on a schema without required")
-        })
 }
 
 /// Walks the properties, inline union members and items of a schema.
