@@ -60,40 +60,43 @@ impl WireBody {
 /// Checks `message` for `version` and encodes it (see the module docs).
 pub(crate) fn encode(message: Message, version: Version) -> Result<WireBody, ValidationError> {
     let mut request = message.into_request(version)?;
-    let text = take_text(&mut request);
-    let mut json = Vec::with_capacity(ENVELOPE);
-    serde_json::to_writer(&mut json, &request).expect("the generated request types always encode");
-    let Some(text) = text.filter(|t| !t.is_empty()) else {
-        return Ok(WireBody::whole(json));
+    // Only a text JSON escapes nothing in is sent from its own buffer; any
+    // other request is serde_json's whole, in one buffer sized for it.
+    let text = match take_text(&mut request) {
+        Some(t) if !t.is_empty() && !needs_escaping(t.as_bytes()) => t,
+        other => {
+            let room = ENVELOPE + other.as_ref().map_or(0, |t| t.len() + t.len() / 8);
+            if let Some(t) = other {
+                put_text(&mut request, t);
+            }
+            return Ok(WireBody::whole(json(&request, room)));
+        }
     };
-    let mut found = json
+    let mut head = json(&request, ENVELOPE);
+    let mut found = head
         .windows(EMPTY_BODY.len())
         .enumerate()
         .filter(|(_, w)| *w == EMPTY_BODY);
-    let at = match (found.next(), found.next()) {
-        (Some((at, _)), None) => at + EMPTY_BODY.len() - 1,
-        // Not exactly one place (no request writes a second `body` key):
-        // let serde_json write the whole request instead.
-        _ => {
-            put_text(&mut request, text);
-            let whole =
-                serde_json::to_vec(&request).expect("the generated request types always encode");
-            return Ok(WireBody::whole(whole));
-        }
-    };
-    if needs_escaping(text.as_bytes()) {
-        // serde_json escapes it, in one buffer with the rest: one copy.
-        let room = ENVELOPE + text.len() + text.len() / 8;
+    let Some(at) = (match (found.next(), found.next()) {
+        (Some((at, _)), None) => Some(at + EMPTY_BODY.len() - 1),
+        // Not exactly one place (no request writes a second `body` key).
+        _ => None,
+    }) else {
+        let room = ENVELOPE + text.len();
         put_text(&mut request, text);
-        let mut whole = Vec::with_capacity(room);
-        serde_json::to_writer(&mut whole, &request)
-            .expect("the generated request types always encode");
-        return Ok(WireBody::whole(whole));
-    }
-    let tail = json.split_off(at);
+        return Ok(WireBody::whole(json(&request, room)));
+    };
+    let tail = head.split_off(at);
     Ok(WireBody {
-        parts: [Bytes::from(json), Bytes::from(text), Bytes::from(tail)],
+        parts: [Bytes::from(head), Bytes::from(text), Bytes::from(tail)],
     })
+}
+
+/// The request as `serde_json` writes it, into a buffer of `room` bytes.
+fn json(request: &types::CreateMessageRequest, room: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(room);
+    serde_json::to_writer(&mut out, request).expect("the generated request types always encode");
+    out
 }
 
 impl WireBody {
