@@ -9,7 +9,8 @@ pub mod fake_redis;
 pub mod html;
 pub mod managed_redis;
 pub mod redis;
-pub mod server;
+/// The raw loopback HTTP servers, shared with the facade's own tests.
+pub use intercom_messages_test_support::server;
 pub mod soak;
 
 use serde_json::Value;

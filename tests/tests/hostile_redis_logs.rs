@@ -2,43 +2,20 @@
 //! the password. Its own test binary with one test, so that no other test's
 //! thread caches tracing's interest in a callsite before the capture is set.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use intercom_messages::{SendError, WhenRedisDown};
+use intercom_messages_test_support::log::Captured;
 use intercom_messages_tests::fake_redis::{client, fake_redis, intercom, message};
-
-/// Every log line written on this thread while the guard lives.
-fn capture() -> (
-    Arc<std::sync::Mutex<Vec<u8>>>,
-    tracing::subscriber::DefaultGuard,
-) {
-    #[derive(Clone)]
-    struct Sink(Arc<std::sync::Mutex<Vec<u8>>>);
-    impl std::io::Write for Sink {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let out = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = Sink(out.clone());
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || sink.clone())
-        .finish();
-    (out, tracing::subscriber::set_default(subscriber))
-}
 
 /// The same nonsense, asked again each time Redis is due another try, is
 /// logged once; a Redis error that quotes the password is logged without it.
 /// On one thread, so that the capture sees every line.
 #[tokio::test]
 async fn nonsense_is_logged_once_and_the_password_never() {
-    let (log, _guard) = capture();
+    let log = Captured::default();
+    let _guard = log.on_this_thread(tracing::Level::INFO);
     let (redis, asked) = fake_redis(":-5000000\r\n").await;
     let (url, got) = intercom().await;
     let c = client(redis, &url, WhenRedisDown::Fail);
@@ -55,7 +32,7 @@ async fn nonsense_is_logged_once_and_the_password_never() {
         "Redis was asked {asked:?} times"
     );
     assert_eq!(got.load(Ordering::SeqCst), 0);
-    let text = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    let text = log.text();
     assert_eq!(text.matches("not sane").count(), 1, "{text}");
     // A Redis that answers nonsense never counts as back.
     assert_eq!(text.matches("Redis back").count(), 0, "{text}");
@@ -66,7 +43,7 @@ async fn nonsense_is_logged_once_and_the_password_never() {
         c.send(message()).await,
         Err(SendError::BudgetUnavailable(_))
     ));
-    let text = String::from_utf8(log.lock().unwrap().clone()).unwrap();
+    let text = log.text();
     assert!(text.contains("Redis unavailable"), "{text}");
     assert!(text.contains("[redacted]"), "{text}");
     assert!(!text.contains("hunter2-PASSWORD"), "{text}");

@@ -56,7 +56,7 @@ async fn a_users_test_against_the_mock() {
     let received = mock.received();
     assert_eq!(
         received.iter().map(|r| r.status).collect::<Vec<_>>(),
-        [200, 429]
+        [Some(200), Some(429)]
     );
     assert_eq!(received[1].id, None);
 }
@@ -206,7 +206,7 @@ async fn whatsapp_and_sms_reach_the_mock_in_their_versions_only() {
         }
     }
     let received = mock.received();
-    assert!(received.iter().all(|r| r.status == 200));
+    assert!(received.iter().all(|r| r.status == Some(200)));
     assert_eq!(received.len(), 4, "outside their versions nothing is sent");
 }
 
@@ -337,8 +337,67 @@ async fn any_answer_can_be_scripted_and_successes_carry_rate_limits() {
         matches!(e, SendError::UndecodableResponse { status: 200, .. }),
         "{e:?}"
     );
-    let statuses: Vec<u16> = mock.received().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [200, 503, 200]);
+    let statuses: Vec<_> = mock.received().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [Some(200), Some(503), Some(200)]);
+}
+
+/// A scripted dropped connection: the mock reads and records the request,
+/// then closes the connection without a word. The client cannot know
+/// whether Intercom acted on it, so the error says "may have been
+/// delivered"; the next request is answered as usual.
+#[tokio::test]
+async fn a_dropped_connection_can_be_scripted() {
+    use intercom_messages::testing::MockAnswer;
+    let mock = MockIntercom::start().await;
+    let client = mock.client(Version::V2_11);
+    let message = || Message::from_admin(1).to(Contact::user("u")).in_app("Hi");
+
+    mock.answer_next(MockAnswer::drop_connection());
+    let err = client.send(message()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SendError::Transport {
+                may_have_been_delivered: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.may_have_been_delivered());
+    client.send(message()).await.unwrap();
+    let received = mock.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[0].status, None);
+    assert_eq!(received[0].id, None);
+    assert_eq!(received[0].body["body"], "Hi");
+    assert_eq!(received[1].status, Some(200));
+
+    // A raw client sees the connection closed with no answer at all.
+    mock.answer_next(MockAnswer::drop_connection());
+    let raw = reqwest::Client::new()
+        .post(format!("{}/messages", mock.uri()))
+        .bearer_auth(TEST_TOKEN)
+        .header("Intercom-Version", "2.11")
+        .json(&json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": 1}, "to": {"type": "user", "id": "u"}}))
+        .send()
+        .await;
+    assert!(raw.is_err(), "{raw:?}");
+}
+
+/// Dropping the mock stops it: its port no longer answers.
+#[tokio::test]
+async fn a_dropped_mock_stops_listening() {
+    let mock = MockIntercom::start().await;
+    let uri = mock.uri();
+    drop(mock);
+    // The accept loop ends at its next turn; give it that turn.
+    tokio::task::yield_now().await;
+    let r = reqwest::Client::new()
+        .get(format!("{uri}/messages"))
+        .send()
+        .await;
+    assert!(r.is_err(), "{r:?}");
 }
 
 /// "Receiving Contacts are identified by a `user_id` or `id` field" (1.0):

@@ -26,24 +26,32 @@
 //! assert_eq!(received.len(), 1);
 //! assert_eq!(received[0].version, Version::V2_11);
 //! assert_eq!(received[0].body["to"]["user_id"], "70");
-//! assert_eq!(received[0].status, 200);
+//! assert_eq!(received[0].status, Some(200));
 //!
 //! // Failures can be scripted too.
 //! intercom.fail_next(404, "not_found", "User Not Found");
 //! let err = client.send(Message::from_admin(1).to(Contact::user_id("71")).in_app("Hi")).await.unwrap_err();
 //! assert!(matches!(err, SendError::Api { status: 404, .. }));
-//! assert_eq!(intercom.received()[1].status, 404);
+//! assert_eq!(intercom.received()[1].status, Some(404));
 //! # }
 //! ```
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request, Response};
+use hyper_util::rt::TokioIo;
 use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::contract::{DeliveredBy, MessageKind};
 use crate::lock::lock;
@@ -53,6 +61,9 @@ use crate::send::retry::RetryPolicy;
 
 /// The token [`MockIntercom::client`] uses and the mock expects.
 pub const TEST_TOKEN: &str = "test-token";
+
+/// The largest request body the mock reads; a larger one is answered 413.
+const MAX_REQUEST_BODY: usize = 64 * 1024 * 1024;
 
 /// One valid request the mock received, and how it answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -64,17 +75,21 @@ pub struct ReceivedMessage {
     pub body: Value,
     /// The status the mock answered: 200 with the created message (whose id
     /// is [`ReceivedMessage::id`]), or a status scripted by
-    /// [`MockIntercom::fail_next`] or [`MockIntercom::answer_next`].
-    pub status: u16,
+    /// [`MockIntercom::fail_next`] or [`MockIntercom::answer_next`]; `None`
+    /// when the mock dropped the connection instead of answering
+    /// ([`MockAnswer::drop_connection`]).
+    pub status: Option<u16>,
     /// The id of the created message, when `status` is 200. Each created
     /// message gets its own id.
     pub id: Option<String>,
 }
 
-/// A local Intercom on loopback.
+/// A local Intercom on loopback. It stops when dropped.
 pub struct MockIntercom {
-    server: MockServer,
+    addr: SocketAddr,
     state: Arc<State>,
+    /// Dropping it stops the listener and every open connection.
+    _stop: watch::Sender<()>,
 }
 
 /// What the mock remembers between requests.
@@ -88,67 +103,95 @@ struct State {
     app_version: Mutex<Option<Version>>,
 }
 
-/// The responder: checks each request, then answers a scripted failure or
-/// the created message, and records what it did.
-struct Answer(Arc<State>);
+/// The mock closes the connection without answering.
+#[derive(Debug)]
+struct Dropped;
 
-impl Respond for Answer {
-    fn respond(&self, r: &Request) -> ResponseTemplate {
-        let app_version = lock(&self.0.app_version).unwrap_or_default();
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the mock dropped the connection as scripted")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// A request as the mock reads it: its headers and its whole body.
+struct Received {
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl State {
+    /// Checks a request, then answers a scripted answer or the created
+    /// message, and records what it did.
+    fn answer(&self, r: &Received) -> MockAnswer {
+        let app_version = lock(&self.app_version).unwrap_or_default();
         let (body, admin, version) = match check(r, app_version) {
             Ok(ok) => ok,
-            Err((status, code, message)) => return error_list(status, code, &message),
+            Err((status, code, message)) => return MockAnswer::error(status, code, &message),
         };
-        let scripted = lock(&self.0.scripted).pop_front();
-        let mut received = lock(&self.0.received);
-        let (status, id, template) = match scripted {
-            Some(answer) => (answer.status, None, answer.template()),
+        let scripted = lock(&self.scripted).pop_front();
+        let mut received = lock(&self.received);
+        let (id, answer) = match scripted {
+            Some(answer) => (None, answer),
             None => {
                 let id = (1000 + received.len()).to_string();
-                let template = rate_limit_headers(ResponseTemplate::new(200), received.len())
-                    .insert_header("x-request-id", format!("mock-request-{id}"))
-                    .set_body_json(json!({
-                    "type": if admin { MessageKind::AdminMessage } else { MessageKind::UserMessage }.as_str(),
-                    "id": id,
-                    "created_at": 1_700_000_000,
-                    "body": body.get("body").cloned().unwrap_or_else(|| json!("")),
-                    // As responses spell it: the generated known values map an
-                    // alias (`in_app`) to its main spelling; no type is in-app.
-                    "message_type": body["message_type"]
-                        .as_str()
-                        .map_or(DeliveredBy::InApp, DeliveredBy::parse)
-                        .as_str(),
-                    "subject": body.get("subject"),
-                }));
-                (200, Some(id), template)
+                let answer = created(&body, admin, &id, received.len());
+                (Some(id), answer)
             }
         };
         received.push(ReceivedMessage {
             version,
             body,
-            status,
+            status: (!answer.drop).then_some(answer.status),
             id,
         });
-        template
+        answer
     }
+}
+
+/// The answer to a created message: its id, the rate-limit headers and a
+/// request id, as Intercom's answer has them.
+fn created(body: &Value, admin: bool, id: &str, created: usize) -> MockAnswer {
+    let kind = if admin {
+        MessageKind::AdminMessage
+    } else {
+        MessageKind::UserMessage
+    };
+    rate_limit_headers(MockAnswer::status(200), created)
+        .header("x-request-id", &format!("mock-request-{id}"))
+        .body_json(&json!({
+            "type": kind.as_str(),
+            "id": id,
+            "created_at": 1_700_000_000,
+            "body": body.get("body").cloned().unwrap_or_else(|| json!("")),
+            // As responses spell it: the generated known values map an
+            // alias (`in_app`) to its main spelling; no type is in-app.
+            "message_type": body["message_type"]
+                .as_str()
+                .map_or(DeliveredBy::InApp, DeliveredBy::parse)
+                .as_str(),
+            "subject": body.get("subject"),
+        }))
 }
 
 /// What a created message's answer says of the budget, as Intercom's does:
 /// a budget of 166 per 10 seconds, one fewer left per message created.
-fn rate_limit_headers(t: ResponseTemplate, created: usize) -> ResponseTemplate {
+fn rate_limit_headers(answer: MockAnswer, created: usize) -> MockAnswer {
     let reset = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() + 10);
-    t.insert_header("x-ratelimit-limit", "166")
-        .insert_header(
+    answer
+        .header("x-ratelimit-limit", "166")
+        .header(
             "x-ratelimit-remaining",
-            165usize.saturating_sub(created % 166).to_string(),
+            &165usize.saturating_sub(created % 166).to_string(),
         )
-        .insert_header("x-ratelimit-reset", reset.to_string())
+        .header("x-ratelimit-reset", &reset.to_string())
 }
 
 /// An answer [`MockIntercom::answer_next`] gives the next valid request: any
-/// status, headers, body and delay.
+/// status, headers, body and delay, or a dropped connection.
 ///
 /// ```
 /// use std::time::Duration;
@@ -158,6 +201,7 @@ fn rate_limit_headers(t: ResponseTemplate, created: usize) -> ResponseTemplate {
 ///     .header("retry-after", "1")
 ///     .body_raw("<html>Service Unavailable</html>")
 ///     .delay(Duration::from_millis(50));
+/// let lost = MockAnswer::drop_connection();
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[must_use = "an answer applies only once given to `MockIntercom::answer_next`"]
@@ -165,31 +209,42 @@ pub struct MockAnswer {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-    delay: std::time::Duration,
+    delay: Duration,
+    drop: bool,
 }
 
 impl MockAnswer {
-    /// An answer with this status and an empty body.
+    /// An answer with this status and an empty body. A status outside
+    /// 100–999 is answered as 500.
     pub fn status(status: u16) -> Self {
         MockAnswer {
             status,
             headers: Vec::new(),
             body: Vec::new(),
-            delay: std::time::Duration::ZERO,
+            delay: Duration::ZERO,
+            drop: false,
         }
     }
     /// An error list with one error, as Intercom answers a refusal.
     pub fn error(status: u16, code: &str, message: &str) -> Self {
-        Self::status(status)
-            .header("content-type", "application/json")
-            .body_raw(error_body(code, message).to_string())
+        Self::status(status).body_json(&error_body(code, message))
     }
-    /// Adds a header.
+    /// No answer: the mock reads the request in full, records it (with
+    /// [`ReceivedMessage::status`] `None`), waits the [`MockAnswer::delay`]
+    /// and closes the connection. To the client this is a request that may
+    /// have been delivered.
+    pub fn drop_connection() -> Self {
+        MockAnswer {
+            drop: true,
+            ..Self::status(500)
+        }
+    }
+    /// Adds a header. A name or value HTTP cannot carry is left out.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
         self
     }
-    /// A JSON body.
+    /// A JSON body, with `Content-Type: application/json`.
     pub fn body_json(self, body: &Value) -> Self {
         self.header("content-type", "application/json")
             .body_raw(body.to_string())
@@ -201,25 +256,25 @@ impl MockAnswer {
     }
     /// Waits this long before answering (a slow Intercom; past the client's
     /// timeout, a request that may have been delivered).
-    pub fn delay(mut self, delay: std::time::Duration) -> Self {
+    pub fn delay(mut self, delay: Duration) -> Self {
         self.delay = delay;
         self
     }
 
-    fn template(&self) -> ResponseTemplate {
-        let mut t = ResponseTemplate::new(self.status).set_delay(self.delay);
+    fn response(&self) -> Response<Full<Bytes>> {
+        let mut r = Response::new(Full::new(Bytes::from(self.body.clone())));
+        *r.status_mut() = hyper::StatusCode::from_u16(self.status)
+            .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
         for (k, v) in &self.headers {
-            t = t.insert_header(k.as_str(), v.as_str());
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
+                r.headers_mut().append(k, v);
+            }
         }
-        t.set_body_raw(self.body.clone(), content_type(&self.headers))
+        r
     }
-}
-
-fn content_type(headers: &[(String, String)]) -> &str {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        .map_or("application/octet-stream", |(_, v)| v.as_str())
 }
 
 /// An error list with one error, as Intercom answers a refusal.
@@ -231,34 +286,36 @@ fn error_body(code: &str, message: &str) -> Value {
     })
 }
 
-fn error_list(status: u16, code: &str, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(error_body(code, message))
-}
-
 impl std::fmt::Debug for MockIntercom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MockIntercom")
-            .field("uri", &self.server.uri())
+            .field("uri", &self.uri())
             .finish()
     }
 }
 
 impl MockIntercom {
-    /// Starts the server.
+    /// Starts the server on a free loopback port.
     pub async fn start() -> Self {
-        let server = MockServer::start().await;
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port is free");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
         let state = Arc::new(State::default());
-        Mock::given(method("POST"))
-            .and(path("/messages"))
-            .respond_with(Answer(state.clone()))
-            .mount(&server)
-            .await;
-        Self { server, state }
+        let (stop, stopped) = watch::channel(());
+        tokio::spawn(accept(listener, state.clone(), stopped));
+        Self {
+            addr,
+            state,
+            _stop: stop,
+        }
     }
 
     /// The server's base URL, e.g. `http://127.0.0.1:41234`.
     pub fn uri(&self) -> String {
-        self.server.uri()
+        format!("http://{}", self.addr)
     }
 
     /// A client configured for this server with `version`. Unlike a
@@ -281,10 +338,8 @@ impl MockIntercom {
     }
 
     /// The next valid request gets this answer, whatever it is: any status,
-    /// headers, body and delay ([`MockAnswer`]). Scripted answers queue up
-    /// with [`MockIntercom::fail_next`]'s. A dropped connection cannot be
-    /// scripted here (the server always answers); test that against your own
-    /// listener.
+    /// headers, body and delay, or a dropped connection ([`MockAnswer`]).
+    /// Scripted answers queue up with [`MockIntercom::fail_next`]'s.
     pub fn answer_next(&self, answer: MockAnswer) {
         lock(&self.state.scripted).push_back(answer);
     }
@@ -305,10 +360,59 @@ impl MockIntercom {
     }
 }
 
+/// Accepts connections until the mock is dropped.
+async fn accept(listener: TcpListener, state: Arc<State>, mut stopped: watch::Receiver<()>) {
+    loop {
+        let sock = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((sock, _)) => sock,
+                Err(_) => continue,
+            },
+            _ = stopped.changed() => return,
+        };
+        let state = state.clone();
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |r| serve(r, state.clone()));
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(sock), service);
+            tokio::select! {
+                _ = conn => {}
+                _ = stopped.changed() => {}
+            }
+        });
+    }
+}
+
+/// One request: `POST /messages` is checked and answered; anything else is
+/// a 404. A scripted dropped connection is an error, on which hyper closes
+/// the connection without writing an answer.
+async fn serve(r: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<Bytes>>, Dropped> {
+    if r.method() != Method::POST || r.uri().path() != "/messages" {
+        return Ok(MockAnswer::status(404).response());
+    }
+    let (parts, body) = r.into_parts();
+    let Ok(body) = Limited::new(body, MAX_REQUEST_BODY).collect().await else {
+        return Ok(MockAnswer::error(413, "request_too_large", "body too large").response());
+    };
+    let received = Received {
+        headers: parts.headers,
+        body: body.to_bytes(),
+    };
+    let answer = state.answer(&received);
+    if !answer.delay.is_zero() {
+        tokio::time::sleep(answer.delay).await;
+    }
+    if answer.drop {
+        return Err(Dropped);
+    }
+    Ok(answer.response())
+}
+
 /// The request's version: its `Intercom-Version` header (an alias such as
 /// `Unstable` read as the version it names), or the app's version when there
 /// is no header; `None` for a header that names no version.
-fn header_version(r: &Request, app_version: Version) -> Option<Version> {
+fn header_version(r: &Received, app_version: Version) -> Option<Version> {
     match r.headers.get("intercom-version") {
         None => Some(app_version),
         Some(v) => v.to_str().ok()?.parse().ok(),
@@ -324,7 +428,7 @@ fn error(status: u16, code: &'static str, message: String) -> Refusal {
 
 /// Checks a request as Intercom would; returns the body, whether it is an
 /// admin message, and its version.
-fn check(r: &Request, app_version: Version) -> Result<(Value, bool, Version), Refusal> {
+fn check(r: &Received, app_version: Version) -> Result<(Value, bool, Version), Refusal> {
     let auth = r.headers.get("authorization").and_then(|v| v.to_str().ok());
     if auth != Some(&format!("Bearer {TEST_TOKEN}")) {
         return Err(error(401, "unauthorized", "Access Token Invalid".into()));

@@ -1,10 +1,9 @@
 //! Client configuration: regions, base URLs, the environment, and tracing.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
 use intercom_messages::{Client, ConfigError, Contact, Message, Region, Version};
+use intercom_messages_test_support::log::Captured;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -134,19 +133,6 @@ fn from_the_environment() {
     );
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "current_thread")]
 async fn one_span_per_send_without_token_or_body() {
     let server = MockServer::start().await;
@@ -163,13 +149,7 @@ async fn one_span_per_send_without_token_or_body() {
         .mount(&server)
         .await;
     let out = Captured::default();
-    let writer = out.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = out.on_this_thread(tracing::Level::DEBUG);
     let c = Client::builder("tok_TRACE_secret")
         .base_url(&server.uri())
         .build()
@@ -182,7 +162,7 @@ async fn one_span_per_send_without_token_or_body() {
     )
     .await
     .unwrap();
-    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let text = out.text();
     assert!(text.contains("intercom.send"), "{text}");
     assert!(text.contains("intercom.version=\"2.12\""), "{text}");
     assert!(text.contains("http.response.status_code=429"), "{text}");
@@ -228,12 +208,7 @@ async fn a_refused_connection_is_retried_because_nothing_was_sent() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let out = Captured::default();
-    let writer = out.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = out.on_this_thread(tracing::Level::INFO);
     let c = Client::builder("t")
         .base_url(&url)
         .retry(
@@ -248,7 +223,7 @@ async fn a_refused_connection_is_retried_because_nothing_was_sent() {
         .await
         .unwrap_err();
     assert!(!err.may_have_been_delivered(), "{err}");
-    let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+    let text = out.text();
     let retries = text.matches("retrying after a transport error").count();
     assert_eq!(retries, 2, "3 attempts in all:\n{text}");
     assert!(text.contains("may_have_been_delivered=false"), "{text}");

@@ -5,143 +5,19 @@
 //! against the delivery table of the crate docs (`src/send/delivery.md`).
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use intercom_messages::{Client, Contact, Message, RetryPolicy, SendError};
+use intercom_messages_test_support::log::Captured;
+use intercom_messages_test_support::server::{Raw, Reply};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const CREATED: &str = r#"{"type":"admin_message","id":"1","created_at":1700000000,"body":"Hello","message_type":"inapp"}"#;
 
-/// What the raw server does with one connection.
-#[derive(Clone)]
-enum Reply {
-    /// Reads the request, writes these bytes, closes.
-    Bytes(Vec<u8>),
-    /// Reads the request, writes a chunked 200 whose body never ends.
-    Endless,
-    /// Reads the head and closes before reading the whole body.
-    HalfBodyThenClose,
-    /// Reads the request and never answers.
-    Hang,
-}
-
-/// An HTTP/1.1 answer with `Connection: close`.
-fn http(status: u16, headers: &[(&str, String)], body: &[u8]) -> Reply {
-    let mut out = format!(
-        "HTTP/1.1 {status} X\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(body);
-    Reply::Bytes(bytes)
-}
-
 fn ok_with(headers: &[(&str, String)]) -> Reply {
-    http(200, headers, CREATED.as_bytes())
-}
-
-/// A raw server answering one connection per reply, in order; once the
-/// replies are used up it closes its listener, so later connections are refused.
-struct Raw {
-    addr: SocketAddr,
-    requests: Arc<AtomicUsize>,
-}
-
-impl Raw {
-    async fn start(replies: Vec<Reply>) -> Raw {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let requests = Arc::new(AtomicUsize::new(0));
-        let count = requests.clone();
-        tokio::spawn(async move {
-            for reply in replies {
-                let Ok((sock, _)) = listener.accept().await else {
-                    return;
-                };
-                tokio::spawn(serve(sock, reply, count.clone()));
-            }
-        });
-        Raw { addr, requests }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
-    }
-}
-
-/// Reads one request head and, unless told otherwise, its body.
-async fn read_request(sock: &mut TcpStream, whole: bool) -> Option<()> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let (head_end, len) = loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let len = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            break (end + 4, len);
-        }
-        let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    while whole && buf.len() < head_end + len {
-        let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some(())
-}
-
-async fn serve(mut sock: TcpStream, reply: Reply, count: Arc<AtomicUsize>) {
-    let whole = !matches!(reply, Reply::HalfBodyThenClose);
-    if read_request(&mut sock, whole).await.is_none() {
-        return;
-    }
-    count.fetch_add(1, Ordering::SeqCst);
-    match reply {
-        Reply::Bytes(b) => {
-            let _ = sock.write_all(&b).await;
-            let _ = sock.shutdown().await;
-        }
-        Reply::Endless => {
-            let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
-            if sock.write_all(head).await.is_err() {
-                return;
-            }
-            let mut chunk = format!("{:x}\r\n", 64 * 1024).into_bytes();
-            chunk.extend(std::iter::repeat_n(b'x', 64 * 1024));
-            chunk.extend_from_slice(b"\r\n");
-            while sock.write_all(&chunk).await.is_ok() {}
-        }
-        Reply::HalfBodyThenClose => {
-            // Dropping the socket with unread data resets the connection.
-        }
-        Reply::Hang => {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-        }
-    }
+    Reply::http(200, headers, CREATED.as_bytes())
 }
 
 /// A loopback address nothing listens on.
@@ -264,39 +140,7 @@ fn shown(e: &SendError) -> Vec<String> {
 }
 
 /// Every log line and span this test binary writes, captured.
-struct Capture(std::sync::Mutex<Vec<u8>>, std::sync::Once);
-
-static LOG: Capture = Capture(std::sync::Mutex::new(Vec::new()), std::sync::Once::new());
-
-impl Capture {
-    /// Installs the capture as the process's subscriber, spans included.
-    fn install(&'static self) {
-        self.1.call_once(|| {
-            let subscriber = tracing_subscriber::fmt()
-                .with_max_level(tracing::Level::TRACE)
-                .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-                .with_writer(move || Writer(self))
-                .finish();
-            tracing::subscriber::set_global_default(subscriber).expect("one subscriber");
-        });
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-struct Writer(&'static Capture);
-
-impl std::io::Write for Writer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+static LOG: std::sync::LazyLock<Captured> = std::sync::LazyLock::new(Captured::default);
 
 /// A server reflecting the token: the row's name, the status, headers and
 /// body it answers, and the outcome expected.
@@ -372,7 +216,7 @@ async fn never_accepting() -> (String, Vec<std::net::TcpStream>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
-    LOG.install();
+    LOG.for_the_process();
     let mut outcomes: Vec<Outcome> = Vec::new();
     macro_rules! row {
         ($name:expr, $expect:expr, $result:expr) => {
@@ -412,7 +256,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         )
         .await;
         row!("absurd reset header on a 200", Expect::Created, r);
-        let s = Raw::start(vec![http(
+        let s = Raw::start(vec![Reply::http(
             429,
             &[
                 ("x-ratelimit-reset", reset.into()),
@@ -468,7 +312,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         err("ResponseTooLarge", "too-large-2xx", true),
         r
     );
-    let s = Raw::start(vec![http(404, &[], &vec![b' '; 2 * 1024 * 1024])]).await;
+    let s = Raw::start(vec![Reply::http(404, &[], &vec![b' '; 2 * 1024 * 1024])]).await;
     let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
     row!(
         "a 404 with a 2 MB body",
@@ -477,7 +321,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     );
 
     // 4. Bodies that are not what the contract says.
-    let s = Raw::start(vec![http(200, &[], b"\xff\xfe{\"id\":\xc3\x28}")]).await;
+    let s = Raw::start(vec![Reply::http(200, &[], b"\xff\xfe{\"id\":\xc3\x28}")]).await;
     let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
     let extra = match &r {
         Ok(Err(e)) => check(
@@ -492,7 +336,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         r,
         extra
     );
-    let s = Raw::start(vec![http(400, &[], b"<html>bad gateway</html>")]).await;
+    let s = Raw::start(vec![Reply::http(400, &[], b"<html>bad gateway</html>")]).await;
     let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
     row!(
         "a 400 with HTML",
@@ -500,22 +344,27 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         r
     );
     let list = br#"{"type":"error.list","request_id":"r1","errors":[{"code":"not_found"}]}"#;
-    let s = Raw::start(vec![http(404, &[], list)]).await;
+    let s = Raw::start(vec![Reply::http(404, &[], list)]).await;
     let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
     row!("a 404 error list", err("Api", "api-4xx", false), r);
-    let s = Raw::start(vec![http(999, &[], list)]).await;
+    let s = Raw::start(vec![Reply::http(999, &[], list)]).await;
     let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
     row!(
         "status 999 with an error list",
         err("Server", "server-5xx", true),
         r
     );
-    let s = Raw::start(vec![http(503, &[], b"")]).await;
+    let s = Raw::start(vec![Reply::http(503, &[], b"")]).await;
     let r = run(own_client(&s.url(), RetryPolicy::never()), message()).await;
     row!("a 503", err("Server", "server-5xx", true), r);
 
     // 5. Rate limits.
-    let s = Raw::start(vec![http(429, &[("retry-after", "3600".into())], b"{}")]).await;
+    let s = Raw::start(vec![Reply::http(
+        429,
+        &[("retry-after", "3600".into())],
+        b"{}",
+    )])
+    .await;
     let r = run(own_client(&s.url(), quick()), message()).await;
     let extra = check(
         s.requests() == 1,
@@ -538,7 +387,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         (308, "http://intercom.example/messages".to_string()),
         (302, format!("{}/messages", target.url())),
     ] {
-        let s = Raw::start(vec![http(status, &[("location", to)], b"")]).await;
+        let s = Raw::start(vec![Reply::http(status, &[("location", to)], b"")]).await;
         let r = run(own_client(&s.url(), quick()), message()).await;
         row!(
             "a redirect (own client)",
@@ -559,7 +408,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     // A caller's client follows them: the send is flagged anyway.
     let target = Raw::start(vec![ok_with(&[]), ok_with(&[])]).await;
     for status in [307, 303] {
-        let s = Raw::start(vec![http(
+        let s = Raw::start(vec![Reply::http(
             status,
             &[("location", format!("{}/messages", target.url()))],
             b"",
@@ -574,7 +423,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     }
     // A 303 is followed as a GET (without the message) to a refused port: the
     // message reached the first server.
-    let s = Raw::start(vec![http(
+    let s = Raw::start(vec![Reply::http(
         303,
         &[("location", format!("{}/messages", closed_port()))],
         b"",
@@ -589,7 +438,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     // A 307 would send the message on; its body cannot be replayed, so the
     // caller's client hands the 307 back.
     let target = Raw::start(vec![ok_with(&[])]).await;
-    let s = Raw::start(vec![http(
+    let s = Raw::start(vec![Reply::http(
         307,
         &[("location", format!("{}/messages", target.url()))],
         b"",
@@ -613,23 +462,23 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     // message, which the first server received whole. Never retried.
     for status in [307, 303] {
         let elsewhere = Raw::start(vec![
-            http(408, &[], b"timeout"),
-            http(408, &[], b"timeout"),
-            http(408, &[], b"timeout"),
+            Reply::http(408, &[], b"timeout"),
+            Reply::http(408, &[], b"timeout"),
+            Reply::http(408, &[], b"timeout"),
         ])
         .await;
         let first = Raw::start(vec![
-            http(
+            Reply::http(
                 status,
                 &[("location", format!("{}/messages", elsewhere.url()))],
                 b"",
             ),
-            http(
+            Reply::http(
                 status,
                 &[("location", format!("{}/messages", elsewhere.url()))],
                 b"",
             ),
-            http(
+            Reply::http(
                 status,
                 &[("location", format!("{}/messages", elsewhere.url()))],
                 b"",
@@ -715,7 +564,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     );
 
     // 8. Opted-in retries: once an attempt may have delivered, the end says so.
-    let s = Raw::start(vec![http(503, &[], b"")]).await;
+    let s = Raw::start(vec![Reply::http(503, &[], b"")]).await;
     let r = run(
         own_client(&s.url(), quick().retry_possibly_delivered(true)),
         message(),
@@ -974,7 +823,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         ),
     ];
     for (name, status, headers, body, expect) in leaky {
-        let s = Raw::start(vec![http(status, &headers, &body)]).await;
+        let s = Raw::start(vec![Reply::http(status, &headers, &body)]).await;
         let r = run(own_client(&s.url(), quick()), message()).await;
         let extra = match &r {
             Ok(Err(e)) => check(
@@ -990,9 +839,9 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
     let list =
         br#"{"type":"error.list","request_id":"r408","errors":[{"code":"request_timeout"}]}"#;
     let s = Raw::start(vec![
-        http(408, &[], list),
-        http(408, &[], b"timeout"),
-        http(408, &[], list),
+        Reply::http(408, &[], list),
+        Reply::http(408, &[], b"timeout"),
+        Reply::http(408, &[], list),
     ])
     .await;
     let r = run(own_client(&s.url(), quick()), message()).await;
@@ -1009,7 +858,7 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         r,
         extra
     );
-    let s = Raw::start(vec![http(408, &[], b""), ok_with(&[])]).await;
+    let s = Raw::start(vec![Reply::http(408, &[], b""), ok_with(&[])]).await;
     let r = run(own_client(&s.url(), quick()), message()).await;
     row!("a 408, then created", Expect::Created, r);
 
