@@ -164,7 +164,7 @@ fn build(input: Input) -> Message {
 
 fuzz_target!(|input: Input| {
     let message = build(input);
-    for v in Version::ALL {
+    for &v in Version::ALL {
         match message.to_request(v) {
             Ok(request) => {
                 assert!(message.validate(v).is_ok());

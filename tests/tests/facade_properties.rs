@@ -176,7 +176,7 @@ fn the_generator_reaches_accepted_messages_in_every_version() {
     let mut others = vec![(0usize, 0usize); Version::ALL.len()];
     for _ in 0..4000 {
         let m = message().new_tree(&mut runner).unwrap().current();
-        for v in Version::ALL {
+        for &v in Version::ALL {
             if m.to_request(v).is_ok() {
                 let slot = &mut accepted[v.position()];
                 let other = &mut others[v.position()];

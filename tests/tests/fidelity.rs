@@ -33,7 +33,7 @@ fn the_rules_accept_every_documented_request_in_its_versions() {
             .unwrap_or_else(|e| panic!("{}: {e}", example.name));
         let message =
             Message::try_from(request).unwrap_or_else(|e| panic!("{}: {e}", example.name));
-        for version in Version::ALL {
+        for &version in Version::ALL {
             if !example.range.contains(version.position()) {
                 continue;
             }
@@ -68,7 +68,7 @@ fn a_contact_by_email_is_a_sender_where_contact_is_the_lead_type_and_never_a_rec
         })
     };
     let mut inside = 0;
-    for version in Version::ALL {
+    for &version in Version::ALL {
         let rules = Message::try_from(
             serde_json::from_value::<CreateMessageRequest>(sender.clone()).unwrap(),
         )
@@ -109,7 +109,7 @@ fn an_admin_message_may_leave_the_sender_to_intercom_where_documented() {
         .into();
     let wire =
         json!({"message_type": "inapp", "body": "Hi", "to": {"type": "user", "user_id": "70"}});
-    for version in Version::ALL {
+    for &version in Version::ALL {
         let rules = message.to_request(version);
         assert_eq!(
             rules.is_ok(),

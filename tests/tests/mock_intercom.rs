@@ -82,12 +82,12 @@ async fn created_messages_get_their_own_ids_and_failures_need_the_token() {
 /// The versions just inside and just outside a row of the version table.
 fn around(row: Availability) -> (Vec<Version>, Vec<Version>) {
     let r = row.versions;
-    let inside = vec![Version::ALL[r.first], Version::ALL[r.last]];
+    let inside = vec![Version::ALL[r.first()], Version::ALL[r.last()]];
     let outside = r
-        .first
+        .first()
         .checked_sub(1)
         .into_iter()
-        .chain(Some(r.last + 1).filter(|&p| p < Version::ALL.len()))
+        .chain(Some(r.last() + 1).filter(|&p| p < Version::ALL.len()))
         .map(|p| Version::ALL[p])
         .collect();
     (inside, outside)
@@ -97,7 +97,7 @@ fn around(row: Availability) -> (Vec<Version>, Vec<Version>) {
 async fn the_mock_checks_requests_like_intercom() {
     let mock = MockIntercom::start().await;
     let admin = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
-    let before_numbers = Version::ALL[table::ADMIN_ID__NUMBER.versions.first - 1];
+    let before_numbers = Version::ALL[table::ADMIN_ID__NUMBER.versions.first() - 1];
     let v = before_numbers.as_str();
     assert_eq!(post(&mock, TEST_TOKEN, v, admin.clone()).await.0, 200);
     assert_eq!(post(&mock, "wrong", v, admin.clone()).await.0, 401);
@@ -266,8 +266,8 @@ async fn a_request_without_a_version_is_judged_at_the_apps_version() {
         "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"},
         "cc": {"type": "user", "id": "c"}});
     let row = table::ADMIN_MESSAGE_REQUEST__CC.versions;
-    let before = Version::ALL[row.first - 1];
-    let inside = Version::ALL[row.first];
+    let before = Version::ALL[row.first() - 1];
+    let inside = Version::ALL[row.first()];
     mock.set_app_version(before);
     let (status, answer) = post_without_version(&mock, with_cc.clone()).await;
     assert_eq!(status, 400, "{answer}");

@@ -43,7 +43,7 @@ async fn every_documented_request_goes_out_as_the_generated_types_json() {
             continue;
         };
         examples += 1;
-        for version in Version::ALL {
+        for &version in Version::ALL {
             let Ok(expected) = message.to_request(version) else {
                 continue; // a rule of this version refuses it: nothing is sent
             };

@@ -1,5 +1,7 @@
 //! The types of the generated version table: which API versions have an item.
 
+use crate::types::IntercomVersion;
+
 /// What kind of item of the contract a row of the version table is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ItemKind {
@@ -18,26 +20,37 @@ pub enum ItemKind {
     Optional,
 }
 
-/// An inclusive range of versions, as positions in
-/// [`VERSIONS`](crate::version_table::VERSIONS).
+/// An inclusive range of versions, by name: adding a version to the
+/// contract changes only the rows whose range it changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct VersionRange {
-    /// Position of the first version that has the item.
-    pub first: usize,
-    /// Position of the last version that has the item.
-    pub last: usize,
+    /// The first version that has the item.
+    pub since: IntercomVersion,
+    /// The last version that has the item.
+    pub until: IntercomVersion,
 }
 
 impl VersionRange {
-    /// Whether the version at `position` in the version list is in the range.
-    pub const fn contains(self, position: usize) -> bool {
-        self.first <= position && position <= self.last
+    /// Whether `version` is in the range.
+    pub const fn contains(self, version: IntercomVersion) -> bool {
+        self.first() <= version as usize && version as usize <= self.last()
+    }
+
+    /// The position of the first version in
+    /// [`VERSIONS`](crate::version_table::VERSIONS).
+    pub const fn first(self) -> usize {
+        self.since as usize
+    }
+
+    /// The position of the last version in
+    /// [`VERSIONS`](crate::version_table::VERSIONS).
+    pub const fn last(self) -> usize {
+        self.until as usize
     }
 }
 
 // `VersionRange::ALL`, `first_version`, `last_version` and `Display` are
-// generated beside `VERSIONS` (version_table.rs): generated code may use
-// these hand-written types, never the reverse.
+// generated beside `VERSIONS` (version_table.rs), which they read.
 
 /// One row of the version table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

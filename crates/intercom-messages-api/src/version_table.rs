@@ -7,8 +7,9 @@
 //! [`REQUEST_SCHEMAS`] is the request body's contract at each version; the
 //! `*_PROPERTIES` constants and `*_row` functions join the facade's rules to the rows.
 use crate::availability::{Availability, ItemKind, VersionRange};
+use crate::types::IntercomVersion;
 /// Every API version of the contract, oldest first.
-pub const VERSIONS: [&str; 23] = [
+pub const VERSIONS: &[&str] = &[
     "1.0",
     "1.1",
     "1.2",
@@ -36,22 +37,22 @@ pub const VERSIONS: [&str; 23] = [
 impl VersionRange {
     /// Every version of the contract.
     pub const ALL: Self = Self {
-        first: 0,
-        last: VERSIONS.len() - 1,
+        since: IntercomVersion::X10,
+        until: IntercomVersion::Preview,
     };
     /// The first version of the range, e.g. `"2.11"`.
     pub fn first_version(self) -> &'static str {
-        VERSIONS[self.first]
+        VERSIONS[self.first()]
     }
     /// The last version of the range, e.g. `"2.14"`.
     pub fn last_version(self) -> &'static str {
-        VERSIONS[self.last]
+        VERSIONS[self.last()]
     }
 }
 impl std::fmt::Display for VersionRange {
     /// `2.14`, `2.11–2.14`, `1.0–2.5`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.first == self.last {
+        if self.since == self.until {
             f.write_str(self.first_version())
         } else {
             write!(f, "{}–{}", self.first_version(), self.last_version())
@@ -63,8 +64,8 @@ pub const ADMIN_ID__NUMBER: Availability = Availability {
     item: "AdminId|Number",
     kind: ItemKind::UnionMember,
     versions: VersionRange {
-        first: 12,
-        last: 22,
+        since: IntercomVersion::X27,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -73,8 +74,8 @@ pub const ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL: Availability = Availability {
     item: "AdminMessageRequest.from?",
     kind: ItemKind::Optional,
     versions: VersionRange {
-        first: 12,
-        last: 22,
+        since: IntercomVersion::X27,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -83,8 +84,8 @@ pub const ADMIN_MESSAGE_REQUEST__BCC: Availability = Availability {
     item: "AdminMessageRequest.bcc",
     kind: ItemKind::Property,
     versions: VersionRange {
-        first: 19,
-        last: 22,
+        since: IntercomVersion::X214,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -93,8 +94,8 @@ pub const ADMIN_MESSAGE_REQUEST__CC: Availability = Availability {
     item: "AdminMessageRequest.cc",
     kind: ItemKind::Property,
     versions: VersionRange {
-        first: 19,
-        last: 22,
+        since: IntercomVersion::X214,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -103,8 +104,8 @@ pub const ADMIN_MESSAGE_REQUEST__CREATE_CONVERSATION_WITHOUT_CONTACT_REPLY: Avai
     item: "AdminMessageRequest.create_conversation_without_contact_reply",
     kind: ItemKind::Property,
     versions: VersionRange {
-        first: 11,
-        last: 22,
+        since: IntercomVersion::X26,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -113,8 +114,8 @@ pub const ADMIN_MESSAGE_REQUEST__CREATED_AT: Availability = Availability {
     item: "AdminMessageRequest.created_at",
     kind: ItemKind::Property,
     versions: VersionRange {
-        first: 16,
-        last: 22,
+        since: IntercomVersion::X211,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -123,8 +124,8 @@ pub const ADMIN_MESSAGE_TYPE__IN_APP: Availability = Availability {
     item: "AdminMessageType=in_app",
     kind: ItemKind::EnumValue,
     versions: VersionRange {
-        first: 12,
-        last: 22,
+        since: IntercomVersion::X27,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -132,56 +133,80 @@ pub const ADMIN_MESSAGE_TYPE__IN_APP: Availability = Availability {
 pub const CONTACT_TYPE__CONTACT: Availability = Availability {
     item: "ContactType=contact",
     kind: ItemKind::EnumValue,
-    versions: VersionRange { first: 0, last: 10 },
+    versions: VersionRange {
+        since: IntercomVersion::X10,
+        until: IntercomVersion::X25,
+    },
     request: true,
 };
 /// `ContactType=lead` (EnumValue): 2.0–Preview.
 pub const CONTACT_TYPE__LEAD: Availability = Availability {
     item: "ContactType=lead",
     kind: ItemKind::EnumValue,
-    versions: VersionRange { first: 5, last: 22 },
+    versions: VersionRange {
+        since: IntercomVersion::X20,
+        until: IntercomVersion::Preview,
+    },
     request: true,
 };
 /// `EmailRecipientType=lead` (EnumValue): 2.0–Preview.
 pub const EMAIL_RECIPIENT_TYPE__LEAD: Availability = Availability {
     item: "EmailRecipientType=lead",
     kind: ItemKind::EnumValue,
-    versions: VersionRange { first: 5, last: 22 },
+    versions: VersionRange {
+        since: IntercomVersion::X20,
+        until: IntercomVersion::Preview,
+    },
     request: true,
 };
 /// `EmailSenderType=contact` (EnumValue): 1.0–2.5.
 pub const EMAIL_SENDER_TYPE__CONTACT: Availability = Availability {
     item: "EmailSenderType=contact",
     kind: ItemKind::EnumValue,
-    versions: VersionRange { first: 0, last: 10 },
+    versions: VersionRange {
+        since: IntercomVersion::X10,
+        until: IntercomVersion::X25,
+    },
     request: true,
 };
 /// `EmailSenderType=lead` (EnumValue): 2.0–Preview.
 pub const EMAIL_SENDER_TYPE__LEAD: Availability = Availability {
     item: "EmailSenderType=lead",
     kind: ItemKind::EnumValue,
-    versions: VersionRange { first: 5, last: 22 },
+    versions: VersionRange {
+        since: IntercomVersion::X20,
+        until: IntercomVersion::Preview,
+    },
     request: true,
 };
 /// `Message.conversation_id` (Property): 2.2–Preview.
 pub const MESSAGE__CONVERSATION_ID: Availability = Availability {
     item: "Message.conversation_id",
     kind: ItemKind::Property,
-    versions: VersionRange { first: 7, last: 22 },
+    versions: VersionRange {
+        since: IntercomVersion::X22,
+        until: IntercomVersion::Preview,
+    },
     request: false,
 };
 /// `Message.template` (Property): 1.0–1.4.
 pub const MESSAGE__TEMPLATE: Availability = Availability {
     item: "Message.template",
     kind: ItemKind::Property,
-    versions: VersionRange { first: 0, last: 4 },
+    versions: VersionRange {
+        since: IntercomVersion::X10,
+        until: IntercomVersion::X14,
+    },
     request: false,
 };
 /// `MessageOwner` (Schema): 1.0–1.4.
 pub const MESSAGE_OWNER: Availability = Availability {
     item: "MessageOwner",
     kind: ItemKind::Schema,
-    versions: VersionRange { first: 0, last: 4 },
+    versions: VersionRange {
+        since: IntercomVersion::X10,
+        until: IntercomVersion::X14,
+    },
     request: false,
 };
 /// `Recipients|List` (UnionMember): 2.14–Preview.
@@ -189,8 +214,8 @@ pub const RECIPIENTS__LIST: Availability = Availability {
     item: "Recipients|List",
     kind: ItemKind::UnionMember,
     versions: VersionRange {
-        first: 19,
-        last: 22,
+        since: IntercomVersion::X214,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -198,7 +223,10 @@ pub const RECIPIENTS__LIST: Availability = Availability {
 pub const SENDER_TYPE__LEAD: Availability = Availability {
     item: "SenderType=lead",
     kind: ItemKind::EnumValue,
-    versions: VersionRange { first: 5, last: 22 },
+    versions: VersionRange {
+        since: IntercomVersion::X20,
+        until: IntercomVersion::Preview,
+    },
     request: true,
 };
 /// `SmsMessageRequest` (Schema): Preview only.
@@ -206,8 +234,8 @@ pub const SMS_MESSAGE_REQUEST: Availability = Availability {
     item: "SmsMessageRequest",
     kind: ItemKind::Schema,
     versions: VersionRange {
-        first: 22,
-        last: 22,
+        since: IntercomVersion::Preview,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
@@ -216,13 +244,13 @@ pub const WHATS_APP_MESSAGE_REQUEST: Availability = Availability {
     item: "WhatsAppMessageRequest",
     kind: ItemKind::Schema,
     versions: VersionRange {
-        first: 21,
-        last: 22,
+        since: IntercomVersion::X216,
+        until: IntercomVersion::Preview,
     },
     request: true,
 };
 /// Every row above, sorted by item.
-pub const TABLE: [Availability; 19] = [
+pub const TABLE: &[Availability] = &[
     ADMIN_ID__NUMBER,
     ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL,
     ADMIN_MESSAGE_REQUEST__BCC,
@@ -244,7 +272,7 @@ pub const TABLE: [Availability; 19] = [
     WHATS_APP_MESSAGE_REQUEST,
 ];
 /// The properties of `AdminMessageRequest` that not every version has: `(property, row)`.
-pub const ADMIN_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 4] = [
+pub const ADMIN_MESSAGE_REQUEST_PROPERTIES: &[(&str, Availability)] = &[
     ("bcc", ADMIN_MESSAGE_REQUEST__BCC),
     ("cc", ADMIN_MESSAGE_REQUEST__CC),
     (
@@ -254,11 +282,11 @@ pub const ADMIN_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 4] = [
     ("created_at", ADMIN_MESSAGE_REQUEST__CREATED_AT),
 ];
 /// The properties of `UserMessageRequest` that not every version has: `(property, row)`.
-pub const USER_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 0] = [];
+pub const USER_MESSAGE_REQUEST_PROPERTIES: &[(&str, Availability)] = &[];
 /// The properties of `WhatsAppMessageRequest` that not every version has: `(property, row)`.
-pub const WHATS_APP_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 0] = [];
+pub const WHATS_APP_MESSAGE_REQUEST_PROPERTIES: &[(&str, Availability)] = &[];
 /// The properties of `SmsMessageRequest` that not every version has: `(property, row)`.
-pub const SMS_MESSAGE_REQUEST_PROPERTIES: [(&str, Availability); 0] = [];
+pub const SMS_MESSAGE_REQUEST_PROPERTIES: &[(&str, Availability)] = &[];
 /// The row of a `AdminMessageType` value that not every version has.
 #[allow(unreachable_patterns)]
 pub fn admin_message_type_row(
@@ -309,7 +337,7 @@ pub fn sender_type_row(value: crate::types::SenderType) -> Option<Availability> 
 }
 /// The request body's contract at each version (the position in [`VERSIONS`]), as a
 /// closed draft-7 JSON Schema: what a version does not have is not allowed.
-pub const REQUEST_SCHEMAS: [&str; 23] = [
+pub const REQUEST_SCHEMAS: &[&str] = &[
     include_str!("../schemas/request/1.0.json"),
     include_str!("../schemas/request/1.1.json"),
     include_str!("../schemas/request/1.2.json"),

@@ -52,7 +52,7 @@ impl Version {
     /// API version Preview.
     pub const PREVIEW: Version = Version(IntercomVersion::Preview);
     /// Every version, oldest first.
-    pub const ALL: [Version; 23] = [
+    pub const ALL: &'static [Version] = &[
         Version::V1_0,
         Version::V1_1,
         Version::V1_2,
@@ -83,7 +83,9 @@ impl Version {
     pub const DEFAULT: Version = Version::V2_14;
     /// Other names of versions, read as the version they name (`x-intercom-version-aliases`);
     /// a client always sends the version's own name.
-    pub const ALIASES: [(&'static str, Version); 1] = [("Unstable", Version::PREVIEW)];
+    pub const ALIASES: &'static [(&'static str, Version)] = &[
+        ("Unstable", Version::PREVIEW),
+    ];
 }
 /// What kind of message was created (`type` in the response).
 ///

@@ -444,7 +444,7 @@ fn boundary_cases() -> Result<Vec<Case>, String> {
             }
         };
         let range = Version::range_of(*row);
-        let (first, last) = (row.versions.first, row.versions.last);
+        let (first, last) = (row.versions.first(), row.versions.last());
         let name = |what: &str, v: Version| -> &'static str {
             Box::leak(format!("{} {what} ({v})", row.item).into_boxed_str())
         };
@@ -504,7 +504,7 @@ fn every_request_side_row_is_enforced_or_explained() {
                 "{}",
                 row.item
             );
-            let whole = row.versions.first == 0 && row.versions.last == Version::ALL.len() - 1;
+            let whole = row.versions.first() == 0 && row.versions.last() == Version::ALL.len() - 1;
             assert!(
                 whole
                     || cases
@@ -518,9 +518,9 @@ fn every_request_side_row_is_enforced_or_explained() {
     // The wire-shape row: a string of digits before it, an integer from it.
     let shape = table::ADMIN_ID__NUMBER.versions;
     let id_at = |p: usize| encode(admin_in_app(), Version::ALL[p])["from"]["id"].clone();
-    assert_eq!(id_at(shape.first), json!(394051));
-    assert_eq!(id_at(shape.last), json!(394051));
-    if let Some(before) = shape.first.checked_sub(1) {
+    assert_eq!(id_at(shape.first()), json!(394051));
+    assert_eq!(id_at(shape.last()), json!(394051));
+    if let Some(before) = shape.first().checked_sub(1) {
         assert_eq!(id_at(before), json!("394051"));
     }
 }
@@ -591,7 +591,7 @@ fn encode(m: impl Into<Message>, v: Version) -> Value {
 
 #[test]
 fn whatsapp_and_sms_follow_the_recorded_wire_shape() {
-    let v = Version::ALL[table::WHATS_APP_MESSAGE_REQUEST.versions.first];
+    let v = Version::ALL[table::WHATS_APP_MESSAGE_REQUEST.versions.first()];
     assert_eq!(
         encode(whatsapp("+4915112345678").locale("en"), v),
         json!({
@@ -603,7 +603,7 @@ fn whatsapp_and_sms_follow_the_recorded_wire_shape() {
             "to": {"phone": "+4915112345678", "name": "Ada"},
         })
     );
-    let v = Version::ALL[table::SMS_MESSAGE_REQUEST.versions.first];
+    let v = Version::ALL[table::SMS_MESSAGE_REQUEST.versions.first()];
     assert_eq!(
         encode(
             Message::from_admin(394051)
@@ -623,7 +623,7 @@ fn whatsapp_and_sms_follow_the_recorded_wire_shape() {
 #[test]
 fn whatsapp_and_sms_carry_the_shared_options_and_other_template_parts() {
     use intercom_messages::{Parameter, TemplateComponent};
-    let v = Version::ALL[table::WHATS_APP_MESSAGE_REQUEST.versions.first];
+    let v = Version::ALL[table::WHATS_APP_MESSAGE_REQUEST.versions.first()];
     let header =
         Parameter::raw(json!({"type": "image", "image": {"link": "https://x.test/a.png"}}))
             .unwrap();
@@ -678,7 +678,7 @@ fn whatsapp_and_sms_carry_the_shared_options_and_other_template_parts() {
 
 #[test]
 fn a_visitor_writes_to_the_team_in_every_version() {
-    for v in Version::ALL {
+    for &v in Version::ALL {
         for visitor in [Contact::visitor("v1"), Contact::visitor_user_id("v1")] {
             let m = Message::from_contact(visitor).body("Is it in stock?");
             assert!(m.validate(v).is_ok(), "{v}: {:?}", m.validate(v));
@@ -696,7 +696,7 @@ fn the_wire_shape_follows_the_version() {
         json!("admin")
     );
     // inapp in every version; no subject on in-app.
-    for v in Version::ALL {
+    for &v in Version::ALL {
         let j = encode(admin_in_app(), v);
         assert_eq!(j["message_type"], "inapp");
         assert!(j.get("subject").is_none());
@@ -744,7 +744,7 @@ fn the_wire_shape_follows_the_version() {
 #[test]
 fn errors_name_the_field_the_rule_and_the_versions() {
     let row = table::ADMIN_MESSAGE_REQUEST__CREATED_AT;
-    let before = Version::ALL[row.versions.first - 1];
+    let before = Version::ALL[row.versions.first() - 1];
     let e = admin_in_app().created_at(1).to_request(before).unwrap_err();
     let range = Version::range_of(row);
     assert_eq!(
@@ -756,7 +756,7 @@ fn errors_name_the_field_the_rule_and_the_versions() {
         )
     );
     let row = table::CONTACT_TYPE__CONTACT;
-    let after = Version::ALL[row.versions.last + 1];
+    let after = Version::ALL[row.versions.last() + 1];
     let e = Message::from(Message::from_admin(1).to(Contact::visitor("v")).in_app("x"))
         .to_request(after)
         .unwrap_err();
@@ -825,7 +825,7 @@ fn the_rules_page_names_rows_not_versions() {
 #[test]
 fn a_user_message_that_mentions_a_tag_is_sent_as_written() {
     for body in ["What does the <br> tag do?", "Hi <b>there</b>", "Hi </p>"] {
-        for version in Version::ALL {
+        for &version in Version::ALL {
             let m = Message::from_contact(Contact::user("u")).body(body);
             let request = m
                 .to_request(version)
@@ -867,7 +867,7 @@ fn a_lead_writes_by_email_where_contact_is_the_lead_type() {
             ContactKey::Email("lead@example.com".into()),
         )
     };
-    for version in Version::ALL {
+    for &version in Version::ALL {
         let sent = Message::from(Message::from_contact(by_email()).body("Hi")).validate(version);
         if version.has(row) {
             assert!(sent.is_ok(), "{version}: {sent:?}");

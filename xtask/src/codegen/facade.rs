@@ -153,7 +153,7 @@ pub fn version_const(v: &str) -> String {
 
 /// The variants of the generated `IntercomVersion` enum, with their wire names,
 /// read from progenitor's output so that the names are progenitor's own.
-fn header_variants(client: &str) -> Result<Vec<(String, String)>, String> {
+pub(crate) fn header_variants(client: &str) -> Result<Vec<(String, String)>, String> {
     let file: syn::File = syn::parse_str(client).map_err(|e| format!("generated code: {e}"))?;
     fn find(items: &[syn::Item]) -> Option<&syn::ItemEnum> {
         items.iter().find_map(|i| match i {
@@ -243,7 +243,6 @@ fn version_consts(spec: &Spec, variants: &[(String, String)]) -> Result<TokenStr
         quote! { #[doc = #doc] pub const #name: Version = Version(IntercomVersion::#ident); }
     });
     let all: Vec<_> = versions.iter().map(|v| version_ident(v)).collect();
-    let n = proc_macro2::Literal::usize_unsuffixed(all.len());
     let (latest, default) = (
         versions[versions.len() - 1],
         spec.versions.default_version(),
@@ -262,19 +261,18 @@ fn version_consts(spec: &Spec, variants: &[(String, String)]) -> Result<TokenStr
             quote! { (#alias, Version::#v) }
         })
         .collect();
-    let n_aliases = proc_macro2::Literal::usize_unsuffixed(aliases.len());
     Ok(quote! {
         impl Version {
             #(#consts)*
             #[doc = " Every version, oldest first."]
-            pub const ALL: [Version; #n] = [#(Version::#all),*];
+            pub const ALL: &'static [Version] = &[#(Version::#all),*];
             #[doc = #latest_doc]
             pub const LATEST: Version = Version::#latest;
             #[doc = #default_doc]
             pub const DEFAULT: Version = Version::#default;
             #[doc = " Other names of versions, read as the version they name (`x-intercom-version-aliases`);"]
             #[doc = " a client always sends the version's own name."]
-            pub const ALIASES: [(&'static str, Version); #n_aliases] = [#(#aliases),*];
+            pub const ALIASES: &'static [(&'static str, Version)] = &[#(#aliases),*];
         }
     })
 }

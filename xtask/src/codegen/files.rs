@@ -21,12 +21,10 @@ pub enum Mode {
 pub fn render(spec: &Spec) -> Result<Vec<(String, String)>, String> {
     let client = generate_client(spec)?;
     let facade = facade::generate_facade(spec, &client)?;
+    let table = table::generate_version_table(spec, &client)?;
     let mut out = vec![
         (GENERATED.to_string(), client),
-        (
-            VERSION_TABLE.to_string(),
-            table::generate_version_table(spec)?,
-        ),
+        (VERSION_TABLE.to_string(), table),
         (FACADE.to_string(), facade),
     ];
     out.extend(project::request_schemas(spec)?);

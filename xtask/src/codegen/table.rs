@@ -19,15 +19,22 @@ use crate::codegen::entries::{Entry, version_entries};
 use crate::codegen::spec::Spec;
 
 /// The version table's source.
-pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
+pub fn generate_version_table(spec: &Spec, client: &str) -> Result<String, String> {
     let entries = version_entries(spec)?;
-    let rows = row_consts(spec, &entries)?;
+    let variants: Vec<String> = crate::codegen::facade::header_variants(client)?
+        .into_iter()
+        .map(|(_, ident)| ident)
+        .collect();
+    if variants.len() != spec.versions.len() {
+        return Err(
+            "the generated IntercomVersion enum differs from the fragment's versions".into(),
+        );
+    }
+    let rows = row_consts(spec, &entries, &variants)?;
     let lookups = lookups(spec, &entries)?;
-    let versions_len = proc_macro2::Literal::usize_unsuffixed(spec.versions.len());
     let root = crate::codegen::project::REQUEST_ROOT;
     let versions: Vec<&str> = spec.versions.iter().collect();
     let table: Vec<_> = entries.iter().map(|e| const_ident(&e.item)).collect();
-    let table_len = proc_macro2::Literal::usize_unsuffixed(table.len());
     let schemas: Vec<String> = spec
         .versions
         .iter()
@@ -39,7 +46,7 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
             )
         })
         .collect();
-    let range_impl = version_range_impl();
+    let range_impl = version_range_impl(&variants);
     let tokens = quote! {
         #![doc = " Which API versions have which field, union member and enum value."]
         #![doc = ""]
@@ -49,22 +56,23 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
         #![doc = " `*_PROPERTIES` constants and `*_row` functions join the facade's rules to the rows."]
 
         use crate::availability::{Availability, ItemKind, VersionRange};
+        use crate::types::IntercomVersion;
 
         #[doc = " Every API version of the contract, oldest first."]
-        pub const VERSIONS: [&str; #versions_len] = [#(#versions),*];
+        pub const VERSIONS: &[&str] = &[#(#versions),*];
 
         #range_impl
 
         #rows
 
         #[doc = " Every row above, sorted by item."]
-        pub const TABLE: [Availability; #table_len] = [#(#table),*];
+        pub const TABLE: &[Availability] = &[#(#table),*];
 
         #lookups
 
         #[doc = " The request body's contract at each version (the position in [`VERSIONS`]), as a"]
         #[doc = " closed draft-7 JSON Schema: what a version does not have is not allowed."]
-        pub const REQUEST_SCHEMAS: [&str; #versions_len] = [#(include_str!(#schemas)),*];
+        pub const REQUEST_SCHEMAS: &[&str] = &[#(include_str!(#schemas)),*];
 
         #[doc = " The component schema of the request body in [`REQUEST_SCHEMAS`]' `definitions`,"]
         #[doc = " whose `oneOf` members are the kinds of message."]
@@ -79,27 +87,29 @@ pub fn generate_version_table(spec: &Spec) -> Result<String, String> {
 
 /// `VersionRange`'s methods that need the version list, generated beside it
 /// so that the hand-written `availability.rs` never imports generated code.
-fn version_range_impl() -> TokenStream {
+fn version_range_impl(variants: &[String]) -> TokenStream {
+    let oldest = variant_path(&variants[0]);
+    let newest = variant_path(&variants[variants.len() - 1]);
     quote! {
         impl VersionRange {
             #[doc = " Every version of the contract."]
-            pub const ALL: Self = Self { first: 0, last: VERSIONS.len() - 1 };
+            pub const ALL: Self = Self { since: #oldest, until: #newest };
 
             #[doc = " The first version of the range, e.g. `\"2.11\"`."]
             pub fn first_version(self) -> &'static str {
-                VERSIONS[self.first]
+                VERSIONS[self.first()]
             }
 
             #[doc = " The last version of the range, e.g. `\"2.14\"`."]
             pub fn last_version(self) -> &'static str {
-                VERSIONS[self.last]
+                VERSIONS[self.last()]
             }
         }
 
         impl std::fmt::Display for VersionRange {
             #[doc = " `2.14`, `2.11–2.14`, `1.0–2.5`."]
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                if self.first == self.last {
+                if self.since == self.until {
                     f.write_str(self.first_version())
                 } else {
                     write!(f, "{}–{}", self.first_version(), self.last_version())
@@ -133,7 +143,13 @@ fn const_ident(item: &str) -> proc_macro2::Ident {
     format_ident!("{}", const_name(item))
 }
 
-fn row_consts(spec: &Spec, entries: &[Entry]) -> Result<TokenStream, String> {
+/// `IntercomVersion::X211`: a version by its generated variant.
+fn variant_path(ident: &str) -> TokenStream {
+    let ident = format_ident!("{ident}");
+    quote! { IntercomVersion::#ident }
+}
+
+fn row_consts(spec: &Spec, entries: &[Entry], variants: &[String]) -> Result<TokenStream, String> {
     let mut names = BTreeMap::new();
     let mut out = TokenStream::new();
     for e in entries {
@@ -154,8 +170,8 @@ fn row_consts(spec: &Spec, entries: &[Entry]) -> Result<TokenStream, String> {
         let (item, kind, first, last, request) = (
             &e.item,
             format_ident!("{}", e.kind),
-            proc_macro2::Literal::usize_unsuffixed(e.range.first),
-            proc_macro2::Literal::usize_unsuffixed(e.range.last),
+            variant_path(&variants[e.range.first]),
+            variant_path(&variants[e.range.last]),
             e.request,
         );
         out.extend(quote! {
@@ -163,7 +179,7 @@ fn row_consts(spec: &Spec, entries: &[Entry]) -> Result<TokenStream, String> {
             pub const #ident: Availability = Availability {
                 item: #item,
                 kind: ItemKind::#kind,
-                versions: VersionRange { first: #first, last: #last },
+                versions: VersionRange { since: #first, until: #last },
                 request: #request,
             };
         });
@@ -200,12 +216,11 @@ fn lookups(spec: &Spec, entries: &[Entry]) -> Result<TokenStream, String> {
             })
             .collect();
         let ident = format_ident!("{}_PROPERTIES", member.to_shouty_snake_case());
-        let n = proc_macro2::Literal::usize_unsuffixed(props.len());
         let doc =
             format!(" The properties of `{member}` that not every version has: `(property, row)`.");
         out.extend(quote! {
             #[doc = #doc]
-            pub const #ident: [(&str, Availability); #n] = [#(#props),*];
+            pub const #ident: &[(&str, Availability)] = &[#(#props),*];
         });
     }
     let mut enums: BTreeMap<&str, Vec<(&str, &Entry)>> = BTreeMap::new();

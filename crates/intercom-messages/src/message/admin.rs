@@ -325,7 +325,7 @@ impl<C: ChannelKind> AdminMessage<C> {
             }),
             to,
         };
-        check_properties(&table::ADMIN_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
+        check_properties(table::ADMIN_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
 }

@@ -12,8 +12,8 @@ use crate::message::version::Version;
 /// [`VersionRange`] display.
 fn span(r: &RangeInclusive<Version>) -> String {
     VersionRange {
-        first: r.start().position(),
-        last: r.end().position(),
+        since: r.start().0,
+        until: r.end().0,
     }
     .to_string()
 }

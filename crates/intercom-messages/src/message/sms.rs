@@ -118,7 +118,7 @@ impl SmsMessage {
             template: None,
             to,
         };
-        check_properties(&table::SMS_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
+        check_properties(table::SMS_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
 }

@@ -96,7 +96,7 @@ impl UserMessage {
             message_type: None,
             referer,
         };
-        check_properties(&table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
+        check_properties(table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
 }

@@ -47,13 +47,13 @@ impl Version {
     /// table describes (an [`Availability`], e.g. a row
     /// of `intercom_messages::api::version_table::TABLE`).
     pub fn has(self, item: Availability) -> bool {
-        item.versions.contains(self.position())
+        item.versions.contains(self.0)
     }
 
     /// The versions a row of the generated version table covers, oldest to
     /// newest.
     pub fn range_of(item: Availability) -> RangeInclusive<Version> {
-        Version::ALL[item.versions.first]..=Version::ALL[item.versions.last]
+        Version(item.versions.since)..=Version(item.versions.until)
     }
 }
 
@@ -137,7 +137,7 @@ mod tests {
     fn an_alias_is_read_as_the_version_it_names() {
         // The aliases are the fragment's (`x-intercom-version-aliases`).
         assert!(!Version::ALIASES.is_empty(), "the fragment names no alias");
-        for (alias, version) in Version::ALIASES {
+        for &(alias, version) in Version::ALIASES {
             assert_eq!(alias.parse::<Version>().unwrap(), version);
             assert_eq!(format!(" {alias} ").parse::<Version>().unwrap(), version);
             // What is sent is the version's own name, never the alias.

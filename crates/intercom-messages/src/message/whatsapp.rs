@@ -403,7 +403,7 @@ impl WhatsAppMessage {
             to,
         };
         check_properties(
-            &table::WHATS_APP_MESSAGE_REQUEST_PROPERTIES,
+            table::WHATS_APP_MESSAGE_REQUEST_PROPERTIES,
             &request,
             version,
         )?;
