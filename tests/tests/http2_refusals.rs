@@ -245,7 +245,7 @@ async fn http2_refusals_are_attempts_of_the_retry_policy() {
             .send(message())
             .await
             .unwrap_or_else(|e| panic!("{refusal:?}, then created: {e:?}"));
-        assert_eq!(sent.id, "1");
+        assert_eq!(sent.id(), "1");
         assert_eq!(server.streams(), 2, "{refusal:?}");
 
         // With no retries allowed, a refusal is one stream and the error.

@@ -68,7 +68,7 @@ async fn created_messages_get_their_own_ids_and_failures_need_the_token() {
     let send = || client.send(Message::from_admin(1).to(Contact::user("u")).in_app("Hi"));
     let a = send().await.unwrap();
     let b = send().await.unwrap();
-    assert_ne!(a.id, b.id);
+    assert_ne!(a.id(), b.id());
     // A scripted failure is not handed to a request with a wrong token.
     mock.fail_next(500, "server_error", "boom");
     let admin = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": 1}, "to": {"type": "user", "id": "u"}});
@@ -76,7 +76,8 @@ async fn created_messages_get_their_own_ids_and_failures_need_the_token() {
     let err = send().await.unwrap_err();
     assert_eq!(err.status(), Some(500));
     let ids: Vec<_> = mock.received().into_iter().map(|r| r.id).collect();
-    assert_eq!(ids, [Some(a.id), Some(b.id), None]);
+    let ids: Vec<Option<&str>> = ids.iter().map(Option::as_deref).collect();
+    assert_eq!(ids, [Some(a.id()), Some(b.id()), None]);
 }
 
 /// The versions just inside and just outside a row of the version table.
@@ -421,4 +422,48 @@ async fn the_mock_refuses_a_1x_contact_recipient_by_email() {
     let (status, body) = post(&mock, TEST_TOKEN, "1.4", lead).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(mock.received().len(), 2);
+}
+
+/// The mock's answer carries every property the contract declares for the
+/// answer at the version (read from the generated `types::Message` and the
+/// response rows of the version table), and the facade hands it over whole
+/// in `SentMessage::message`.
+#[tokio::test]
+async fn the_answer_has_what_the_contract_declares_at_its_version() {
+    let mock = MockIntercom::start().await;
+    let message = Message::from_admin(1)
+        .to(Contact::user_id("u"))
+        .in_app("Hi");
+    let sent_at = |v: Version| {
+        let client = mock.client(v);
+        let message = message.clone();
+        async move { client.send(message).await.unwrap() }
+    };
+    let conversation = table::MESSAGE__CONVERSATION_ID.versions;
+    let template = table::MESSAGE__TEMPLATE.versions;
+    let owner = table::MESSAGE_OWNER.versions;
+    for &v in Version::ALL {
+        let sent = sent_at(v).await;
+        assert_eq!(
+            sent.message.conversation_id.is_some(),
+            v.has(table::MESSAGE__CONVERSATION_ID),
+            "{v}: conversation_id in {conversation}"
+        );
+        assert_eq!(
+            sent.conversation_id(),
+            sent.message.conversation_id.as_deref()
+        );
+        assert_eq!(
+            sent.message.template.is_some(),
+            v.has(table::MESSAGE__TEMPLATE),
+            "{v}: template in {template}"
+        );
+        assert_eq!(
+            sent.message.owner.is_some(),
+            v.has(table::MESSAGE_OWNER),
+            "{v}: owner in {owner}"
+        );
+        assert_eq!(sent.body(), "Hi");
+        assert_eq!(sent.message.body, "Hi");
+    }
 }

@@ -13,6 +13,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(untagged)]
@@ -74,6 +75,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -173,6 +175,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -244,6 +247,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -327,6 +331,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -410,6 +415,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -553,6 +559,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(untagged)]
@@ -770,6 +777,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct Error {
@@ -791,6 +799,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct ErrorList {
@@ -952,6 +961,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct Message {
@@ -988,6 +998,7 @@ pub mod types {
         Clone,
         Debug,
         Default,
+        PartialEq,
         schemars::JsonSchema
     )]
     pub struct MessageOwner {
@@ -1011,6 +1022,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -1098,6 +1110,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(untagged)]
@@ -1127,6 +1140,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -1210,6 +1224,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(untagged)]
@@ -1233,6 +1248,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -1316,6 +1332,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -1459,6 +1476,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -1608,6 +1626,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -1686,6 +1705,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(untagged)]
@@ -1715,6 +1735,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -1805,6 +1826,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
@@ -2033,6 +2055,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(transparent)]
@@ -2068,6 +2091,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(untagged)]
@@ -2091,6 +2115,7 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]

@@ -39,7 +39,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 2. A lead writing to the team, sent with another version.
     let from_lead = Message::from_contact(Contact::lead("5f1a")).body("Is it in stock?");
     let sent = client.send_with_version(from_lead, Version::V2_4).await?;
-    println!("2. user message created: {:?} ({:?})\n", sent.id, sent.kind);
+    println!(
+        "2. user message created: {:?} ({:?})\n",
+        sent.id(),
+        sent.kind
+    );
 
     // 3. A typed validation error: cc needs 2.14. Nothing is sent.
     let before = intercom.received().len();
@@ -87,7 +91,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(r) = intercom.received().last() {
         println!("\n5. WhatsApp with 2.16: {}", r.body);
     }
-    println!("   created: {:?} ({:?})", sent.id, sent.delivered_by);
+    println!("   created: {:?} ({:?})", sent.id(), sent.delivered_by);
     match client.send_with_version(whatsapp, Version::V2_14).await {
         Err(SendError::Invalid(e)) => println!("   with 2.14 ({:?}): {e}", e.rule()),
         other => println!("   with 2.14, unexpected: {other:?}"),

@@ -136,7 +136,7 @@ impl State {
             Some(answer) => (None, answer),
             None => {
                 let id = (1000 + received.len()).to_string();
-                let answer = created(&body, admin, &id, received.len());
+                let answer = created(&body, admin, &id, received.len(), version);
                 (Some(id), answer)
             }
         };
@@ -151,16 +151,15 @@ impl State {
 }
 
 /// The answer to a created message: its id, the rate-limit headers and a
-/// request id, as Intercom's answer has them.
-fn created(body: &Value, admin: bool, id: &str, created: usize) -> MockAnswer {
+/// request id, as Intercom's answer has them, and every property the
+/// contract declares for the answer at `version`.
+fn created(body: &Value, admin: bool, id: &str, created: usize, version: Version) -> MockAnswer {
     let kind = if admin {
         MessageKind::AdminMessage
     } else {
         MessageKind::UserMessage
     };
-    rate_limit_headers(MockAnswer::status(200), created)
-        .header("x-request-id", &format!("mock-request-{id}"))
-        .body_json(&json!({
+    let mut answer = json!({
             "type": kind.as_str(),
             "id": id,
             "created_at": 1_700_000_000,
@@ -171,8 +170,105 @@ fn created(body: &Value, admin: bool, id: &str, created: usize) -> MockAnswer {
                 .as_str()
                 .map_or(DeliveredBy::InApp, DeliveredBy::parse)
                 .as_str(),
-            "subject": body.get("subject"),
-        }))
+        "subject": body.get("subject"),
+    });
+    if let Some(answer) = answer.as_object_mut() {
+        for (name, sample) in declared(version) {
+            answer.entry(name).or_insert(sample);
+        }
+    }
+    rate_limit_headers(MockAnswer::status(200), created)
+        .header("x-request-id", &format!("mock-request-{id}"))
+        .body_json(&answer)
+}
+
+/// The properties of the answer (the generated `types::Message`) that
+/// `version` has, each with a sample of its type: a property the contract
+/// gains is in the mock's answer without a change here. A property or a
+/// schema with a response row of the version table is left out where its
+/// row says the version does not have it.
+fn declared(version: Version) -> Vec<(String, Value)> {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    let schema = SCHEMA.get_or_init(|| {
+        serde_json::to_value(schemars::schema_for!(types::Message))
+            .expect("a generated schema is JSON")
+    });
+    let has = |item: &str| {
+        table::TABLE
+            .iter()
+            .find(|row| !row.request && row.item == item)
+            .is_none_or(|row| version.has(*row))
+    };
+    let Some(properties) = schema["properties"].as_object() else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter(|(name, property)| {
+            has(&format!("Message.{name}")) && refs(property).iter().all(|r| has(r))
+        })
+        .map(|(name, property)| (name.clone(), sample(name, property, schema, 0)))
+        .collect()
+}
+
+/// The definitions a property's schema refers to, by name.
+fn refs(schema: &Value) -> Vec<&str> {
+    match schema {
+        Value::Object(o) => o
+            .iter()
+            .flat_map(|(k, v)| match (k.as_str(), v) {
+                ("$ref", Value::String(r)) => r.rsplit('/').next().into_iter().collect(),
+                _ => refs(v),
+            })
+            .collect(),
+        Value::Array(a) => a.iter().flat_map(refs).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A value of `schema`'s type (the first that is not null): its first enum
+/// value, `mock-<name>` for a string, zero, false, an empty list, or an
+/// object with its required properties.
+fn sample(name: &str, schema: &Value, root: &Value, depth: usize) -> Value {
+    if depth > 8 {
+        return Value::Null;
+    }
+    if let Some(r) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        return sample(name, &root["definitions"][r], root, depth + 1);
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(first) = schema[key]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["type"] != "null"))
+        {
+            return sample(name, first, root, depth + 1);
+        }
+    }
+    if let Some(value) = schema["enum"].as_array().and_then(|e| e.first()) {
+        return value.clone();
+    }
+    let ty = match &schema["type"] {
+        Value::Array(types) => types.iter().find(|t| *t != "null").cloned(),
+        other => Some(other.clone()),
+    };
+    match ty.as_ref().and_then(Value::as_str) {
+        Some("string") => json!(format!("mock-{name}")),
+        Some("integer") => json!(0),
+        Some("number") => json!(0.0),
+        Some("boolean") => json!(false),
+        Some("array") => json!([]),
+        Some("object") => {
+            let mut out = serde_json::Map::new();
+            for required in schema["required"].as_array().into_iter().flatten() {
+                if let Some(key) = required.as_str() {
+                    let property = &schema["properties"][key];
+                    out.insert(key.to_string(), sample(key, property, root, depth + 1));
+                }
+            }
+            Value::Object(out)
+        }
+        _ => Value::Null,
+    }
 }
 
 /// What a created message's answer says of the budget, as Intercom's does:

@@ -157,8 +157,8 @@ async fn success_decodes_leniently() {
         sent.delivered_by,
         DeliveredBy::Other("carrier_pigeon".into())
     );
-    assert_eq!(sent.subject, None);
-    assert_eq!(sent.conversation_id, None);
+    assert_eq!(sent.subject(), None);
+    assert_eq!(sent.conversation_id(), None);
 }
 
 #[tokio::test]
@@ -286,7 +286,7 @@ async fn rate_limited_then_created() {
         .await;
     answer(&server, ResponseTemplate::new(200).set_body_json(created())).await;
     let sent = client(&server).send(in_app()).await.unwrap();
-    assert_eq!(sent.id, "1");
+    assert_eq!(sent.id(), "1");
     assert_eq!(requests(&server).await.len(), 2);
 }
 

@@ -10,7 +10,9 @@ pub fn generate_client(spec: &Spec) -> Result<String, String> {
         .with_tag(progenitor::TagStyle::Merged)
         // lib.rs implements ClientHooks (it strips progenitor's api-version header).
         .with_hooks(progenitor::HooksMode::Expected)
-        .with_derive("schemars::JsonSchema");
+        .with_derive("schemars::JsonSchema")
+        // Users compare decoded answers (`SentMessage::message`) and requests.
+        .with_derive("PartialEq");
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec.openapi)

@@ -46,7 +46,7 @@ pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// let sent = client
 ///     .send(Message::from_admin(394051).to(Contact::user_id("70")).in_app("Hello"))
 ///     .await?;
-/// println!("created {}", sent.id);
+/// println!("created {}", sent.id());
 /// # Ok(()) }
 /// ```
 ///
