@@ -48,7 +48,9 @@ fn decode<T: DeserializeOwned + Serialize + std::fmt::Debug>(
 /// an optional field the contract gains would otherwise add a line to every
 /// snapshot of its type (what is set shows, and `re-encoded` shows the wire).
 fn lines(text: &str) -> Vec<&str> {
-    text.lines().filter(|l| !l.trim_end().ends_with(": None,")).collect()
+    text.lines()
+        .filter(|l| !l.trim_end().ends_with(": None,"))
+        .collect()
 }
 
 /// The union's error only says that no member matched; say why each one did not.

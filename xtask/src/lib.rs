@@ -8,12 +8,13 @@ pub mod codegen;
 pub mod upstream;
 
 pub use codegen::client::generate_client;
+pub use codegen::docs::{DOCUMENTS, SCHEMA_CHANGES};
 pub use codegen::entries::{Entry, version_entries};
 pub use codegen::examples::{Example, examples};
 pub use codegen::files::{Mode, codegen, ensure_file_contents, render};
 pub use codegen::spec::Spec;
 pub use codegen::{
-    FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, client, entries, facade, files, load_spec,
+    FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, client, docs, entries, facade, files, load_spec,
     parse_spec, project, spec, table, versions, workspace_root,
 };
 pub use upstream::{conformance, vendor};

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use xtask::{FACADE, GENERATED, Mode, SPEC, VERSION_TABLE};
+use xtask::{FACADE, GENERATED, Mode, SCHEMA_CHANGES, SPEC, VERSION_TABLE};
 
 fn spec_text() -> String {
     std::fs::read_to_string(xtask::workspace_root().join(SPEC)).unwrap()
@@ -53,9 +53,10 @@ fn every_extension_names_only_real_versions() {
 #[test]
 fn a_range_naming_an_unknown_version_is_refused_with_its_place() {
     let text = spec_text().replace(
-        "x-intercom-versions: {since: \"2.11\"}",
-        "x-intercom-versions: {since: \"3.1\"}",
+        "x-intercom-versions:\n            since: \"2.11\"\n",
+        "x-intercom-versions:\n            since: \"3.1\"\n",
     );
+    assert_ne!(text, spec_text(), "the edit did not apply");
     let err = xtask::parse_spec(&text).err().unwrap();
     assert!(err.contains("AdminMessageRequest.created_at"), "{err}");
     assert!(err.contains("3.1"), "{err}");
@@ -65,8 +66,8 @@ fn a_range_naming_an_unknown_version_is_refused_with_its_place() {
 fn a_keyed_version_extension_naming_what_its_schema_lacks_is_refused() {
     // An optional-versions key that is no required property.
     let text = spec_text().replace(
-        "      x-intercom-optional-versions:\n        from: {since: \"2.7\"}",
-        "      x-intercom-optional-versions:\n        sender: {since: \"2.7\"}",
+        "      x-intercom-optional-versions:\n        from:\n",
+        "      x-intercom-optional-versions:\n        sender:\n",
     );
     assert_ne!(text, spec_text(), "the edit did not apply");
     let err = xtask::parse_spec(&text).err().unwrap();
@@ -77,8 +78,8 @@ fn a_keyed_version_extension_naming_what_its_schema_lacks_is_refused() {
     );
     // An enum-versions key that is no value of the enum.
     let text = spec_text().replace(
-        "        in_app: {since: \"2.7\"}",
-        "        in-app: {since: \"2.7\"}",
+        "        in_app:\n          since: \"2.7\"",
+        "        in-app:\n          since: \"2.7\"",
     );
     assert_ne!(text, spec_text(), "the edit did not apply");
     let err = xtask::parse_spec(&text).err().unwrap();
@@ -132,7 +133,7 @@ fn temp_workspace() -> tempfile::TempDir {
         .versions
         .iter()
         .map(xtask::project::request_schema_path);
-    for rel in [SPEC, GENERATED, VERSION_TABLE, FACADE]
+    for rel in [SPEC, GENERATED, VERSION_TABLE, FACADE, SCHEMA_CHANGES]
         .map(String::from)
         .into_iter()
         .chain(schemas)
@@ -154,7 +155,7 @@ fn check_fails_after_a_change_and_passes_after_regenerating() {
     let spec = root.join(SPEC);
     let text = std::fs::read_to_string(&spec).unwrap().replace(
         "        referer:\n",
-        "        locale:\n          type: string\n          x-intercom-versions: {since: \"2.12\"}\n        referer:\n",
+        "        locale:\n          type: string\n          x-intercom-versions: {since: \"2.12\", evidence: a test}\n        referer:\n",
     );
     std::fs::write(&spec, text).unwrap();
 
@@ -168,7 +169,11 @@ fn check_fails_after_a_change_and_passes_after_regenerating() {
     // The client, the table, and the schema of every version from 2.12 on.
     let spec = xtask::load_spec(&root.join(SPEC)).unwrap();
     let from = spec.versions.position("2.12").unwrap();
-    let mut expected = vec![GENERATED.to_string(), VERSION_TABLE.to_string()];
+    let mut expected = vec![
+        GENERATED.to_string(),
+        VERSION_TABLE.to_string(),
+        SCHEMA_CHANGES.to_string(),
+    ];
     expected.extend(spec.versions.iter().skip(from).map(schema));
     assert_eq!(changed, expected);
     let v214 = std::fs::read_to_string(root.join(schema("2.14"))).unwrap();
@@ -176,8 +181,66 @@ fn check_fails_after_a_change_and_passes_after_regenerating() {
     assert!(v214.contains("\"locale\"") && !v211.contains("\"locale\""));
     let table = std::fs::read_to_string(root.join(VERSION_TABLE)).unwrap();
     assert!(table.contains("\"UserMessageRequest.locale\""));
-    assert!(table.contains("first: 16"), "2.12 is the 17th version");
+    assert!(
+        table.contains("since: IntercomVersion::X212"),
+        "a range is stored by version"
+    );
+    let changes = std::fs::read_to_string(root.join(SCHEMA_CHANGES)).unwrap();
+    let at_212 = changes
+        .split("\n## ")
+        .find(|s| s.starts_with("2.12 "))
+        .unwrap();
+    assert!(at_212.contains("+        \"locale\": {"), "{at_212}");
     xtask::codegen(root, Mode::Check).expect("current after regenerating");
+}
+
+/// The documents' version tables, the evidence beside each row and the
+/// prose range are written by the generator: a range changed in the
+/// fragment reaches them, and a range without its evidence is refused.
+#[test]
+fn the_documents_follow_the_fragment() {
+    let dir = temp_workspace();
+    let root = dir.path();
+    for doc in ["README.md", "openapi/README.md"] {
+        std::fs::copy(xtask::workspace_root().join(doc), root.join(doc)).unwrap();
+    }
+    xtask::codegen(root, Mode::Check).expect("the documents are current");
+
+    let spec = root.join(SPEC);
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let created_at =
+        "          x-intercom-versions:\n            since: \"2.11\"\n            evidence: >-\n";
+    assert!(text.contains(created_at), "created_at's range moved");
+    let edited = text.replace(
+        created_at,
+        "          x-intercom-versions:\n            since: \"2.12\"\n            evidence: >-\n              a test's evidence.\n",
+    );
+    std::fs::write(&spec, &edited).unwrap();
+    let err = xtask::codegen(root, Mode::Check).unwrap_err();
+    assert!(err.contains("README.md is stale"), "{err}");
+    xtask::codegen(root, Mode::Write).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains("| `AdminMessageRequest.created_at` | Property | 2.12–Preview |"),
+        "{readme}"
+    );
+    let evidence = std::fs::read_to_string(root.join("openapi/README.md")).unwrap();
+    assert!(
+        evidence.contains("| `AdminMessageRequest.created_at` | 2.12–Preview | a test's evidence."),
+        "{evidence}"
+    );
+
+    // A range with no evidence.
+    let evidence =
+        "            evidence: >-\n              \"integer UNIX seconds; from 2.11 on\"\n";
+    assert!(text.contains(evidence), "created_at's evidence moved");
+    let err = xtask::parse_spec(&text.replace(evidence, ""))
+        .err()
+        .unwrap();
+    assert!(
+        err.contains("AdminMessageRequest.created_at") && err.contains("needs its `evidence`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -258,7 +321,7 @@ fn adding_a_version_takes_two_edits() {
     assert!(text.contains(referer));
     let text = text.replace(&enum_line, &added).replace(
         referer,
-        &format!("{referer}          x-intercom-versions: {{since: \"2.17\"}}\n"),
+        &format!("{referer}          x-intercom-versions: {{since: \"2.17\", evidence: the 2.17 description}}\n"),
     );
     std::fs::write(&spec, text).unwrap();
 

@@ -18,6 +18,21 @@ pub struct Entry {
     pub range: Range,
     /// Whether it is part of the request body (reachable from `CreateMessageRequest`).
     pub request: bool,
+    /// Why the range is what it is: the range's `evidence`, required on
+    /// every row (the documents show it beside the row).
+    pub evidence: String,
+}
+
+/// A row's `evidence`, which every version range of a schema must give.
+fn evidence(at: &str, range: &Value) -> Result<String, String> {
+    match range.get("evidence") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            Ok(s.split_whitespace().collect::<Vec<_>>().join(" "))
+        }
+        _ => Err(format!(
+            "at `{at}`: a version range needs its `evidence`, the documents that decide it"
+        )),
+    }
 }
 
 /// Every `x-intercom-versions` and `x-intercom-enum-versions` in the component schemas.
@@ -80,6 +95,7 @@ fn walk_schema(
             kind,
             range,
             request: false,
+            evidence: evidence(&format!("{path}.x-intercom-versions"), v)?,
         });
     }
     // `{value: range}` over the enum's values, `{property: range}` over the
@@ -154,6 +170,7 @@ fn keyed_entries(
             kind,
             range,
             request: false,
+            evidence: evidence(&format!("{path}.{ext}.{key}"), r)?,
         });
     }
     Ok(())

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::codegen::client::generate_client;
 use crate::codegen::load_spec;
 use crate::codegen::spec::Spec;
-use crate::codegen::{FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, facade, project, table};
+use crate::codegen::{FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, docs, facade, project, table};
 
 /// Whether to write the generated files or only compare them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +27,12 @@ pub fn render(spec: &Spec) -> Result<Vec<(String, String)>, String> {
         (VERSION_TABLE.to_string(), table),
         (FACADE.to_string(), facade),
     ];
-    out.extend(project::request_schemas(spec)?);
+    let schemas = project::request_schemas(spec)?;
+    out.push((
+        docs::SCHEMA_CHANGES.to_string(),
+        docs::schema_changes(&schemas, spec),
+    ));
+    out.extend(schemas);
     Ok(out)
 }
 
@@ -77,7 +82,8 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
     let spec = load_spec(&root.join(SPEC))?;
     let mut changed = Vec::new();
     let mut stale = Vec::new();
-    let files = render(&spec)?;
+    let mut files = render(&spec)?;
+    files.extend(docs::render_documents(&spec, root)?);
     for (rel, text) in &files {
         let path = root.join(rel);
         if mode == Mode::Write

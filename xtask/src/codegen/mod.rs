@@ -2,12 +2,14 @@
 //! ([`spec`]) and writes ([`files`]) the client crate's `generated.rs`
 //! ([`client`]), its `version_table.rs` ([`table`], from the rows of
 //! [`entries`]) and request schemas ([`project`]), and the facade's
-//! `contract.rs` ([`facade`]). It never reads Intercom's published
+//! `contract.rs` ([`facade`]), and the parts of the documents that are facts
+//! of the fragment ([`docs`]). It never reads Intercom's published
 //! descriptions: that is [`crate::upstream`]'s job.
 
 use std::path::{Path, PathBuf};
 
 pub mod client;
+pub mod docs;
 pub mod entries;
 pub mod examples;
 pub mod facade;

@@ -68,9 +68,12 @@ impl VersionList {
         let obj = v
             .as_object()
             .ok_or("a version range is a map {since, until}")?;
-        if let Some(k) = obj.keys().find(|k| *k != "since" && *k != "until") {
+        if let Some(k) = obj
+            .keys()
+            .find(|k| !["since", "until", "evidence"].contains(&k.as_str()))
+        {
             return Err(format!(
-                "unknown key `{k}` in a version range (since, until)"
+                "unknown key `{k}` in a version range (since, until, evidence)"
             ));
         }
         let bound = |k: &str, default: usize| -> Result<usize, String> {
