@@ -103,6 +103,56 @@ fn an_unrecorded_difference_fails() {
     );
 }
 
+/// Intercom's request schema declares its properties once for every branch.
+/// A property Intercom adds there, added by the fragment to the admin
+/// member only, is a difference of the WhatsApp branch, though the
+/// flattened request properties agree.
+#[test]
+fn a_shared_property_on_one_member_only_fails() {
+    let mut published = upstream();
+    for u in &mut published {
+        let root = u
+            .doc
+            .pointer("/paths/~1messages/post/requestBody/content/application~1json/schema/$ref")
+            .and_then(|r| r.as_str())
+            .map(|r| r.trim_start_matches('#').to_string())
+            .unwrap();
+        let props = u
+            .doc
+            .pointer_mut(&format!("{root}/properties"))
+            .and_then(|p| p.as_object_mut())
+            .unwrap();
+        props.insert("external_id".into(), serde_json::json!({"type": "string"}));
+    }
+    let text = fragment_text().replace(
+        "      x-intercom-required-when:\n        message_type:\n          email: [subject]\n      properties:\n",
+        "      x-intercom-required-when:\n        message_type:\n          email: [subject]\n      properties:\n        external_id:\n          type: string\n",
+    );
+    assert_ne!(text, fragment_text(), "the edit did not apply");
+    let spec = parse_spec(&text).unwrap();
+    let report = conformance::check(&spec, &published, &deviations(&spec)).unwrap();
+    assert!(!report.passed());
+    let whatsapp: Vec<&String> = report
+        .unrecorded
+        .iter()
+        .filter(|l| l.contains("properties of branch `message_type: `whatsapp``"))
+        .collect();
+    assert!(
+        !whatsapp.is_empty() && whatsapp.iter().all(|l| l.contains("external_id")),
+        "{}",
+        report.render()
+    );
+    // The flattened property agrees: only the branch sees the gap.
+    assert!(
+        !report
+            .unrecorded
+            .iter()
+            .any(|l| l.contains("request property `request.external_id`")),
+        "{}",
+        report.render()
+    );
+}
+
 #[test]
 fn a_retyped_property_fails() {
     // created_at as a string: the 2.11+ descriptions say integer.

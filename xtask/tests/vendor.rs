@@ -66,7 +66,12 @@ fn a_vendored_cut_is_its_own_cut() {
     // One per version of the fragment from the first published one (2.7) on.
     let spec = xtask::load_spec(&workspace_root().join(xtask::SPEC)).unwrap();
     let published = spec.versions.len() - spec.versions.position("2.7").unwrap();
-    assert_eq!(all.len(), published, "{:?}", all.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    assert_eq!(
+        all.len(),
+        published,
+        "{:?}",
+        all.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
     for (name, text) in all {
         assert_eq!(cut(&text).unwrap(), text, "{name}");
     }

@@ -292,6 +292,7 @@ fn fragment_surface(spec: &Spec, position: usize) -> Result<Surface, String> {
     });
     let mut s = surface(&doc)?;
     s.required = fragment_required(spec, &doc)?;
+    s.branch_properties = fragment_branch_properties(&doc)?;
     Ok(s)
 }
 
@@ -347,6 +348,47 @@ fn fragment_required(
     Ok(out)
 }
 
+/// The top-level properties of each kind of message the fragment takes,
+/// keyed as [`fragment_required`] keys them: every `message_type` value of
+/// a member is a branch with the member's properties.
+fn fragment_branch_properties(doc: &Value) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+    let defs = &doc["definitions"];
+    let mut out = BTreeMap::new();
+    for member in defs[crate::codegen::project::REQUEST_ROOT]["oneOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = member["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/definitions/"))
+            .ok_or("a request member is not a $ref")?;
+        let schema = &defs[name];
+        let props = crate::upstream::surface::property_names(schema);
+        let mt = &schema["properties"]["message_type"];
+        let mt = match mt.get("$ref").and_then(Value::as_str) {
+            Some(r) => &defs[r.trim_start_matches("#/definitions/")],
+            None => mt,
+        };
+        let values: Vec<&str> = mt["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        if values.is_empty() || !names(&schema["required"]).contains("message_type") {
+            out.insert(format!("({name}, no message_type)"), props);
+            continue;
+        }
+        for value in values {
+            out.entry(branch_key(value))
+                .or_insert_with(BTreeSet::new)
+                .extend(props.iter().cloned());
+        }
+    }
+    Ok(out)
+}
+
 /// A list of names as a set.
 fn names(list: &Value) -> BTreeSet<String> {
     list.as_array()
@@ -375,16 +417,15 @@ fn branch_key(value: &str) -> String {
 /// Normalises what differs only in spelling: Intercom's branch titles become
 /// one key per kind of message (types are compared by [`TypeDesc::kinds`]).
 fn normalised(mut s: Surface) -> Surface {
-    s.required = s
-        .required
+    let key = |k: String| match k.split('`').nth(1) {
+        Some(value) if k.starts_with("message_type") => branch_key(value),
+        _ => k,
+    };
+    s.required = s.required.into_iter().map(|(k, v)| (key(k), v)).collect();
+    s.branch_properties = s
+        .branch_properties
         .into_iter()
-        .map(|(k, v)| {
-            let key = match k.split('`').nth(1) {
-                Some(value) if k.starts_with("message_type") => branch_key(value),
-                _ => k,
-            };
-            (key, v)
-        })
+        .map(|(k, v)| (key(k), v))
         .collect();
     s
 }
@@ -444,6 +485,11 @@ fn compare(ours: &Surface, theirs: &Surface) -> (usize, Vec<String>) {
             &theirs.response_enums,
         ),
         ("required", &ours.required, &theirs.required),
+        (
+            "properties of branch",
+            &ours.branch_properties,
+            &theirs.branch_properties,
+        ),
     ] {
         agreed += set_map_lines(what, o, t, &mut lines);
     }

@@ -195,6 +195,10 @@ pub struct Surface {
     /// A branch of the request's `anyOf`/`oneOf` (its title) → its required
     /// properties; `(body)` for the body schema's own `required`.
     pub required: BTreeMap<String, BTreeSet<String>>,
+    /// A branch of the request (keyed as [`Surface::required`]) → the
+    /// top-level properties it may carry: the body schema's own properties,
+    /// which every branch shares, and the branch's own.
+    pub branch_properties: BTreeMap<String, BTreeSet<String>>,
     /// `request.message_type` → its enum values, for every enum in the request.
     pub request_enums: BTreeMap<String, BTreeSet<String>>,
     /// `request.to.id minLength` → its values, for every constraint in the
@@ -455,6 +459,7 @@ fn request(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> {
         &mut s.request_constraints,
         0,
     )?;
+    let shared = property_names(root);
     if let Some(req) = root.get("required").and_then(Value::as_array) {
         s.required
             .insert("(body)".into(), strings(req).into_iter().collect());
@@ -474,6 +479,9 @@ fn request(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> {
                 .unwrap_or_else(|| format!("{key}[{n}]"));
             let m = r.resolve(m, &format!("{at}.schema.{key}[{n}]"))?;
             let req = m.get("required").and_then(Value::as_array);
+            let mut props = shared.clone();
+            props.extend(property_names(m));
+            s.branch_properties.insert(label.clone(), props);
             s.required.insert(
                 label,
                 req.map(|a| strings(a).into_iter().collect())
@@ -481,8 +489,20 @@ fn request(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> {
             );
         }
     }
+    if s.branch_properties.is_empty() {
+        s.branch_properties.insert("(body)".into(), shared);
+    }
     examples(body, "request", &mut s.examples);
     Ok(())
+}
+
+/// The names of a schema's own `properties`.
+pub fn property_names(schema: &Value) -> BTreeSet<String> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The statuses, and each JSON response's properties, enums and examples.
@@ -549,6 +569,10 @@ pub fn report(old: &Surface, new: &Surface) -> Option<String> {
         (
             "Required properties per branch",
             required_diff(&old.required, &new.required),
+        ),
+        (
+            "Properties per branch",
+            required_diff(&old.branch_properties, &new.branch_properties),
         ),
         (
             "Request enums",
