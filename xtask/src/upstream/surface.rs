@@ -571,10 +571,6 @@ pub fn report(old: &Surface, new: &Surface) -> Option<String> {
             required_diff(&old.required, &new.required),
         ),
         (
-            "Properties per branch",
-            required_diff(&old.branch_properties, &new.branch_properties),
-        ),
-        (
             "Request enums",
             enum_diff(&old.request_enums, &new.request_enums),
         ),
