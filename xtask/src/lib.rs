@@ -14,7 +14,7 @@ pub use codegen::examples::{Example, examples};
 pub use codegen::files::{Mode, codegen, ensure_file_contents, render};
 pub use codegen::spec::Spec;
 pub use codegen::{
-    FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, client, docs, entries, facade, files, load_spec,
-    parse_spec, project, spec, table, versions, workspace_root,
+    CONSTRUCTORS, FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, client, docs, entries, facade,
+    files, load_spec, parse_spec, project, spec, table, versions, workspace_root,
 };
 pub use upstream::{conformance, vendor};

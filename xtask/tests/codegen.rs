@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use xtask::{FACADE, GENERATED, Mode, SCHEMA_CHANGES, SPEC, VERSION_TABLE};
+use xtask::{CONSTRUCTORS, FACADE, GENERATED, Mode, SCHEMA_CHANGES, SPEC, VERSION_TABLE};
 
 fn spec_text() -> String {
     std::fs::read_to_string(xtask::workspace_root().join(SPEC)).unwrap()
@@ -133,10 +133,17 @@ fn temp_workspace() -> tempfile::TempDir {
         .versions
         .iter()
         .map(xtask::project::request_schema_path);
-    for rel in [SPEC, GENERATED, VERSION_TABLE, FACADE, SCHEMA_CHANGES]
-        .map(String::from)
-        .into_iter()
-        .chain(schemas)
+    for rel in [
+        SPEC,
+        GENERATED,
+        CONSTRUCTORS,
+        VERSION_TABLE,
+        FACADE,
+        SCHEMA_CHANGES,
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain(schemas)
     {
         let to = dir.path().join(&rel);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -171,6 +178,7 @@ fn check_fails_after_a_change_and_passes_after_regenerating() {
     let from = spec.versions.position("2.12").unwrap();
     let mut expected = vec![
         GENERATED.to_string(),
+        CONSTRUCTORS.to_string(),
         VERSION_TABLE.to_string(),
         SCHEMA_CHANGES.to_string(),
     ];

@@ -41,6 +41,8 @@
 
 #[rustfmt::skip]
 mod generated;
+#[rustfmt::skip]
+mod constructors;
 pub mod availability;
 #[rustfmt::skip]
 pub mod version_table;

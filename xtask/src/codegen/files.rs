@@ -6,7 +6,10 @@ use std::path::Path;
 use crate::codegen::client::generate_client;
 use crate::codegen::load_spec;
 use crate::codegen::spec::Spec;
-use crate::codegen::{FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, docs, facade, project, table};
+use crate::codegen::{
+    CONSTRUCTORS, FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, constructors, docs, facade, project,
+    table,
+};
 
 /// Whether to write the generated files or only compare them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,8 +25,10 @@ pub fn render(spec: &Spec) -> Result<Vec<(String, String)>, String> {
     let client = generate_client(spec)?;
     let facade = facade::generate_facade(spec, &client)?;
     let table = table::generate_version_table(spec, &client)?;
+    let new = constructors::generate_constructors(spec, &client)?;
     let mut out = vec![
         (GENERATED.to_string(), client),
+        (CONSTRUCTORS.to_string(), new),
         (VERSION_TABLE.to_string(), table),
         (FACADE.to_string(), facade),
     ];

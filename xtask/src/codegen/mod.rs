@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod client;
+pub mod constructors;
 pub mod docs;
 pub mod entries;
 pub mod examples;
@@ -27,6 +28,8 @@ use spec::Spec;
 pub const SPEC: &str = "openapi/messages.yaml";
 /// The generated client, relative to the workspace root.
 pub const GENERATED: &str = "crates/intercom-messages-api/src/generated.rs";
+/// The generated constructors of the request members, relative to the workspace root.
+pub const CONSTRUCTORS: &str = "crates/intercom-messages-api/src/constructors.rs";
 /// The generated version table, relative to the workspace root.
 pub const VERSION_TABLE: &str = "crates/intercom-messages-api/src/version_table.rs";
 /// The facade's generated view of the contract, relative to the workspace root.

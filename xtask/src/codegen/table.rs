@@ -188,7 +188,7 @@ fn row_consts(spec: &Spec, entries: &[Entry], variants: &[String]) -> Result<Tok
 }
 
 /// The request's members, by the names of their component schemas.
-fn request_members(raw: &Value) -> Result<Vec<String>, String> {
+pub(crate) fn request_members(raw: &Value) -> Result<Vec<String>, String> {
     raw.pointer("/components/schemas/CreateMessageRequest/oneOf")
         .and_then(Value::as_array)
         .ok_or("components.schemas.CreateMessageRequest.oneOf: missing")?

@@ -305,26 +305,25 @@ impl<C: ChannelKind> AdminMessage<C> {
             return Err(ValidationError::SubjectMissing);
         }
         let email = self.channel.as_email();
-        let request = types::AdminMessageRequest {
-            bcc,
-            body,
-            cc,
-            create_conversation_without_contact_reply: self.open_conversation.then_some(true),
-            created_at: self.created_at,
-            from,
-            // `inapp` in every version: see openapi/README.md.
-            message_type: match email {
-                Some(_) => types::AdminMessageType::Email,
-                None => types::AdminMessageType::Inapp,
-            },
-            subject,
-            // An email always carries its template (`plain` unless set).
-            template: email.map(|e| match e.template {
-                EmailTemplate::Plain => types::Template::Plain,
-                EmailTemplate::Personal => types::Template::Personal,
-            }),
-            to,
+        // `inapp` in every version: see openapi/README.md.
+        let message_type = match email {
+            Some(_) => types::AdminMessageType::Email,
+            None => types::AdminMessageType::Inapp,
         };
+        // `new` leaves every optional property `None`, a property the
+        // contract gains included; the message sets what it has.
+        let mut request = types::AdminMessageRequest::new(body, message_type, to);
+        request.bcc = bcc;
+        request.cc = cc;
+        request.create_conversation_without_contact_reply = self.open_conversation.then_some(true);
+        request.created_at = self.created_at;
+        request.from = from;
+        request.subject = subject;
+        // An email always carries its template (`plain` unless set).
+        request.template = email.map(|e| match e.template {
+            EmailTemplate::Plain => types::Template::Plain,
+            EmailTemplate::Personal => types::Template::Personal,
+        });
         check_properties(table::ADMIN_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }

@@ -103,21 +103,12 @@ impl SmsMessage {
         if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
-        let request = types::SmsMessageRequest {
-            bcc: None,
-            body,
-            cc: None,
-            create_conversation_without_contact_reply: self
-                .shared
-                .open_conversation
-                .then_some(true),
-            created_at: self.shared.created_at,
-            from,
-            message_type: types::SmsMessageRequestMessageType::Sms,
-            subject: None,
-            template: None,
-            to,
-        };
+        let mut request =
+            types::SmsMessageRequest::new(body, types::SmsMessageRequestMessageType::Sms, to);
+        request.create_conversation_without_contact_reply =
+            self.shared.open_conversation.then_some(true);
+        request.created_at = self.shared.created_at;
+        request.from = from;
         check_properties(table::SMS_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }

@@ -90,12 +90,8 @@ impl UserMessage {
             return Err(ValidationError::BodyEmpty);
         }
         let from = sender(at, &self.from)?;
-        let request = types::UserMessageRequest {
-            body,
-            from,
-            message_type: None,
-            referer,
-        };
+        let mut request = types::UserMessageRequest::new(body, from);
+        request.referer = referer;
         check_properties(table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }

@@ -385,23 +385,17 @@ impl WhatsAppMessage {
             None => None,
         };
         let components = self.encoded_components()?;
-        let request = types::WhatsAppMessageRequest {
-            bcc: None,
-            body: None,
-            cc: None,
+        let mut request = types::WhatsAppMessageRequest::new(
             components,
-            create_conversation_without_contact_reply: self
-                .shared
-                .open_conversation
-                .then_some(true),
-            created_at: self.shared.created_at,
-            from,
-            locale,
-            message_type: types::WhatsAppMessageRequestMessageType::Whatsapp,
-            subject: None,
+            types::WhatsAppMessageRequestMessageType::Whatsapp,
             template,
             to,
-        };
+        );
+        request.create_conversation_without_contact_reply =
+            self.shared.open_conversation.then_some(true);
+        request.created_at = self.shared.created_at;
+        request.from = from;
+        request.locale = locale;
         check_properties(
             table::WHATS_APP_MESSAGE_REQUEST_PROPERTIES,
             &request,

@@ -1,0 +1,87 @@
+//! The client crate's `constructors.rs`: for each request member (a kind of
+//! message), `new` with its required properties and every optional one
+//! `None`. Read from progenitor's own structs, so that a property the
+//! fragment gains is `None` in code that builds a request with `new` and
+//! sets what it knows: adding an optional property breaks no caller.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::codegen::spec::Spec;
+
+/// The source of `constructors.rs`.
+pub fn generate_constructors(spec: &Spec, client: &str) -> Result<String, String> {
+    let file: syn::File = syn::parse_str(client).map_err(|e| format!("generated code: {e}"))?;
+    let types = file
+        .items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or("no `types` module in the generated client")?;
+    let mut out = TokenStream::new();
+    for member in crate::codegen::table::request_members(&spec.raw)? {
+        let st = types
+            .iter()
+            .find_map(|i| match i {
+                syn::Item::Struct(s) if s.ident == member => Some(s),
+                _ => None,
+            })
+            .ok_or_else(|| format!("no struct `{member}` in the generated client"))?;
+        out.extend(constructor(st)?);
+    }
+    let tokens = quote! {
+        #![doc = " `new` for each kind of message: its required properties, every optional"]
+        #![doc = " one `None`. Set the optional ones you need on the result; a property the"]
+        #![doc = " contract gains starts as `None`, so code built this way keeps compiling."]
+
+        use crate::types::*;
+
+        #out
+    };
+    Ok(format!(
+        "{}{}",
+        crate::codegen::header(),
+        crate::codegen::pretty(tokens)?
+    ))
+}
+
+/// Whether a field's type is `Option<…>` (as progenitor writes it, with or
+/// without the `::std::option::` path).
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+fn constructor(st: &syn::ItemStruct) -> Result<TokenStream, String> {
+    let name = &st.ident;
+    let syn::Fields::Named(fields) = &st.fields else {
+        return Err(format!("`{name}` is not a struct with named fields"));
+    };
+    let (mut args, mut inits) = (Vec::new(), Vec::new());
+    let mut required = Vec::new();
+    for f in &fields.named {
+        let ident = f.ident.as_ref().ok_or("a named field without a name")?;
+        let ty = &f.ty;
+        if is_option(ty) {
+            inits.push(quote! { #ident: None });
+        } else {
+            args.push(quote! { #ident: #ty });
+            inits.push(quote! { #ident });
+            required.push(format!("`{ident}`"));
+        }
+    }
+    let doc = format!(
+        " With the required properties ({}); every optional property is `None`.",
+        required.join(", ")
+    );
+    Ok(quote! {
+        impl #name {
+            #[doc = #doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    })
+}
