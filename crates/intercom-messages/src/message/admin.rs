@@ -160,12 +160,9 @@ impl AdminDraft {
         AdminMessage {
             from: self.from,
             to: self.to,
-            cc: Vec::new(),
-            bcc: Vec::new(),
             channel,
             body,
-            created_at: None,
-            open_conversation: false,
+            options: AdminOptions::default(),
         }
     }
 }
@@ -177,10 +174,20 @@ impl AdminDraft {
 pub struct AdminMessage<C = Channel> {
     pub(crate) from: Option<AdminId>,
     pub(crate) to: Vec<Contact>,
-    pub(crate) cc: Vec<Contact>,
-    pub(crate) bcc: Vec<Contact>,
     pub(crate) channel: C,
     pub(crate) body: String,
+    pub(crate) options: AdminOptions,
+}
+
+/// What an admin message may carry besides its sender, recipients, channel
+/// and body: each field is one optional property of
+/// `AdminMessageRequest`, set by one builder method and encoded in
+/// [`AdminMessage::to_request`]. A property the facade learns is one field
+/// here, its method and its line in the encoder.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct AdminOptions {
+    pub(crate) cc: Vec<Contact>,
+    pub(crate) bcc: Vec<Contact>,
     pub(crate) created_at: Option<i64>,
     pub(crate) open_conversation: bool,
 }
@@ -193,18 +200,18 @@ impl<C: ChannelKind> AdminMessage<C> {
     }
     /// Adds a copied recipient (`AdminMessageRequest.cc` in the version table).
     pub fn cc(mut self, recipient: Contact) -> Self {
-        self.cc.push(recipient);
+        self.options.cc.push(recipient);
         self
     }
     /// Adds a blind-copied recipient (`AdminMessageRequest.bcc` in the version table).
     pub fn bcc(mut self, recipient: Contact) -> Self {
-        self.bcc.push(recipient);
+        self.options.bcc.push(recipient);
         self
     }
     /// When the message was created, in UNIX seconds, for importing past
     /// conversations (`AdminMessageRequest.created_at` in the version table).
     pub fn created_at(mut self, unix_seconds: i64) -> Self {
-        self.created_at = Some(unix_seconds);
+        self.options.created_at = Some(unix_seconds);
         self
     }
     /// Opens a conversation in the inbox without waiting for the contact to
@@ -212,7 +219,7 @@ impl<C: ChannelKind> AdminMessage<C> {
     /// in the version table). `false`, the default, is Intercom's default
     /// too, so it is not sent.
     pub fn open_conversation(mut self, open: bool) -> Self {
-        self.open_conversation = open;
+        self.options.open_conversation = open;
         self
     }
     /// The admin sending it; `None` for Intercom's default sender
@@ -236,12 +243,9 @@ impl<C: ChannelKind> AdminMessage<C> {
         AdminMessage {
             from: self.from,
             to: self.to,
-            cc: self.cc,
-            bcc: self.bcc,
             channel: self.channel.into(),
             body: self.body,
-            created_at: self.created_at,
-            open_conversation: self.open_conversation,
+            options: self.options,
         }
     }
 }
@@ -296,8 +300,8 @@ impl<C: ChannelKind> AdminMessage<C> {
             version,
         )?;
         let to = recipients("to", &self.to, version)?.ok_or(ValidationError::RecipientMissing)?;
-        let cc = recipients("cc", &self.cc, version)?;
-        let bcc = recipients("bcc", &self.bcc, version)?;
+        let cc = recipients("cc", &self.options.cc, version)?;
+        let bcc = recipients("bcc", &self.options.bcc, version)?;
         if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
@@ -315,8 +319,9 @@ impl<C: ChannelKind> AdminMessage<C> {
         let mut request = types::AdminMessageRequest::new(body, message_type, to);
         request.bcc = bcc;
         request.cc = cc;
-        request.create_conversation_without_contact_reply = self.open_conversation.then_some(true);
-        request.created_at = self.created_at;
+        request.create_conversation_without_contact_reply =
+            self.options.open_conversation.then_some(true);
+        request.created_at = self.options.created_at;
         request.from = from;
         request.subject = subject;
         // An email always carries its template (`plain` unless set).

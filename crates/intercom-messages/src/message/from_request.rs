@@ -6,7 +6,7 @@
 use intercom_messages_api::types;
 
 use crate::message::Message;
-use crate::message::admin::{AdminMessage, Channel, Email, EmailTemplate};
+use crate::message::admin::{AdminMessage, AdminOptions, Channel, Email, EmailTemplate};
 use crate::message::admin_id::AdminId;
 use crate::message::contact::{Contact, ContactKey, ContactType};
 use crate::message::invalid::ValidationError;
@@ -77,12 +77,14 @@ fn admin(r: types::AdminMessageRequest) -> Result<AdminMessage, ValidationError>
     Ok(AdminMessage {
         from: sender_id(r.from)?,
         to: recipients(Some(r.to)),
-        cc: recipients(r.cc),
-        bcc: recipients(r.bcc),
         channel,
         body: r.body,
-        created_at: r.created_at,
-        open_conversation: r.create_conversation_without_contact_reply == Some(true),
+        options: AdminOptions {
+            cc: recipients(r.cc),
+            bcc: recipients(r.bcc),
+            created_at: r.created_at,
+            open_conversation: r.create_conversation_without_contact_reply == Some(true),
+        },
     })
 }
 
