@@ -285,23 +285,83 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Adding a version is two edits to the fragment and `cargo xtask codegen`:
-/// on a copy of the workspace, `2.17` joins the version enum (after 2.16,
-/// before Preview) and the user message's `referer` gets `since: "2.17"`.
-/// Then the facade's `Version` gains 2.17 in order, the facade refuses
-/// `referer` in 2.16 and sends it in 2.17, and the mock accepts it only from
-/// 2.17 (the checks are in
-/// `fixtures/added_version.rs`, run inside the copy, together with the
-/// facade's table-derived rule tests). No file outside the fragment is edited
-/// by hand.
+/// The version after the newest numbered one: `2.16` → `2.17`.
+fn next_version(spec: &xtask::Spec) -> (String, String) {
+    let last = spec
+        .versions
+        .iter()
+        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        .last()
+        .unwrap()
+        .to_string();
+    let (major, minor) = last.split_once('.').unwrap();
+    let next = format!("{major}.{}", minor.parse::<u32>().unwrap() + 1);
+    (last, next)
+}
+
+/// `text` with `anchor` followed by `added`; the anchor must be there.
+fn after(text: &str, anchor: &str, added: &str) -> String {
+    assert!(text.contains(anchor), "anchor not found: {anchor}");
+    text.replacen(anchor, &format!("{anchor}{added}"), 1)
+}
+
+/// What Intercom publishes for `new` (from `base`, the description of the
+/// version before it, or Preview's): `new` in the version enum, and
+/// `external_id` on the email and in-app branches of the request and on the
+/// created message.
+fn published(base: &str, last: &str, new: &str, is_new: bool) -> String {
+    let mut text = after(
+        base,
+        &format!("      - '{last}'\n"),
+        &format!("      - '{new}'\n"),
+    );
+    if is_new {
+        for key in ["version", "example", "default"] {
+            text = text.replace(&format!("{key}: '{last}'\n"), &format!("{key}: '{new}'\n"));
+        }
+    }
+    let property = "        properties:\n          external_id:\n            type: string\n            description: Your own id for the message.\n";
+    for branch in ["email", "inapp"] {
+        text = after(
+            &text,
+            &format!("      - title: 'message_type: `{branch}`.'\n"),
+            property,
+        );
+    }
+    let message = text.find("\n    message:\n").expect("the message schema");
+    let at = message
+        + text[message..].find("      properties:\n").unwrap()
+        + "      properties:\n".len();
+    text.insert_str(
+        at,
+        "        external_id:\n          type: string\n          description: The id given when the message was created.\n",
+    );
+    text
+}
+
+/// A new version, end to end, as the README's steps make it: on a copy of
+/// the workspace, Intercom publishes the version after the newest one, with
+/// one new request property and one new response property (`external_id`),
+/// and updates Preview alike. Vendoring both cuts, editing the fragment
+/// (the version, the two properties with their ranges and evidence) and
+/// `cargo xtask codegen` give a workspace where conformance passes and the
+/// facade, the mock and the generated types know the version and the
+/// response property; the request property fails the facade's rule test
+/// with what to do, until the facade exposes it (a field, a method, its
+/// encoder line, its conversion, and its rule case). No other file is
+/// edited by hand: the test compares the copy with the workspace and
+/// checks exactly these files were.
 #[test]
-fn adding_a_version_takes_two_edits() {
+fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
     let root = xtask::workspace_root();
     let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path();
+    let copy = dir.path().join("ws");
+    std::fs::create_dir_all(&copy).unwrap();
     for part in [
         "Cargo.toml",
         "Cargo.lock",
+        "README.md",
+        "CHANGELOG.md",
         "openapi",
         "crates",
         "xtask",
@@ -314,65 +374,201 @@ fn adding_a_version_takes_two_edits() {
             std::fs::copy(&from, copy.join(part)).unwrap();
         }
     }
+    let copy = copy.as_path();
+    let spec = xtask::load_spec(&copy.join(SPEC)).unwrap();
+    let (last, new) = next_version(&spec);
+    let upstream = copy.join("openapi/upstream");
+    let mut generated: Vec<String> = Vec::new();
 
-    // The two edits.
-    let spec = copy.join(SPEC);
-    let text = std::fs::read_to_string(&spec).unwrap();
-    let enum_line = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("enum: [\"1.0\""))
-        .unwrap()
-        .to_string();
-    let added = enum_line.replace("\"2.16\", \"Preview\"]", "\"2.16\", \"2.17\", \"Preview\"]");
-    assert_ne!(added, enum_line, "the enum ends with 2.16, Preview");
-    let referer = "        referer:\n          description: The URL of the page the user was on.\n          type: string\n";
-    assert!(text.contains(referer));
-    let text = text.replace(&enum_line, &added).replace(
-        referer,
-        &format!("{referer}          x-intercom-versions: {{since: \"2.17\", evidence: the 2.17 description}}\n"),
+    // 1. Vendor: `cargo xtask vendor FULL openapi/upstream/NEW.yaml`, and
+    //    Preview again.
+    for (from, to, retitle) in [
+        (last.as_str(), new.as_str(), true),
+        ("Preview", "Preview", false),
+    ] {
+        let base = std::fs::read_to_string(upstream.join(format!("{from}.yaml"))).unwrap();
+        let full = dir.path().join(format!("full-{to}.yaml"));
+        std::fs::write(&full, published(&base, &last, &new, retitle)).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .current_dir(copy)
+            .args([
+                "vendor",
+                full.to_str().unwrap(),
+                &format!("openapi/upstream/{to}.yaml"),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    // 2. Edit the fragment: the version after the newest, and the two
+    //    properties with their ranges and evidence.
+    let path = copy.join(SPEC);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replacen(
+        &format!("\"{last}\", \"Preview\"]"),
+        &format!("\"{last}\", \"{new}\", \"Preview\"]"),
+        1,
     );
-    std::fs::write(&spec, text).unwrap();
+    let range = |what: &str| {
+        format!(
+            "          x-intercom-versions: {{since: \"{new}\", evidence: \"the {new} description's {what}\"}}\n"
+        )
+    };
+    let text = after(
+        &text,
+        "      x-intercom-required-when:\n        message_type:\n          email: [subject]\n      properties:\n",
+        &format!(
+            "        external_id:\n          description: Your own id for the message.\n          type: string\n{}",
+            range("email and in-app branches")
+        ),
+    );
+    let text = after(
+        &text,
+        "      required: [type, id, created_at, body, message_type]\n      properties:\n",
+        &format!(
+            "        external_id:\n          description: The id given when the message was created.\n          type: string\n{}",
+            range("message")
+        ),
+    );
+    std::fs::write(&path, text).unwrap();
 
-    // The generator, as `cargo xtask codegen` runs it.
-    let changed = xtask::codegen(copy, Mode::Write).unwrap();
-    assert!(changed.contains(&FACADE.to_string()), "{changed:?}");
-    assert!(changed.contains(&xtask::project::request_schema_path("2.17")));
+    // 3. `cargo xtask codegen`, then `cargo xtask conformance`.
+    generated.extend(xtask::codegen(copy, Mode::Write).unwrap());
+    assert!(generated.contains(&FACADE.to_string()), "{generated:?}");
+    assert!(generated.contains(&xtask::project::request_schema_path(&new)));
+    let (report, fresh) = xtask::conformance::run(copy, false).unwrap();
+    assert!(report.passed() && fresh, "{}", report.render());
 
-    // The checks, compiled and run against the regenerated copy.
-    std::fs::copy(
-        root.join("xtask/tests/fixtures/added_version.rs"),
+    // 4. The facade's tests, in the copy: the rule test names the property
+    //    the facade does not expose yet, and says what to do.
+    let fixture = std::fs::read_to_string(root.join("xtask/tests/fixtures/added_version.rs"))
+        .unwrap()
+        .replace("V_NEW", &format!("V{}", new.replace('.', "_")))
+        .replace("V_LAST", &format!("V{}", last.replace('.', "_")))
+        .replace("\"NEW\"", &format!("{new:?}"));
+    std::fs::write(
         copy.join("crates/intercom-messages/tests/added_version.rs"),
+        fixture,
     )
     .unwrap();
-    let target = root.join("target/added-version");
-    let out = std::process::Command::new(env!("CARGO"))
-        .current_dir(copy)
+    let run = |tests: &[&str]| nested_test(copy, tests);
+    let (ok, out) = run(&["rules"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("no facade rule enforces") && out.contains("AdminMessageRequest.external_id"),
+        "{out}"
+    );
+
+    // 5. Expose it: its field, method and encoder line (admin.rs), its
+    //    conversion from a generated request (from_request.rs), its case in
+    //    the rule test (rules.rs).
+    let edit = |rel: &str, anchor: &str, added: &str| {
+        let p = copy.join(rel);
+        let t = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, after(&t, anchor, added)).unwrap();
+    };
+    let admin = "crates/intercom-messages/src/message/admin.rs";
+    edit(
+        admin,
+        "    pub(crate) open_conversation: bool,\n",
+        "    pub(crate) external_id: Option<String>,\n",
+    );
+    edit(
+        admin,
+        "        self.options.open_conversation = open;\n        self\n    }\n",
+        "    /// Your own id for the message (`AdminMessageRequest.external_id`).\n    pub fn external_id(mut self, id: impl Into<String>) -> Self {\n        self.options.external_id = Some(id.into());\n        self\n    }\n",
+    );
+    edit(
+        admin,
+        "        request.created_at = self.options.created_at;\n",
+        "        request.external_id = self.options.external_id.clone();\n",
+    );
+    edit(
+        "crates/intercom-messages/src/message/from_request.rs",
+        "            open_conversation: r.create_conversation_without_contact_reply == Some(true),\n",
+        "            external_id: r.external_id,\n",
+    );
+    let rules = copy.join("crates/intercom-messages/tests/rules.rs");
+    let t = std::fs::read_to_string(&rules).unwrap();
+    let arm = "        (\"UserMessageRequest\", \"referer\") => ";
+    assert!(t.contains(arm), "the rule test's `referer` arm moved");
+    let case = "        (\"AdminMessageRequest\", \"external_id\") => Refused(FieldNotInVersion, || {\n            admin_in_app().external_id(\"e-1\").into()\n        }),\n";
+    std::fs::write(&rules, t.replacen(arm, &format!("{case}{arm}"), 1)).unwrap();
+    let (ok, out) = run(&["added_version", "rules"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("the_new_version_is_data_only ... ok"), "{out}");
+    assert!(
+        out.contains("every_request_side_row_is_enforced_or_explained ... ok"),
+        "{out}"
+    );
+
+    // 6. Exactly these files were edited by hand; the rest is generated.
+    let mut by_hand = changed_files(&root, copy);
+    by_hand.retain(|f| !generated.contains(f));
+    by_hand.sort();
+    let mut expected = vec![
+        SPEC.to_string(),
+        format!("openapi/upstream/{new}.yaml"),
+        "openapi/upstream/Preview.yaml".to_string(),
+        admin.to_string(),
+        "crates/intercom-messages/src/message/from_request.rs".to_string(),
+        "crates/intercom-messages/tests/rules.rs".to_string(),
+        // This test's own checks, copied in.
+        "crates/intercom-messages/tests/added_version.rs".to_string(),
+    ];
+    expected.sort();
+    eprintln!("by hand: {by_hand:#?}\ngenerated: {generated:#?}");
+    assert_eq!(by_hand, expected, "generated: {generated:?}");
+}
+
+/// The files of `copy` that differ from (or are not in) `root`, relative.
+fn changed_files(root: &Path, copy: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![copy.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let rel = p.strip_prefix(copy).unwrap();
+            if std::fs::read(root.join(rel)).ok() != std::fs::read(&p).ok() {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out
+}
+
+/// `cargo test` of the facade's tests `tests` in the copy, in a target
+/// directory of its own beside this build's (so it follows
+/// `CARGO_TARGET_DIR`, and stays warm between runs): whether it passed, and
+/// what it printed.
+fn nested_test(copy: &Path, tests: &[&str]) -> (bool, String) {
+    // This binary is `<target>/<profile>/deps/codegen-…`.
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.ancestors().nth(3).unwrap().join("added-version");
+    let mut cmd = std::process::Command::new(env!("CARGO"));
+    cmd.current_dir(copy)
         .env("CARGO_TARGET_DIR", &target)
-        .args([
-            "test",
-            "--offline",
-            "--locked",
-            "-p",
-            "intercom-messages",
-            "--no-default-features",
-            "--features",
-            "test-util",
-            "--test",
-            "added_version",
-            "--test",
-            "rules",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("the_new_version_is_data_only ... ok"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("every_request_side_row_is_enforced_or_explained ... ok"),
-        "{stdout}"
-    );
+        .args(["test", "--offline", "--locked", "-p", "intercom-messages"])
+        .args(["--no-default-features", "--features", "test-util"]);
+    for t in tests {
+        cmd.args(["--test", t]);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }

@@ -25,7 +25,7 @@ pub const DOCUMENTS: &[&str] = &[
     "openapi/README.md",
     "CHANGELOG.md",
     "crates/intercom-messages-api/Cargo.toml",
-    "crates/intercom-messages-api/README.md",
+    "crates/intercom-messages-api/src/lib.rs",
 ];
 
 /// The generated change log of the request schema, version to version.
