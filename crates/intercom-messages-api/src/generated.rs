@@ -18,7 +18,9 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum AdminId {
+        /// A [`Number`].
         Number(i64),
+        /// A [`Digits`].
         Digits(Digits),
     }
     impl ::std::fmt::Display for AdminId {
@@ -94,17 +96,22 @@ pub mod types {
         ///When the message was created, UNIX seconds; for importing past conversations.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// The admin sending the message ([`AdminSender`])
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<AdminSender>,
+        /// How an admin message is delivered ([`AdminMessageType`])
         pub message_type: AdminMessageType,
         ///The title of the email; required for email, ignored for in-app.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
+        /// The style of an outgoing email ([`Template`])
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub template: ::std::option::Option<Template>,
+        /// One recipient, or (from 2.14) a list of them ([`Recipients`])
         pub to: Recipients,
     }
     impl AdminMessageRequest {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::AdminMessageRequest {
             Default::default()
         }
@@ -124,10 +131,13 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum AdminMessageType {
+        /// `inapp` on the wire.
         #[serde(rename = "inapp")]
         Inapp,
+        /// `in_app` on the wire.
         #[serde(rename = "in_app")]
         InApp,
+        /// `email` on the wire.
         #[serde(rename = "email")]
         Email,
     }
@@ -180,16 +190,19 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct AdminSender {
+        /// An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas) ([`AdminId`])
         pub id: AdminId,
+        ///Always `admin`.
         #[serde(rename = "type")]
         pub type_: AdminSenderType,
     }
     impl AdminSender {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::AdminSender {
             Default::default()
         }
     }
-    ///`AdminSenderType`
+    ///Always `admin`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -204,6 +217,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum AdminSenderType {
+        /// `admin` on the wire.
         #[serde(rename = "admin")]
         Admin,
     }
@@ -252,16 +266,19 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct ContactByEmail {
+        ///The contact's email address.
         pub email: ContactByEmailEmail,
+        /// The kind of sender identified by email: a user or a lead ("email if lead", 1.x docs), and `contact` up to 2.5, the versions where `contact` is the type of leads (1.x: the only lead type; 2.0 and 2.4: "use `contact` for users and leads") ([`EmailSenderType`])
         #[serde(rename = "type")]
         pub type_: EmailSenderType,
     }
     impl ContactByEmail {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::ContactByEmail {
             Default::default()
         }
     }
-    ///`ContactByEmailEmail`
+    ///The contact's email address.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -336,16 +353,19 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct ContactById {
+        ///The contact's Intercom id.
         pub id: ContactByIdId,
+        /// The kind of recipient: `contact` (a lead or visitor) up to 2.5: the 1.x docs document it, the 2.0 and 2.4 docs say to use `contact` for users and leads, and no document refuses it before 2.6, whose page lists `user` or `lead`; `lead` from 2.0, on the same argument (see openapi/README.md) ([`ContactType`])
         #[serde(rename = "type")]
         pub type_: ContactType,
     }
     impl ContactById {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::ContactById {
             Default::default()
         }
     }
-    ///`ContactByIdId`
+    ///The contact's Intercom id.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -420,16 +440,19 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct ContactByUserId {
+        /// The kind of recipient: `contact` (a lead or visitor) up to 2.5: the 1.x docs document it, the 2.0 and 2.4 docs say to use `contact` for users and leads, and no document refuses it before 2.6, whose page lists `user` or `lead`; `lead` from 2.0, on the same argument (see openapi/README.md) ([`ContactType`])
         #[serde(rename = "type")]
         pub type_: ContactType,
+        ///The contact's id in your own system (`user_id`).
         pub user_id: ContactByUserIdUserId,
     }
     impl ContactByUserId {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::ContactByUserId {
             Default::default()
         }
     }
-    ///`ContactByUserIdUserId`
+    ///The contact's id in your own system (`user_id`).
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -508,10 +531,13 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum ContactType {
+        /// `user` on the wire.
         #[serde(rename = "user")]
         User,
+        /// `lead` on the wire.
         #[serde(rename = "lead")]
         Lead,
+        /// `contact` on the wire.
         #[serde(rename = "contact")]
         Contact,
     }
@@ -564,9 +590,13 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum CreateMessageRequest {
+        /// A [`AdminMessageRequest`].
         AdminMessageRequest(AdminMessageRequest),
+        /// A [`UserMessageRequest`].
         UserMessageRequest(UserMessageRequest),
+        /// A [`WhatsAppMessageRequest`].
         WhatsAppMessageRequest(WhatsAppMessageRequest),
+        /// A [`SmsMessageRequest`].
         SmsMessageRequest(SmsMessageRequest),
     }
     impl ::std::convert::From<AdminMessageRequest> for CreateMessageRequest {
@@ -670,8 +700,10 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum EmailRecipientType {
+        /// `user` on the wire.
         #[serde(rename = "user")]
         User,
+        /// `lead` on the wire.
         #[serde(rename = "lead")]
         Lead,
     }
@@ -726,10 +758,13 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum EmailSenderType {
+        /// `user` on the wire.
         #[serde(rename = "user")]
         User,
+        /// `lead` on the wire.
         #[serde(rename = "lead")]
         Lead,
+        /// `contact` on the wire.
         #[serde(rename = "contact")]
         Contact,
     }
@@ -783,12 +818,15 @@ pub mod types {
     pub struct Error {
         ///What went wrong; Intercom adds codes at any time.
         pub code: ::std::string::String,
+        ///The request field the error is about, when Intercom names one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
+        ///What went wrong, in words (server text: shown scrubbed by the facade).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     impl Error {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::Error {
             Default::default()
         }
@@ -803,6 +841,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct ErrorList {
+        ///One or more errors.
         pub errors: ::std::vec::Vec<Error>,
         ///An opaque id (not always a UUID); may be null or missing.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -812,6 +851,7 @@ pub mod types {
         pub type_: ::std::string::String,
     }
     impl ErrorList {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::ErrorList {
             Default::default()
         }
@@ -831,50 +871,73 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum IntercomVersion {
+        /// `1.0` on the wire.
         #[serde(rename = "1.0")]
         X10,
+        /// `1.1` on the wire.
         #[serde(rename = "1.1")]
         X11,
+        /// `1.2` on the wire.
         #[serde(rename = "1.2")]
         X12,
+        /// `1.3` on the wire.
         #[serde(rename = "1.3")]
         X13,
+        /// `1.4` on the wire.
         #[serde(rename = "1.4")]
         X14,
+        /// `2.0` on the wire.
         #[serde(rename = "2.0")]
         X20,
+        /// `2.1` on the wire.
         #[serde(rename = "2.1")]
         X21,
+        /// `2.2` on the wire.
         #[serde(rename = "2.2")]
         X22,
+        /// `2.3` on the wire.
         #[serde(rename = "2.3")]
         X23,
+        /// `2.4` on the wire.
         #[serde(rename = "2.4")]
         X24,
+        /// `2.5` on the wire.
         #[serde(rename = "2.5")]
         X25,
+        /// `2.6` on the wire.
         #[serde(rename = "2.6")]
         X26,
+        /// `2.7` on the wire.
         #[serde(rename = "2.7")]
         X27,
+        /// `2.8` on the wire.
         #[serde(rename = "2.8")]
         X28,
+        /// `2.9` on the wire.
         #[serde(rename = "2.9")]
         X29,
+        /// `2.10` on the wire.
         #[serde(rename = "2.10")]
         X210,
+        /// `2.11` on the wire.
         #[serde(rename = "2.11")]
         X211,
+        /// `2.12` on the wire.
         #[serde(rename = "2.12")]
         X212,
+        /// `2.13` on the wire.
         #[serde(rename = "2.13")]
         X213,
+        /// `2.14` on the wire.
         #[serde(rename = "2.14")]
         X214,
+        /// `2.15` on the wire.
         #[serde(rename = "2.15")]
         X215,
+        /// `2.16` on the wire.
         #[serde(rename = "2.16")]
         X216,
+        /// `Preview` on the wire.
         Preview,
     }
     impl ::std::fmt::Display for IntercomVersion {
@@ -965,15 +1028,18 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct Message {
+        ///The message body as Intercom stored it.
         pub body: ::std::string::String,
         ///Only when a conversation was created. On the 2.2 message-model page ("The associated conversation_id. Only returned when creating a conversation"), absent from 2.1's.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub conversation_id: ::std::option::Option<::std::string::String>,
         ///UNIX seconds (an integer on the wire, whatever the 2.7+ schema says).
         pub created_at: i64,
+        ///The id of the created message.
         pub id: ::std::string::String,
         ///How the message was delivered; new values appear over time.
         pub message_type: ::std::string::String,
+        /// The admin who owns the message ([`MessageOwner`])
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<MessageOwner>,
         ///Only for email.
@@ -987,6 +1053,7 @@ pub mod types {
         pub type_: ::std::string::String,
     }
     impl Message {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::Message {
             Default::default()
         }
@@ -1002,16 +1069,21 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub struct MessageOwner {
+        ///The owner's email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        ///The owner's Intercom id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        ///The owner's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///The owner's kind (`admin`).
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
     }
     impl MessageOwner {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::MessageOwner {
             Default::default()
         }
@@ -1034,6 +1106,7 @@ pub mod types {
         pub phone: PhoneRecipientPhone,
     }
     impl PhoneRecipient {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::PhoneRecipient {
             Default::default()
         }
@@ -1115,8 +1188,11 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum Recipient {
+        /// A [`ContactById`].
         ContactById(ContactById),
+        /// A [`ContactByUserId`].
         ContactByUserId(ContactByUserId),
+        /// A [`RecipientByEmail`].
         RecipientByEmail(RecipientByEmail),
     }
     impl ::std::convert::From<ContactById> for Recipient {
@@ -1145,16 +1221,19 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct RecipientByEmail {
+        ///The recipient's email address.
         pub email: RecipientByEmailEmail,
+        /// The kind of recipient identified by email: a user or a lead, never a `contact` ("Receiving Contacts are identified by a `user_id` or `id` field", 1.0 docs) ([`EmailRecipientType`])
         #[serde(rename = "type")]
         pub type_: EmailRecipientType,
     }
     impl RecipientByEmail {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::RecipientByEmail {
             Default::default()
         }
     }
-    ///`RecipientByEmailEmail`
+    ///The recipient's email address.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1229,7 +1308,9 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum Recipients {
+        /// A [`Recipient`].
         Recipient(Recipient),
+        /// A [`List`].
         List(::std::vec::Vec<Recipient>),
     }
     impl ::std::convert::From<Recipient> for Recipients {
@@ -1253,16 +1334,19 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct SenderById {
+        ///The sender's Intercom id.
         pub id: SenderByIdId,
+        /// The kind of contact sending a message: `contact` (a visitor) in every version, as every 2.7+ description of `POST /conversations` says and the 2.11 `/messages` schema lists; `lead` from 2.0 ([`SenderType`])
         #[serde(rename = "type")]
         pub type_: SenderType,
     }
     impl SenderById {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::SenderById {
             Default::default()
         }
     }
-    ///`SenderByIdId`
+    ///The sender's Intercom id.
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1337,16 +1421,19 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct SenderByUserId {
+        /// The kind of contact sending a message: `contact` (a visitor) in every version, as every 2.7+ description of `POST /conversations` says and the 2.11 `/messages` schema lists; `lead` from 2.0 ([`SenderType`])
         #[serde(rename = "type")]
         pub type_: SenderType,
+        ///The sender's id in your own system (`user_id`).
         pub user_id: SenderByUserIdUserId,
     }
     impl SenderByUserId {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::SenderByUserId {
             Default::default()
         }
     }
-    ///`SenderByUserIdUserId`
+    ///The sender's id in your own system (`user_id`).
     #[derive(
         ::serde::Serialize,
         Clone,
@@ -1425,10 +1512,13 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum SenderType {
+        /// `user` on the wire.
         #[serde(rename = "user")]
         User,
+        /// `lead` on the wire.
         #[serde(rename = "lead")]
         Lead,
+        /// `contact` on the wire.
         #[serde(rename = "contact")]
         Contact,
     }
@@ -1495,8 +1585,10 @@ pub mod types {
         ///When the message was created, UNIX seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// The admin sending the message ([`AdminSender`])
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<AdminSender>,
+        ///Always `sms`.
         pub message_type: SmsMessageRequestMessageType,
         ///Shared by every branch of the published schema.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1504,14 +1596,16 @@ pub mod types {
         ///Shared by every branch of the published schema.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub template: ::std::option::Option<::std::string::String>,
+        /// One recipient, or (from 2.14) a list of them ([`Recipients`])
         pub to: Recipients,
     }
     impl SmsMessageRequest {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::SmsMessageRequest {
             Default::default()
         }
     }
-    ///`SmsMessageRequestMessageType`
+    ///Always `sms`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1526,6 +1620,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum SmsMessageRequestMessageType {
+        /// `sms` on the wire.
         #[serde(rename = "sms")]
         Sms,
     }
@@ -1579,8 +1674,10 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum Template {
+        /// `plain` on the wire.
         #[serde(rename = "plain")]
         Plain,
+        /// `personal` on the wire.
         #[serde(rename = "personal")]
         Personal,
     }
@@ -1633,6 +1730,7 @@ pub mod types {
     pub struct UserMessageRequest {
         ///The content of the message; plain text only.
         pub body: ::std::string::String,
+        /// The user, lead or visitor sending a message, identified by exactly one key ([`UserSender`])
         pub from: UserSender,
         ///Always `inapp` when present.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1642,6 +1740,7 @@ pub mod types {
         pub referer: ::std::option::Option<::std::string::String>,
     }
     impl UserMessageRequest {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::UserMessageRequest {
             Default::default()
         }
@@ -1661,6 +1760,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum UserMessageRequestMessageType {
+        /// `inapp` on the wire.
         #[serde(rename = "inapp")]
         Inapp,
     }
@@ -1710,8 +1810,11 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum UserSender {
+        /// A [`SenderById`].
         SenderById(SenderById),
+        /// A [`SenderByUserId`].
         SenderByUserId(SenderByUserId),
+        /// A [`ContactByEmail`].
         ContactByEmail(ContactByEmail),
     }
     impl ::std::convert::From<SenderById> for UserSender {
@@ -1743,6 +1846,7 @@ pub mod types {
         ///A button's position, as WhatsApp writes it (a string); not documented by Intercom.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<::std::string::String>,
+        ///The values the part's placeholders take, in order.
         pub parameters: ::std::vec::Vec<WhatsAppParameter>,
         ///A button's kind (e.g. `quick_reply`, `url`); not documented by Intercom.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1752,6 +1856,7 @@ pub mod types {
         pub type_: WhatsAppComponentType,
     }
     impl WhatsAppComponent {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::WhatsAppComponent {
             Default::default()
         }
@@ -1848,20 +1953,24 @@ pub mod types {
         ///When the message was created, UNIX seconds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<i64>,
+        /// The admin sending the message ([`AdminSender`])
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<AdminSender>,
         ///The template's language code, e.g. `en`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub locale: ::std::option::Option<WhatsAppMessageRequestLocale>,
+        ///Always `whatsapp`.
         pub message_type: WhatsAppMessageRequestMessageType,
         ///Shared by every branch of the published schema.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject: ::std::option::Option<::std::string::String>,
         ///The name of an approved WhatsApp template (not `plain`/`personal`).
         pub template: WhatsAppMessageRequestTemplate,
+        /// A phone number (as the recorded example sends it), or the recipients the published schema declares for `to` (a user or lead, or a list) ([`WhatsAppRecipients`])
         pub to: WhatsAppRecipients,
     }
     impl WhatsAppMessageRequest {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::WhatsAppMessageRequest {
             Default::default()
         }
@@ -1931,7 +2040,7 @@ pub mod types {
                 })
         }
     }
-    ///`WhatsAppMessageRequestMessageType`
+    ///Always `whatsapp`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1946,6 +2055,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum WhatsAppMessageRequestMessageType {
+        /// `whatsapp` on the wire.
         #[serde(rename = "whatsapp")]
         Whatsapp,
     }
@@ -2096,7 +2206,9 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum WhatsAppRecipients {
+        /// A [`PhoneRecipient`].
         PhoneRecipient(PhoneRecipient),
+        /// A [`Recipients`].
         Recipients(Recipients),
     }
     impl ::std::convert::From<PhoneRecipient> for WhatsAppRecipients {
@@ -2120,16 +2232,19 @@ pub mod types {
     )]
     #[serde(deny_unknown_fields)]
     pub struct WhatsAppTextParameter {
+        ///The text put in the placeholder.
         pub text: ::std::string::String,
+        ///Always `text`.
         #[serde(rename = "type")]
         pub type_: WhatsAppTextParameterType,
     }
     impl WhatsAppTextParameter {
+        /// A builder of this type, with every field unset.
         pub fn builder() -> builder::WhatsAppTextParameter {
             Default::default()
         }
     }
-    ///`WhatsAppTextParameterType`
+    ///Always `text`.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -2144,6 +2259,7 @@ pub mod types {
         schemars::JsonSchema
     )]
     pub enum WhatsAppTextParameterType {
+        /// `text` on the wire.
         #[serde(rename = "text")]
         Text,
     }
@@ -2183,6 +2299,7 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        /// A builder of [`super::AdminMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct AdminMessageRequest {
             bcc: ::std::result::Result<
@@ -2237,6 +2354,7 @@ pub mod types {
             }
         }
         impl AdminMessageRequest {
+            /// Sets `bcc`.
             pub fn bcc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
@@ -2249,6 +2367,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `body`.
             pub fn body<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2261,6 +2380,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `cc`.
             pub fn cc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
@@ -2271,6 +2391,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for cc: {e}"));
                 self
             }
+            /// Sets `create_conversation_without_contact_reply`.
             pub fn create_conversation_without_contact_reply<T>(
                 mut self,
                 value: T,
@@ -2288,6 +2409,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `created_at`.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -2300,6 +2422,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `from`.
             pub fn from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::AdminSender>>,
@@ -2312,6 +2435,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `message_type`.
             pub fn message_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AdminMessageType>,
@@ -2324,6 +2448,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `subject`.
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2336,6 +2461,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `template`.
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Template>>,
@@ -2348,6 +2474,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `to`.
             pub fn to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Recipients>,
@@ -2398,6 +2525,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::AdminSender`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct AdminSender {
             id: ::std::result::Result<super::AdminId, ::std::string::String>,
@@ -2412,6 +2540,7 @@ pub mod types {
             }
         }
         impl AdminSender {
+            /// Sets `id`.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AdminId>,
@@ -2422,6 +2551,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::AdminSenderType>,
@@ -2454,6 +2584,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::ContactByEmail`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct ContactByEmail {
             email: ::std::result::Result<
@@ -2471,6 +2602,7 @@ pub mod types {
             }
         }
         impl ContactByEmail {
+            /// Sets `email`.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactByEmailEmail>,
@@ -2483,6 +2615,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EmailSenderType>,
@@ -2515,6 +2648,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::ContactById`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct ContactById {
             id: ::std::result::Result<super::ContactByIdId, ::std::string::String>,
@@ -2529,6 +2663,7 @@ pub mod types {
             }
         }
         impl ContactById {
+            /// Sets `id`.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactByIdId>,
@@ -2539,6 +2674,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactType>,
@@ -2571,6 +2707,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::ContactByUserId`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct ContactByUserId {
             type_: ::std::result::Result<super::ContactType, ::std::string::String>,
@@ -2588,6 +2725,7 @@ pub mod types {
             }
         }
         impl ContactByUserId {
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactType>,
@@ -2600,6 +2738,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `user_id`.
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::ContactByUserIdUserId>,
@@ -2632,6 +2771,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::Error`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct Error {
             code: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2654,6 +2794,7 @@ pub mod types {
             }
         }
         impl Error {
+            /// Sets `code`.
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2666,6 +2807,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `field`.
             pub fn field<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2678,6 +2820,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `message`.
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2712,6 +2855,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::ErrorList`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct ErrorList {
             errors: ::std::result::Result<
@@ -2734,6 +2878,7 @@ pub mod types {
             }
         }
         impl ErrorList {
+            /// Sets `errors`.
             pub fn errors<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::Error>>,
@@ -2746,6 +2891,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `request_id`.
             pub fn request_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2758,6 +2904,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2792,6 +2939,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::Message`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct Message {
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -2835,6 +2983,7 @@ pub mod types {
             }
         }
         impl Message {
+            /// Sets `body`.
             pub fn body<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2847,6 +2996,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `conversation_id`.
             pub fn conversation_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2861,6 +3011,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `created_at`.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -2873,6 +3024,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `id`.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2883,6 +3035,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Sets `message_type`.
             pub fn message_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2895,6 +3048,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `owner`.
             pub fn owner<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::MessageOwner>>,
@@ -2907,6 +3061,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `subject`.
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2919,6 +3074,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `template`.
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -2931,6 +3087,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -2977,6 +3134,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::MessageOwner`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct MessageOwner {
             email: ::std::result::Result<
@@ -3007,6 +3165,7 @@ pub mod types {
             }
         }
         impl MessageOwner {
+            /// Sets `email`.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3019,6 +3178,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `id`.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3029,6 +3189,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Sets `name`.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3041,6 +3202,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3077,6 +3239,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::PhoneRecipient`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct PhoneRecipient {
             name: ::std::result::Result<
@@ -3097,6 +3260,7 @@ pub mod types {
             }
         }
         impl PhoneRecipient {
+            /// Sets `name`.
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3109,6 +3273,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `phone`.
             pub fn phone<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::PhoneRecipientPhone>,
@@ -3141,6 +3306,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::RecipientByEmail`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct RecipientByEmail {
             email: ::std::result::Result<
@@ -3161,6 +3327,7 @@ pub mod types {
             }
         }
         impl RecipientByEmail {
+            /// Sets `email`.
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::RecipientByEmailEmail>,
@@ -3173,6 +3340,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::EmailRecipientType>,
@@ -3205,6 +3373,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::SenderById`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct SenderById {
             id: ::std::result::Result<super::SenderByIdId, ::std::string::String>,
@@ -3219,6 +3388,7 @@ pub mod types {
             }
         }
         impl SenderById {
+            /// Sets `id`.
             pub fn id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SenderByIdId>,
@@ -3229,6 +3399,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SenderType>,
@@ -3261,6 +3432,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::SenderByUserId`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct SenderByUserId {
             type_: ::std::result::Result<super::SenderType, ::std::string::String>,
@@ -3278,6 +3450,7 @@ pub mod types {
             }
         }
         impl SenderByUserId {
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SenderType>,
@@ -3290,6 +3463,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `user_id`.
             pub fn user_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SenderByUserIdUserId>,
@@ -3322,6 +3496,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::SmsMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct SmsMessageRequest {
             bcc: ::std::result::Result<
@@ -3376,6 +3551,7 @@ pub mod types {
             }
         }
         impl SmsMessageRequest {
+            /// Sets `bcc`.
             pub fn bcc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
@@ -3388,6 +3564,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `body`.
             pub fn body<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3400,6 +3577,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `cc`.
             pub fn cc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
@@ -3410,6 +3588,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for cc: {e}"));
                 self
             }
+            /// Sets `create_conversation_without_contact_reply`.
             pub fn create_conversation_without_contact_reply<T>(
                 mut self,
                 value: T,
@@ -3427,6 +3606,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `created_at`.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3439,6 +3619,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `from`.
             pub fn from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::AdminSender>>,
@@ -3451,6 +3632,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `message_type`.
             pub fn message_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::SmsMessageRequestMessageType>,
@@ -3463,6 +3645,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `subject`.
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3475,6 +3658,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `template`.
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3487,6 +3671,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `to`.
             pub fn to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::Recipients>,
@@ -3536,6 +3721,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::UserMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct UserMessageRequest {
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -3560,6 +3746,7 @@ pub mod types {
             }
         }
         impl UserMessageRequest {
+            /// Sets `body`.
             pub fn body<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -3572,6 +3759,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `from`.
             pub fn from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::UserSender>,
@@ -3584,6 +3772,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `message_type`.
             pub fn message_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3598,6 +3787,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `referer`.
             pub fn referer<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3634,6 +3824,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::WhatsAppComponent`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct WhatsAppComponent {
             index: ::std::result::Result<
@@ -3664,6 +3855,7 @@ pub mod types {
             }
         }
         impl WhatsAppComponent {
+            /// Sets `index`.
             pub fn index<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3676,6 +3868,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `parameters`.
             pub fn parameters<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::WhatsAppParameter>>,
@@ -3688,6 +3881,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `sub_type`.
             pub fn sub_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3700,6 +3894,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WhatsAppComponentType>,
@@ -3736,6 +3931,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::WhatsAppMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct WhatsAppMessageRequest {
             bcc: ::std::result::Result<
@@ -3803,6 +3999,7 @@ pub mod types {
             }
         }
         impl WhatsAppMessageRequest {
+            /// Sets `bcc`.
             pub fn bcc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
@@ -3815,6 +4012,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `body`.
             pub fn body<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3827,6 +4025,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `cc`.
             pub fn cc<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Recipients>>,
@@ -3837,6 +4036,7 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for cc: {e}"));
                 self
             }
+            /// Sets `components`.
             pub fn components<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::WhatsAppComponent>>,
@@ -3849,6 +4049,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `create_conversation_without_contact_reply`.
             pub fn create_conversation_without_contact_reply<T>(
                 mut self,
                 value: T,
@@ -3866,6 +4067,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `created_at`.
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -3878,6 +4080,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `from`.
             pub fn from<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::AdminSender>>,
@@ -3890,6 +4093,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `locale`.
             pub fn locale<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3904,6 +4108,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `message_type`.
             pub fn message_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WhatsAppMessageRequestMessageType>,
@@ -3916,6 +4121,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `subject`.
             pub fn subject<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -3928,6 +4134,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `template`.
             pub fn template<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WhatsAppMessageRequestTemplate>,
@@ -3940,6 +4147,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `to`.
             pub fn to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WhatsAppRecipients>,
@@ -3995,6 +4203,7 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::WhatsAppTextParameter`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         pub struct WhatsAppTextParameter {
             text: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -4012,6 +4221,7 @@ pub mod types {
             }
         }
         impl WhatsAppTextParameter {
+            /// Sets `text`.
             pub fn text<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4024,6 +4234,7 @@ pub mod types {
                     });
                 self
             }
+            /// Sets `type_`.
             pub fn type_<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::WhatsAppTextParameterType>,
@@ -4192,6 +4403,7 @@ pub mod builder {
         body: Result<types::CreateMessageRequest, String>,
     }
     impl<'a> CreateMessage<'a> {
+        /// A request on `client`, with nothing set.
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
@@ -4199,6 +4411,7 @@ pub mod builder {
                 body: Err("body was not initialized".to_string()),
             }
         }
+        /// Sets the `Intercom-Version` header: the API version of this request.
         pub fn intercom_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IntercomVersion>,
@@ -4212,6 +4425,7 @@ pub mod builder {
                 });
             self
         }
+        /// Sets the request body.
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateMessageRequest>,

@@ -40,6 +40,7 @@
 //! extensions. What each version changes in the request body is in
 //! `schemas/request/CHANGES.md`, generated too.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 #[rustfmt::skip]
 mod generated;

@@ -17,8 +17,9 @@ pub fn generate_client(spec: &Spec) -> Result<String, String> {
     let tokens = generator
         .generate_tokens(&spec.openapi)
         .map_err(|e| format!("progenitor: {e}"))?;
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
+    crate::codegen::client_docs::document(&mut file, &spec.raw);
     let code = prettyplease::unparse(&file);
     // progenitor's `Client::new` builds its reqwest client inline; route it through
     // lib.rs so that the TLS crypto provider is installed first. Fail loudly if a

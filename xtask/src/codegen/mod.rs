@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod client;
+mod client_docs;
 pub mod constructors;
 pub mod docs;
 pub mod entries;
