@@ -287,13 +287,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// The version after the newest numbered one: `2.16` → `2.17`.
 fn next_version(spec: &xtask::Spec) -> (String, String) {
-    let last = spec
-        .versions
-        .iter()
-        .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-        .last()
-        .unwrap()
-        .to_string();
+    let last = spec.versions.newest_numbered().unwrap().to_string();
     let (major, minor) = last.split_once('.').unwrap();
     let next = format!("{major}.{}", minor.parse::<u32>().unwrap() + 1);
     (last, next)

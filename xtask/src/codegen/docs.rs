@@ -128,7 +128,7 @@ fn between(text: &str, name: &str, body: &str, rel: &str) -> Result<String, Stri
 fn prose_range(spec: &Spec, text: &str) -> String {
     let first = spec.versions.iter().next().unwrap_or_default();
     let numbered = |v: &str| v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.');
-    let Some(newest) = spec.versions.iter().filter(|v| numbered(v)).last() else {
+    let Some(newest) = spec.versions.newest_numbered() else {
         return text.to_string();
     };
     let mut out = String::with_capacity(text.len());
@@ -231,13 +231,7 @@ mod tests {
             &std::fs::read_to_string(crate::workspace_root().join(crate::SPEC)).unwrap(),
         )
         .unwrap();
-        let newest = spec
-            .versions
-            .iter()
-            .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-            .last()
-            .unwrap()
-            .to_string();
+        let newest = spec.versions.newest_numbered().unwrap();
         let text = "versions 1.0 to 2.3 and Preview; from 1.0\nto 2.9. Also 1.0 to come, 1.0 too.";
         assert_eq!(
             prose_range(&spec, text),

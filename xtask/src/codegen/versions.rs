@@ -58,6 +58,14 @@ impl VersionList {
         self.0.iter().map(String::as_str)
     }
 
+    /// The newest version with a number (`2.16`), before the named ones
+    /// such as `Preview`.
+    pub fn newest_numbered(&self) -> Option<&str> {
+        self.iter()
+            .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.'))
+            .last()
+    }
+
     /// The position of a version, if the list has it.
     pub fn position(&self, v: &str) -> Option<usize> {
         self.0.iter().position(|x| x == v)

@@ -296,14 +296,35 @@ fn fragment_surface(spec: &Spec, position: usize) -> Result<Surface, String> {
     Ok(s)
 }
 
-/// The required properties of each kind of message the fragment takes,
-/// keyed as Intercom titles its branches (`message_type: `email``).
-fn fragment_required(
-    spec: &Spec,
-    doc: &Value,
-) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+/// One member of the fragment's request, as the comparison sees it.
+struct Member<'a> {
+    /// Its component schema's name.
+    name: &'a str,
+    /// Its schema.
+    schema: &'a Value,
+    /// The `message_type` values it takes, when it requires one; empty for
+    /// a member without (a user's message).
+    message_types: Vec<&'a str>,
+}
+
+impl Member<'_> {
+    /// The branches it stands for, keyed as Intercom titles its branches:
+    /// one per `message_type`, or `(Name, no message_type)`.
+    fn branches(&self) -> Vec<(String, Option<&str>)> {
+        if self.message_types.is_empty() {
+            return vec![(format!("({}, no message_type)", self.name), None)];
+        }
+        self.message_types
+            .iter()
+            .map(|v| (branch_key(v), Some(*v)))
+            .collect()
+    }
+}
+
+/// The members of the fragment's request (the `oneOf` of its root).
+fn members(doc: &Value) -> Result<Vec<Member<'_>>, String> {
     let defs = &doc["definitions"];
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for member in defs[crate::codegen::project::REQUEST_ROOT]["oneOf"]
         .as_array()
         .into_iter()
@@ -314,35 +335,54 @@ fn fragment_required(
             .and_then(|r| r.strip_prefix("#/definitions/"))
             .ok_or("a request member is not a $ref")?;
         let schema = &defs[name];
-        let required: BTreeSet<String> = names(&schema["required"]);
-        if !required.contains("message_type") {
-            out.insert(format!("({name}, no message_type)"), required);
-            continue;
-        }
         let mt = &schema["properties"]["message_type"];
         let mt = match mt.get("$ref").and_then(Value::as_str) {
             Some(r) => &defs[r.trim_start_matches("#/definitions/")],
             None => mt,
         };
+        let message_types = if names(&schema["required"]).contains("message_type") {
+            mt["enum"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.push(Member {
+            name,
+            schema,
+            message_types,
+        });
+    }
+    Ok(out)
+}
+
+/// The required properties of each kind of message the fragment takes,
+/// keyed as Intercom titles its branches (`message_type: `email``).
+fn fragment_required(
+    spec: &Spec,
+    doc: &Value,
+) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+    let mut out = BTreeMap::new();
+    for m in members(doc)? {
+        let required: BTreeSet<String> = names(&m.schema["required"]);
         let when = spec
             .raw
             .pointer(&format!(
-                "/components/schemas/{name}/x-intercom-required-when"
+                "/components/schemas/{}/x-intercom-required-when",
+                m.name
             ))
             .map(required_when)
             .transpose()?
             .unwrap_or_default();
-        for value in mt["enum"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        for (key, value) in m.branches() {
             let mut req = required.clone();
-            req.extend(required_if(&when, value));
-            out.entry(branch_key(value))
-                .or_insert_with(BTreeSet::new)
-                .extend(req);
+            if let Some(value) = value {
+                req.extend(required_if(&when, value));
+            }
+            out.entry(key).or_insert_with(BTreeSet::new).extend(req);
         }
     }
     Ok(out)
@@ -352,36 +392,11 @@ fn fragment_required(
 /// keyed as [`fragment_required`] keys them: every `message_type` value of
 /// a member is a branch with the member's properties.
 fn fragment_branch_properties(doc: &Value) -> Result<BTreeMap<String, BTreeSet<String>>, String> {
-    let defs = &doc["definitions"];
     let mut out = BTreeMap::new();
-    for member in defs[crate::codegen::project::REQUEST_ROOT]["oneOf"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        let name = member["$ref"]
-            .as_str()
-            .and_then(|r| r.strip_prefix("#/definitions/"))
-            .ok_or("a request member is not a $ref")?;
-        let schema = &defs[name];
-        let props = crate::upstream::surface::property_names(schema);
-        let mt = &schema["properties"]["message_type"];
-        let mt = match mt.get("$ref").and_then(Value::as_str) {
-            Some(r) => &defs[r.trim_start_matches("#/definitions/")],
-            None => mt,
-        };
-        let values: Vec<&str> = mt["enum"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        if values.is_empty() || !names(&schema["required"]).contains("message_type") {
-            out.insert(format!("({name}, no message_type)"), props);
-            continue;
-        }
-        for value in values {
-            out.entry(branch_key(value))
+    for m in members(doc)? {
+        let props = crate::upstream::surface::property_names(m.schema);
+        for (key, _) in m.branches() {
+            out.entry(key)
                 .or_insert_with(BTreeSet::new)
                 .extend(props.iter().cloned());
         }
