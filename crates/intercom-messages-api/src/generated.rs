@@ -18,9 +18,9 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum AdminId {
-        /// A [`Number`].
+        /// `Number`: a [`i64`].
         Number(i64),
-        /// A [`Digits`].
+        /// `Digits`: a [`Digits`].
         Digits(Digits),
     }
     impl ::std::fmt::Display for AdminId {
@@ -590,13 +590,13 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum CreateMessageRequest {
-        /// A [`AdminMessageRequest`].
+        /// `AdminMessageRequest`: a [`AdminMessageRequest`].
         AdminMessageRequest(AdminMessageRequest),
-        /// A [`UserMessageRequest`].
+        /// `UserMessageRequest`: a [`UserMessageRequest`].
         UserMessageRequest(UserMessageRequest),
-        /// A [`WhatsAppMessageRequest`].
+        /// `WhatsAppMessageRequest`: a [`WhatsAppMessageRequest`].
         WhatsAppMessageRequest(WhatsAppMessageRequest),
-        /// A [`SmsMessageRequest`].
+        /// `SmsMessageRequest`: a [`SmsMessageRequest`].
         SmsMessageRequest(SmsMessageRequest),
     }
     impl ::std::convert::From<AdminMessageRequest> for CreateMessageRequest {
@@ -1188,11 +1188,11 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum Recipient {
-        /// A [`ContactById`].
+        /// `ContactById`: a [`ContactById`].
         ContactById(ContactById),
-        /// A [`ContactByUserId`].
+        /// `ContactByUserId`: a [`ContactByUserId`].
         ContactByUserId(ContactByUserId),
-        /// A [`RecipientByEmail`].
+        /// `RecipientByEmail`: a [`RecipientByEmail`].
         RecipientByEmail(RecipientByEmail),
     }
     impl ::std::convert::From<ContactById> for Recipient {
@@ -1308,9 +1308,9 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum Recipients {
-        /// A [`Recipient`].
+        /// `Recipient`: a [`Recipient`].
         Recipient(Recipient),
-        /// A [`List`].
+        /// The `List` form.
         List(::std::vec::Vec<Recipient>),
     }
     impl ::std::convert::From<Recipient> for Recipients {
@@ -1810,11 +1810,11 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum UserSender {
-        /// A [`SenderById`].
+        /// `SenderById`: a [`SenderById`].
         SenderById(SenderById),
-        /// A [`SenderByUserId`].
+        /// `SenderByUserId`: a [`SenderByUserId`].
         SenderByUserId(SenderByUserId),
-        /// A [`ContactByEmail`].
+        /// `ContactByEmail`: a [`ContactByEmail`].
         ContactByEmail(ContactByEmail),
     }
     impl ::std::convert::From<SenderById> for UserSender {
@@ -2206,9 +2206,9 @@ pub mod types {
     )]
     #[serde(untagged)]
     pub enum WhatsAppRecipients {
-        /// A [`PhoneRecipient`].
+        /// `PhoneRecipient`: a [`PhoneRecipient`].
         PhoneRecipient(PhoneRecipient),
-        /// A [`Recipients`].
+        /// `Recipients`: a [`Recipients`].
         Recipients(Recipients),
     }
     impl ::std::convert::From<PhoneRecipient> for WhatsAppRecipients {

@@ -108,7 +108,8 @@ fn types(items: &mut [Item], schemas: &Value) {
                         let wire = wire_name(&v.attrs, &v.ident);
                         doc(&mut v.attrs, &format!("`{wire}` on the wire."));
                     } else {
-                        doc(&mut v.attrs, &format!("A [`{}`].", v.ident));
+                        let text = variant_doc(v);
+                        doc(&mut v.attrs, &text);
                     }
                 }
             }
@@ -131,6 +132,21 @@ fn types(items: &mut [Item], schemas: &Value) {
             }
             _ => {}
         }
+    }
+}
+
+/// A variant holding a value: a link to the value's type when it is one of
+/// the generated types, its name otherwise.
+fn variant_doc(v: &syn::Variant) -> String {
+    let inner = match &v.fields {
+        Fields::Unnamed(f) if f.unnamed.len() == 1 => Some(&f.unnamed[0].ty),
+        _ => None,
+    };
+    match inner {
+        Some(syn::Type::Path(p)) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            format!("`{}`: a [`{}`].", v.ident, p.path.segments[0].ident)
+        }
+        _ => format!("The `{}` form.", v.ident),
     }
 }
 
