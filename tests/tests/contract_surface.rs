@@ -65,14 +65,7 @@ fn serde_flags(attrs: &[syn::Attribute]) -> Vec<String> {
 }
 
 fn describe_types(file: &syn::File) -> String {
-    let types_mod = file
-        .items
-        .iter()
-        .find_map(|i| match i {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-            _ => None,
-        })
-        .expect("generated.rs has `mod types`");
+    let types_mod = xtask::client::types_module(file).unwrap_or_else(|e| panic!("{e}"));
     let mut out = String::new();
     for item in types_mod {
         match item {

@@ -35,8 +35,9 @@ fn doc(attrs: &mut Vec<Attribute>, text: &str) {
     }
 }
 
-/// The name serde gives an item: its `rename`, or its identifier.
-fn wire_name(attrs: &[Attribute], ident: &syn::Ident) -> String {
+/// The name serde gives an item: its `rename`, or its identifier (without
+/// the `_` that escapes a keyword, as in `type_`).
+pub(crate) fn serde_name(attrs: &[Attribute], ident: &syn::Ident) -> String {
     let mut name = None;
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = a.parse_nested_meta(|m| {
@@ -95,7 +96,7 @@ fn types(items: &mut [Item], schemas: &Value) {
                         let Some(ident) = f.ident.clone() else {
                             continue;
                         };
-                        let wire = wire_name(&f.attrs, &ident);
+                        let wire = serde_name(&f.attrs, &ident);
                         let text = property_doc(schemas, &owner, &wire)
                             .unwrap_or_else(|| format!("`{wire}`."));
                         doc(&mut f.attrs, &text);
@@ -105,7 +106,7 @@ fn types(items: &mut [Item], schemas: &Value) {
             Item::Enum(e) => {
                 for v in &mut e.variants {
                     if matches!(v.fields, Fields::Unit) {
-                        let wire = wire_name(&v.attrs, &v.ident);
+                        let wire = serde_name(&v.attrs, &v.ident);
                         doc(&mut v.attrs, &format!("`{wire}` on the wire."));
                     } else {
                         let text = variant_doc(v);

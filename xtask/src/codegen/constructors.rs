@@ -9,17 +9,9 @@ use quote::quote;
 
 use crate::codegen::spec::Spec;
 
-/// The source of `constructors.rs`.
-pub fn generate_constructors(spec: &Spec, client: &str) -> Result<String, String> {
-    let file: syn::File = syn::parse_str(client).map_err(|e| format!("generated code: {e}"))?;
-    let types = file
-        .items
-        .iter()
-        .find_map(|i| match i {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or("no `types` module in the generated client")?;
+/// The source of `constructors.rs`, from the items of the generated `types`
+/// module ([`types_module`](crate::codegen::client::types_module)).
+pub fn generate_constructors(spec: &Spec, types: &[syn::Item]) -> Result<String, String> {
     let mut out = TokenStream::new();
     for member in crate::codegen::table::request_members(&spec.raw)? {
         let st = types

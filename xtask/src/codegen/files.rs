@@ -7,8 +7,8 @@ use crate::codegen::client::generate_client;
 use crate::codegen::load_spec;
 use crate::codegen::spec::Spec;
 use crate::codegen::{
-    CONSTRUCTORS, FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, constructors, docs, facade, project,
-    table,
+    CONSTRUCTORS, FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, client, constructors, docs, facade,
+    project, table,
 };
 
 /// Whether to write the generated files or only compare them.
@@ -23,11 +23,12 @@ pub enum Mode {
 /// The files generation produces, relative to the workspace root, with their content.
 pub fn render(spec: &Spec) -> Result<Vec<(String, String)>, String> {
     let client = generate_client(spec)?;
-    let facade = facade::generate_facade(spec, &client)?;
-    let table = table::generate_version_table(spec, &client)?;
-    let new = constructors::generate_constructors(spec, &client)?;
+    let variants = client::version_variants(spec, &client.file)?;
+    let facade = facade::generate_facade(spec, &variants)?;
+    let table = table::generate_version_table(spec, &variants)?;
+    let new = constructors::generate_constructors(spec, client::types_module(&client.file)?)?;
     let mut out = vec![
-        (GENERATED.to_string(), client),
+        (GENERATED.to_string(), client.code),
         (CONSTRUCTORS.to_string(), new),
         (VERSION_TABLE.to_string(), table),
         (FACADE.to_string(), facade),

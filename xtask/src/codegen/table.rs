@@ -19,17 +19,14 @@ use crate::codegen::entries::{Entry, version_entries};
 use crate::codegen::spec::Spec;
 
 /// The version table's source.
-pub fn generate_version_table(spec: &Spec, client: &str) -> Result<String, String> {
+/// `variants` are the generated `IntercomVersion`'s, as
+/// [`version_variants`](crate::codegen::client::version_variants) reads them.
+pub fn generate_version_table(
+    spec: &Spec,
+    variants: &[(String, String)],
+) -> Result<String, String> {
     let entries = version_entries(spec)?;
-    let variants: Vec<String> = crate::codegen::facade::header_variants(client)?
-        .into_iter()
-        .map(|(_, ident)| ident)
-        .collect();
-    if variants.len() != spec.versions.len() {
-        return Err(
-            "the generated IntercomVersion enum differs from the fragment's versions".into(),
-        );
-    }
+    let variants: Vec<String> = variants.iter().map(|(_, ident)| ident.clone()).collect();
     let rows = row_consts(spec, &entries, &variants)?;
     let lookups = lookups(spec, &entries)?;
     let root = crate::codegen::project::REQUEST_ROOT;
@@ -189,16 +186,17 @@ fn row_consts(spec: &Spec, entries: &[Entry], variants: &[String]) -> Result<Tok
 
 /// The request's members, by the names of their component schemas.
 pub(crate) fn request_members(raw: &Value) -> Result<Vec<String>, String> {
-    raw.pointer("/components/schemas/CreateMessageRequest/oneOf")
+    let root = crate::codegen::project::REQUEST_ROOT;
+    raw.pointer(&format!("/components/schemas/{root}/oneOf"))
         .and_then(Value::as_array)
-        .ok_or("components.schemas.CreateMessageRequest.oneOf: missing")?
+        .ok_or_else(|| format!("components.schemas.{root}.oneOf: missing"))?
         .iter()
         .map(|m| {
             m.get("$ref")
                 .and_then(Value::as_str)
                 .and_then(|r| r.strip_prefix("#/components/schemas/"))
                 .map(str::to_string)
-                .ok_or_else(|| "a member of CreateMessageRequest is not a $ref".to_string())
+                .ok_or_else(|| format!("a member of {root} is not a $ref"))
         })
         .collect()
 }
