@@ -16,7 +16,7 @@ use std::path::Path;
 use crate::codegen::entries::{Entry, version_entries};
 use crate::codegen::project::{REQUEST_SCHEMA_DIR, request_schema_path};
 use crate::codegen::spec::Spec;
-use crate::codegen::versions::Range;
+use crate::codegen::versions::{Range, is_numbered};
 
 /// The documents whose derived parts are rewritten, relative to the
 /// workspace root. One that is not there is left alone.
@@ -50,16 +50,6 @@ pub fn render_documents(spec: &Spec, root: &Path) -> Result<Vec<(String, String)
     Ok(out)
 }
 
-/// `2.14`, `2.11–2.14`: as the generated `VersionRange` shows a range.
-fn span(spec: &Spec, r: Range) -> String {
-    let v: Vec<&str> = spec.versions.iter().collect();
-    if r.first == r.last {
-        v[r.first].to_string()
-    } else {
-        format!("{}–{}", v[r.first], v[r.last])
-    }
-}
-
 /// A table cell: `|` escaped.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|")
@@ -73,7 +63,7 @@ fn version_table(spec: &Spec, entries: &[Entry]) -> String {
             "| `{}` | {} | {} |",
             cell(&e.item),
             e.kind,
-            span(spec, e.range)
+            spec.versions.span(e.range)
         );
     }
     out
@@ -98,7 +88,7 @@ fn evidence_table(spec: &Spec, entries: &[Entry]) -> String {
             out,
             "| {} | {} | {} |",
             items.join(", "),
-            span(spec, range),
+            spec.versions.span(range),
             cell(evidence)
         );
     }
@@ -127,7 +117,6 @@ fn between(text: &str, name: &str, body: &str, rel: &str) -> Result<String, Stri
 /// the fragment.
 fn prose_range(spec: &Spec, text: &str) -> String {
     let first = spec.versions.iter().next().unwrap_or_default();
-    let numbered = |v: &str| v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.');
     let Some(newest) = spec.versions.newest_numbered() else {
         return text.to_string();
     };
@@ -150,7 +139,7 @@ fn prose_range(spec: &Spec, text: &str) -> String {
             .unwrap_or(tail.len());
         // A version, not the end of a sentence: "1.0 to 2.16." keeps its stop.
         let version = tail[..len].trim_end_matches('.');
-        if g2 == 0 || !numbered(version) {
+        if g2 == 0 || !is_numbered(version) {
             continue;
         }
         let words = g1 + "to".len() + g2;

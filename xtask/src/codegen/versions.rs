@@ -61,9 +61,7 @@ impl VersionList {
     /// The newest version with a number (`2.16`), before the named ones
     /// such as `Preview`.
     pub fn newest_numbered(&self) -> Option<&str> {
-        self.iter()
-            .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()) && v.contains('.'))
-            .last()
+        self.iter().filter(|v| is_numbered(v)).last()
     }
 
     /// The position of a version, if the list has it.
@@ -109,9 +107,23 @@ impl VersionList {
         if r.first == r.last {
             format!("{} only", self.0[r.first])
         } else {
+            self.span(r)
+        }
+    }
+
+    /// `2.11–2.14`, `2.14`: as the generated `VersionRange` shows a range.
+    pub fn span(&self, r: Range) -> String {
+        if r.first == r.last {
+            self.0[r.first].clone()
+        } else {
             format!("{}–{}", self.0[r.first], self.0[r.last])
         }
     }
+}
+
+/// Whether `v` is written as a numbered version (`2.16`), not a name.
+pub fn is_numbered(v: &str) -> bool {
+    key(v).is_some()
 }
 
 /// `2.10` → `(2, 10)`; a named version such as `Preview` has none.
