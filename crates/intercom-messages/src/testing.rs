@@ -160,16 +160,16 @@ fn created(body: &Value, admin: bool, id: &str, created: usize, version: Version
         MessageKind::UserMessage
     };
     let mut answer = json!({
-            "type": kind.as_str(),
-            "id": id,
-            "created_at": 1_700_000_000,
-            "body": body.get("body").cloned().unwrap_or_else(|| json!("")),
-            // As responses spell it: the generated known values map an
-            // alias (`in_app`) to its main spelling; no type is in-app.
-            "message_type": body["message_type"]
-                .as_str()
-                .map_or(DeliveredBy::InApp, DeliveredBy::parse)
-                .as_str(),
+        "type": kind.as_str(),
+        "id": id,
+        "created_at": 1_700_000_000,
+        "body": body.get("body").cloned().unwrap_or_else(|| json!("")),
+        // As responses spell it: the generated known values map an alias
+        // (`in_app`) to its main spelling; no type is in-app.
+        "message_type": body["message_type"]
+            .as_str()
+            .map_or(DeliveredBy::InApp, DeliveredBy::parse)
+            .as_str(),
         "subject": body.get("subject"),
     });
     if let Some(answer) = answer.as_object_mut() {
@@ -462,7 +462,12 @@ async fn accept(listener: TcpListener, state: Arc<State>, mut stopped: watch::Re
         let sock = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((sock, _)) => sock,
-                Err(_) => continue,
+                // Out of file descriptors, say: wait a little rather than
+                // spin on the error.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
             },
             _ = stopped.changed() => return,
         };

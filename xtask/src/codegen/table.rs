@@ -82,8 +82,8 @@ pub fn generate_version_table(
     ))
 }
 
-/// `VersionRange`'s methods that need the version list, generated beside it
-/// so that the hand-written `availability.rs` never imports generated code.
+/// `VersionRange`'s methods that need the version list (and `ALL`, which
+/// names the oldest and newest versions), generated beside the list.
 fn version_range_impl(variants: &[String]) -> TokenStream {
     let oldest = variant_path(&variants[0]);
     let newest = variant_path(&variants[variants.len() - 1]);
