@@ -435,6 +435,27 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
     generated.extend(xtask::codegen(copy, Mode::Write).unwrap());
     assert!(generated.contains(&FACADE.to_string()), "{generated:?}");
     assert!(generated.contains(&xtask::project::request_schema_path(&new)));
+    // The documents state the new range and rows, and the change log shows
+    // the new version's schema against the one before.
+    let api_manifest =
+        std::fs::read_to_string(copy.join("crates/intercom-messages-api/Cargo.toml")).unwrap();
+    assert!(
+        api_manifest.contains(&format!("1.0 to {new}")),
+        "{api_manifest}"
+    );
+    let readme = std::fs::read_to_string(copy.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!(
+            "| `Message.external_id` | Property | {new}–Preview |"
+        )),
+        "{readme}"
+    );
+    let changes = std::fs::read_to_string(copy.join(SCHEMA_CHANGES)).unwrap();
+    let section = changes
+        .split("\n## ")
+        .find(|s| s.starts_with(&format!("{new} (from {last})")))
+        .unwrap_or_else(|| panic!("no section for {new}: {changes}"));
+    assert!(section.contains("+        \"external_id\": {"), "{section}");
     let (report, fresh) = xtask::conformance::run(copy, false).unwrap();
     assert!(report.passed() && fresh, "{}", report.render());
 
