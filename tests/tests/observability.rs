@@ -1,15 +1,19 @@
 //! The `intercom.send` span and the metrics, read back for a created
-//! message, a validation error, a 429 retried and a 5xx flagged "may have
-//! been delivered", against `MockIntercom`. Its own binary: it installs the
-//! process's tracing subscriber and metrics recorder.
+//! message, a validation error, a 429 retried, a 5xx flagged "may have
+//! been delivered", a budget refusal and sends dropped before, during and
+//! after their request, against `MockIntercom`. Its own binary: it installs
+//! the process's tracing subscriber and metrics recorder.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use intercom_messages::testing::{MockIntercom, TEST_TOKEN};
-use intercom_messages::{Client, Contact, Message, RetryPolicy, Version};
+use intercom_messages::testing::{MockAnswer, MockIntercom, TEST_TOKEN};
+use intercom_messages::{
+    BudgetError, BudgetFuture, Client, Contact, Message, RateBudget, RateLimit, RetryPolicy,
+    Version,
+};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 
@@ -209,6 +213,10 @@ async fn the_span_and_the_metrics_say_what_happened() {
     assert_eq!(s["intercom.may_have_been_delivered"], "false");
     assert!(s.contains_key("intercom.elapsed_ms") && s.contains_key("intercom.budget_wait_ms"));
     assert!(!s.contains_key("error.type"), "{s:?}");
+    assert_eq!(
+        s["intercom.message_id"],
+        mock.received()[0].id.clone().unwrap()
+    );
 
     // 2. A validation error: nothing sent, one span saying so.
     let bad: Message = Message::from_admin(394051)
@@ -239,6 +247,21 @@ async fn the_span_and_the_metrics_say_what_happened() {
     assert_eq!(s["intercom.may_have_been_delivered"], "true");
     assert_eq!(s["intercom.attempts"], "1");
 
+    // 5. The budget refuses: its own outcome, no request made.
+    let refusing = Client::builder(TEST_TOKEN)
+        .base_url(&mock.uri())
+        .version(Version::V2_11)
+        .rate_budget(Refusing)
+        .build()
+        .unwrap();
+    refusing.send(message()).await.unwrap_err();
+    let s = last();
+    assert_eq!(s["intercom.outcome"], "budget_unavailable");
+    assert_eq!(s["intercom.attempts"], "0");
+    assert_eq!(s["intercom.may_have_been_delivered"], "false");
+
+    cancelled_sends(&mock, &last).await;
+
     // Nothing sensitive in any field of any span.
     for fields in spans.fields.lock().unwrap().values() {
         for (k, v) in fields {
@@ -258,7 +281,7 @@ async fn the_span_and_the_metrics_say_what_happened() {
     let count = |k: &str| counters.get(k).copied().unwrap_or(0);
     assert_eq!(
         count("intercom_messages_sends_total{outcome=created,version=2.11}"),
-        2,
+        3,
         "{counters:?}"
     );
     assert_eq!(
@@ -272,25 +295,128 @@ async fn the_span_and_the_metrics_say_what_happened() {
         "{counters:?}"
     );
     assert_eq!(
-        count("intercom_messages_attempts_total{version=2.11}"),
+        count("intercom_messages_sends_total{outcome=cancelled,version=2.11}"),
         4,
         "{counters:?}"
     );
     assert_eq!(
-        count("intercom_messages_rate_limited_total{version=2.11}"),
+        count("intercom_messages_sends_total{outcome=budget_unavailable,version=2.11}"),
         1,
+        "{counters:?}"
+    );
+    // Requests that left, each received by the mock; a refusal is none.
+    assert_eq!(
+        count("intercom_messages_attempts_total{version=2.11}"),
+        mock.received().len() as u64,
+        "{counters:?}"
+    );
+    assert_eq!(mock.received().len(), 9);
+    assert_eq!(
+        count("intercom_messages_rate_limited_total{version=2.11}"),
+        2,
         "{counters:?}"
     );
     let histograms = metrics_seen.histograms.lock().unwrap().clone();
     assert_eq!(
         histograms["intercom_messages_send_duration_seconds{outcome=created}"].len(),
-        2
+        3
     );
     assert_eq!(
         histograms["intercom_messages_budget_wait_seconds{}"].len(),
-        4
+        10,
+        "one per send, cancelled ones too"
     );
     for name in counters.keys().chain(histograms.keys()) {
         assert!(!name.contains("70") && !name.contains(TEST_TOKEN), "{name}");
     }
+}
+
+/// A budget that gives no slot.
+#[derive(Debug)]
+struct Refusing;
+
+impl RateBudget for Refusing {
+    fn acquire(&self) -> BudgetFuture<'_, Result<(), BudgetError>> {
+        Box::pin(async { Err(BudgetError::new("down")) })
+    }
+    fn observe(&self, _: RateLimit) -> BudgetFuture<'_, ()> {
+        Box::pin(async {})
+    }
+}
+
+/// Polls `send` until `ready` says the moment has come, then drops it, as a
+/// caller's timeout would. Counted, not timed: the moment is a state.
+async fn drop_when<T: std::fmt::Debug>(
+    send: impl std::future::Future<Output = T>,
+    ready: impl Fn() -> bool,
+) {
+    tokio::pin!(send);
+    while !ready() {
+        tokio::select! {
+            ended = &mut send => panic!("the send ended before it was dropped: {ended:?}"),
+            _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+        }
+    }
+}
+
+/// 6–9. Sends dropped before, during and after their request: each closes
+/// its span as `cancelled`, with the delivery flag as known when dropped.
+async fn cancelled_sends(mock: &MockIntercom, last: &impl Fn() -> BTreeMap<String, String>) {
+    let builder = || {
+        Client::builder(TEST_TOKEN)
+            .base_url(&mock.uri())
+            .version(Version::V2_11)
+    };
+    let client = |retry: RetryPolicy| builder().retry(retry).build().unwrap();
+    let check = |attempts: &str, delivered: &str| {
+        let s = last();
+        assert_eq!(s["intercom.outcome"], "cancelled", "{s:?}");
+        assert_eq!(s["error.type"], "cancelled", "{s:?}");
+        assert_eq!(s["intercom.attempts"], attempts, "{s:?}");
+        assert_eq!(s["intercom.may_have_been_delivered"], delivered, "{s:?}");
+    };
+    let received = || mock.received().len();
+
+    // 6. Before: the second send waits for the budget's hour-long window.
+    let paced = builder()
+        .pacing_per(1, Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    paced.send(message()).await.unwrap();
+    let before = received();
+    let polls = std::cell::Cell::new(0);
+    drop_when(paced.send(message()), || {
+        polls.set(polls.get() + 1);
+        polls.get() > 10
+    })
+    .await;
+    check("0", "false");
+    assert_eq!(received(), before);
+
+    // 7. During: the answer never comes in time.
+    mock.answer_next(MockAnswer::status(200).delay(Duration::from_secs(60)));
+    let n = received();
+    drop_when(client(RetryPolicy::never()).send(message()), || {
+        received() > n
+    })
+    .await;
+    check("1", "true");
+
+    // 8. After: a 429, answered, and the send dropped in its retry wait.
+    mock.answer_next(
+        MockAnswer::error(429, "rate_limit_exceeded", "slow down").header("retry-after", "20"),
+    );
+    drop_when(client(RetryPolicy::default()).send(message()), || {
+        last().get("http.response.status_code").map(String::as_str) == Some("429")
+    })
+    .await;
+    check("1", "false");
+
+    // 9. After a 5xx that may have delivered, an opted-in retry in flight.
+    mock.answer_next(MockAnswer::error(503, "service_unavailable", "later"));
+    mock.answer_next(MockAnswer::status(200).delay(Duration::from_secs(60)));
+    let n = received();
+    let opted = RetryPolicy::default().retry_possibly_delivered(true);
+    drop_when(client(opted).send(message()), || received() > n + 1).await;
+    check("2", "true");
 }

@@ -81,9 +81,13 @@
 //! attempts of 30 s and two retry waits of 30 s (150 s), plus, with a
 //! `RedisBudget` of 10-second windows, up to 70 s for each attempt's start
 //! (360 s in all). Waiting behind this process's own queued callers is not a
-//! wait a server imposes: bound it with your own timeout, which costs nothing
-//! (a send dropped while it waits for the budget leaves nothing behind, in
-//! this process or in Redis).
+//! wait a server imposes: bound the whole send with a deadline
+//! ([`ClientBuilder::deadline`], [`SendOptions::deadline`]), which ends in
+//! [`SendError::DeadlineExceeded`] and keeps the verdict: "nothing was sent"
+//! when no request had left, "may have been delivered" once one had. Your
+//! own `tokio::time::timeout` around a send also leaves nothing behind (in
+//! this process or in Redis), but drops the verdict with the send: you
+//! cannot tell whether a request had left.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]

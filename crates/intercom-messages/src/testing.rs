@@ -36,6 +36,21 @@
 //! # }
 //! ```
 
+//!
+//! # Paused clocks
+//!
+//! `#[tokio::test(start_paused = true)]` works with the mock: it runs in the
+//! test's runtime, so tokio moves the clock only when the client and the
+//! mock both wait on a timer, and the crate's own waits (a retry's wait,
+//! the pacer's window, a send's deadline, a new contact's availability,
+//! [`MockAnswer::delay`]) take no real time. It does not work with anything
+//! outside the runtime: a paused clock jumps ahead while the runtime waits
+//! on a socket served by another thread or process (a `wiremock` server,
+//! `redis-server`), so request timeouts, deadlines and a `RedisBudget`'s
+//! 250 ms Redis timeouts fire at once (a `RedisBudget` then refuses with
+//! `Fail` or paces alone with `FallBack`). Test those on the real clock, and
+//! assert on counts rather than durations.
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -101,6 +116,47 @@ struct State {
     received: Mutex<Vec<ReceivedMessage>>,
     /// The app's version: a request without `Intercom-Version` is judged at it.
     app_version: Mutex<Option<Version>>,
+    /// Contacts not yet available to be messaged.
+    pending: Mutex<Vec<Pending>>,
+}
+
+/// A contact the mock answers 404 for, until a time or for some requests.
+struct Pending {
+    /// Its id, `user_id` or email, as a request's `to` names it.
+    key: String,
+    /// Available from then (`None`: never, for a time too far to count).
+    until: Option<tokio::time::Instant>,
+    /// Or available after this many more requests to it.
+    requests: Option<usize>,
+}
+
+impl Pending {
+    /// Whether a request naming the contact now gets a 404; counts it.
+    fn refuses(&mut self, now: tokio::time::Instant) -> bool {
+        match (&mut self.requests, self.until) {
+            (Some(0), _) => false,
+            (Some(n), _) => {
+                *n -= 1;
+                true
+            }
+            (None, until) => until.is_none_or(|t| now < t),
+        }
+    }
+}
+
+/// Every string a request's `to` holds (one recipient or a list of them).
+fn recipients(body: &Value) -> Vec<&str> {
+    fn walk<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::String(s) => out.push(s),
+            Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            Value::Object(o) => o.values().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&body["to"], &mut out);
+    out
 }
 
 /// The mock closes the connection without answering.
@@ -130,7 +186,11 @@ impl State {
             Ok(ok) => ok,
             Err((status, code, message)) => return MockAnswer::error(status, code, &message),
         };
-        let scripted = lock(&self.scripted).pop_front();
+        // A scripted answer first, then a contact not yet available.
+        let scripted = lock(&self.scripted).pop_front().or_else(|| {
+            self.not_yet_available(&body)
+                .then(|| MockAnswer::error(404, "not_found", "User Not Found"))
+        });
         let mut received = lock(&self.received);
         let (id, answer) = match scripted {
             Some(answer) => (None, answer),
@@ -147,6 +207,18 @@ impl State {
             id,
         });
         answer
+    }
+}
+
+impl State {
+    /// Whether the request names a contact that is not available yet.
+    fn not_yet_available(&self, body: &Value) -> bool {
+        let named = recipients(body);
+        let now = tokio::time::Instant::now();
+        lock(&self.pending)
+            .iter_mut()
+            .filter(|p| named.contains(&p.key.as_str()))
+            .fold(false, |refused, p| p.refuses(now) || refused)
     }
 }
 
@@ -446,6 +518,32 @@ impl MockIntercom {
     /// six official SDK families send no header. [`Version::DEFAULT`] unless set.
     pub fn set_app_version(&self, version: Version) {
         *lock(&self.state.app_version) = Some(version);
+    }
+
+    /// Plays a contact created a moment ago, as Intercom does: a request
+    /// whose `to` names `contact` (its id, `user_id` or email) is answered
+    /// 404 `not_found` "User Not Found", creating nothing, until `after` has
+    /// passed (on tokio's clock, so a paused test clock moves it). A time too
+    /// far to count (`Duration::MAX`) plays a contact that never comes: a
+    /// wrong id. The 404s are in [`MockIntercom::received`]; a scripted
+    /// answer ([`MockIntercom::answer_next`]) still comes first. See
+    /// [`crate::RetryPolicy::wait_for_new_contacts`].
+    pub fn contact_available_after(&self, contact: &str, after: Duration) {
+        lock(&self.state.pending).push(Pending {
+            key: contact.to_string(),
+            until: tokio::time::Instant::now().checked_add(after),
+            requests: None,
+        });
+    }
+
+    /// Like [`MockIntercom::contact_available_after`], counted in requests:
+    /// the first `requests` requests naming `contact` are answered 404.
+    pub fn contact_available_after_requests(&self, contact: &str, requests: usize) {
+        lock(&self.state.pending).push(Pending {
+            key: contact.to_string(),
+            until: None,
+            requests: Some(requests),
+        });
     }
 
     /// Every valid request received, in order, with the status it was

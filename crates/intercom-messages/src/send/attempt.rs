@@ -60,14 +60,33 @@ pub(crate) enum Body {
 /// is this one's size plus a few words): the head is read into a small
 /// [`Answer`] before the body, and the URL a caller's client ended at, rare,
 /// is boxed.
+///
+/// The request is counted as it leaves (the retry loop notes its end), so
+/// that a send dropped or out of time meanwhile still says whether it may
+/// have delivered.
 pub(crate) async fn send_once(t: &Target<'_>, body: &WireBody) -> Result<SentMessage, SendError> {
     if let Some(b) = t.budget {
         let waiting = std::time::Instant::now();
-        let slot = b.acquire().await;
+        let slot = match t.measure.deadline() {
+            Some(at) => b.acquire_by(at.into_std()).await,
+            None => b.acquire().await,
+        };
         t.measure.waited(waiting.elapsed());
-        slot.map_err(SendError::BudgetUnavailable)?;
+        match slot {
+            Err(e) if e.is_past_deadline() => return Err(t.measure.deadline_passed()),
+            slot => slot.map_err(SendError::BudgetUnavailable)?,
+        }
     }
-    let mut response = post(t, body).await?;
+    // From here the slot is the request's: the budget hears when it can no
+    // longer reach the server, however the request or the send ends.
+    // (A block, so that the result's room ends with it.)
+    let mut response = {
+        let slot = Finished(t);
+        t.measure.leaving();
+        let response = post(t, body).await;
+        drop(slot);
+        response?
+    };
     let mut answer = Answer::head(&response, t.url, SystemTime::now());
     t.measure.answered(answer.status, t.version);
     if let Some(b) = t.budget {
@@ -83,6 +102,18 @@ pub(crate) async fn send_once(t: &Target<'_>, body: &WireBody) -> Result<SentMes
         tracing::Span::current().record("intercom.request_id", clean(id));
     }
     outcome
+}
+
+/// Tells the budget, when dropped, that the request of its slot can no
+/// longer reach the server.
+struct Finished<'a>(&'a Target<'a>);
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        if let Some(b) = self.0.budget {
+            b.finished();
+        }
+    }
 }
 
 /// Sends the request.

@@ -23,7 +23,7 @@ use crate::send::budget::RateBudget;
 use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
 use crate::send::config::{BaseUrl, ConfigError, Region};
 use crate::send::error::SendError;
-use crate::send::observe::{self, Measure};
+use crate::send::observe::{self, Measure, Record};
 use crate::send::response::SentMessage;
 use crate::send::retry::{RetryPolicy, retrying};
 use crate::send::wire;
@@ -68,6 +68,7 @@ struct Inner {
     secrets: Secrets,
     version: Version,
     timeout: Duration,
+    deadline: Option<Duration>,
     retry: RetryPolicy,
     budget: Option<Arc<dyn RateBudget>>,
 }
@@ -79,6 +80,7 @@ impl fmt::Debug for Client {
             .field("version", &self.inner.version)
             .field("token", &"[redacted]")
             .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
             .field("retry", &self.inner.retry)
             .field("pacing", &self.inner.budget)
             .finish()
@@ -92,6 +94,7 @@ impl fmt::Debug for Client {
 pub struct SendOptions {
     version: Option<Version>,
     timeout: Option<Duration>,
+    deadline: Option<Duration>,
     retry: Option<RetryPolicy>,
 }
 
@@ -110,6 +113,13 @@ impl SendOptions {
         self.timeout = Some(d);
         self
     }
+    /// How long this whole send may take, counted from when its future is
+    /// first polled: the wait for the rate budget, every attempt and every
+    /// wait between them ([`ClientBuilder::deadline`] says what it ends in).
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
     /// How this send is retried.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
@@ -125,6 +135,7 @@ pub struct ClientBuilder {
     version: Version,
     connect_timeout: Duration,
     timeout: Duration,
+    deadline: Option<Duration>,
     retry: RetryPolicy,
     pacing: Pacing,
     http: Option<reqwest::Client>,
@@ -172,9 +183,27 @@ impl ClientBuilder {
         self.connect_timeout = d;
         self
     }
-    /// How long one request may take in all (30 s by default).
+    /// How long one request may take in all (30 s by default). It bounds
+    /// each request, not the wait for the rate budget nor the waits between
+    /// retries: [`ClientBuilder::deadline`] bounds the whole send.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
+        self
+    }
+    /// How long a whole send may take, counted from when its future is first
+    /// polled: the wait for the rate budget, every attempt and every wait
+    /// between them. None by default. Prefer it to wrapping a send in
+    /// `tokio::time::timeout`: a dropped send says nothing, while a deadline
+    /// ends in [`SendError::DeadlineExceeded`], which keeps the verdict. With
+    /// `may_have_been_delivered()` false, nothing that could create the
+    /// message had left, so you may send it again.
+    ///
+    /// A budget slot that cannot come before the deadline fails at once
+    /// ([`RateBudget::acquire_by`]), and a retry whose wait would end past it
+    /// is not waited for: the last attempt's error is returned, with its
+    /// verdict. Set per send with [`SendOptions::deadline`].
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
         self
     }
     /// How failed sends are retried ([`RetryPolicy::default`] otherwise).
@@ -271,6 +300,7 @@ impl ClientBuilder {
                 secrets,
                 version: self.version,
                 timeout: self.timeout,
+                deadline: self.deadline,
                 retry: self.retry,
                 budget,
             }),
@@ -287,6 +317,7 @@ impl Client {
             version: Version::default(),
             connect_timeout: Duration::from_secs(10),
             timeout: DEFAULT_TIMEOUT,
+            deadline: None,
             retry: RetryPolicy::default(),
             pacing: Pacing::None,
             http: None,
@@ -307,6 +338,15 @@ impl Client {
     ///
     /// The message is checked and encoded when `send` is called; the future
     /// it returns holds the encoded body and nothing else of the message.
+    ///
+    /// **Bound it with a deadline, not an outer timeout.** A send dropped by
+    /// `tokio::time::timeout` or a `select!` leaves nothing behind, but its
+    /// verdict is lost with it: you cannot tell whether a request had left,
+    /// so an at-most-once caller must treat it as "may have been delivered"
+    /// (it is still counted, as outcome `cancelled`). A deadline
+    /// ([`ClientBuilder::deadline`], [`SendOptions::deadline`]) ends the send
+    /// in [`SendError::DeadlineExceeded`], which says whether anything may
+    /// have been delivered.
     pub fn send(
         &self,
         message: impl IntoMessage,
@@ -364,29 +404,51 @@ impl Client {
             url.port_or_known_default(),
         );
         async move {
-            let measure = Measure::start();
-            let (result, attempts) = match body {
-                Err(e) => (Err(SendError::Invalid(*e)), 0),
+            let measure = Measure::start(options.deadline.or(self.inner.deadline));
+            let record = Record::open(&measure, version);
+            let result = match body {
+                Err(e) => Err(SendError::Invalid(*e)),
                 Ok(body) => {
-                    let inner = &self.inner;
-                    let target = Target {
-                        http: &inner.http,
-                        own_http: inner.own_http,
-                        url: &inner.url,
-                        auth: &inner.auth,
-                        version,
-                        timeout: options.timeout.unwrap_or(inner.timeout),
-                        budget: inner.budget.as_deref(),
-                        secrets: &inner.secrets,
-                        measure: &measure,
-                    };
-                    let policy = options.retry.as_ref().unwrap_or(&inner.retry);
-                    retrying(policy, || send_once(&target, &body)).await
+                    let target = self.target(version, &options, &measure);
+                    let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
+                    // Each arm builds its own future, and the one with a
+                    // deadline is boxed: the common send's future stays small.
+                    match measure.deadline() {
+                        None => retrying(policy, &measure, || send_once(&target, &body)).await,
+                        Some(at) => Box::pin(tokio::time::timeout_at(
+                            at,
+                            retrying(policy, &measure, || send_once(&target, &body)),
+                        ))
+                        .await
+                        .unwrap_or_else(|_| Err(measure.deadline_passed())),
+                    }
                 }
             };
-            measure.finish(&tracing::Span::current(), version, attempts, &result);
+            record.close(&result);
             result
         }
         .instrument(span)
+    }
+
+    /// What the attempts of one send go by: the client's settings with the
+    /// send's options.
+    fn target<'a>(
+        &'a self,
+        version: Version,
+        options: &SendOptions,
+        measure: &'a Measure,
+    ) -> Target<'a> {
+        let inner = &*self.inner;
+        Target {
+            http: &inner.http,
+            own_http: inner.own_http,
+            url: &inner.url,
+            auth: &inner.auth,
+            version,
+            timeout: options.timeout.unwrap_or(inner.timeout),
+            budget: inner.budget.as_deref(),
+            secrets: &inner.secrets,
+            measure,
+        }
     }
 }

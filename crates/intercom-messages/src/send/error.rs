@@ -183,6 +183,22 @@ pub enum SendError {
     /// this attempt.
     #[error("no slot from the rate budget, nothing was sent: {0}")]
     BudgetUnavailable(#[source] BudgetError),
+    /// The send's deadline ([`crate::ClientBuilder::deadline`],
+    /// [`crate::SendOptions::deadline`]) passed, or the rate budget's next
+    /// slot came after it, before the send ended. Unlike a caller's own
+    /// timeout, which drops the send and with it the verdict, this keeps it:
+    /// with `may_have_been_delivered` false nothing that could create the
+    /// message had left (no request, or only requests refused as the
+    /// delivery table says), so the message may be sent again.
+    #[error("{}", deadline_text(*.may_have_been_delivered, *.requests))]
+    DeadlineExceeded {
+        /// Whether a request may have reached Intercom and created the
+        /// message: one was in flight when the deadline passed, or an
+        /// earlier one ended in a way that may have delivered.
+        may_have_been_delivered: bool,
+        /// How many requests had left when it passed.
+        requests: u32,
+    },
     /// An opted-in retry ([`crate::RetryPolicy::retry_possibly_delivered`])
     /// followed an attempt that may have delivered the message, and the last
     /// attempt then failed in a way that on its own would say "not delivered".
@@ -209,6 +225,20 @@ fn causes(e: &reqwest::Error) -> String {
         next = c.source();
     }
     parts.join(": ")
+}
+
+fn deadline_text(may_have_been_delivered: bool, requests: u32) -> String {
+    match (may_have_been_delivered, requests) {
+        (false, 0) => {
+            "the send's deadline passed before any request was sent: nothing was sent".into()
+        }
+        (false, n) => format!(
+            "the send's deadline passed after {n} request(s), each refused: the message was not created"
+        ),
+        (true, n) => format!(
+            "the send's deadline passed after {n} request(s) had left: the message may have been delivered"
+        ),
+    }
 }
 
 fn created_hint(status: u16) -> &'static str {
@@ -272,6 +302,10 @@ impl SendError {
             SendError::Transport {
                 may_have_been_delivered,
                 ..
+            }
+            | SendError::DeadlineExceeded {
+                may_have_been_delivered,
+                ..
             } => *may_have_been_delivered,
             SendError::UndecodableResponse { status, .. }
             | SendError::ResponseTooLarge { status, .. } => !(400..500).contains(status),
@@ -306,7 +340,8 @@ impl SendError {
             SendError::AfterPossibleDelivery { last, .. } => last.status(),
             SendError::Invalid(_)
             | SendError::Transport { .. }
-            | SendError::BudgetUnavailable(_) => None,
+            | SendError::BudgetUnavailable(_)
+            | SendError::DeadlineExceeded { .. } => None,
         }
     }
 

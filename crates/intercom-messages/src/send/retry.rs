@@ -6,6 +6,7 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use crate::send::error::SendError;
+use crate::send::observe::Measure;
 use crate::send::rate_limit::{RateLimit, wait};
 use crate::send::response::SentMessage;
 
@@ -25,6 +26,19 @@ pub struct RetryPolicy {
     pub(crate) max_wait: Duration,
     pub(crate) default_wait: Duration,
     pub(crate) retry_possibly_delivered: bool,
+    /// Boxed: a policy is in every send's options, and rarely has it.
+    pub(crate) new_contacts: Option<Box<NewContactWait>>,
+}
+
+/// How long, and how, a 404 on a recipient not yet available is retried
+/// ([`RetryPolicy::wait_for_new_contacts`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NewContactWait {
+    /// The longest time from the first 404 to the last retry.
+    pub(crate) within: Duration,
+    /// The first wait; each next one twice the last, up to `cap`.
+    pub(crate) first: Duration,
+    pub(crate) cap: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -36,6 +50,7 @@ impl Default for RetryPolicy {
             max_wait: Duration::from_secs(30),
             default_wait: Duration::from_secs(2),
             retry_possibly_delivered: false,
+            new_contacts: None,
         }
     }
 }
@@ -73,6 +88,56 @@ impl RetryPolicy {
     /// Whether 5xx and lost connections are retried.
     pub fn retries_possibly_delivered(&self) -> bool {
         self.retry_possibly_delivered
+    }
+
+    /// Opt in to waiting for a contact created a moment ago. Intercom: "There
+    /// can be a short delay between when a contact is created and when a
+    /// contact becomes available to be messaged through the API. A 404 Not
+    /// Found error will be returned in this case." With this, a 404 with
+    /// Intercom's error list is retried for up to `within` after the first
+    /// one, waiting 500 ms, then twice as long each time up to 4 s
+    /// ([`RetryPolicy::new_contact_backoff`]), each wait jittered down by up
+    /// to a half. Then the last 404 is returned ([`crate::SendError::Api`]).
+    ///
+    /// Safe: such a 404 created nothing, and it is retried only while no
+    /// attempt of the send may have delivered the message (after a 5xx
+    /// retried by [`RetryPolicy::retry_possibly_delivered`], a 404 is
+    /// returned at once). These retries do not count against
+    /// [`RetryPolicy::max_attempts`]; the send's deadline still bounds them.
+    /// A wrong contact id (or admin id) also answers 404, and is known only
+    /// once `within` has passed.
+    pub fn wait_for_new_contacts(mut self, within: Duration) -> Self {
+        let (first, cap) = self
+            .new_contacts
+            .as_ref()
+            .map_or((Duration::from_millis(500), Duration::from_secs(4)), |w| {
+                (w.first, w.cap)
+            });
+        self.new_contacts = Some(Box::new(NewContactWait { within, first, cap }));
+        self
+    }
+
+    /// The waits between retries of a new contact's 404
+    /// ([`RetryPolicy::wait_for_new_contacts`], which this opts into with a
+    /// bound of 30 s if it was not yet): `first`, then twice the last wait,
+    /// at most `cap`.
+    pub fn new_contact_backoff(mut self, first: Duration, cap: Duration) -> Self {
+        let within = self
+            .new_contacts
+            .as_ref()
+            .map_or(Duration::from_secs(30), |w| w.within);
+        self.new_contacts = Some(Box::new(NewContactWait {
+            within,
+            first,
+            cap: cap.max(first),
+        }));
+        self
+    }
+
+    /// How long a new contact's 404 is waited for, if at all
+    /// ([`RetryPolicy::wait_for_new_contacts`]).
+    pub fn new_contacts_within(&self) -> Option<Duration> {
+        self.new_contacts.as_ref().map(|w| w.within)
     }
 
     /// What the server asked to wait after a 429, from its already read
@@ -177,39 +242,67 @@ pub(crate) fn next_step(
     }
 }
 
-/// Runs `attempt` until it succeeds or [`next_step`] says stop; returns the
-/// outcome and how many attempts were made. The final error says how many
+/// Whether a 404 is retried as a contact not yet available, and after what
+/// wait: only with the opt-in, only a 404 with Intercom's error list (which
+/// created nothing), only while no attempt may have delivered, and only
+/// while the retry stays within the bound counted from the first such 404.
+/// `retries` is how many such retries were made; `since` how long ago the
+/// first 404 came.
+pub(crate) fn new_contact_wait(
+    policy: &RetryPolicy,
+    error: &SendError,
+    may_have_delivered: bool,
+    retries: u32,
+    since: Duration,
+) -> Option<Duration> {
+    let w = policy.new_contacts.as_deref()?;
+    if may_have_delivered || !matches!(error, SendError::Api { status: 404, .. }) {
+        return None;
+    }
+    let ceiling = w.first.saturating_mul(1 << retries.min(16)).min(w.cap);
+    let wait = ceiling.mul_f64(0.5 + 0.5 * fastrand::f64());
+    (since.checked_add(wait)? <= w.within).then_some(wait)
+}
+
+/// Runs `attempt` until it succeeds or [`next_step`] says stop, or a retry's
+/// wait would end past the send's deadline. The final error says how many
 /// attempts a rate limit took, and once an attempt may have delivered the
-/// message, it says so whatever the later ones answered.
+/// message, it says so whatever the later ones answered. Each attempt's end
+/// is noted in `measure`, with its delivery flag.
 pub(crate) async fn retrying<F, Fut>(
     policy: &RetryPolicy,
+    measure: &Measure,
     mut attempt: F,
-) -> (Result<SentMessage, SendError>, u32)
+) -> Result<SentMessage, SendError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<SentMessage, SendError>>,
 {
-    let mut earlier_may_have_delivered = false;
-    let mut n = 0u32;
+    let mut so_far = SoFar::default();
     let mut error = loop {
-        n += 1;
+        so_far.attempts += 1;
         let error = match attempt().await {
-            Ok(sent) => return (Ok(sent), n),
+            Ok(sent) => {
+                measure.landed(false);
+                return Ok(sent);
+            }
             Err(e) => e,
         };
-        match next_step(policy, n, &error, SystemTime::now()) {
+        measure.landed(error.may_have_been_delivered());
+        match so_far.step(policy, measure, &error) {
             Step::Stop => break error,
             Step::Retry(wait) => {
-                log_retry(n, &error, wait);
-                earlier_may_have_delivered |= error.may_have_been_delivered();
+                log_retry(so_far.attempts, &error, wait);
+                so_far.earlier_may_have_delivered |= error.may_have_been_delivered();
                 tokio::time::sleep(wait).await;
             }
         }
     };
+    let n = so_far.attempts;
     if let SendError::RateLimited { attempts, .. } = &mut error {
         *attempts = n;
     }
-    let error = if earlier_may_have_delivered && !error.may_have_been_delivered() {
+    let error = if so_far.earlier_may_have_delivered && !error.may_have_been_delivered() {
         SendError::AfterPossibleDelivery {
             attempts: n,
             last: Box::new(error),
@@ -217,7 +310,58 @@ where
     } else {
         error
     };
-    (Err(error), n)
+    Err(error)
+}
+
+/// What the retry loop of one send has seen so far.
+#[derive(Default)]
+struct SoFar {
+    /// Attempts made, counting from 1.
+    attempts: u32,
+    earlier_may_have_delivered: bool,
+    /// Retries of a new contact's 404, and when the first 404 came.
+    waited_for_contact: u32,
+    first_404: Option<tokio::time::Instant>,
+}
+
+impl SoFar {
+    /// What follows this failed attempt: a new contact's wait, else
+    /// [`next_step`] (whose attempts do not count the contact's retries);
+    /// never a wait that would end past the send's deadline (the error is
+    /// returned now, with its verdict).
+    fn step(&mut self, policy: &RetryPolicy, measure: &Measure, error: &SendError) -> Step {
+        let since = match error {
+            SendError::Api { status: 404, .. } => self
+                .first_404
+                .get_or_insert_with(tokio::time::Instant::now)
+                .elapsed(),
+            _ => Duration::ZERO,
+        };
+        let delivered = measure.may_have_delivered();
+        let step = match new_contact_wait(policy, error, delivered, self.waited_for_contact, since)
+        {
+            Some(wait) => {
+                self.waited_for_contact += 1;
+                Step::Retry(wait)
+            }
+            None => {
+                let counted = self.attempts - self.waited_for_contact;
+                next_step(policy, counted, error, SystemTime::now())
+            }
+        };
+        match step {
+            Step::Retry(wait)
+                if measure.deadline().is_some_and(|at| {
+                    tokio::time::Instant::now()
+                        .checked_add(wait)
+                        .is_none_or(|end| end > at)
+                }) =>
+            {
+                Step::Stop
+            }
+            step => step,
+        }
+    }
 }
 
 fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
@@ -226,6 +370,11 @@ fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
         SendError::RateLimited { .. } => {
             tracing::warn!(attempt, wait_ms, "rate limited; retrying");
         }
+        SendError::Api { status: 404, .. } => tracing::info!(
+            attempt,
+            wait_ms,
+            "404: the recipient may not be available yet (nothing was created); retrying"
+        ),
         SendError::Server { status, .. } => tracing::warn!(
             attempt,
             status,
@@ -336,6 +485,10 @@ mod tests {
                         body_excerpt: String::new(),
                     })
                     .into(),
+                SendError::DeadlineExceeded { .. } => vec![SendError::DeadlineExceeded {
+                    may_have_been_delivered: true,
+                    requests: 1,
+                }],
                 // What a caller's client that followed a redirect reports:
                 // the status of the server it ended at.
                 SendError::Redirected { .. } => [301, 303, 307, 308, 408, 429, 503, 200]
@@ -377,6 +530,10 @@ mod tests {
             SendError::Redirected {
                 status: 307,
                 location: None,
+            },
+            SendError::DeadlineExceeded {
+                may_have_been_delivered: true,
+                requests: 1,
             },
             SendError::AfterPossibleDelivery {
                 attempts: 2,

@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
 use crate::send::rate_limit::RateLimit;
 
@@ -21,6 +22,14 @@ pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// Implement it to pace sends with your own infrastructure; the crate ships
 /// the in-process pacer and, with the `redis` feature, `RedisBudget`.
+///
+/// A send with a deadline ([`crate::ClientBuilder::deadline`],
+/// [`crate::SendOptions::deadline`]) asks through
+/// [`RateBudget::acquire_by`]; a budget that knows its slot cannot come by
+/// then answers [`BudgetError::past_deadline`] at once, and the send ends
+/// "nothing was sent" without waiting for nothing. A budget that implements
+/// only [`RateBudget::acquire`] still works: the deadline then ends its wait
+/// by dropping it, so `acquire` must leave nothing behind when dropped.
 ///
 /// ```
 /// use intercom_messages::{BudgetError, BudgetFuture, Client, RateBudget, RateLimit};
@@ -41,14 +50,48 @@ pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// let client = Client::builder("token").rate_budget(Unlimited).build()?;
 /// # Ok::<(), intercom_messages::ConfigError>(())
 /// ```
+///
+/// # Paused clocks
+///
+/// The in-process pacer and a send's deadline run on tokio's clock, so a
+/// test on a paused clock (`start_paused = true`) moves them without waiting.
+/// A budget that talks to another process does not mix with a paused clock:
+/// tokio moves a paused clock ahead whenever the runtime waits on a socket,
+/// so every timeout around that talk fires at once. A `RedisBudget` against
+/// a real Redis on a paused clock refuses every slot (`WhenRedisDown::Fail`)
+/// or paces alone (`FallBack`); test it on the real clock, and assert on
+/// counts. The `testing` module docs (feature `test-util`) say the same of
+/// servers.
 pub trait RateBudget: Send + Sync + std::fmt::Debug {
     /// Waits until this request may start. An error fails the send with
     /// [`crate::SendError::BudgetUnavailable`] before anything is sent.
     fn acquire(&self) -> BudgetFuture<'_, Result<(), BudgetError>>;
 
+    /// Like [`RateBudget::acquire`], for a send that must start by
+    /// `deadline` (the clock is tokio's: under a paused test clock a
+    /// `std::time::Instant` from `tokio::time::Instant::into_std`). A budget
+    /// that can tell its slot will not come by then should answer
+    /// [`BudgetError::past_deadline`] at once instead of waiting. By default
+    /// it is [`RateBudget::acquire`], whose wait the send's deadline ends by
+    /// dropping it.
+    fn acquire_by(&self, deadline: Instant) -> BudgetFuture<'_, Result<(), BudgetError>> {
+        let _ = deadline;
+        self.acquire()
+    }
+
     /// What an answer's `X-RateLimit-*` headers said; called after every
     /// response, before its body is read.
     fn observe(&self, limits: RateLimit) -> BudgetFuture<'_, ()>;
+
+    /// The request a slot was given for can no longer reach the server:
+    /// its answer's head came, it failed, or its send was dropped (or never
+    /// sent it). Called once for each slot [`RateBudget::acquire`] or
+    /// [`RateBudget::acquire_by`] gave, never for a refusal; it must not
+    /// block. A budget that counts a request from this moment rather than
+    /// from its start counts what the server can see: however long the
+    /// request took to arrive, the next one on its slot arrives a window
+    /// later (the in-process pacer does). Nothing by default.
+    fn finished(&self) {}
 }
 
 /// A budget that could not give a slot (for example, its store is down and it
@@ -57,6 +100,7 @@ pub trait RateBudget: Send + Sync + std::fmt::Debug {
 #[error("the rate budget is unavailable: {reason}")]
 pub struct BudgetError {
     reason: String,
+    past_deadline: bool,
 }
 
 impl BudgetError {
@@ -64,7 +108,23 @@ impl BudgetError {
     pub fn new(reason: impl Into<String>) -> Self {
         Self {
             reason: reason.into(),
+            past_deadline: false,
         }
+    }
+
+    /// The budget's next slot comes after the send's deadline
+    /// ([`RateBudget::acquire_by`]). The send ends with
+    /// [`crate::SendError::DeadlineExceeded`], not `BudgetUnavailable`.
+    pub fn past_deadline() -> Self {
+        Self {
+            reason: "no slot before the send's deadline".into(),
+            past_deadline: true,
+        }
+    }
+
+    /// Whether this is [`BudgetError::past_deadline`].
+    pub fn is_past_deadline(&self) -> bool {
+        self.past_deadline
     }
 
     /// Why the budget gave no slot.

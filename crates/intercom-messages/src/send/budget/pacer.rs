@@ -4,14 +4,21 @@
 //!
 //! # The algorithm: a sliding window, no reservation
 //!
-//! The pacer remembers when each of its recent requests started. A request
-//! may start when fewer than `requests` started in the last `window` (2 %
-//! wider, so that network jitter cannot push one request too many into one of
-//! the server's windows). Any window of that length, wherever it begins, then
-//! holds at most the budget, so a server counting per fixed window of unknown
-//! phase never sees more than the budget in one. A burst within the budget
-//! goes at once; only what exceeds it waits, for the oldest start to leave the
-//! window. In steady state the pacer uses 98 % of the budget.
+//! The pacer counts what the server can see. A request holds its slot from
+//! its start until one window after the moment it could last have reached
+//! the server: its answer's head, its failure, or the send being dropped
+//! (the client tells the budget, [`crate::RateBudget::finished`]). A request
+//! may start when fewer than `requests` hold a slot: those in flight, and
+//! those that ended in the last `window` (2 % wider, for the clocks' and the
+//! network's jitter). Each request reaches the server between its start and
+//! its end, so two requests on one slot arrive more than a window apart,
+//! however long the requests took: any window of that length, wherever it
+//! begins, holds at most the budget's arrivals, and a server counting per
+//! fixed window of unknown phase never sees more than the budget in one. A
+//! burst within the budget goes at once; only what exceeds it waits, for the
+//! oldest ended request to leave the window. In steady state the pacer uses
+//! `window / (1.02 × window + latency)` of the budget: 98 % with answers in
+//! a few milliseconds, 96 % with 200 ms answers on Intercom's 10 s window.
 //!
 //! Intercom's headers narrow it further, never widen it:
 //! - `X-RateLimit-Remaining: 0` holds every request back until
@@ -24,6 +31,15 @@
 //! Before anything is known (a fresh pacer), the configured budget alone
 //! decides: a burst of up to `requests` goes at once. Set the budget to what
 //! Intercom allows per 10 seconds (a 1,000-per-minute app: 166).
+//!
+//! # A send's deadline
+//!
+//! A send with a deadline asks for a slot by then
+//! ([`crate::RateBudget::acquire_by`]): the head of the queue that finds its
+//! slot, or the end of a block Intercom reported, after the deadline fails
+//! at once, and the next waiter checks for itself. A waiter still queued
+//! behind others when the deadline passes is dropped by the send's deadline,
+//! which costs nothing (below).
 //!
 //! # Why a cancelled send costs nothing
 //!
@@ -67,6 +83,17 @@ pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(10);
 /// server window (Intercom's reset is in whole seconds).
 const SAME_RESET: Duration = Duration::from_secs(1);
 
+/// Whether a request's end is reported ([`Pacer::finished`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum End {
+    /// It holds its slot until it ends.
+    Tracked,
+    /// Nobody reports it: it counts as ended at its start.
+    #[cfg_attr(not(any(test, feature = "redis")), allow(dead_code))]
+    Untracked,
+}
+use End::{Tracked, Untracked};
+
 /// A budget of requests per window, shared by all clones of a client.
 #[derive(Debug)]
 pub(crate) struct Pacer {
@@ -75,12 +102,17 @@ pub(crate) struct Pacer {
     state: Mutex<State>,
     /// Waiters queue here, first come first served; only the head sleeps.
     queue: tokio::sync::Mutex<()>,
+    /// Wakes the head when a request ends while every slot is in flight.
+    ended: tokio::sync::Notify,
 }
 
 #[derive(Debug, Default)]
 struct State {
-    /// When the requests of the last `span` started, oldest first.
-    starts: VecDeque<Instant>,
+    /// When the requests that ended in the last `span` could last have
+    /// reached the server, oldest first.
+    ended: VecDeque<Instant>,
+    /// Requests started and not yet ended: each holds its slot until it does.
+    in_flight: usize,
     /// Intercom said the budget is spent until then.
     blocked_until: Option<Instant>,
     /// Intercom said this many requests remain until then.
@@ -116,6 +148,7 @@ impl Pacer {
             span: span(per_window, window)?,
             state: Mutex::new(State::default()),
             queue: tokio::sync::Mutex::new(()),
+            ended: tokio::sync::Notify::new(),
         })
     }
 
@@ -124,40 +157,80 @@ impl Pacer {
         self.span / u32::try_from(self.limit).unwrap_or(u32::MAX)
     }
 
-    /// Waits until this request may start, and records its start. Cancel-safe:
+    /// Waits until a request whose end nobody reports may start, and counts
+    /// it as ended at its start (a `RedisBudget` pacing alone). Cancel-safe:
     /// see the module docs.
+    #[cfg(any(test, feature = "redis"))]
     pub(crate) async fn acquire(&self) {
+        // Without a deadline a slot always comes.
+        let _ = self.acquire_by(None, Untracked).await;
+    }
+
+    /// Waits until this request may start, and records its start; fails at
+    /// once when the head of the queue sees that its slot comes after
+    /// `deadline`. A `Tracked` request holds its slot until
+    /// [`Pacer::finished`]. Cancel-safe: see the module docs.
+    pub(crate) async fn acquire_by(
+        &self,
+        deadline: Option<Instant>,
+        end: End,
+    ) -> Result<(), BudgetError> {
         let _turn = self.queue.lock().await;
         loop {
-            match self.try_start(Instant::now()) {
-                Ok(()) => return,
-                Err(at) => tokio::time::sleep_until(at).await,
+            let now = Instant::now();
+            let at = match self.try_start(now, end) {
+                Ok(()) => return Ok(()),
+                Err(at) => at,
+            };
+            // With every slot in flight, the earliest is a window after now.
+            if deadline.is_some_and(|d| at.unwrap_or(now + self.span) > d) {
+                return Err(BudgetError::past_deadline());
+            }
+            match at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => self.ended.notified().await,
             }
         }
     }
 
+    /// A tracked request ended: it could not reach the server after now, and
+    /// its slot is free one window from now.
+    pub(crate) fn finished(&self) {
+        let mut s = lock(&self.state);
+        if s.in_flight > 0 {
+            s.in_flight -= 1;
+            s.ended.push_back(Instant::now());
+        }
+        drop(s);
+        self.ended.notify_one();
+    }
+
     /// Starts a request now if the window and the server allow it; otherwise
-    /// says when to check again.
-    fn try_start(&self, now: Instant) -> Result<(), Instant> {
+    /// says when to check again (`None`: when a request in flight ends).
+    fn try_start(&self, now: Instant, end: End) -> Result<(), Option<Instant>> {
         let mut s = lock(&self.state);
         match s.blocked_until {
-            Some(b) if b > now => return Err(b),
+            Some(b) if b > now => return Err(Some(b)),
             Some(_) => s.blocked_until = None,
             None => {}
         }
         match s.server {
             Some(l) if l.until <= now => s.server = None,
-            Some(l) if l.left == 0 => return Err(l.until),
+            Some(l) if l.left == 0 => return Err(Some(l.until)),
             _ => {}
         }
-        while s.starts.front().is_some_and(|t| *t + self.span <= now) {
-            s.starts.pop_front();
+        while s.ended.front().is_some_and(|t| *t + self.span <= now) {
+            s.ended.pop_front();
         }
-        if s.starts.len() >= self.limit {
-            // The budget of the window is used: wait for its oldest start to leave.
-            return Err(s.starts.front().map_or(now, |t| *t + self.span));
+        if s.ended.len() + s.in_flight >= self.limit {
+            // Every slot is held: wait for the oldest ended request to leave
+            // the window, or for one in flight to end.
+            return Err(s.ended.front().map(|t| *t + self.span));
         }
-        s.starts.push_back(now);
+        match end {
+            Tracked => s.in_flight += 1,
+            Untracked => s.ended.push_back(now),
+        }
         if let Some(l) = s.server.as_mut() {
             l.left -= 1;
         }
@@ -202,10 +275,19 @@ impl Pacer {
 
 impl RateBudget for Pacer {
     fn acquire(&self) -> BudgetFuture<'_, Result<(), BudgetError>> {
-        Box::pin(async {
-            Pacer::acquire(self).await;
-            Ok(())
-        })
+        Box::pin(Pacer::acquire_by(self, None, Tracked))
+    }
+
+    fn acquire_by(
+        &self,
+        deadline: std::time::Instant,
+    ) -> BudgetFuture<'_, Result<(), BudgetError>> {
+        let deadline = Some(Instant::from_std(deadline));
+        Box::pin(Pacer::acquire_by(self, deadline, Tracked))
+    }
+
+    fn finished(&self) {
+        Pacer::finished(self);
     }
 
     fn observe(&self, limits: RateLimit) -> BudgetFuture<'_, ()> {

@@ -221,3 +221,72 @@ fn impossible_budgets_are_refused() {
     }
     assert!(Pacer::new(u32::MAX, Duration::from_millis(1)).is_ok());
 }
+
+/// The most arrivals in any window of `window` (wherever it begins: a
+/// server's fixed windows of unknown phase are among them).
+fn most_arrivals_in_any(arrivals: &mut [Duration], window: Duration) -> usize {
+    arrivals.sort();
+    most_in_any_window(arrivals, window)
+}
+
+/// A burst of 600 tracked requests on 100 per second, each reaching the
+/// server up to 200 ms after its start and answered up to 50 ms later: the
+/// server never sees more than 100 arrivals in any second. Counting each
+/// request from its start instead (`Untracked`) lets 166 arrive in one.
+#[tokio::test(start_paused = true)]
+async fn a_burst_spread_in_flight_never_puts_more_than_the_budget_in_any_window() {
+    let p = Arc::new(Pacer::new(100, Duration::from_secs(1)).unwrap());
+    let t0 = Instant::now();
+    let tasks: Vec<_> = (0..600u64)
+        .map(|i| {
+            let p = p.clone();
+            tokio::spawn(async move {
+                p.acquire_by(None, Tracked).await.unwrap();
+                // Spread like a burst through a real network: the first
+                // burst arrives late (150–200 ms), the rest 0–200 ms after
+                // their start; then 0–50 ms for the answer's head.
+                let to_arrive = if i < 100 { 150 + i % 50 } else { i * 37 % 200 };
+                tokio::time::sleep(Duration::from_millis(to_arrive)).await;
+                let arrived = Instant::now() - t0;
+                tokio::time::sleep(Duration::from_millis(i * 11 % 50)).await;
+                p.finished();
+                arrived
+            })
+        })
+        .collect();
+    let mut arrivals = Vec::new();
+    for t in tasks {
+        arrivals.push(t.await.unwrap());
+    }
+    assert_eq!(
+        most_arrivals_in_any(&mut arrivals, Duration::from_secs(1)),
+        100
+    );
+}
+
+/// A send dropped after its slot, before it ended, still ends: the budget
+/// hears of it, and the slot is free a window later, not never.
+#[tokio::test(start_paused = true)]
+async fn slots_in_flight_hold_until_their_end_and_free_a_window_after() {
+    let p = Arc::new(Pacer::new(2, Duration::from_secs(1)).unwrap());
+    let t0 = Instant::now();
+    p.acquire_by(None, Tracked).await.unwrap();
+    p.acquire_by(None, Tracked).await.unwrap();
+    let third = {
+        let p = p.clone();
+        tokio::spawn(async move {
+            p.acquire_by(None, Tracked).await.unwrap();
+            Instant::now() - t0
+        })
+    };
+    // Both in flight for 5 s: the third waits for an end, not for the window.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(!third.is_finished());
+    p.finished();
+    assert_eq!(third.await.unwrap(), Duration::from_secs(5) + p.span);
+    // With every slot in flight, a deadline closer than a window fails at once.
+    let refused = p
+        .acquire_by(Some(Instant::now() + p.span / 2), Tracked)
+        .await;
+    assert!(refused.unwrap_err().is_past_deadline());
+}
