@@ -1,4 +1,4 @@
-//! Every named example of `openapi/messages.yaml`, decoded into the generated
+//! Every named example of `openapi/messages.yaml` (every operation), decoded into the generated
 //! types and checked against the contract in each version it is tagged with.
 //!
 //! Adding an example to the fragment adds a case here with no code change. An
@@ -9,7 +9,9 @@
 //! documented JSON and the re-encoded one): see [`NORMALISATIONS`].
 
 use intercom_messages_api::types;
-use intercom_messages_tests::{Strictness, examples, response_schema, versions, violations};
+use intercom_messages_tests::{
+    Strictness, examples, request_schema, response_schema, versions, violations,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -112,15 +114,18 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
     let examples = examples();
     let mut problems = Vec::new();
     for ex in &examples {
+        let request_root = request_schema(&ex.operation);
         let root = match ex.place.as_str() {
-            "request" => xtask::project::REQUEST_ROOT,
-            status => response_schema(status),
+            "request" => request_root.as_str(),
+            status => response_schema(&ex.operation, status),
         };
         let decoded = match root {
             r if r == xtask::project::REQUEST_ROOT => {
                 decode::<types::CreateMessageRequest>(&ex.value)
             }
+            "SearchConversationsRequest" => decode::<types::SearchConversationsRequest>(&ex.value),
             "Message" => decode::<types::Message>(&ex.value),
+            "ConversationList" => decode::<types::ConversationList>(&ex.value),
             _ => decode::<types::ErrorList>(&ex.value),
         };
         let (contract, fits) = contract_verdicts(root, ex.range.first, ex.range.last, &ex.value);
@@ -167,7 +172,12 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
             "decoding": decoding,
             "contract, per tagged version": contract,
         });
-        let name = format!("{}__{}", ex.place, ex.name);
+        // The first operation's snapshots keep their names; another's are
+        // prefixed with its operationId.
+        let name = match ex.operation.as_str() {
+            "createMessage" => format!("{}__{}", ex.place, ex.name),
+            op => format!("{op}__{}__{}", ex.place, ex.name),
+        };
         insta::with_settings!({ omit_expression => true }, {
             insta::assert_yaml_snapshot!(name, record);
         });
@@ -245,7 +255,10 @@ fn every_example_of_the_facts_sheet_and_seeds_is_in_the_fragment() {
 #[test]
 fn every_documented_message_has_known_kinds() {
     use intercom_messages::{DeliveredBy, MessageKind};
-    for ex in examples().into_iter().filter(|e| e.place == "200") {
+    for ex in examples()
+        .into_iter()
+        .filter(|e| e.operation == "createMessage" && e.place == "200")
+    {
         let bytes = serde_json::to_vec(&ex.value).unwrap();
         let facade = intercom_messages::SentMessage::from_json(&bytes).unwrap();
         // A documented value is a known one: the fragment's known-values lists

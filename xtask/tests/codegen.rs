@@ -129,10 +129,19 @@ fn temp_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = xtask::workspace_root();
     let spec = xtask::load_spec(&root.join(SPEC)).unwrap();
-    let schemas = spec
-        .versions
-        .iter()
-        .map(xtask::project::request_schema_path);
+    // Every operation's request schema at each version it has.
+    let schemas: Vec<String> = xtask::operations::operations(&spec)
+        .unwrap()
+        .into_iter()
+        .flat_map(|op| {
+            spec.versions
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| op.range.contains(*i))
+                .map(|(_, v)| op.schema_path(v))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     for rel in [
         SPEC,
         GENERATED,

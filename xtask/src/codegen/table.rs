@@ -44,6 +44,7 @@ pub fn generate_version_table(
         })
         .collect();
     let range_impl = version_range_impl(&variants);
+    let operations = operation_schemas(spec)?;
     let tokens = quote! {
         #![doc = " Which API versions have which field, union member and enum value."]
         #![doc = ""]
@@ -74,12 +75,58 @@ pub fn generate_version_table(
         #[doc = " The component schema of the request body in [`REQUEST_SCHEMAS`]' `definitions`,"]
         #[doc = " whose `oneOf` members are the kinds of message."]
         pub const REQUEST_ROOT: &str = #root;
+
+        #operations
     };
     Ok(format!(
         "{}{}",
         crate::codegen::header(),
         crate::codegen::pretty(tokens)?
     ))
+}
+
+/// For every operation after the first (`createMessage`, whose schemas are
+/// [`REQUEST_SCHEMAS`]): its request schema at each version, `None` where the
+/// version does not have the operation, and the root of that schema.
+fn operation_schemas(spec: &Spec) -> Result<TokenStream, String> {
+    let mut out = TokenStream::new();
+    for op in crate::codegen::operations::operations(spec)? {
+        if op.id == crate::codegen::operations::FIRST_OPERATION {
+            continue;
+        }
+        let shouty = op.id.to_shouty_snake_case();
+        let schemas_ident = format_ident!("{shouty}_SCHEMAS");
+        let root_ident = format_ident!("{shouty}_ROOT");
+        let schemas = spec.versions.iter().enumerate().map(|(i, v)| {
+            if op.range.contains(i) {
+                let rel = format!(
+                    "../{}",
+                    op.schema_path(v)
+                        .trim_start_matches("crates/intercom-messages-api/")
+                );
+                quote! { Some(include_str!(#rel)) }
+            } else {
+                quote! { None }
+            }
+        });
+        let doc = format!(
+            " The request body of `{} {}` (`{}`) at each version (the position in [`VERSIONS`]), \
+             as a closed draft-7 JSON Schema; `None` where the version does not have it ({}).",
+            op.method,
+            op.path,
+            op.id,
+            spec.versions.span(op.range)
+        );
+        let root = &op.request_root;
+        let root_doc = format!(" The component schema of [`{schemas_ident}`]' root.");
+        out.extend(quote! {
+            #[doc = #doc]
+            pub const #schemas_ident: &[Option<&str>] = &[#(#schemas),*];
+            #[doc = #root_doc]
+            pub const #root_ident: &str = #root;
+        });
+    }
+    Ok(out)
 }
 
 /// `VersionRange`'s methods that need the version list (and `ALL`, which

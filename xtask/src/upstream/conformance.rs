@@ -600,7 +600,12 @@ fn check_examples(
     doc: &Value,
 ) -> Result<Vec<String>, String> {
     let theirs = published_examples(version, doc)?;
-    let ours = examples(spec)?;
+    // Intercom's descriptions are cut to `POST /messages` (openapi/upstream/):
+    // the examples of the other operations have nothing to compare with there.
+    let ours: Vec<_> = examples(spec)?
+        .into_iter()
+        .filter(|e| e.operation == crate::codegen::operations::FIRST_OPERATION)
+        .collect();
     let mut out = Vec::new();
     for (place, name, value) in &theirs {
         let found: Vec<_> = ours
