@@ -108,6 +108,26 @@ fn contract_verdicts(root: &str, first: usize, last: usize, value: &Value) -> (V
     (rows, all_fit)
 }
 
+/// Decodes `value` as the generated type of the component schema `root`.
+fn decode_as(root: &str, value: &Value) -> Result<(String, Value), String> {
+    match root {
+        r if r == xtask::project::REQUEST_ROOT => decode::<types::CreateMessageRequest>(value),
+        "SearchConversationsRequest" => decode::<types::SearchConversationsRequest>(value),
+        "Message" => decode::<types::Message>(value),
+        "ConversationList" => decode::<types::ConversationList>(value),
+        _ => decode::<types::ErrorList>(value),
+    }
+}
+
+/// The first operation's snapshots keep their names; another's are
+/// prefixed with its operationId.
+fn snapshot_name(ex: &intercom_messages_tests::Example) -> String {
+    match ex.operation.as_str() {
+        "createMessage" => format!("{}__{}", ex.place, ex.name),
+        op => format!("{op}__{}__{}", ex.place, ex.name),
+    }
+}
+
 #[test]
 fn every_documented_example_has_a_snapshot_and_a_verdict() {
     let all = versions();
@@ -116,18 +136,10 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
     for ex in &examples {
         let request_root = request_schema(&ex.operation);
         let root = match ex.place.as_str() {
-            "request" => request_root.as_str(),
+            "request" => &request_root,
             status => response_schema(&ex.operation, status),
         };
-        let decoded = match root {
-            r if r == xtask::project::REQUEST_ROOT => {
-                decode::<types::CreateMessageRequest>(&ex.value)
-            }
-            "SearchConversationsRequest" => decode::<types::SearchConversationsRequest>(&ex.value),
-            "Message" => decode::<types::Message>(&ex.value),
-            "ConversationList" => decode::<types::ConversationList>(&ex.value),
-            _ => decode::<types::ErrorList>(&ex.value),
-        };
+        let decoded = decode_as(root, &ex.value);
         let (contract, fits) = contract_verdicts(root, ex.range.first, ex.range.last, &ex.value);
         let decoding = match &decoded {
             Ok((typed, encoded)) => {
@@ -172,12 +184,7 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
             "decoding": decoding,
             "contract, per tagged version": contract,
         });
-        // The first operation's snapshots keep their names; another's are
-        // prefixed with its operationId.
-        let name = match ex.operation.as_str() {
-            "createMessage" => format!("{}__{}", ex.place, ex.name),
-            op => format!("{op}__{}__{}", ex.place, ex.name),
-        };
+        let name = snapshot_name(ex);
         insta::with_settings!({ omit_expression => true }, {
             insta::assert_yaml_snapshot!(name, record);
         });

@@ -44,7 +44,6 @@ pub fn generate_version_table(
         })
         .collect();
     let range_impl = version_range_impl(&variants);
-    let operations = operation_schemas(spec)?;
     let tokens = quote! {
         #![doc = " Which API versions have which field, union member and enum value."]
         #![doc = ""]
@@ -75,8 +74,6 @@ pub fn generate_version_table(
         #[doc = " The component schema of the request body in [`REQUEST_SCHEMAS`]' `definitions`,"]
         #[doc = " whose `oneOf` members are the kinds of message."]
         pub const REQUEST_ROOT: &str = #root;
-
-        #operations
     };
     Ok(format!(
         "{}{}",
@@ -297,5 +294,7 @@ fn lookups(spec: &Spec, entries: &[Entry]) -> Result<TokenStream, String> {
             }
         });
     }
+    // The other operations' request schemas.
+    out.extend(operation_schemas(spec)?);
     Ok(out)
 }
