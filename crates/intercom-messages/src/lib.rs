@@ -96,6 +96,7 @@
 // re-exports, so every public path is `intercom_messages::Name`.
 #[rustfmt::skip]
 mod contract;
+mod conversation;
 mod lock;
 mod message;
 mod send;
@@ -108,6 +109,10 @@ mod text;
 pub use intercom_messages_api as api;
 
 pub use contract::ErrorCode;
+pub use conversation::{
+    Author, Conversation, ConversationContact, ConversationState, FindError, Source,
+    searchable_versions,
+};
 pub use message::admin::{
     AdminDraft, AdminMessage, Channel, ChannelKind, Email, EmailTemplate, InApp,
 };

@@ -59,6 +59,8 @@ use crate::message::version::Version;
 use crate::send::client::Client;
 use crate::send::retry::RetryPolicy;
 
+mod conversations;
+
 /// The token [`MockIntercom::client`] uses and the mock expects.
 pub const TEST_TOKEN: &str = "test-token";
 
@@ -101,6 +103,8 @@ struct State {
     received: Mutex<Vec<ReceivedMessage>>,
     /// The app's version: a request without `Intercom-Version` is judged at it.
     app_version: Mutex<Option<Version>>,
+    /// The messages created, their conversations, and the searches received.
+    conversations: Mutex<conversations::Conversations>,
 }
 
 /// The mock closes the connection without answering.
@@ -136,7 +140,9 @@ impl State {
             Some(answer) => (None, answer),
             None => {
                 let id = (1000 + received.len()).to_string();
-                let answer = created(&body, admin, &id, received.len(), version);
+                let conversation = lock(&self.conversations).created(&id, &body, admin, version);
+                let mut answer = created(&body, admin, &id, received.len(), version);
+                answer = conversations::with_conversation_id(answer, conversation.as_deref());
                 (Some(id), answer)
             }
         };
@@ -485,11 +491,12 @@ async fn accept(listener: TcpListener, state: Arc<State>, mut stopped: watch::Re
     }
 }
 
-/// One request: `POST /messages` is checked and answered; anything else is
-/// a 404. A scripted dropped connection is an error, on which hyper closes
+/// One request: `POST /messages` and `POST /conversations/search` are
+/// checked and answered; anything else is a 404. A scripted dropped connection is an error, on which hyper closes
 /// the connection without writing an answer.
 async fn serve(r: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<Bytes>>, Dropped> {
-    if r.method() != Method::POST || r.uri().path() != "/messages" {
+    let search = r.uri().path() == conversations::SEARCH_PATH;
+    if r.method() != Method::POST || !(search || r.uri().path() == "/messages") {
         return Ok(MockAnswer::status(404).response());
     }
     let (parts, body) = r.into_parts();
@@ -500,7 +507,11 @@ async fn serve(r: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<
         headers: parts.headers,
         body: body.to_bytes(),
     };
-    let answer = state.answer(&received);
+    let answer = if search {
+        state.search(&received)
+    } else {
+        state.answer(&received)
+    };
     if !answer.delay.is_zero() {
         tokio::time::sleep(answer.delay).await;
     }
