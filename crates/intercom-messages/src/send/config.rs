@@ -175,8 +175,8 @@ pub enum ConfigError {
         window: std::time::Duration,
     },
     /// A shared rate budget that cannot work (a bad Redis URL or app name,
-    /// a fall-back fraction outside (0, 1], or the `redis` feature missing
-    /// for `INTERCOM_RATE_BUDGET_REDIS_URL`).
+    /// a fall-back fraction outside (0, 1], or `INTERCOM_RATE_BUDGET_REDIS_URL`
+    /// set for a client built without the `intercom-messages-redis` crate).
     #[error("rate budget: {reason}")]
     BadRateBudget {
         /// What is wrong (a Redis password is never shown).

@@ -9,8 +9,10 @@ use reqwest::header::HeaderMap;
 
 /// The longest a reported spent budget holds sends back, and the longest a
 /// spread of what remains may space them: Intercom's budgets refill every
-/// minute. Used by the in-process pacer and by `RedisBudget`.
-pub(crate) const MAX_HOLD: Duration = Duration::from_secs(60);
+/// minute. Used by the in-process pacer and by shared budgets (the
+/// `intercom-messages-redis` crate's `RedisBudget`), so that every budget
+/// caps the server's word the same way.
+pub const MAX_HOLD: Duration = Duration::from_secs(60);
 
 /// What the rate-limit headers of a response said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
