@@ -120,7 +120,7 @@ pub use send::attempt::USER_AGENT_VALUE;
 pub use send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW, sliding_window};
 pub use send::budget::{BudgetError, BudgetFuture, RateBudget};
 pub use send::client::{Client, ClientBuilder, SendOptions};
-pub use send::config::{BaseUrl, ConfigError, Region};
+pub use send::config::{BaseUrl, ConfigError, Region, UnknownRegion};
 pub use send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
 pub use send::rate_limit::{MAX_HOLD, RateLimit};
 pub use send::response::{DeliveredBy, MessageKind, SentMessage};

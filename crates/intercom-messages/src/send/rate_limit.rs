@@ -93,20 +93,21 @@ impl RateLimit {
     }
 }
 
+/// A header map of these pairs, for the tests of the transport wing.
 #[cfg(test)]
-pub(crate) mod tests {
+pub(crate) fn test_headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.insert(*k, reqwest::header::HeaderValue::from_str(v).unwrap());
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_headers as headers;
     use super::*;
     use crate::send::retry::RetryPolicy;
-    use reqwest::header::HeaderValue;
-
-    /// A header map of these pairs, for the tests of the transport wing.
-    pub(crate) fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_str(v).unwrap());
-        }
-        h
-    }
 
     #[test]
     fn garbage_headers_are_ignored() {
