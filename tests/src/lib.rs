@@ -3,12 +3,8 @@
 
 use std::sync::OnceLock;
 
-pub mod budget;
 pub mod differential;
-pub mod fake_redis;
 pub mod html;
-pub mod managed_redis;
-pub mod redis;
 /// The raw loopback HTTP servers, shared with the facade's own tests.
 pub use intercom_messages_test_support::server;
 pub mod soak;

@@ -124,6 +124,40 @@ fn generation_is_deterministic() {
     }
 }
 
+#[test]
+fn a_region_is_one_server_of_the_fragment() {
+    let text = spec_text().replacen(
+        "servers:\n",
+        "servers:\n  - url: https://api.ca.example\n    description: Canada\n    x-intercom-region: ca\n",
+        1,
+    );
+    let rendered = xtask::render(&xtask::parse_spec(&text).unwrap()).unwrap();
+    let facade = &rendered
+        .iter()
+        .find(|(p, _)| p.ends_with(FACADE))
+        .unwrap()
+        .1;
+    for line in [
+        "Ca,",
+        "Region::Ca => \"https://api.ca.example\",",
+        "Region::Ca => \"ca\",",
+    ] {
+        assert!(
+            facade.contains(line),
+            "{line} is not in the facade:\n{facade}"
+        );
+    }
+    // The first server is the default.
+    assert!(facade.contains("#[default]\n    Ca,"), "{facade}");
+    // A server without its region name is refused, with its place.
+    let text = spec_text().replacen("    x-intercom-region: eu\n", "", 1);
+    let err = xtask::render(&xtask::parse_spec(&text).unwrap()).unwrap_err();
+    assert!(
+        err.contains("servers[1]") && err.contains("x-intercom-region"),
+        "{err}"
+    );
+}
+
 /// A copy of the workspace files the generator reads and writes.
 fn temp_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -72,18 +72,14 @@
 //! | before an opted-in retry of a 5xx or lost connection | nobody (backoff) | [`RetryPolicy::max_wait`] |
 //! | the in-process pacer holding back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
 //! | the in-process pacer, `r` remaining | `X-RateLimit-Remaining: r` with its reset | `r` more sends go at once (as the window allows), the rest wait for the reset, a minute past now at most; at the reset the server's word ends |
-//! | a `RedisBudget` holding every process back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
-//! | a `RedisBudget` start | whatever answers on the Redis port | each answer a minute plus one budget window, and the answers for one start together the same; past that the send fails with `BudgetUnavailable` and Redis is not judged; an answer that is no such wait is a budget failure (`WhenRedisDown::Fail` refuses, `FallBack` paces locally) |
-//! | reading a Redis reply | whatever answers on the Redis port | 4 KiB a reply, then the connection is dropped and the budget counts Redis as down |
-//! | a Redis connection or command | Redis | 250 ms (500 ms for connecting with TLS and logging in; 1 s for a cluster's first connection), then the budget counts Redis as down for a second |
 //!
 //! With the defaults, the longest a server can hold one send is three
-//! attempts of 30 s and two retry waits of 30 s (150 s), plus, with a
-//! `RedisBudget` of 10-second windows, up to 70 s for each attempt's start
-//! (360 s in all). Waiting behind this process's own queued callers is not a
-//! wait a server imposes: bound it with your own timeout, which costs nothing
-//! (a send dropped while it waits for the budget leaves nothing behind, in
-//! this process or in Redis).
+//! attempts of 30 s and two retry waits of 30 s (150 s). A shared budget adds
+//! the waits its store can impose (the `intercom-messages-redis` crate
+//! documents its own). Waiting behind this process's own queued callers is
+//! not a wait a server imposes: bound it with your own timeout, which costs
+//! nothing (a send dropped while it waits for the budget leaves nothing
+//! behind).
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -103,7 +99,7 @@ mod send;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
-mod text;
+pub mod text;
 
 /// The generated client crate, for the raw types and client.
 pub use intercom_messages_api as api;
@@ -126,15 +122,12 @@ pub use message::version::{UnknownVersion, Version};
 pub use message::whatsapp::{Parameter, PhoneDraft, TemplateComponent, WhatsAppMessage};
 pub use message::{IntoMessage, Message};
 pub use send::attempt::USER_AGENT_VALUE;
-pub use send::budget::pacer::RATE_LIMIT_WINDOW;
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, RedisBudgets, WhenRedisDown};
+pub use send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW, sliding_window};
 pub use send::budget::{BudgetError, BudgetFuture, RateBudget};
 pub use send::client::{Client, ClientBuilder, SendOptions};
-pub use send::config::{BaseUrl, ConfigError, Region};
+pub use send::config::{BaseUrl, ConfigError, Region, UnknownRegion};
 pub use send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
-pub use send::rate_limit::RateLimit;
+pub use send::rate_limit::{MAX_HOLD, RateLimit};
 pub use send::response::{DeliveredBy, MessageKind, SentMessage};
 pub use send::retry::RetryPolicy;
 pub use text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT};
@@ -154,8 +147,6 @@ mod tests {
         let timeout = crate::send::client::DEFAULT_TIMEOUT;
         let attempts = policy.max_attempts;
         let sends = timeout * attempts + policy.max_wait * (attempts - 1);
-        let per_start = crate::send::rate_limit::MAX_HOLD + crate::RATE_LIMIT_WINDOW;
-        let with_redis = sends + per_start * attempts;
         let docs = include_str!("lib.rs");
         let one_line = docs.replace("\n//! ", " ");
         for (what, text) in [
@@ -172,11 +163,6 @@ mod tests {
                 ),
             ),
             ("the sum", format!("({} s)", sends.as_secs())),
-            (
-                "each start",
-                format!("up to {} s for each attempt's start", per_start.as_secs()),
-            ),
-            ("in all", format!("({} s in all)", with_redis.as_secs())),
         ] {
             assert!(
                 one_line.contains(&text),

@@ -173,7 +173,6 @@ pub struct TemplateComponent {
     pub(crate) kind: String,
     pub(crate) sub_type: Option<String>,
     pub(crate) index: Option<String>,
-    pub(crate) texts: Vec<String>,
     pub(crate) parameters: Vec<Parameter>,
 }
 
@@ -188,13 +187,11 @@ impl TemplateComponent {
         kind: impl Into<String>,
         texts: impl IntoIterator<Item = S>,
     ) -> Self {
-        let texts: Vec<String> = texts.into_iter().map(Into::into).collect();
         TemplateComponent {
             kind: kind.into(),
             sub_type: None,
             index: None,
-            parameters: texts.iter().map(Parameter::text).collect(),
-            texts,
+            parameters: texts.into_iter().map(Parameter::text).collect(),
         }
     }
 
@@ -204,19 +201,11 @@ impl TemplateComponent {
         kind: impl Into<String>,
         parameters: impl IntoIterator<Item = Parameter>,
     ) -> Self {
-        let parameters: Vec<Parameter> = parameters.into_iter().collect();
         TemplateComponent {
             kind: kind.into(),
             sub_type: None,
             index: None,
-            texts: parameters
-                .iter()
-                .filter_map(|p| match &p.0 {
-                    ParameterKind::Text(t) => Some(t.clone()),
-                    ParameterKind::Raw(_) => None,
-                })
-                .collect(),
-            parameters,
+            parameters: parameters.into_iter().collect(),
         }
     }
 
@@ -238,9 +227,16 @@ impl TemplateComponent {
         &self.kind
     }
 
-    /// The text parameters, in order.
-    pub fn texts(&self) -> &[String] {
-        &self.texts
+    /// The text parameters, in order (read from the parameters, which are
+    /// kept once).
+    pub fn texts(&self) -> Vec<&str> {
+        self.parameters
+            .iter()
+            .filter_map(|p| match &p.0 {
+                ParameterKind::Text(t) => Some(t.as_str()),
+                ParameterKind::Raw(_) => None,
+            })
+            .collect()
     }
 
     /// Every parameter, in order.

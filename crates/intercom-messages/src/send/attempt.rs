@@ -379,7 +379,7 @@ fn undecodable(status: u16, e: &serde_json::Error, bytes: &[u8], secrets: &Secre
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::send::rate_limit::tests::headers;
+    use crate::send::rate_limit::test_headers as headers;
 
     const TOKEN: &str = "tok_classify_0123456789";
 

@@ -203,7 +203,7 @@ impl ClientBuilder {
     }
     /// Paces sends through a [`RateBudget`] instead of the in-process pacer:
     /// a slot before each attempt, and the rate-limit headers of each answer
-    /// after it. With the `redis` feature, `RedisBudget` shares one budget
+    /// after it. The `intercom-messages-redis` crate's `RedisBudget` shares one budget
     /// across processes and machines. Replaces [`ClientBuilder::pacing`].
     pub fn rate_budget(mut self, budget: impl RateBudget + 'static) -> Self {
         self.pacing = Pacing::Budget(Arc::new(budget));

@@ -164,13 +164,6 @@ impl Measure {
     }
 }
 
-/// A `RedisBudget` paced this send locally (Redis down, `FallBack`).
-#[cfg(feature = "redis")]
-pub(crate) fn budget_fell_back() {
-    #[cfg(feature = "metrics")]
-    metrics::counter!("intercom_messages_budget_fallbacks_total").increment(1);
-}
-
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }

@@ -250,7 +250,7 @@ fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::send::rate_limit::tests::headers;
+    use crate::send::rate_limit::test_headers as headers;
     use std::time::UNIX_EPOCH;
 
     #[test]

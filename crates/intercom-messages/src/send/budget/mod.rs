@@ -1,7 +1,8 @@
 //! [`RateBudget`]: where a client takes a slot before each send and reports
 //! what each response said about the rate limit. The in-process pacer
-//! ([`crate::ClientBuilder::pacing`]) is one budget; `RedisBudget` (feature
-//! `redis`) shares one across processes and machines.
+//! ([`crate::ClientBuilder::pacing`], [`Pacer`](pacer::Pacer)) is one budget;
+//! the `intercom-messages-redis` crate's `RedisBudget` shares one across
+//! processes and machines.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,9 +10,6 @@ use std::pin::Pin;
 use crate::send::rate_limit::RateLimit;
 
 pub mod pacer;
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub mod redis;
 
 /// The future a [`RateBudget`] method returns.
 pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -20,7 +18,7 @@ pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// each attempt, and the rate-limit headers of each answer afterwards.
 ///
 /// Implement it to pace sends with your own infrastructure; the crate ships
-/// the in-process pacer and, with the `redis` feature, `RedisBudget`.
+/// the in-process pacer; the `intercom-messages-redis` crate, `RedisBudget`.
 ///
 /// ```
 /// use intercom_messages::{BudgetError, BudgetFuture, Client, RateBudget, RateLimit};

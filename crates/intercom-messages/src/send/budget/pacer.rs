@@ -67,9 +67,22 @@ pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(10);
 /// server window (Intercom's reset is in whole seconds).
 const SAME_RESET: Duration = Duration::from_secs(1);
 
-/// A budget of requests per window, shared by all clones of a client.
+/// The in-process budget of requests per window that
+/// [`ClientBuilder::pacing`](crate::ClientBuilder::pacing) installs, shared by
+/// all clones of a client; a [`RateBudget`] of its own, so a shared budget can
+/// pace one process with it (the `intercom-messages-redis` crate does, while
+/// Redis is down).
+///
+/// ```
+/// use std::time::Duration;
+/// use intercom_messages::{Client, Pacer};
+///
+/// let pacer = Pacer::new(100, Duration::from_secs(1))?;
+/// let client = Client::builder("token").rate_budget(pacer).build()?;
+/// # Ok::<(), intercom_messages::ConfigError>(())
+/// ```
 #[derive(Debug)]
-pub(crate) struct Pacer {
+pub struct Pacer {
     limit: usize,
     span: Duration,
     state: Mutex<State>,
@@ -95,9 +108,11 @@ struct Left {
 
 /// The sliding window of a budget of `per_window` requests per `window`:
 /// the configured window, 2 % wider (see the module docs). At least one
-/// request, and a window from 1 ms to a day. Shared by the pacer and
-/// `RedisBudget`.
-pub(crate) fn span(per_window: u32, window: Duration) -> Result<Duration, ConfigError> {
+/// request, and a window from 1 ms to a day
+/// ([`ConfigError::BadPacing`] otherwise). Shared by the pacer and the
+/// `intercom-messages-redis` crate's `RedisBudget`, so both count over the
+/// same window.
+pub fn sliding_window(per_window: u32, window: Duration) -> Result<Duration, ConfigError> {
     if per_window == 0 || window < Duration::from_millis(1) || window > MAX_WINDOW {
         return Err(ConfigError::BadPacing {
             requests: per_window,
@@ -109,11 +124,12 @@ pub(crate) fn span(per_window: u32, window: Duration) -> Result<Duration, Config
 
 impl Pacer {
     /// A pacer for `per_window` requests per `window` (a window 2 % wider, see
-    /// the module docs). At least one request, and a window from 1 ms to a day.
-    pub(crate) fn new(per_window: u32, window: Duration) -> Result<Self, ConfigError> {
+    /// the module docs). At least one request, and a window from 1 ms to a
+    /// day ([`ConfigError::BadPacing`] otherwise).
+    pub fn new(per_window: u32, window: Duration) -> Result<Self, ConfigError> {
         Ok(Self {
             limit: usize::try_from(per_window).unwrap_or(usize::MAX),
-            span: span(per_window, window)?,
+            span: sliding_window(per_window, window)?,
             state: Mutex::new(State::default()),
             queue: tokio::sync::Mutex::new(()),
         })
@@ -125,8 +141,9 @@ impl Pacer {
     }
 
     /// Waits until this request may start, and records its start. Cancel-safe:
-    /// see the module docs.
-    pub(crate) async fn acquire(&self) {
+    /// see the module docs. The same as [`RateBudget::acquire`], which never
+    /// fails for a pacer.
+    pub async fn acquire(&self) {
         let _turn = self.queue.lock().await;
         loop {
             match self.try_start(Instant::now()) {
@@ -164,8 +181,9 @@ impl Pacer {
         Ok(())
     }
 
-    /// Adapts to what a response said.
-    pub(crate) fn observe(&self, rl: &RateLimit) {
+    /// Adapts to what a response said (the same as [`RateBudget::observe`],
+    /// without a future).
+    pub fn observe(&self, rl: &RateLimit) {
         let Some(remaining) = rl.remaining else {
             return;
         };

@@ -10,130 +10,15 @@
 //! loaded machine sent.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::redis::{RedisServer, command, free_port};
+use intercom_messages_test_support::certs::run;
+pub use intercom_messages_test_support::certs::{Certs, Scratch};
 
 /// A scratch folder, removed when dropped.
-pub struct Scratch(pub PathBuf);
-
-impl Scratch {
-    pub fn new(what: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "intercom-messages-{what}-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn run(program: &str, args: &[&str]) {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `{program}` ({e}): tools/install-test-deps installs it")
-        });
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A certificate authority and a server certificate for 127.0.0.1, made with `openssl`.
-pub struct Certs {
-    pub dir: Scratch,
-}
-
-impl Certs {
-    pub fn make() -> Self {
-        let dir = Scratch::new("certs");
-        let p = |f: &str| dir.0.join(f).to_string_lossy().into_owned();
-        run(
-            "openssl",
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=intercom-messages test CA",
-                "-keyout",
-                &p("ca.key"),
-                "-out",
-                &p("ca.crt"),
-            ],
-        );
-        run(
-            "openssl",
-            &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                "/CN=127.0.0.1",
-                "-keyout",
-                &p("server.key"),
-                "-out",
-                &p("server.csr"),
-            ],
-        );
-        std::fs::write(dir.0.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-        run(
-            "openssl",
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &p("server.csr"),
-                "-CA",
-                &p("ca.crt"),
-                "-CAkey",
-                &p("ca.key"),
-                "-CAcreateserial",
-                "-days",
-                "2",
-                "-extfile",
-                &p("san.ext"),
-                "-out",
-                &p("server.crt"),
-            ],
-        );
-        Certs { dir }
-    }
-
-    /// The CA certificate, for `SSL_CERT_FILE`.
-    pub fn ca(&self) -> PathBuf {
-        self.dir.0.join("ca.crt")
-    }
-
-    /// The server's certificate (for 127.0.0.1) and its key, PEM.
-    pub fn server(&self) -> (PathBuf, PathBuf) {
-        (self.dir.0.join("server.crt"), self.dir.0.join("server.key"))
-    }
-
-    fn file(&self, f: &str) -> String {
-        self.dir.0.join(f).to_string_lossy().into_owned()
-    }
-}
-
 /// A Redis serving TLS on one port (clients not asked for certificates) and
 /// plain text on another, for the test's own reads. Returns the server and
 /// the `rediss://` URL of its TLS port, with the default user's password.

@@ -241,28 +241,3 @@ pub async fn run_workers(
     }
     run
 }
-
-/// Starts `n` sends at once on `client`, message `i` from `message(i)`;
-/// when each finished, sorted (the benches' burst figures).
-pub async fn burst(
-    client: &intercom_messages::Client,
-    n: usize,
-    message: fn(usize) -> intercom_messages::Message,
-) -> Vec<std::time::Duration> {
-    let t0 = std::time::Instant::now();
-    let tasks: Vec<_> = (0..n)
-        .map(|i| {
-            let c = client.clone();
-            tokio::spawn(async move {
-                c.send(message(i)).await.unwrap();
-                t0.elapsed()
-            })
-        })
-        .collect();
-    let mut done = Vec::new();
-    for t in tasks {
-        done.push(t.await.unwrap());
-    }
-    done.sort();
-    done
-}

@@ -1,10 +1,43 @@
-//! [`RedisBudget`] (feature `redis`): one rate budget shared by every process
-//! that sends with the same app's token, kept in Redis; [`RedisBudgets`]: one
-//! connection shared by the budgets of many apps.
+//! One Intercom rate budget shared by every process that sends with the same
+//! app's token, kept in Redis, for the [`intercom_messages`] client:
+//! [`RedisBudget`] is a [`RateBudget`] a [`Client`](intercom_messages::Client)
+//! takes a slot from before each request; [`RedisBudgets`] is one connection
+//! the budgets of many apps share.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use intercom_messages::Client;
+//! use intercom_messages_redis::{RedisBudget, WhenRedisDown};
+//!
+//! let budget = RedisBudget::builder("redis://budget.internal:6379/", "acme-prod")
+//!     .budget(166, Duration::from_secs(10))                         // 1,000/minute
+//!     .when_unavailable(WhenRedisDown::FallBack { fraction: 0.25 }) // 4 replicas
+//!     .build()?;
+//! let client = Client::builder("token").rate_budget(budget).build()?;
+//! # Ok::<(), intercom_messages::ConfigError>(())
+//! ```
+//!
+//! Or from the environment, with [`client_from_env`].
+//!
+//! # Every wait Redis can impose, and its cap
+//!
+//! The waits the facade's own docs list (`intercom_messages`, "Every wait a
+//! server can impose") hold as they are; a `RedisBudget` adds these:
+//!
+//! | wait | set by | cap |
+//! | --- | --- | --- |
+//! | a `RedisBudget` holding every process back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
+//! | a `RedisBudget` start | whatever answers on the Redis port | each answer a minute plus one budget window, and the answers for one start together the same; past that the send fails with `BudgetUnavailable` and Redis is not judged; an answer that is no such wait is a budget failure (`WhenRedisDown::Fail` refuses, `FallBack` paces locally) |
+//! | reading a Redis reply | whatever answers on the Redis port | 4 KiB a reply, then the connection is dropped and the budget counts Redis as down |
+//! | a Redis connection or command | Redis | 250 ms (500 ms for connecting with TLS and logging in; 1 s for a cluster's first connection), then the budget counts Redis as down for a second |
+//!
+//! With the defaults and 10-second windows, that is up to 70 s for each
+//! attempt's start: with the facade's three attempts of 30 s and two retry
+//! waits of 30 s, 360 s in all.
 //!
 //! # The algorithm: a shared sliding window, no reservation
 //!
-//! The same as the in-process pacer's ([`crate::ClientBuilder::pacing`]), with
+//! The same as the in-process pacer's ([`Pacer`]), with
 //! the state in Redis. Redis holds, per app, the start times of the requests
 //! of the last window (a sorted set), the time Intercom said the budget is
 //! spent until, and how many requests Intercom said remain until its reset.
@@ -60,7 +93,7 @@
 //! # When Redis is unavailable
 //!
 //! [`WhenRedisDown::Fail`] fails the send with
-//! [`crate::SendError::BudgetUnavailable`] before anything is sent.
+//! [`intercom_messages::SendError::BudgetUnavailable`] before anything is sent.
 //! [`WhenRedisDown::FallBack`] paces this process alone at a fraction of the
 //! budget (set it to about `1 / replicas`) until Redis answers again. Redis is
 //! tried again at most once a second, each try bounded by a short timeout, so
@@ -75,7 +108,7 @@
 //! Redis being unavailable: [`WhenRedisDown::Fail`] refuses the send,
 //! [`WhenRedisDown::FallBack`] paces this process alone, and it is logged
 //! once. The waits Redis asks of one start, together, stay within the same
-//! cap: past it that send fails with [`crate::SendError::BudgetUnavailable`]
+//! cap: past it that send fails with [`intercom_messages::SendError::BudgetUnavailable`]
 //! (nothing sent), and Redis is not judged for it, since a budget that other
 //! senders keep full looks the same. Time spent queued behind this process's
 //! own callers is theirs, not Redis's, and is not counted. One reply may take at most 4 KiB: a longer one fails the connection
@@ -83,22 +116,41 @@
 //! the crate bounds the byte stream under it). Only the kind of a Redis error
 //! and its text with the password removed are logged.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use redis::IntoConnectionInfo;
 
-use crate::send::budget::pacer::{self, Pacer, RATE_LIMIT_WINDOW};
-use crate::send::budget::{BudgetError, BudgetFuture, RateBudget};
-use crate::send::config::ConfigError;
-use crate::send::rate_limit::{MAX_HOLD, RateLimit};
-use crate::text::{Secrets, redact};
+use intercom_messages::text::{Secrets, redact};
+use intercom_messages::{
+    BudgetError, BudgetFuture, ConfigError, MAX_HOLD, Pacer, RATE_LIMIT_WINDOW, RateBudget,
+    RateLimit, sliding_window,
+};
 
 mod bounded;
 mod conn;
+mod env;
 mod scripts;
 
+pub use env::{client_builder_from, client_from_env};
+
 use conn::{Store, Target};
+
+/// A mutex's guard, even when another thread panicked holding it: every
+/// state kept under these locks is whole between statements.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A budget paced this send locally (Redis down, `FallBack`): counted as
+/// `intercom_messages_budget_fallbacks_total` with the `metrics` feature.
+fn fell_back() {
+    #[cfg(feature = "metrics")]
+    metrics::counter!("intercom_messages_budget_fallbacks_total").increment(1);
+}
 
 /// The default budget per 10-second window: a 1,000-per-minute app.
 pub(crate) const DEFAULT_PER_WINDOW: u32 = 166;
@@ -111,7 +163,7 @@ pub(crate) const DEFAULT_FALL_BACK: f64 = 0.25;
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum WhenRedisDown {
-    /// Fail the send with [`crate::SendError::BudgetUnavailable`]; nothing is sent.
+    /// Fail the send with [`intercom_messages::SendError::BudgetUnavailable`]; nothing is sent.
     Fail,
     /// Pace this process alone at `fraction` of the budget (0 < fraction ≤ 1;
     /// about `1 / replicas`) until Redis answers again.
@@ -136,14 +188,15 @@ fn password_of(url: &str) -> String {
 }
 
 /// One Redis (or one Redis Cluster) that the budgets of many apps share,
-/// over one connection (feature `redis`). Clones share it too.
+/// over one connection. Clones share it too.
 ///
 /// A process that sends for many Intercom workspaces makes one of these and
 /// one budget per app from it: a thousand apps, one connection (on a
 /// cluster, one per node).
 ///
 /// ```no_run
-/// use intercom_messages::{Client, RedisBudgets};
+/// use intercom_messages::Client;
+/// use intercom_messages_redis::RedisBudgets;
 ///
 /// let redis = RedisBudgets::new("rediss://budget:secret@redis.internal:6380/")?;
 /// let acme = Client::builder("acme-token")
@@ -321,7 +374,7 @@ impl RedisBudgetBuilder {
             ));
         }
         // The shared window, as the in-process pacer keeps it.
-        let span = pacer::span(self.requests, self.window)?;
+        let span = sliding_window(self.requests, self.window)?;
         let local = match self.unavailable {
             WhenRedisDown::Fail => None,
             WhenRedisDown::FallBack { fraction } => {
@@ -347,11 +400,12 @@ impl RedisBudgetBuilder {
 }
 
 /// A rate budget shared through Redis by every process that sends for one
-/// Intercom app (feature `redis`). See the module docs for the algorithm.
+/// Intercom app. See the crate docs for the algorithm.
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use intercom_messages::{Client, RedisBudget, WhenRedisDown};
+/// use intercom_messages::Client;
+/// use intercom_messages_redis::{RedisBudget, WhenRedisDown};
 ///
 /// let budget = RedisBudget::builder("redis://budget.internal:6379/", "acme-prod")
 ///     .budget(166, Duration::from_secs(10))
@@ -493,7 +547,7 @@ impl RateBudget for RedisBudget {
             }
             match &self.local {
                 Some(local) => {
-                    crate::send::observe::budget_fell_back();
+                    fell_back();
                     local.acquire().await;
                     Ok(())
                 }
@@ -659,3 +713,8 @@ mod tests {
         assert!(b.tighter_than_window(500, Duration::from_secs(55)));
     }
 }
+
+/// The README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -18,11 +18,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use intercom_messages::{
-    Client, Contact, Message, RateBudget, RedisBudget, RedisBudgets, RetryPolicy, WhenRedisDown,
-};
-use intercom_messages_tests::budget::LimitedServer;
-use intercom_messages_tests::redis::RedisServer;
+use intercom_messages::{Client, Contact, Message, RateBudget, RetryPolicy};
+use intercom_messages_redis::{RedisBudget, RedisBudgets, WhenRedisDown};
+use intercom_messages_redis_tests::budget::LimitedServer;
+use intercom_messages_redis_tests::redis::RedisServer;
 
 fn message(i: usize) -> Message {
     Message::from_admin(1)
@@ -84,8 +83,15 @@ async fn bursts(redis: &RedisServer, out: &mut String) {
             };
             let c = client(&server, budget);
             c.send(message(0)).await.unwrap(); // warm the connections (one slot of 166)
-            row.1
-                .push(intercom_messages_tests::budget::burst(&c, 50, message).await);
+            row.1.push(
+                intercom_messages_test_support::burst::burst(50, |i| {
+                    let c = c.clone();
+                    async move {
+                        c.send(message(i)).await.unwrap();
+                    }
+                })
+                .await,
+            );
         }
     }
     let unpaced_last = {
@@ -293,7 +299,7 @@ fn main() {
         connections(&redis, &mut out).await;
     });
     println!("{out}");
-    let dir = xtask::workspace_root().join("target/criterion");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../target/criterion");
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join("real-callers-summary.md"), &out);
 }

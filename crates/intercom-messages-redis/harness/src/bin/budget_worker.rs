@@ -8,9 +8,8 @@
 
 use std::time::Duration;
 
-use intercom_messages::{
-    Client, Contact, Message, RedisBudgets, RetryPolicy, SendError, WhenRedisDown,
-};
+use intercom_messages::{Client, Contact, Message, RetryPolicy, SendError};
+use intercom_messages_redis::{RedisBudgets, WhenRedisDown};
 
 fn arg(args: &[String], name: &str) -> String {
     args.iter()

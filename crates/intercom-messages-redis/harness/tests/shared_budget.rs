@@ -6,13 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use intercom_messages::{
-    Client, ConfigError, Contact, Message, RedisBudget, RetryPolicy, SendError, WhenRedisDown,
-};
-use intercom_messages_tests::budget::{LimitedServer, Pacing, run_workers};
-use intercom_messages_tests::managed_redis::{SlotLog, schedule};
-use intercom_messages_tests::redis::RedisServer;
-use intercom_messages_tests::server::{self, Action};
+use intercom_messages::{Client, Contact, Message, RetryPolicy, SendError};
+use intercom_messages_redis::{RedisBudget, WhenRedisDown};
+use intercom_messages_redis_tests::budget::{LimitedServer, Pacing, run_workers};
+use intercom_messages_redis_tests::managed_redis::{SlotLog, schedule};
+use intercom_messages_redis_tests::redis::RedisServer;
+use intercom_messages_test_support::server::{self, Action};
 
 fn worker() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_budget_worker"))
@@ -351,80 +350,4 @@ async fn redis_holds_only_the_budget_never_the_token() {
         );
     }
     assert!(!keys.contains("SECRET"));
-}
-
-#[test]
-fn the_budget_is_configured_from_the_environment() {
-    let env = |pairs: &'static [(&'static str, &'static str)]| {
-        move |k: &str| {
-            pairs
-                .iter()
-                .find(|(name, _)| *name == k)
-                .map(|(_, v)| v.to_string())
-        }
-    };
-    let c = Client::builder_from(env(&[
-        ("INTERCOM_TOKEN", "t"),
-        (
-            "INTERCOM_RATE_BUDGET_REDIS_URL",
-            "redis://:hunter2@127.0.0.1:1/",
-        ),
-        ("INTERCOM_RATE_BUDGET_APP", "acme"),
-        ("INTERCOM_RATE_BUDGET_PER_10S", "50"),
-        ("INTERCOM_RATE_BUDGET_WHEN_DOWN", "fail"),
-    ]))
-    .unwrap()
-    .build()
-    .unwrap();
-    let shown = format!("{c:?}");
-    assert!(shown.contains("RedisBudget"), "{shown}");
-    assert!(shown.contains("Fail"), "{shown}");
-    assert!(!shown.contains("hunter2"), "{shown}");
-    // Several URLs are a cluster's nodes.
-    let c = Client::builder_from(env(&[
-        ("INTERCOM_TOKEN", "t"),
-        (
-            "INTERCOM_RATE_BUDGET_REDIS_URL",
-            "rediss://:hunter2@127.0.0.1:1/, rediss://:hunter2@127.0.0.1:2/",
-        ),
-        ("INTERCOM_RATE_BUDGET_APP", "acme"),
-    ]))
-    .unwrap()
-    .build()
-    .unwrap();
-    let shown = format!("{c:?}");
-    assert!(shown.contains("cluster rediss://"), "{shown}");
-    assert!(!shown.contains("hunter2"), "{shown}");
-    for (pairs, says) in [
-        (
-            &[
-                ("INTERCOM_TOKEN", "t"),
-                ("INTERCOM_RATE_BUDGET_REDIS_URL", "redis://127.0.0.1/"),
-            ][..],
-            "INTERCOM_RATE_BUDGET_APP",
-        ),
-        (
-            &[
-                ("INTERCOM_TOKEN", "t"),
-                ("INTERCOM_RATE_BUDGET_REDIS_URL", "redis://127.0.0.1/"),
-                ("INTERCOM_RATE_BUDGET_APP", "acme"),
-                ("INTERCOM_RATE_BUDGET_WHEN_DOWN", "sometimes"),
-            ][..],
-            "INTERCOM_RATE_BUDGET_WHEN_DOWN",
-        ),
-        (
-            &[
-                ("INTERCOM_TOKEN", "t"),
-                ("INTERCOM_RATE_BUDGET_REDIS_URL", "redis://127.0.0.1/"),
-                ("INTERCOM_RATE_BUDGET_APP", "acme"),
-                ("INTERCOM_RATE_BUDGET_WHEN_DOWN", "1.5"),
-            ][..],
-            "fraction",
-        ),
-    ] {
-        let pairs: &'static [(&'static str, &'static str)] = pairs;
-        let err = Client::builder_from(env(pairs)).unwrap_err();
-        assert!(matches!(err, ConfigError::BadRateBudget { .. }), "{err:?}");
-        assert!(err.to_string().contains(says), "{err}");
-    }
 }

@@ -15,9 +15,10 @@ use redis::{
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
 
-use crate::lock::lock;
-use crate::send::budget::redis::bounded::Bounded;
-use crate::text::{Secrets, clean};
+use intercom_messages::text::{Secrets, clean};
+
+use crate::bounded::Bounded;
+use crate::lock;
 
 /// How long one Redis connection attempt or command may take.
 pub(crate) const REDIS_TIMEOUT: Duration = Duration::from_millis(250);

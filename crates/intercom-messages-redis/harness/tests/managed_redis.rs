@@ -8,12 +8,13 @@
 use std::path::Path;
 use std::time::Duration;
 
-use intercom_messages::{RateBudget, RedisBudget, RedisBudgets, WhenRedisDown};
-use intercom_messages_tests::budget::{LimitedServer, Pacing, Run, run_workers};
-use intercom_messages_tests::managed_redis::{
+use intercom_messages::RateBudget;
+use intercom_messages_redis::{RedisBudget, RedisBudgets, WhenRedisDown};
+use intercom_messages_redis_tests::budget::{LimitedServer, Pacing, Run, run_workers};
+use intercom_messages_redis_tests::managed_redis::{
     Certs, RedisCluster, SlotLog, acl_redis, schedule, tls_redis,
 };
-use intercom_messages_tests::redis::RedisServer;
+use intercom_messages_redis_tests::redis::RedisServer;
 
 fn worker() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_budget_worker"))

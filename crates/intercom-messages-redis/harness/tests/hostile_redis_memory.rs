@@ -7,8 +7,9 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use intercom_messages::{SendError, WhenRedisDown};
-use intercom_messages_tests::fake_redis::{client, huge_reply_redis, intercom, message};
+use intercom_messages::SendError;
+use intercom_messages_redis::WhenRedisDown;
+use intercom_messages_redis_tests::fake_redis::{client, huge_reply_redis, intercom, message};
 
 /// Resident memory of this process, in bytes (Linux `/proc/self/statm`).
 fn resident() -> usize {

@@ -5,9 +5,10 @@
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use intercom_messages::{SendError, WhenRedisDown};
+use intercom_messages::SendError;
+use intercom_messages_redis::WhenRedisDown;
+use intercom_messages_redis_tests::fake_redis::{client, fake_redis, intercom, message};
 use intercom_messages_test_support::log::Captured;
-use intercom_messages_tests::fake_redis::{client, fake_redis, intercom, message};
 
 /// The same nonsense, asked again each time Redis is due another try, is
 /// logged once; a Redis error that quotes the password is logged without it.

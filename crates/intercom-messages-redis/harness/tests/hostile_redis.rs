@@ -3,15 +3,16 @@
 //! a budget failure: with `Fail` the send is refused and nothing reaches
 //! Intercom; with `FallBack` the send goes out paced locally.
 //!
-//! The fake Redis (`intercom_messages_tests::fake_redis`) is raw TCP on
+//! The fake Redis (`intercom_messages_redis_tests::fake_redis`) is raw TCP on
 //! loopback, answering RESP by hand: a real `redis-server` cannot be made to
 //! answer nonsense. What it makes us log is `hostile_redis_logs.rs`.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use intercom_messages::{SendError, WhenRedisDown};
-use intercom_messages_tests::fake_redis::{client, fake_redis, intercom, message};
+use intercom_messages::SendError;
+use intercom_messages_redis::WhenRedisDown;
+use intercom_messages_redis_tests::fake_redis::{client, fake_redis, intercom, message};
 
 /// Answers that are not a sane wait: 292,000 years, negative, not a number.
 const NONSENSE: [&str; 4] = [

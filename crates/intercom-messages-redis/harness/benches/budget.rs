@@ -13,11 +13,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use intercom_messages::{
-    Client, Contact, Message, RedisBudget, RetryPolicy, SendError, WhenRedisDown,
-};
-use intercom_messages_tests::budget::{LimitedServer, Pacing, run_workers};
-use intercom_messages_tests::redis::RedisServer;
+use intercom_messages::{Client, Contact, Message, RetryPolicy, SendError};
+use intercom_messages_redis::{RedisBudget, WhenRedisDown};
+use intercom_messages_redis_tests::budget::{LimitedServer, Pacing, run_workers};
+use intercom_messages_redis_tests::redis::RedisServer;
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -201,7 +200,7 @@ fn main() {
         outage(&mut out).await;
     });
     println!("{out}");
-    let dir = xtask::workspace_root().join("target/criterion");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../target/criterion");
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join("budget-summary.md"), &out);
 }

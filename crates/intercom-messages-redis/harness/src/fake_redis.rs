@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use intercom_messages::{Client, Contact, Message, RedisBudget, RetryPolicy, WhenRedisDown};
+use intercom_messages::{Client, Contact, Message, RetryPolicy};
+use intercom_messages_redis::{RedisBudget, WhenRedisDown};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
