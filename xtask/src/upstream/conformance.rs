@@ -22,6 +22,7 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use crate::codegen::examples::examples;
+use crate::codegen::operations::{FIRST_OPERATION, Operation, operations};
 use crate::codegen::project::{Strictness, json_schema_for_version, required_when};
 use crate::codegen::spec::Spec;
 use crate::codegen::versions::Range;
@@ -569,10 +570,17 @@ fn set_map_lines(
 }
 
 /// The examples of one vendored description: `(place, name, value)`.
-fn published_examples(version: &str, doc: &Value) -> Result<Vec<(String, String, Value)>, String> {
-    let op = doc
-        .pointer("/paths/~1messages/post")
-        .ok_or_else(|| format!("{version}: no POST /messages"))?;
+fn published_examples(
+    version: &str,
+    doc: &Value,
+    operation: &Operation,
+) -> Result<Vec<(String, String, Value)>, String> {
+    let op = doc.pointer(&operation.pointer()).ok_or_else(|| {
+        format!(
+            "{version}: no {} {} ({})",
+            operation.method, operation.path, operation.id
+        )
+    })?;
     let mut places = vec![(
         "request".to_string(),
         op.pointer("/requestBody/content/application~1json/examples"),
@@ -592,22 +600,46 @@ fn published_examples(version: &str, doc: &Value) -> Result<Vec<(String, String,
     Ok(out)
 }
 
-/// The examples of one vendored description against the fragment's.
+/// The examples of one vendored description against the fragment's, for
+/// every operation of the fragment.
 fn check_examples(
     spec: &Spec,
     position: usize,
     version: &str,
     doc: &Value,
 ) -> Result<Vec<String>, String> {
-    let theirs = published_examples(version, doc)?;
-    // Intercom's descriptions are cut to `POST /messages` (openapi/upstream/):
-    // the examples of the other operations have nothing to compare with there.
-    let ours: Vec<_> = examples(spec)?
-        .into_iter()
-        .filter(|e| e.operation == crate::codegen::operations::FIRST_OPERATION)
-        .collect();
+    let all = examples(spec)?;
     let mut out = Vec::new();
-    for (place, name, value) in &theirs {
+    for operation in operations(spec)? {
+        let theirs = published_examples(version, doc, &operation)?;
+        let ours: Vec<_> = all
+            .iter()
+            .filter(|e| e.operation == operation.id)
+            .cloned()
+            .collect();
+        let label = if operation.id == FIRST_OPERATION {
+            String::new()
+        } else {
+            format!("{} ", operation.id)
+        };
+        out.extend(
+            operation_examples(position, version, &theirs, &ours)?
+                .into_iter()
+                .map(|line| line.replacen(": example `", &format!(": {label}example `"), 1)),
+        );
+    }
+    Ok(out)
+}
+
+/// One operation's published examples (`theirs`) against the fragment's (`ours`).
+fn operation_examples(
+    position: usize,
+    version: &str,
+    theirs: &[(String, String, Value)],
+    ours: &[crate::codegen::examples::Example],
+) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for (place, name, value) in theirs {
         let found: Vec<_> = ours
             .iter()
             .filter(|e| {
@@ -631,7 +663,7 @@ fn check_examples(
             )),
         }
     }
-    for e in &ours {
+    for e in ours {
         if let Some(name) = &e.upstream_name
             && e.range.contains(position)
             && !theirs.iter().any(|(p, n, _)| p == &e.place && n == name)
