@@ -691,7 +691,7 @@ pub mod types {
         ///The author's email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        ///The author's Intercom id.
+        ///The author's Intercom id (null in some Preview answers).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The author's name.

@@ -228,7 +228,14 @@ pub fn load(path: &Path) -> Result<Surface, String> {
 
 struct Reader<'a> {
     doc: &'a Value,
+    /// Whether a `$ref` that points nowhere reads as a schema that says
+    /// nothing (a response's: the published 2.11 conversation names a
+    /// `custom_attributes` schema the description lacks) rather than failing.
+    lenient: bool,
 }
+
+/// What a lenient reader reads behind a `$ref` that points nowhere.
+static NOTHING: Value = Value::Null;
 
 impl<'a> Reader<'a> {
     /// Follows a local `$ref` (repeatedly); a broken one is an error naming it.
@@ -240,10 +247,11 @@ impl<'a> Reader<'a> {
             let pointer = r.strip_prefix('#').ok_or_else(|| {
                 format!("at `{at}`: `$ref: {r}` points outside the file, which is not read")
             })?;
-            node = self
-                .doc
-                .pointer(pointer)
-                .ok_or_else(|| format!("at `{at}`: `$ref: {r}` points nowhere"))?;
+            node = match self.doc.pointer(pointer) {
+                Some(n) => n,
+                None if self.lenient => &NOTHING,
+                None => return Err(format!("at `{at}`: `$ref: {r}` points nowhere")),
+            };
         }
         Err(format!("at `{at}`: `$ref`s loop"))
     }
@@ -398,10 +406,19 @@ fn constraints(node: &Value, path: &str, cons: &mut BTreeMap<String, BTreeSet<St
 
 /// Reads what a description says about `POST /messages`.
 pub fn surface(doc: &Value) -> Result<Surface, String> {
-    let r = Reader { doc };
-    let op = doc.pointer("/paths/~1messages/post").ok_or(
-        "missing `paths./messages.post`: not a description of Intercom's API with POST /messages",
-    )?;
+    surface_at(doc, "/paths/~1messages/post")
+}
+
+/// Reads what a description says about the operation at `pointer` (a JSON
+/// pointer such as `/paths/~1conversations~1search/post`).
+pub fn surface_at(doc: &Value, pointer: &str) -> Result<Surface, String> {
+    let r = Reader {
+        doc,
+        lenient: false,
+    };
+    let op = doc.pointer(pointer).ok_or_else(|| {
+        format!("missing `{pointer}`: not a description of Intercom's API with this operation")
+    })?;
     let mut s = Surface {
         versions: header_versions(&r, op)?,
         ..Surface::default()
@@ -507,6 +524,10 @@ pub fn property_names(schema: &Value) -> BTreeSet<String> {
 
 /// The statuses, and each JSON response's properties, enums and examples.
 fn responses(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> {
+    let r = &Reader {
+        doc: r.doc,
+        lenient: true,
+    };
     let responses = op
         .get("responses")
         .and_then(Value::as_object)
