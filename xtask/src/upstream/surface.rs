@@ -417,7 +417,16 @@ pub fn surface_at(doc: &Value, pointer: &str) -> Result<Surface, String> {
         lenient: false,
     };
     let op = doc.pointer(pointer).ok_or_else(|| {
-        format!("missing `{pointer}`: not a description of Intercom's API with this operation")
+        // `/paths/~1messages/post` is shown as `paths./messages.post`.
+        let parts: Vec<String> = pointer
+            .trim_start_matches('/')
+            .split('/')
+            .map(|p| p.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        format!(
+            "missing `{}`: not a description of Intercom's API with this operation",
+            parts.join(".")
+        )
     })?;
     let mut s = Surface {
         versions: header_versions(&r, op)?,
@@ -578,6 +587,44 @@ fn list(s: &BTreeSet<String>) -> String {
 
 /// One section of the report per kind of change; `None` when nothing changed.
 pub fn report(old: &Surface, new: &Surface) -> Option<String> {
+    report_for(old, new, "POST /messages")
+}
+
+/// Reads a description file (YAML or JSON) as a document.
+pub fn load_doc(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    serde_norway::from_str(&text).map_err(|e| format!("{}: invalid YAML: {e}", path.display()))
+}
+
+/// What changed between two description files for each operation:
+/// `operations` are `(title, JSON pointer)`, e.g. `("POST /messages",
+/// "/paths/~1messages/post")`. The first must be in both files; another
+/// missing from either is left out. `None` when nothing changed.
+pub fn report_operations(
+    old: &Path,
+    new: &Path,
+    operations: &[(String, String)],
+) -> Result<Option<String>, String> {
+    let (a, b) = (load_doc(old)?, load_doc(new)?);
+    let mut out = String::new();
+    for (i, (title, pointer)) in operations.iter().enumerate() {
+        let read = |doc: &Value, path: &Path| {
+            surface_at(doc, pointer).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        if i > 0 && (a.pointer(pointer).is_none() || b.pointer(pointer).is_none()) {
+            continue;
+        }
+        if let Some(r) = report_for(&read(&a, old)?, &read(&b, new)?, title) {
+            out.push_str(if out.is_empty() { "" } else { "\n" });
+            out.push_str(&r);
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+/// [`report`] for the operation `title` (`POST /conversations/search`).
+pub fn report_for(old: &Surface, new: &Surface, title: &str) -> Option<String> {
     let sections: Vec<(&str, Vec<String>)> = vec![
         (
             "Versions of the `Intercom-Version` header",
@@ -617,7 +664,7 @@ pub fn report(old: &Surface, new: &Surface) -> Option<String> {
     if changed.is_empty() {
         return None;
     }
-    let mut out = String::from("# What changed for `POST /messages`\n");
+    let mut out = format!("# What changed for `{title}`\n");
     for (title, lines) in changed {
         let _ = write!(out, "\n## {title}\n\n{}\n", lines.join("\n"));
     }
@@ -728,7 +775,10 @@ mod tests {
     fn a_type_is_read_once_shown_as_written_and_compared_by_kind() {
         let doc =
             json!({"components": {"schemas": {"id": {"type": "integer", "format": "int64"}}}});
-        let r = Reader { doc: &doc };
+        let r = Reader {
+            doc: &doc,
+            lenient: false,
+        };
         let node = json!({"oneOf": [
             {"$ref": "#/components/schemas/id"},
             {"type": "array", "items": {"type": "string", "nullable": true}}
