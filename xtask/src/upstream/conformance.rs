@@ -26,7 +26,7 @@ use crate::codegen::operations::{FIRST_OPERATION, Operation, operations};
 use crate::codegen::project::{Strictness, json_schema_for_version, required_when};
 use crate::codegen::spec::Spec;
 use crate::codegen::versions::Range;
-use crate::upstream::surface::{Surface, TypeDesc, surface_at};
+use crate::upstream::surface::{Surface, TypeDesc, surface_with};
 
 /// Where the descriptions are vendored, from the workspace root.
 pub const UPSTREAM_DIR: &str = "openapi/upstream";
@@ -267,8 +267,9 @@ fn compare_operations(
         if !op.range.contains(position) {
             continue;
         }
-        let theirs =
-            surface_at(&up.doc, &op.pointer()).map_err(|e| format!("{}: {e}", up.version))?;
+        let nested = op.id != FIRST_OPERATION;
+        let theirs = surface_with(&up.doc, &op.pointer(), nested)
+            .map_err(|e| format!("{}: {e}", up.version))?;
         let ours = fragment_surface(spec, position, &op)?;
         let (a, l) = compare(&normalised(ours), &normalised(theirs));
         agreed += a;
@@ -323,7 +324,7 @@ fn fragment_surface(
         "requestBody": {"content": {"application/json": {"schema": {"$ref": root}}}},
         "responses": responses,
     }}});
-    let mut s = surface_at(&doc, &operation.pointer())?;
+    let mut s = surface_with(&doc, &operation.pointer(), operation.id != FIRST_OPERATION)?;
     if operation.id == FIRST_OPERATION {
         s.required = fragment_required(spec, &doc)?;
         s.branch_properties = fragment_branch_properties(&doc)?;

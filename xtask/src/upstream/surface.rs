@@ -232,6 +232,9 @@ struct Reader<'a> {
     /// nothing (a response's: the published 2.11 conversation names a
     /// `custom_attributes` schema the description lacks) rather than failing.
     lenient: bool,
+    /// Whether the required properties of nested objects are constraints
+    /// (`request.pagination required`).
+    nested_required: bool,
 }
 
 /// What a lenient reader reads behind a `$ref` that points nowhere.
@@ -323,8 +326,16 @@ impl<'a> Reader<'a> {
         if depth > 8 {
             return Ok(());
         }
+        // `nullable` beside a `$ref` (the 2.11 search's pagination): OpenAPI
+        // 3.0 says to ignore it, but it is what Intercom wrote, and a body
+        // with null there is one Intercom documents as valid.
+        if node.get("$ref").is_some() && node.get("nullable") == Some(&Value::Bool(true)) {
+            cons.entry(format!("{path} nullable"))
+                .or_default()
+                .insert("true".into());
+        }
         let node = self.resolve(node, path)?;
-        constraints(node, path, cons);
+        constraints(node, path, cons, self.nested_required);
         if let Some(values) = node.get("enum").and_then(Value::as_array) {
             let set = enums.entry(path.to_string()).or_default();
             set.extend(values.iter().map(|v| match v {
@@ -362,7 +373,12 @@ impl<'a> Reader<'a> {
 }
 
 /// The constraints of one schema node, as `path kind` → values.
-fn constraints(node: &Value, path: &str, cons: &mut BTreeMap<String, BTreeSet<String>>) {
+fn constraints(
+    node: &Value,
+    path: &str,
+    cons: &mut BTreeMap<String, BTreeSet<String>>,
+    nested_required: bool,
+) {
     let mut put = |kind: &str, value: String| {
         cons.entry(format!("{path} {kind}"))
             .or_default()
@@ -402,6 +418,16 @@ fn constraints(node: &Value, path: &str, cons: &mut BTreeMap<String, BTreeSet<St
             put("union", union.into());
         }
     }
+    // The required properties of a nested object, when asked (the body's
+    // own are its branches' required sets).
+    if nested_required
+        && path != "request"
+        && let Some(names) = node.get("required").and_then(Value::as_array)
+    {
+        for n in names.iter().filter_map(Value::as_str) {
+            put("required", n.to_string());
+        }
+    }
 }
 
 /// Reads what a description says about `POST /messages`.
@@ -412,9 +438,18 @@ pub fn surface(doc: &Value) -> Result<Surface, String> {
 /// Reads what a description says about the operation at `pointer` (a JSON
 /// pointer such as `/paths/~1conversations~1search/post`).
 pub fn surface_at(doc: &Value, pointer: &str) -> Result<Surface, String> {
+    surface_with(doc, pointer, false)
+}
+
+/// [`surface_at`], with the required properties of nested objects read as
+/// constraints when `nested_required` (the comparisons of the operations
+/// after `POST /messages` ask for them; the message's nested objects are
+/// unions whose members each require their own identifier).
+pub fn surface_with(doc: &Value, pointer: &str, nested_required: bool) -> Result<Surface, String> {
     let r = Reader {
         doc,
         lenient: false,
+        nested_required,
     };
     let op = doc.pointer(pointer).ok_or_else(|| {
         // `/paths/~1messages/post` is shown as `paths./messages.post`.
@@ -536,6 +571,7 @@ fn responses(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> 
     let r = &Reader {
         doc: r.doc,
         lenient: true,
+        nested_required: r.nested_required,
     };
     let responses = op
         .get("responses")
@@ -778,6 +814,7 @@ mod tests {
         let r = Reader {
             doc: &doc,
             lenient: false,
+            nested_required: false,
         };
         let node = json!({"oneOf": [
             {"$ref": "#/components/schemas/id"},
