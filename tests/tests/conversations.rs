@@ -172,7 +172,7 @@ async fn a_malformed_search_gets_the_documented_error() {
     };
     for body in [
         json!({"query": {"field": "source.id", "operator": "equals", "value": "1"}}),
-        json!({"query": {"field": "source.id", "operator": "="}}),
+        json!({"query": {"field": 7, "operator": "=", "value": "1"}}),
         json!({"pagination": {"per_page": 5}}),
         json!({"query": {"field": "source.id", "operator": "=", "value": "1"}, "pagination": {"per_page": 151}}),
         json!({"query": {"field": "source.id", "operator": "=", "value": "1"}, "sort": "x"}),

@@ -691,7 +691,7 @@ pub mod types {
         ///The author's email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
-        ///The author's Intercom id.
+        ///The author's Intercom id (null in some Preview answers).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///The author's name.
@@ -1685,23 +1685,27 @@ pub mod types {
             Default::default()
         }
     }
-    ///One filter: a field, an operator and a value (`source.id` `=` a message id finds its conversation).
+    ///One filter: a field, an operator and a value (`source.id` `=` a message id finds its conversation). Intercom's schema requires none of the three, and neither does this one.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
     pub struct SearchFilter {
         ///The field searched, e.g. `source.id` or `created_at`.
-        pub field: SearchFilterField,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field: ::std::option::Option<SearchFilterField>,
         /// How the field is compared with the value: one of `=`, `!=`, `IN`, `NIN`, `<`, `<=`, `>`, `>=`, `~`, `!~`, `^`, `$` (Intercom's enum, written as a pattern: the generator cannot name symbols as variants) ([`SearchOperator`])
-        pub operator: SearchOperator,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<SearchOperator>,
         /// The value searched for, of the field's type (a date as UNIX seconds, a string or a number) ([`SearchValue`])
-        pub value: SearchValue,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<SearchValue>,
     }
     impl SearchFilter {
         /// A builder of this type, with every field unset.
@@ -1779,14 +1783,17 @@ pub mod types {
         ::serde::Serialize,
         Clone,
         Debug,
+        Default,
         PartialEq,
         schemars::JsonSchema
     )]
     #[serde(deny_unknown_fields)]
     pub struct SearchFilterGroup {
         /// How the filters of a group are joined ([`SearchGroupOperator`])
-        pub operator: SearchGroupOperator,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<SearchGroupOperator>,
         ///The filters of the group (filters or groups).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub value: ::std::vec::Vec<SearchQuery>,
     }
     impl SearchFilterGroup {
@@ -5585,21 +5592,24 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SearchFilter {
             field: ::std::result::Result<
-                super::SearchFilterField,
+                ::std::option::Option<super::SearchFilterField>,
                 ::std::string::String,
             >,
             operator: ::std::result::Result<
-                super::SearchOperator,
+                ::std::option::Option<super::SearchOperator>,
                 ::std::string::String,
             >,
-            value: ::std::result::Result<super::SearchValue, ::std::string::String>,
+            value: ::std::result::Result<
+                ::std::option::Option<super::SearchValue>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SearchFilter {
             fn default() -> Self {
                 Self {
-                    field: Err("no value supplied for field".to_string()),
-                    operator: Err("no value supplied for operator".to_string()),
-                    value: Err("no value supplied for value".to_string()),
+                    field: Ok(Default::default()),
+                    operator: Ok(Default::default()),
+                    value: Ok(Default::default()),
                 }
             }
         }
@@ -5607,7 +5617,9 @@ pub mod types {
             /// Sets `field`.
             pub fn field<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SearchFilterField>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SearchFilterField>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.field = value
@@ -5620,7 +5632,7 @@ pub mod types {
             /// Sets `operator`.
             pub fn operator<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SearchOperator>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SearchOperator>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.operator = value
@@ -5633,7 +5645,7 @@ pub mod types {
             /// Sets `value`.
             pub fn value<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SearchValue>,
+                T: ::std::convert::TryInto<::std::option::Option<super::SearchValue>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.value = value
@@ -5669,7 +5681,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SearchFilterGroup {
             operator: ::std::result::Result<
-                super::SearchGroupOperator,
+                ::std::option::Option<super::SearchGroupOperator>,
                 ::std::string::String,
             >,
             value: ::std::result::Result<
@@ -5680,8 +5692,8 @@ pub mod types {
         impl ::std::default::Default for SearchFilterGroup {
             fn default() -> Self {
                 Self {
-                    operator: Err("no value supplied for operator".to_string()),
-                    value: Err("no value supplied for value".to_string()),
+                    operator: Ok(Default::default()),
+                    value: Ok(Default::default()),
                 }
             }
         }
@@ -5689,7 +5701,9 @@ pub mod types {
             /// Sets `operator`.
             pub fn operator<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SearchGroupOperator>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SearchGroupOperator>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.operator = value

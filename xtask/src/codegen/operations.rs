@@ -55,7 +55,8 @@ impl Operation {
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
-/// Every operation, in the fragment's order; each must have an `operationId`
+/// Every operation, `createMessage` first, then in the fragment's order;
+/// each must have an `operationId`
 /// and a JSON request body that is a `$ref` to a component schema.
 pub fn operations(spec: &Spec) -> Result<Vec<Operation>, String> {
     let paths = spec
@@ -101,6 +102,8 @@ pub fn operations(spec: &Spec) -> Result<Vec<Operation>, String> {
             });
         }
     }
+    // The first operation first, the others in the fragment's order.
+    out.sort_by_key(|o| o.id != FIRST_OPERATION);
     if !out.iter().any(|o| o.id == FIRST_OPERATION) {
         return Err(format!(
             "at `paths`: the operation `{FIRST_OPERATION}` is missing"

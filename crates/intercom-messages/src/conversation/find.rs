@@ -40,10 +40,12 @@ impl Decoded for SearchAnswer {
 /// `source.id` `=` the id, built with the generated request types.
 pub(crate) fn search_body(message_id: &str) -> Vec<u8> {
     let filter = types::SearchFilter {
-        field: types::SearchFilterField::try_from("source.id")
-            .expect("`source.id` is a non-empty field name"),
-        operator: types::SearchOperator::try_from("=").expect("`=` is a documented operator"),
-        value: types::SearchValue::String(message_id.to_string()),
+        field: Some(
+            types::SearchFilterField::try_from("source.id")
+                .expect("`source.id` is a non-empty field name"),
+        ),
+        operator: Some(types::SearchOperator::try_from("=").expect("`=` is a documented operator")),
+        value: Some(types::SearchValue::String(message_id.to_string())),
     };
     let request = types::SearchConversationsRequest {
         query: types::SearchQuery::from(filter),
