@@ -6,17 +6,21 @@
 // no answer came), `answer` the created message or the error body, and
 // `misfits` what in the answer the SDK's declared types cannot hold.
 //
-// Usage: node drive.cjs BASE_URL TOKEN
+// Usage: node drive.cjs BASE_URL TOKEN [RECORDED.json]
+// RECORDED.json, when given, maps a version the SDK offers to the request
+// examples Intercom's description of that version records; each is sent
+// verbatim at its version.
 // The forms sent: every form the SDK's CreateMessageRequest allows (each
 // message_type, recipient type and optional property), at every version the
 // SDK offers; the docstring examples of messages.create at every version;
 // the docstring examples of unstable.messages.createMessage (Intercom's
-// recorded requests, valid and invalid ones) at every version.
+// recorded requests, valid and invalid ones) and the recorded refused
+// requests verbatim (with their `body: null`) at every version.
 "use strict";
 
 const { IntercomClient, IntercomError } = require("intercom-client");
 
-const [baseUrl, token] = process.argv.slice(2);
+const [baseUrl, token, recordedPath] = process.argv.slice(2);
 if (!baseUrl || !token) {
   console.error("usage: node drive.cjs BASE_URL TOKEN");
   process.exit(2);
@@ -93,6 +97,15 @@ const UNSTABLE_EXAMPLES = [
     message_type: "sms", body: "heyy https://picsum.photos/200/300" },
 ];
 
+// Intercom's recorded refused requests as its descriptions have them: the
+// docstrings above drop their `body: null`.
+const RECORDED_REFUSED = [
+  { from: { type: "admin", id: "991267818" }, to: { type: "user", id: "6762f23b1bb69f9f2193bc1a" },
+    message_type: "inapp", body: null, subject: "heyy" },
+  { from: { type: "admin", id: "991267820" }, to: { type: "user", id: "6762f23d1bb69f9f2193bc1c" },
+    message_type: "email", body: null, subject: "heyy" },
+];
+
 function subsets(keys) {
   return keys.reduce((all, k) => all.concat(all.map((s) => s.concat(k))), [[]]);
 }
@@ -149,6 +162,12 @@ async function send(client, kase, version, body, unstable) {
 
 async function main() {
   const client = new IntercomClient({ token, baseUrl, maxRetries: 0 });
+  const recorded = recordedPath ? JSON.parse(require("node:fs").readFileSync(recordedPath, "utf8")) : {};
+  for (const [version, examples] of Object.entries(recorded)) {
+    for (const [name, body] of Object.entries(examples)) {
+      await send(client, `recorded request ${name}`, version, body, true);
+    }
+  }
   for (const version of VERSIONS) {
     for (const { name, body } of typedForms()) await send(client, name, version, body, false);
     for (const [i, body] of CREATE_EXAMPLES.entries()) {
@@ -156,6 +175,9 @@ async function main() {
     }
     for (const [i, body] of UNSTABLE_EXAMPLES.entries()) {
       await send(client, `unstable.messages.createMessage example ${i + 1}`, version, body, true);
+    }
+    for (const [i, body] of RECORDED_REFUSED.entries()) {
+      await send(client, `recorded refused request ${i + 1}`, version, body, true);
     }
   }
 }

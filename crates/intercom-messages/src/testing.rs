@@ -695,11 +695,17 @@ impl Problem {
             .collect();
         let missing = match e.kind() {
             jsonschema::error::ValidationErrorKind::Required { property } => {
-                property.as_str().map(str::to_string)
+                let name = property.as_str().map(str::to_string);
+                field.extend(name.clone());
+                name
+            }
+            // A property sent as null is missing, as Intercom answers it
+            // (its recorded `"body": null` is "Body is required").
+            jsonschema::error::ValidationErrorKind::Type { .. } if e.instance().is_null() => {
+                field.last().cloned()
             }
             _ => None,
         };
-        field.extend(missing.clone());
         Problem {
             field: if field.is_empty() {
                 "request".into()
