@@ -2,9 +2,12 @@
 //!
 //! [`MockIntercom`] is a real HTTP server on loopback. It checks each request
 //! as Intercom would for the version in its `Intercom-Version` header: the
-//! body must be valid against that version's request schema, generated from
-//! the fragment and shipped with the generated crate
-//! (`version_table::REQUEST_SCHEMAS`), so it uses only what that version has.
+//! body must fit that version's request schema, generated from the fragment
+//! and shipped with the generated crate (`version_table::REQUEST_SCHEMAS`),
+//! so it uses only what that version has. A property the version does not
+//! declare is accepted, as Intercom's open request objects are, and reported
+//! in [`ReceivedMessage::undeclared`]. A refusal is an error list naming the
+//! field and the rule, in Intercom's recorded words where it recorded them.
 //! It answers with the documented response shapes, and records what it
 //! received so your test can assert on it. It checks raw requests, without
 //! the facade's rules.
