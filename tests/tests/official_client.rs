@@ -223,47 +223,22 @@ fn judge(
         ));
     }
     let (valid, undeclared) = fragment_verdict(&v.body, v.version);
-    if let Some(reported) = reported {
-        if *reported != undeclared {
-            return Some(format!(
-                "reported undeclared {reported:?}, the fragment leaves out {undeclared:?}"
-            ));
-        }
+    if let Some(reported) = reported
+        && *reported != undeclared
+    {
+        return Some(format!(
+            "reported undeclared {reported:?}, the fragment leaves out {undeclared:?}"
+        ));
     }
-    if v.status != 200 {
-        let text = v.answer.to_string();
-        if text.contains("untagged enum") || text.contains("did not match any variant") {
-            return Some(format!("serde's words reach the user: {text}"));
-        }
-        if !v.answer["request_id"].as_str().is_some_and(uuid_shaped) {
-            return Some(format!("request_id is not uuid-shaped: {text}"));
-        }
-        if matches!(v.status, 400 | 422)
-            && v.answer["errors"][0]["field"]
-                .as_str()
-                .is_none_or(str::is_empty)
-        {
-            return Some(format!("the refusal names no field: {text}"));
-        }
+    if let Some(wrong) = refusal_shape(v) {
+        return Some(wrong);
     }
     let Some(p) = published.get(&v.version) else {
         // 1.0–2.6: the fragment's evidence.
         return (valid != (v.status == 200)).then(|| format!("the fragment says valid={valid}"));
     };
     if let Some((_, status, answer)) = p.recorded.iter().find(|(r, _, _)| *r == v.body) {
-        if *status == 200 && body_is_conversation(&v.body) {
-            // Decided: refused, naming message_type (openapi/README.md,
-            // "Intercom's `admin_message_created` request").
-            let field = &v.answer["errors"][0]["field"];
-            return (v.status != 400 || field != "message_type")
-                .then(|| format!("the decision is a 400 naming message_type, not {field}"));
-        }
-        let ours = &v.answer["errors"][0];
-        let theirs = &answer["errors"][0];
-        let same = v.status == *status
-            && (*status == 200
-                || (ours["code"] == theirs["code"] && ours["message"] == theirs["message"]));
-        return (!same).then(|| format!("Intercom records {status} {theirs}"));
+        return by_record(v, *status, answer);
     }
     let upstream = p.validator.is_valid(&v.body);
     if upstream == (v.status == 200) {
@@ -282,6 +257,54 @@ fn judge(
         "Intercom's {} schema says valid={upstream}; deviations {facts:?}",
         v.version
     ))
+}
+
+/// What is wrong with a refusal's shape: serde's words, a request id not
+/// shaped as Intercom's, a 400 or 422 naming no field.
+fn refusal_shape(v: &Verdict) -> Option<String> {
+    if v.status == 200 {
+        return None;
+    }
+    let text = v.answer.to_string();
+    if text.contains("untagged enum") || text.contains("did not match any variant") {
+        return Some(format!("serde's words reach the user: {text}"));
+    }
+    if !v.answer["request_id"].as_str().is_some_and(uuid_shaped) {
+        return Some(format!("request_id is not uuid-shaped: {text}"));
+    }
+    let field = v.answer["errors"][0]["field"].as_str();
+    (matches!(v.status, 400 | 422) && field.is_none_or(str::is_empty))
+        .then(|| format!("the refusal names no field: {text}"))
+}
+
+/// A verdict on one of Intercom's recorded requests, held to its recorded
+/// answer: the status, and a refusal's code and message.
+fn by_record(v: &Verdict, status: u16, answer: &Value) -> Option<String> {
+    if status == 200 && body_is_conversation(&v.body) {
+        // Decided: refused, naming message_type (openapi/README.md,
+        // "Intercom's `admin_message_created` request").
+        let field = &v.answer["errors"][0]["field"];
+        return (v.status != 400 || field != "message_type")
+            .then(|| format!("the decision is a 400 naming message_type, not {field}"));
+    }
+    let ours = &v.answer["errors"][0];
+    let theirs = &answer["errors"][0];
+    let same = v.status == status
+        && (status == 200
+            || (ours["code"] == theirs["code"] && ours["message"] == theirs["message"]));
+    (!same).then(|| format!("Intercom records {status} {theirs}"))
+}
+
+/// How many verdicts were held to a recorded answer.
+fn judged_by_record(verdicts: &[Verdict], published: &BTreeMap<Version, Published>) -> usize {
+    verdicts
+        .iter()
+        .filter(|v| {
+            published
+                .get(&v.version)
+                .is_some_and(|p| p.recorded.iter().any(|(r, _, _)| *r == v.body))
+        })
+        .count()
 }
 
 fn body_is_conversation(body: &Value) -> bool {
@@ -317,14 +340,7 @@ async fn the_official_node_sdk_sees_intercom() {
     assert_eq!(offered.len(), 21, "1.0 to 2.14 and Unstable");
     assert!(verdicts.len() > 1000, "{} requests", verdicts.len());
     let created = verdicts.iter().filter(|v| v.status == 200).count();
-    let by_record = verdicts
-        .iter()
-        .filter(|v| {
-            published
-                .get(&v.version)
-                .is_some_and(|p| p.recorded.iter().any(|(r, _, _)| *r == v.body))
-        })
-        .count();
+    let by_record = judged_by_record(&verdicts, &published);
     println!(
         "{} requests, {created} created, {by_record} judged by Intercom's recorded answer, {} wrong",
         verdicts.len(),

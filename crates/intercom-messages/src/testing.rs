@@ -850,10 +850,10 @@ fn undeclared_only(errors: &[jsonschema::ValidationError<'_>]) -> Option<Vec<Str
 fn without(body: &Value, pointers: &[String]) -> Value {
     let mut body = body.clone();
     for pointer in pointers {
-        if let Some((parent, name)) = pointer.rsplit_once('/') {
-            if let Some(o) = body.pointer_mut(parent).and_then(Value::as_object_mut) {
-                o.remove(name);
-            }
+        if let Some((parent, name)) = pointer.rsplit_once('/')
+            && let Some(o) = body.pointer_mut(parent).and_then(Value::as_object_mut)
+        {
+            o.remove(name);
         }
     }
     body
