@@ -345,6 +345,14 @@ async fn a_hostile_search_answer_is_bounded_typed_and_scrubbed() {
     for shown in [err.to_string(), format!("{err:?}")] {
         assert!(!shown.contains(TOKEN), "{shown}");
     }
+    // A search's error says what failed, never that a message may have
+    // been delivered: a search creates nothing.
+    let text = err.to_string();
+    assert!(
+        text.contains("api_error, status 401, unauthorized"),
+        "{text}"
+    );
+    assert!(!text.contains("delivered"), "{text}");
     let garbage = format!("<html>{TOKEN}</html>");
     let err = hostile(Reply::http(200, &[], garbage.as_bytes())).await;
     for shown in [err.to_string(), format!("{err:?}")] {

@@ -12,6 +12,14 @@
 //! received so your test can assert on it. It checks raw requests, without
 //! the facade's rules.
 //!
+//! It also keeps the messages it created and answers
+//! `POST /conversations/search` as Intercom does: a message has no
+//! conversation until the test says the contact replied
+//! ([`MockIntercom::contact_replies`]), unless it opened one at once (a
+//! user's or lead's message, or an admin message with
+//! `create_conversation_without_contact_reply: true`), and only then does
+//! the created message's answer carry a `conversation_id`, each its own.
+//!
 //! ```
 //! use intercom_messages::testing::MockIntercom;
 //! use intercom_messages::{Contact, Message, SendError, Version};

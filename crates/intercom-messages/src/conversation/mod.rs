@@ -156,11 +156,31 @@ pub enum FindError {
     /// The message id is empty: nothing was sent.
     #[error("the message id is empty, nothing was sent")]
     EmptyMessageId,
-    /// The search failed. A search creates nothing, so whatever the error
-    /// says of delivery, nothing can have been done twice; it was retried
-    /// on 5xx and lost connections as the policy allowed.
-    #[error("the search failed: {0}")]
+    /// The search failed: the error of its last attempt (its text scrubbed
+    /// like a send's). A search creates nothing, so what the error says of
+    /// delivery means nothing here; it was retried on 5xx and lost
+    /// connections as the policy allowed, and may simply be tried again.
+    #[error("the search failed ({}); nothing was created, it may be tried again", describe(.0))]
     Search(#[source] SendError),
+}
+
+/// A search's error in words that say nothing of delivery: its kind, the
+/// status and Intercom's request id when there were ones, and the first
+/// error code of an error list.
+fn describe(e: &SendError) -> String {
+    let mut out = crate::send::observe::error_kind(e).to_string();
+    if let Some(status) = e.status() {
+        out.push_str(&format!(", status {status}"));
+    }
+    if let SendError::Api { errors, .. } = e
+        && let Some(first) = errors.first()
+    {
+        out.push_str(&format!(", {}", crate::text::clean(&first.code)));
+    }
+    if let Some(id) = e.request_id() {
+        out.push_str(&format!(", request id {}", crate::text::clean(id)));
+    }
+    out
 }
 
 impl FindError {

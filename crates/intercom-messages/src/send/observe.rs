@@ -172,15 +172,22 @@ fn millis(d: Duration) -> f64 {
 pub(crate) fn outcome<T>(result: &Result<T, SendError>, op: Operation) -> &'static str {
     match result {
         Ok(_) => op.ok(),
-        Err(SendError::Invalid(_)) => "invalid",
-        Err(SendError::Api { .. }) => "api_error",
-        Err(SendError::RateLimited { .. }) => "rate_limited",
-        Err(SendError::Server { .. }) => "server_error",
-        Err(SendError::Transport { .. }) => "transport",
-        Err(SendError::UndecodableResponse { .. }) => "undecodable",
-        Err(SendError::ResponseTooLarge { .. }) => "too_large",
-        Err(SendError::Redirected { .. }) => "redirected",
-        Err(SendError::BudgetUnavailable(_)) => "budget_unavailable",
-        Err(SendError::AfterPossibleDelivery { .. }) => "after_possible_delivery",
+        Err(e) => error_kind(e),
+    }
+}
+
+/// The kind of an error, as the span and the metrics name it.
+pub(crate) fn error_kind(e: &SendError) -> &'static str {
+    match e {
+        SendError::Invalid(_) => "invalid",
+        SendError::Api { .. } => "api_error",
+        SendError::RateLimited { .. } => "rate_limited",
+        SendError::Server { .. } => "server_error",
+        SendError::Transport { .. } => "transport",
+        SendError::UndecodableResponse { .. } => "undecodable",
+        SendError::ResponseTooLarge { .. } => "too_large",
+        SendError::Redirected { .. } => "redirected",
+        SendError::BudgetUnavailable(_) => "budget_unavailable",
+        SendError::AfterPossibleDelivery { .. } => "after_possible_delivery",
     }
 }
