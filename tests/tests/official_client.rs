@@ -367,3 +367,39 @@ async fn the_official_node_sdk_sees_intercom() {
             .any(|v| v.body["body"] == sms && v.version == Version::PREVIEW && v.status == 400)
     );
 }
+
+/// Intercom's recorded 401 (a wrong token) is reproduced word for word, in
+/// every published version: the code and message of its error list.
+#[tokio::test]
+async fn the_recorded_unauthorized_answer_is_reproduced() {
+    let mock = MockIntercom::start().await;
+    let root = workspace_root();
+    let mut checked = 0;
+    for u in conformance::load_upstream(&root.join(conformance::UPSTREAM_DIR)).unwrap() {
+        let examples = u.doc["paths"]["/messages"]["post"]["responses"]["401"]
+            .pointer("/content/application~1json/examples")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for example in examples.values() {
+            let r = reqwest::Client::new()
+                .post(format!("{}/messages", mock.uri()))
+                .bearer_auth("not-the-token")
+                .header("Intercom-Version", &u.version)
+                .json(&json!({"message_type": "inapp", "body": "Hi",
+                    "from": {"type": "admin", "id": 1}, "to": {"type": "user", "id": "u"}}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 401, "{}", u.version);
+            let answer: Value = r.json().await.unwrap();
+            let (ours, theirs) = (&answer["errors"][0], &example["value"]["errors"][0]);
+            assert_eq!(ours["code"], theirs["code"], "{}", u.version);
+            assert_eq!(ours["message"], theirs["message"], "{}", u.version);
+            assert!(uuid_shaped(answer["request_id"].as_str().unwrap()));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} recorded 401s");
+    assert!(mock.received().is_empty());
+}
