@@ -550,7 +550,12 @@ async fn serve(r: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<
     }
     let (parts, body) = r.into_parts();
     let Ok(body) = Limited::new(body, MAX_REQUEST_BODY).collect().await else {
-        return Ok(MockAnswer::error(413, "request_too_large", "body too large").response());
+        let refusal = error(
+            413,
+            "request_too_large",
+            "The request body is too large".into(),
+        );
+        return Ok(refusal.at("request").answer().response());
     };
     let received = Received {
         headers: parts.headers,
