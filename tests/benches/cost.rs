@@ -379,7 +379,13 @@ async fn main() {
             b = b.pacing(166);
         }
         let c = b.build().unwrap();
-        let done = intercom_messages_tests::budget::burst(&c, 50, in_app).await;
+        let done = intercom_messages_test_support::burst::burst(50, |i| {
+            let c = c.clone();
+            async move {
+                c.send(in_app(i)).await.unwrap();
+            }
+        })
+        .await;
         out.push_str(&format!(
             "| {label} | {} | {} | {} |\n",
             ms(done[0]),

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use intercom_messages::{Client, Contact, Message, RetryPolicy, SendError};
-use intercom_messages_tests::managed_redis::Certs;
+use intercom_messages_test_support::certs::Certs;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};

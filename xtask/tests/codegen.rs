@@ -124,15 +124,58 @@ fn generation_is_deterministic() {
     }
 }
 
+#[test]
+fn a_region_is_one_server_of_the_fragment() {
+    let text = spec_text().replacen(
+        "servers:\n",
+        "servers:\n  - url: https://api.ca.example\n    description: Canada\n    x-intercom-region: ca\n",
+        1,
+    );
+    let rendered = xtask::render(&xtask::parse_spec(&text).unwrap()).unwrap();
+    let facade = &rendered
+        .iter()
+        .find(|(p, _)| p.ends_with(FACADE))
+        .unwrap()
+        .1;
+    for line in [
+        "Ca,",
+        "Region::Ca => \"https://api.ca.example\",",
+        "Region::Ca => \"ca\",",
+    ] {
+        assert!(
+            facade.contains(line),
+            "{line} is not in the facade:\n{facade}"
+        );
+    }
+    // The first server is the default.
+    assert!(facade.contains("#[default]\n    Ca,"), "{facade}");
+    // A server without its region name is refused, with its place.
+    let text = spec_text().replacen("    x-intercom-region: eu\n", "", 1);
+    let err = xtask::render(&xtask::parse_spec(&text).unwrap()).unwrap_err();
+    assert!(
+        err.contains("servers[1]") && err.contains("x-intercom-region"),
+        "{err}"
+    );
+}
+
 /// A copy of the workspace files the generator reads and writes.
 fn temp_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = xtask::workspace_root();
     let spec = xtask::load_spec(&root.join(SPEC)).unwrap();
-    let schemas = spec
-        .versions
-        .iter()
-        .map(xtask::project::request_schema_path);
+    // Every operation's request schema at each version it has.
+    let schemas: Vec<String> = xtask::operations::operations(&spec)
+        .unwrap()
+        .into_iter()
+        .flat_map(|op| {
+            spec.versions
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| op.range.contains(*i))
+                .map(|(_, v)| op.schema_path(v))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     for rel in [
         SPEC,
         GENERATED,
@@ -429,6 +472,12 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
             range("message")
         ),
     );
+    // The search's examples of the newest version are Intercom's in the new
+    // one too (its cut is the newest one's): they are tagged with it.
+    let text = text.replace(
+        &format!("x-intercom-versions: {{since: \"{last}\", until: \"{last}\"}}"),
+        &format!("x-intercom-versions: {{since: \"{last}\", until: \"{new}\"}}"),
+    );
     std::fs::write(&path, text).unwrap();
 
     // 3. `cargo xtask codegen`, then `cargo xtask conformance`.
@@ -479,9 +528,9 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         "{out}"
     );
 
-    // 5. Expose it: its field, method and encoder line (admin.rs), its
-    //    conversion from a generated request (from_request.rs), its case in
-    //    the rule test (rules.rs).
+    // 5. Expose it: its field, method, encoder line and conversion from a
+    //    generated request (all in admin.rs, the kind's own file), its case
+    //    in the rule test (rules.rs).
     let edit = |rel: &str, anchor: &str, added: &str| {
         let p = copy.join(rel);
         let t = std::fs::read_to_string(&p).unwrap();
@@ -504,9 +553,9 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         "        request.external_id = self.options.external_id.clone();\n",
     );
     edit(
-        "crates/intercom-messages/src/message/from_request.rs",
-        "            open_conversation: r.create_conversation_without_contact_reply == Some(true),\n",
-        "            external_id: r.external_id,\n",
+        admin,
+        "                open_conversation: r.create_conversation_without_contact_reply == Some(true),\n",
+        "                external_id: r.external_id,\n",
     );
     let rules = copy.join("crates/intercom-messages/tests/rules.rs");
     let t = std::fs::read_to_string(&rules).unwrap();
@@ -531,7 +580,6 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         format!("openapi/upstream/{new}.yaml"),
         "openapi/upstream/Preview.yaml".to_string(),
         admin.to_string(),
-        "crates/intercom-messages/src/message/from_request.rs".to_string(),
         "crates/intercom-messages/tests/rules.rs".to_string(),
         // This test's own checks, copied in.
         "crates/intercom-messages/tests/added_version.rs".to_string(),

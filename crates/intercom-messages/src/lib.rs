@@ -32,6 +32,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! After sending, [`Client::find_conversation`] finds the conversation a
+//! message started (`None` until the contact replies), from API 2.0
+//! ([`searchable_versions`]); a search goes through the same retries, rate
+//! budget, bounds and scrubbing as a send.
+//!
 //! # Every server treated as possibly hostile
 //!
 //! Choices made for a client whose mistakes could send a message twice, or
@@ -72,22 +77,18 @@
 //! | before an opted-in retry of a 5xx or lost connection | nobody (backoff) | [`RetryPolicy::max_wait`] |
 //! | the in-process pacer holding back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
 //! | the in-process pacer, `r` remaining | `X-RateLimit-Remaining: r` with its reset | `r` more sends go at once (as the window allows), the rest wait for the reset, a minute past now at most; at the reset the server's word ends |
-//! | a `RedisBudget` holding every process back | `X-RateLimit-Remaining: 0` with its reset | a minute past now |
-//! | a `RedisBudget` start | whatever answers on the Redis port | each answer a minute plus one budget window, and the answers for one start together the same; past that the send fails with `BudgetUnavailable` and Redis is not judged; an answer that is no such wait is a budget failure (`WhenRedisDown::Fail` refuses, `FallBack` paces locally) |
-//! | reading a Redis reply | whatever answers on the Redis port | 4 KiB a reply, then the connection is dropped and the budget counts Redis as down |
-//! | a Redis connection or command | Redis | 250 ms (500 ms for connecting with TLS and logging in; 1 s for a cluster's first connection), then the budget counts Redis as down for a second |
 //!
 //! With the defaults, the longest a server can hold one send is three
-//! attempts of 30 s and two retry waits of 30 s (150 s), plus, with a
-//! `RedisBudget` of 10-second windows, up to 70 s for each attempt's start
-//! (360 s in all). Waiting behind this process's own queued callers is not a
-//! wait a server imposes: bound the whole send with a deadline
+//! attempts of 30 s and two retry waits of 30 s (150 s). A shared budget adds
+//! the waits its store can impose (the `intercom-messages-redis` crate
+//! documents its own). Waiting behind this process's own queued callers is
+//! not a wait a server imposes: bound the whole send with a deadline
 //! ([`ClientBuilder::deadline`], [`SendOptions::deadline`]), which ends in
 //! [`SendError::DeadlineExceeded`] and keeps the verdict: "nothing was sent"
 //! when no request had left, "may have been delivered" once one had. Your
-//! own `tokio::time::timeout` around a send also leaves nothing behind (in
-//! this process or in Redis), but drops the verdict with the send: you
-//! cannot tell whether a request had left.
+//! own `tokio::time::timeout` around a send also leaves nothing behind, but
+//! drops the verdict with the send: you cannot tell whether a request had
+//! left.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -100,18 +101,23 @@
 // re-exports, so every public path is `intercom_messages::Name`.
 #[rustfmt::skip]
 mod contract;
+mod conversation;
 mod lock;
 mod message;
 mod send;
 #[cfg(feature = "test-util")]
 #[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod testing;
-mod text;
+pub mod text;
 
 /// The generated client crate, for the raw types and client.
 pub use intercom_messages_api as api;
 
 pub use contract::ErrorCode;
+pub use conversation::{
+    Author, Conversation, ConversationContact, ConversationState, FindError, Source,
+    searchable_versions,
+};
 pub use message::admin::{
     AdminDraft, AdminMessage, Channel, ChannelKind, Email, EmailTemplate, InApp,
 };
@@ -125,15 +131,12 @@ pub use message::version::{UnknownVersion, Version};
 pub use message::whatsapp::{Parameter, PhoneDraft, TemplateComponent, WhatsAppMessage};
 pub use message::{IntoMessage, Message};
 pub use send::attempt::USER_AGENT_VALUE;
-pub use send::budget::pacer::RATE_LIMIT_WINDOW;
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub use send::budget::redis::{RedisBudget, RedisBudgetBuilder, RedisBudgets, WhenRedisDown};
+pub use send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW, sliding_window};
 pub use send::budget::{BudgetError, BudgetFuture, RateBudget};
 pub use send::client::{Client, ClientBuilder, SendOptions};
-pub use send::config::{BaseUrl, ConfigError, Region};
+pub use send::config::{BaseUrl, ConfigError, Region, UnknownRegion};
 pub use send::error::{ApiError, RESPONSE_BODY_LIMIT, SendError};
-pub use send::rate_limit::RateLimit;
+pub use send::rate_limit::{MAX_HOLD, RateLimit};
 pub use send::response::{DeliveredBy, MessageKind, SentMessage};
 pub use send::retry::RetryPolicy;
 pub use text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT};
@@ -153,8 +156,6 @@ mod tests {
         let timeout = crate::send::client::DEFAULT_TIMEOUT;
         let attempts = policy.max_attempts;
         let sends = timeout * attempts + policy.max_wait * (attempts - 1);
-        let per_start = crate::send::rate_limit::MAX_HOLD + crate::RATE_LIMIT_WINDOW;
-        let with_redis = sends + per_start * attempts;
         let docs = include_str!("lib.rs");
         let one_line = docs.replace("\n//! ", " ");
         for (what, text) in [
@@ -171,11 +172,6 @@ mod tests {
                 ),
             ),
             ("the sum", format!("({} s)", sends.as_secs())),
-            (
-                "each start",
-                format!("up to {} s for each attempt's start", per_start.as_secs()),
-            ),
-            ("in all", format!("({} s in all)", with_redis.as_secs())),
         ] {
             assert!(
                 one_line.contains(&text),

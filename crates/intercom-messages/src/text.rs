@@ -14,6 +14,19 @@
 //! same for a cut body, and also removes a secret's start that the cut left
 //! at the end. A secret transformed otherwise (base64, reversed, split by
 //! other text) is not recognised.
+//!
+//! Public so that crates built on this one (the `intercom-messages-redis`
+//! budget shows Redis's error text without its password) show untrusted text
+//! the same way:
+//!
+//! ```
+//! use intercom_messages::text::{Secrets, clean, redact};
+//!
+//! let secrets = Secrets::new().with("hunter2-password");
+//! assert_eq!(secrets.scrub("auth hunter2%2Dpassword failed"), "auth [redacted] failed");
+//! assert_eq!(redact("redis://:hunter2-password@host:6379/"), "redis://[redacted]@host:6379/");
+//! assert_eq!(clean("two\nlines"), "two\\nlines");
+//! ```
 
 use std::borrow::Cow;
 
@@ -28,7 +41,7 @@ pub const SERVER_TEXT_LIMIT: usize = 200;
 
 /// Server-controlled text made safe for a log line: control characters
 /// escaped, and at most [`SERVER_TEXT_LIMIT`] characters.
-pub(crate) fn clean(text: &str) -> String {
+pub fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(SERVER_TEXT_LIMIT + 8));
     for (i, c) in text.chars().enumerate() {
         if i == SERVER_TEXT_LIMIT {
@@ -46,7 +59,7 @@ pub(crate) fn clean(text: &str) -> String {
 
 /// A URL as it may be shown: anything between `://` and the last `@` before
 /// the path is user info and becomes `[redacted]`; at most 200 characters.
-pub(crate) fn redact(raw: &str) -> String {
+pub fn redact(raw: &str) -> String {
     let raw = raw.trim();
     let shown = match raw.find("://") {
         Some(i) => {
@@ -80,7 +93,7 @@ pub(crate) fn url_without_secrets(url: &url::Url, secrets: &Secrets) -> String {
 }
 
 /// What a secret in server text is replaced with.
-pub(crate) const REDACTED: &str = "[redacted]";
+pub const REDACTED: &str = "[redacted]";
 
 /// The shortest secret that is looked for: shorter ones (a test's `"t"`)
 /// would turn ordinary text to noise, and no real access token is so short.
@@ -92,7 +105,7 @@ const SHORTEST_PARTIAL: usize = 4;
 
 /// Secrets that must never be shown, and the one way to remove them.
 #[derive(Clone, Default)]
-pub(crate) struct Secrets {
+pub struct Secrets {
     secrets: Vec<SecretString>,
 }
 
@@ -104,12 +117,12 @@ impl std::fmt::Debug for Secrets {
 
 impl Secrets {
     /// No secrets yet.
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds a secret (ignored when shorter than 8 bytes).
-    pub(crate) fn with(mut self, secret: &str) -> Self {
+    pub fn with(mut self, secret: &str) -> Self {
         if secret.len() >= SHORTEST_SECRET {
             self.secrets.push(SecretString::from(secret.to_owned()));
             // Longest first: a secret containing another is removed whole.
@@ -131,7 +144,7 @@ impl Secrets {
     /// [`REDACTED`], in any ASCII case and with any of its bytes
     /// percent-encoded: the forms a URL parser or an echoing server makes of
     /// it. Borrowed when there is nothing to remove.
-    pub(crate) fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = Cow::Borrowed(text);
         for secret in &self.secrets {
             let secret = secret.expose_secret().as_bytes();

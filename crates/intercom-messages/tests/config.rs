@@ -131,6 +131,19 @@ fn from_the_environment() {
             .contains("`3.0` is not an Intercom API version"),
         "{err}"
     );
+    // A shared budget this crate cannot honour is refused, never ignored, and
+    // the error says which crate reads it.
+    let err = Client::builder_from(env(&[
+        ("INTERCOM_TOKEN", "t"),
+        (
+            "INTERCOM_RATE_BUDGET_REDIS_URL",
+            "redis://:hunter2@127.0.0.1/",
+        ),
+    ]))
+    .unwrap_err();
+    assert!(matches!(err, ConfigError::BadRateBudget { .. }), "{err:?}");
+    assert!(err.to_string().contains("intercom-messages-redis"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
 }
 
 #[tokio::test(flavor = "current_thread")]

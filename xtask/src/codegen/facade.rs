@@ -1,7 +1,8 @@
 //! What the facade needs from the fragment, generated so that it never spells a
 //! version fact itself: the `Version` constants in the enum's order, the open
-//! enums of the response's known values, and the request contract of each
-//! version as a JSON Schema for the mock.
+//! enums of the response's known values, the regions of the fragment's
+//! `servers`, and the request contract of each version as a JSON Schema for
+//! the mock.
 
 use std::collections::BTreeSet;
 
@@ -30,6 +31,29 @@ const OPEN_ENUMS: &[(&str, &str, &str)] = &[
         "Error.code",
         "ErrorCode",
         "What went wrong (`code` of an error); Intercom adds codes at any time.",
+    ),
+    (
+        "Conversation.state",
+        "ConversationState",
+        "Where a conversation stands (`state` of a conversation): open, closed or snoozed.",
+    ),
+];
+
+/// The facade's closed enums, mirrors of a component schema's `enum`: which
+/// schema, the facade's name and doc, and the value the facade sends when the
+/// user sets none (its own choice, not Intercom's; checked to be a value).
+const CLOSED_ENUMS: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "Template",
+        "EmailTemplate",
+        "The style of an email (`template`); the facade sends `plain` unless told otherwise.",
+        Some("plain"),
+    ),
+    (
+        "ContactType",
+        "ContactType",
+        "The kind of contact, as Intercom names it on the wire: `contact` is a lead or visitor in the 1.x naming (see the version table for where each exists).",
+        None,
     ),
 ];
 
@@ -174,9 +198,15 @@ pub fn generate_facade(spec: &Spec, variants: &[(String, String)]) -> Result<Str
             .1;
         enums.extend(open_enum(site, name, doc, values));
     }
+    let regions = region_enum(&regions(spec)?);
+    let mut closed = TokenStream::new();
+    for (schema, name, doc, default) in CLOSED_ENUMS {
+        closed.extend(closed_enum(spec, schema, name, doc, *default)?);
+    }
     let tokens = quote! {
         #![doc = " The facade's view of the contract: the versions of the `Intercom-Version`"]
-        #![doc = " enum, in its order, and the known values of the response's open strings."]
+        #![doc = " enum, in its order, the known values of the response's open strings, and"]
+        #![doc = " the regions of the fragment's `servers`."]
 
         use intercom_messages_api::types::IntercomVersion;
 
@@ -184,12 +214,160 @@ pub fn generate_facade(spec: &Spec, variants: &[(String, String)]) -> Result<Str
 
         #versions
         #enums
+        #closed
+        #regions
     };
     Ok(format!(
         "{}{}",
         crate::codegen::header(),
         crate::codegen::pretty(tokens)?
     ))
+}
+
+/// The values of component schema `schema`'s string `enum`.
+fn enum_values<'a>(spec: &'a Spec, schema: &str) -> Result<Vec<&'a str>, String> {
+    spec.raw
+        .pointer(&format!("/components/schemas/{schema}/enum"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("at `components.schemas.{schema}`: expected a string `enum`"))?
+        .iter()
+        .map(|v| {
+            v.as_str().ok_or(format!(
+                "at `components.schemas.{schema}.enum`: {v} is not a string"
+            ))
+        })
+        .collect()
+}
+
+/// A facade enum with the values of component schema `schema`'s `enum`, and
+/// `From` both ways with the generated type of the same schema.
+fn closed_enum(
+    spec: &Spec,
+    schema: &str,
+    name: &str,
+    doc: &str,
+    default: Option<&str>,
+) -> Result<TokenStream, String> {
+    let values = enum_values(spec, schema)?;
+    if let Some(d) = default.filter(|d| !values.contains(d)) {
+        return Err(format!(
+            "the facade's default `{d}` is not a value of `{schema}`"
+        ));
+    }
+    let (ty, wire) = (format_ident!("{name}"), format_ident!("{schema}"));
+    let idents: Vec<_> = values
+        .iter()
+        .map(|v| format_ident!("{}", v.to_upper_camel_case()))
+        .collect();
+    let variants = values.iter().zip(&idents).map(|(v, id)| {
+        let doc = format!(" `{v}`.");
+        let dflt = (default == Some(*v)).then(|| quote! { #[default] });
+        quote! { #[doc = #doc] #dflt #id, }
+    });
+    let derive_default = default.map(|_| quote! { Default, });
+    let (doc, from_doc) = (
+        format!(" {doc}"),
+        format!(" The generated `{schema}` of the same value."),
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, #derive_default)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #(#variants)*
+        }
+
+        impl From<#ty> for intercom_messages_api::types::#wire {
+            #[doc = #from_doc]
+            fn from(v: #ty) -> Self {
+                match v { #(#ty::#idents => Self::#idents,)* }
+            }
+        }
+
+        impl From<intercom_messages_api::types::#wire> for #ty {
+            fn from(v: intercom_messages_api::types::#wire) -> Self {
+                match v { #(intercom_messages_api::types::#wire::#idents => Self::#idents,)* }
+            }
+        }
+    })
+}
+
+/// One of the fragment's `servers`: its `x-intercom-region` name, URL and
+/// description.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    /// The region's name (`us`), as `INTERCOM_REGION` reads it.
+    pub region: String,
+    /// The base URL.
+    pub url: String,
+    /// What the fragment says of it.
+    pub description: String,
+}
+
+/// The fragment's `servers`, in order (the first is the default); each needs
+/// `url` and a lower-case `x-intercom-region`.
+pub fn regions(spec: &Spec) -> Result<Vec<Server>, String> {
+    let servers = spec
+        .raw
+        .get("servers")
+        .and_then(Value::as_array)
+        .filter(|s| !s.is_empty())
+        .ok_or("at `servers`: expected a list of servers")?;
+    let mut out: Vec<Server> = Vec::new();
+    for (i, s) in servers.iter().enumerate() {
+        let field = |k: &str| s.get(k).and_then(Value::as_str).map(str::to_string);
+        let at = format!("at `servers[{i}]`");
+        let region = field("x-intercom-region")
+            .filter(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_lowercase()))
+            .ok_or_else(|| format!("{at}: `x-intercom-region` must be a lower-case name"))?;
+        if out.iter().any(|o| o.region == region) {
+            return Err(format!("{at}: region `{region}` is listed twice"));
+        }
+        out.push(Server {
+            url: field("url").ok_or_else(|| format!("{at}: `url` is missing"))?,
+            description: field("description").unwrap_or_default(),
+            region,
+        });
+    }
+    Ok(out)
+}
+
+/// `enum Region` with `ALL`, `base_url` and `name`, from the servers.
+fn region_enum(servers: &[Server]) -> TokenStream {
+    let idents: Vec<_> = servers
+        .iter()
+        .map(|s| format_ident!("{}", s.region.to_upper_camel_case()))
+        .collect();
+    let variants = servers.iter().zip(&idents).enumerate().map(|(i, (s, id))| {
+        let doc = format!(" `{}`: {}.", s.url, s.description);
+        let default = (i == 0).then(|| quote! { #[default] });
+        quote! { #[doc = #doc] #default #id, }
+    });
+    let urls = servers.iter().map(|s| &s.url);
+    let names = servers.iter().map(|s| &s.region);
+    quote! {
+        #[doc = " Intercom's regional API hosts (the fragment's `servers`; the first is the default)."]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+        #[non_exhaustive]
+        pub enum Region {
+            #(#variants)*
+        }
+
+        impl Region {
+            #[doc = " Every region, in the fragment's order."]
+            pub const ALL: &'static [Region] = &[#(Region::#idents),*];
+
+            #[doc = " The region's base URL."]
+            pub fn base_url(self) -> &'static str {
+                match self { #(Region::#idents => #urls,)* }
+            }
+
+            #[doc = " The region's name, as `INTERCOM_REGION` and `str::parse` read it."]
+            pub fn name(self) -> &'static str {
+                match self { #(Region::#idents => #names,)* }
+            }
+        }
+    }
 }
 
 fn version_ident(v: &str) -> proc_macro2::Ident {

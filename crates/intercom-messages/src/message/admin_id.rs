@@ -2,10 +2,10 @@
 
 use std::str::FromStr;
 
-/// An admin id: Intercom's admin ids are numbers. They are written as strings
-/// of digits up to the version where the contract's integer form starts
-/// (`AdminId|Number` in the version table), and as integers from there; the
-/// same id is the same number in both.
+/// An admin id: Intercom's admin ids are numbers. They are written as
+/// integers in the versions of the contract's integer form (`AdminId|Number`
+/// in the version table: every version), and as strings of digits elsewhere;
+/// the same id is the same number in both.
 ///
 /// ```
 /// use intercom_messages::AdminId;
@@ -64,5 +64,30 @@ impl FromStr for AdminId {
             Ok(n) => Ok(AdminId(n.unsigned_abs())),
             Err(_) => Err(bad()),
         }
+    }
+}
+
+impl AdminId {
+    /// The admin a generated request names as its sender, or `None` for
+    /// Intercom's default sender: an integer, or a string of digits, that
+    /// fits a non-negative 64-bit integer.
+    pub(crate) fn from_sender(
+        from: Option<intercom_messages_api::types::AdminSender>,
+    ) -> Result<Option<AdminId>, crate::message::invalid::ValidationError> {
+        use intercom_messages_api::types;
+        let out_of_range =
+            |value: String| crate::message::invalid::ValidationError::AdminIdOutOfRange { value };
+        from.map(|f| match f.id {
+            types::AdminId::Number(n) => u64::try_from(n)
+                .map(AdminId::from)
+                .map_err(|_| out_of_range(n.to_string())),
+            types::AdminId::Digits(d) => {
+                let digits = String::from(d);
+                digits
+                    .parse::<AdminId>()
+                    .map_err(|_| out_of_range(crate::text::clean(&digits)))
+            }
+        })
+        .transpose()
     }
 }

@@ -9,55 +9,40 @@ use reqwest::Url;
 use crate::message::version::UnknownVersion;
 use crate::text::{clean, redact};
 
-/// Intercom's regional API hosts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum Region {
-    /// `https://api.intercom.io` (the default).
-    #[default]
-    Us,
-    /// `https://api.eu.intercom.io`.
-    Eu,
-    /// `https://api.au.intercom.io`.
-    Au,
-}
+pub use crate::contract::Region;
 
-impl Region {
-    /// The region's base URL.
-    pub fn base_url(self) -> &'static str {
-        match self {
-            Region::Us => "https://api.intercom.io",
-            Region::Eu => "https://api.eu.intercom.io",
-            Region::Au => "https://api.au.intercom.io",
-        }
-    }
+/// A region name that is none of [`Region::ALL`]'s.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an Intercom region: expected one of {names}", names = region_names())]
+pub struct UnknownRegion(String);
 
-    /// Reads `us`, `eu` or `au` (any case); public as `FromStr`.
-    fn from_name(s: &str) -> Option<Region> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "us" => Some(Region::Us),
-            "eu" => Some(Region::Eu),
-            "au" => Some(Region::Au),
-            _ => None,
-        }
-    }
+/// `us, eu, au`: the regions the fragment lists.
+fn region_names() -> String {
+    let names: Vec<&str> = Region::ALL.iter().map(|r| r.name()).collect();
+    names.join(", ")
 }
 
 impl std::str::FromStr for Region {
-    type Err = ConfigError;
+    type Err = UnknownRegion;
 
-    /// `us`, `eu` or `au` (any case); anything else is
-    /// [`ConfigError::BadRegion`] with the text shown safely.
+    /// A region's [`name`](Region::name), in any case; anything else is an
+    /// [`UnknownRegion`] with the text shown safely.
     ///
     /// ```
     /// use intercom_messages::Region;
     ///
     /// assert_eq!("EU".parse::<Region>()?, Region::Eu);
-    /// assert!("mars".parse::<Region>().is_err());
-    /// # Ok::<(), intercom_messages::ConfigError>(())
+    /// let err = "mars".parse::<Region>().unwrap_err();
+    /// assert_eq!(err.to_string(), "`mars` is not an Intercom region: expected one of us, eu, au");
+    /// # Ok::<(), intercom_messages::UnknownRegion>(())
     /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Region::from_name(s).ok_or_else(|| ConfigError::BadRegion { value: clean(s) })
+        let name = s.trim();
+        Region::ALL
+            .iter()
+            .copied()
+            .find(|r| r.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| UnknownRegion(clean(s)))
     }
 }
 
@@ -97,8 +82,13 @@ impl BaseUrl {
 
     /// The URL of `POST /messages` under this base.
     pub(crate) fn messages_url(&self) -> Url {
+        self.url_of("messages")
+    }
+
+    /// The URL of an operation's `path` (without its leading `/`) under this base.
+    pub(crate) fn url_of(&self, path: &str) -> Url {
         let mut url = self.0.clone();
-        let path = format!("{}/messages", url.path().trim_end_matches('/'));
+        let path = format!("{}/{path}", url.path().trim_end_matches('/'));
         url.set_path(&path);
         url
     }
@@ -142,7 +132,7 @@ pub enum ConfigError {
     #[error("the access token is empty or contains characters an HTTP header cannot carry")]
     BadToken,
     /// `INTERCOM_REGION` is neither a region nor a URL.
-    #[error("INTERCOM_REGION is `{value}`: expected us, eu, au or an https:// base URL")]
+    #[error("INTERCOM_REGION is `{value}`: expected {names} or an https:// base URL", names = region_names())]
     BadRegion {
         /// The value given (at most 200 characters, control characters escaped).
         value: String,
@@ -175,8 +165,8 @@ pub enum ConfigError {
         window: std::time::Duration,
     },
     /// A shared rate budget that cannot work (a bad Redis URL or app name,
-    /// a fall-back fraction outside (0, 1], or the `redis` feature missing
-    /// for `INTERCOM_RATE_BUDGET_REDIS_URL`).
+    /// a fall-back fraction outside (0, 1], or `INTERCOM_RATE_BUDGET_REDIS_URL`
+    /// set for a client built without the `intercom-messages-redis` crate).
     #[error("rate budget: {reason}")]
     BadRateBudget {
         /// What is wrong (a Redis password is never shown).

@@ -1,6 +1,7 @@
-//! What a send tells the outside: the `intercom.send` tracing span and, with
-//! the `metrics` feature, counters and histograms through the `metrics`
-//! facade. The one place where a new field or a new metric goes.
+//! What a send or a search tells the outside: the `intercom.send` and
+//! `intercom.search` tracing spans and, with the `metrics` feature, counters
+//! and histograms through the `metrics` facade. The one place where a new
+//! field or a new metric goes.
 //!
 //! The contract is `observe.md`, shown in [`crate::Client`]'s docs.
 #![doc = include_str!("observe.md")]
@@ -31,6 +32,45 @@ pub(crate) fn span(version: Version, host: &str, port: Option<u16>) -> tracing::
         intercom.elapsed_ms = tracing::field::Empty,
         intercom.request_id = tracing::field::Empty,
         intercom.message_id = tracing::field::Empty,
+    )
+}
+
+/// What a span and its metrics are of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operation {
+    /// `POST /messages` ([`crate::Client::send`]).
+    Send,
+    /// `POST /conversations/search` ([`crate::Client::find_conversation`]).
+    Search,
+}
+
+impl Operation {
+    /// The outcome of a success.
+    fn ok(self) -> &'static str {
+        match self {
+            Operation::Send => "created",
+            Operation::Search => "answered",
+        }
+    }
+}
+
+/// The span of one search, with the same fields as a send's.
+pub(crate) fn search_span(version: Version, host: &str, port: Option<u16>) -> tracing::Span {
+    tracing::info_span!(
+        "intercom.search",
+        otel.kind = "client",
+        http.request.method = "POST",
+        server.address = host,
+        server.port = port,
+        intercom.version = version.as_str(),
+        http.response.status_code = tracing::field::Empty,
+        intercom.attempts = tracing::field::Empty,
+        intercom.outcome = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+        intercom.may_have_been_delivered = tracing::field::Empty,
+        intercom.budget_wait_ms = tracing::field::Empty,
+        intercom.elapsed_ms = tracing::field::Empty,
+        intercom.request_id = tracing::field::Empty,
     )
 }
 
@@ -121,78 +161,100 @@ impl Measure {
         }
     }
 
-    /// The end of the send: the span's last fields and the metrics.
-    pub(crate) fn finish(
+    /// The end of the send, after `attempts` requests: the span's last
+    /// fields and the metrics.
+    pub(crate) fn finish<T>(
         &self,
         span: &tracing::Span,
+        op: Operation,
         version: Version,
-        result: &Result<SentMessage, SendError>,
+        attempts: u32,
+        result: &Result<T, SendError>,
     ) {
-        let outcome = outcome(result);
-        let error_type = match result {
-            Ok(sent) => {
-                span.record("intercom.message_id", clean(sent.id()));
-                None
-            }
-            Err(e) => Some(
-                e.status()
-                    .map_or_else(|| outcome.to_string(), |s| s.to_string()),
-            ),
-        };
+        let outcome = outcome(result, op);
+        let error_type = result.as_ref().err().map(|e| {
+            e.status()
+                .map_or_else(|| outcome.to_string(), |s| s.to_string())
+        });
         let delivered = result
             .as_ref()
             .err()
             .is_some_and(SendError::may_have_been_delivered);
-        self.close(span, version, outcome, delivered, error_type);
+        let end = End {
+            outcome,
+            delivered,
+            error_type,
+            attempts,
+        };
+        self.close(span, op, version, end);
     }
 
     /// The send was dropped before it ended: outcome `cancelled`, with the
     /// delivery flag as known when it was dropped.
-    pub(crate) fn cancelled(&self, span: &tracing::Span, version: Version) {
-        let delivered = self.may_have_delivered();
-        self.close(span, version, CANCELLED, delivered, Some(CANCELLED.into()));
+    pub(crate) fn cancelled(&self, span: &tracing::Span, op: Operation, version: Version) {
+        let end = End {
+            outcome: CANCELLED,
+            delivered: self.may_have_delivered(),
+            error_type: Some(CANCELLED.into()),
+            attempts: self.requests(),
+        };
+        self.close(span, op, version, end);
     }
 
-    fn close(
-        &self,
-        span: &tracing::Span,
-        version: Version,
-        outcome: &'static str,
-        delivered: bool,
-        error_type: Option<String>,
-    ) {
+    fn close(&self, span: &tracing::Span, op: Operation, version: Version, end: End) {
+        let outcome = end.outcome;
+        let attempts = end.attempts;
         let elapsed = self.started.elapsed();
         let waited = Duration::from_micros(self.budget_wait_us.load(Ordering::Relaxed));
-        let attempts = self.requests();
         span.record("intercom.outcome", outcome);
         span.record("intercom.attempts", attempts);
-        span.record("intercom.may_have_been_delivered", delivered);
+        span.record("intercom.may_have_been_delivered", end.delivered);
         span.record("intercom.elapsed_ms", millis(elapsed));
         span.record("intercom.budget_wait_ms", millis(waited));
-        if let Some(t) = error_type {
+        if let Some(t) = end.error_type {
             span.record("error.type", t);
         }
         #[cfg(feature = "metrics")]
         {
             let version = version.as_str();
-            metrics::counter!("intercom_messages_sends_total", "outcome" => outcome, "version" => version)
-                .increment(1);
-            metrics::counter!("intercom_messages_attempts_total", "version" => version)
-                .increment(u64::from(attempts));
-            metrics::histogram!("intercom_messages_send_duration_seconds", "outcome" => outcome)
-                .record(elapsed.as_secs_f64());
+            match op {
+                Operation::Send => {
+                    metrics::counter!("intercom_messages_sends_total", "outcome" => outcome, "version" => version)
+                        .increment(1);
+                    metrics::counter!("intercom_messages_attempts_total", "version" => version)
+                        .increment(u64::from(attempts));
+                    metrics::histogram!("intercom_messages_send_duration_seconds", "outcome" => outcome)
+                        .record(elapsed.as_secs_f64());
+                }
+                Operation::Search => {
+                    metrics::counter!("intercom_messages_searches_total", "outcome" => outcome, "version" => version)
+                        .increment(1);
+                    metrics::counter!("intercom_messages_search_attempts_total", "version" => version)
+                        .increment(u64::from(attempts));
+                    metrics::histogram!("intercom_messages_search_duration_seconds", "outcome" => outcome)
+                        .record(elapsed.as_secs_f64());
+                }
+            }
             metrics::histogram!("intercom_messages_budget_wait_seconds")
                 .record(waited.as_secs_f64());
         }
     }
 }
 
+/// How a send or a search ended, for the span and the metrics.
+struct End {
+    outcome: &'static str,
+    delivered: bool,
+    error_type: Option<String>,
+    attempts: u32,
+}
+
 /// The outcome of a send dropped before it ended.
 const CANCELLED: &str = "cancelled";
 
-/// Closes a send's record when the send is dropped before it ended: a send
-/// dropped at any await (a caller's timeout, a `select!`) is still counted,
-/// with outcome `cancelled`.
+/// Closes a send's record: with its result when it ends, with outcome
+/// `cancelled` when it is dropped before (at any await: a caller's timeout,
+/// a `select!`), so that every send is counted.
 ///
 /// The span is the current one, when the send ends and when it is dropped
 /// (`tracing::Instrumented` enters its span while it drops the send).
@@ -211,48 +273,54 @@ impl<'a> Record<'a> {
         }
     }
 
-    /// The send ended with this result.
+    /// The send ended with this result (a created message's id goes on the
+    /// span).
     pub(crate) fn close(mut self, result: &Result<SentMessage, SendError>) {
         self.open = false;
         let span = tracing::Span::current();
-        self.measure.finish(&span, self.version, result);
+        if let Ok(sent) = result {
+            span.record("intercom.message_id", clean(sent.id()));
+        }
+        let requests = self.measure.requests();
+        self.measure
+            .finish(&span, Operation::Send, self.version, requests, result);
     }
 }
 
 impl Drop for Record<'_> {
     fn drop(&mut self) {
         if self.open {
-            self.measure
-                .cancelled(&tracing::Span::current(), self.version);
+            let span = tracing::Span::current();
+            self.measure.cancelled(&span, Operation::Send, self.version);
         }
     }
-}
-
-/// A `RedisBudget` paced this send locally (Redis down, `FallBack`).
-#[cfg(feature = "redis")]
-pub(crate) fn budget_fell_back() {
-    #[cfg(feature = "metrics")]
-    metrics::counter!("intercom_messages_budget_fallbacks_total").increment(1);
 }
 
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// The outcome of a send, as the span and the metrics name it.
-pub(crate) fn outcome(result: &Result<SentMessage, SendError>) -> &'static str {
+/// The outcome of a send or a search, as the span and the metrics name it.
+pub(crate) fn outcome<T>(result: &Result<T, SendError>, op: Operation) -> &'static str {
     match result {
-        Ok(_) => "created",
-        Err(SendError::Invalid(_)) => "invalid",
-        Err(SendError::Api { .. }) => "api_error",
-        Err(SendError::RateLimited { .. }) => "rate_limited",
-        Err(SendError::Server { .. }) => "server_error",
-        Err(SendError::Transport { .. }) => "transport",
-        Err(SendError::UndecodableResponse { .. }) => "undecodable",
-        Err(SendError::ResponseTooLarge { .. }) => "too_large",
-        Err(SendError::Redirected { .. }) => "redirected",
-        Err(SendError::BudgetUnavailable(_)) => "budget_unavailable",
-        Err(SendError::AfterPossibleDelivery { .. }) => "after_possible_delivery",
-        Err(SendError::DeadlineExceeded { .. }) => "deadline",
+        Ok(_) => op.ok(),
+        Err(e) => error_kind(e),
+    }
+}
+
+/// The kind of an error, as the span and the metrics name it.
+pub(crate) fn error_kind(e: &SendError) -> &'static str {
+    match e {
+        SendError::Invalid(_) => "invalid",
+        SendError::Api { .. } => "api_error",
+        SendError::RateLimited { .. } => "rate_limited",
+        SendError::Server { .. } => "server_error",
+        SendError::Transport { .. } => "transport",
+        SendError::UndecodableResponse { .. } => "undecodable",
+        SendError::ResponseTooLarge { .. } => "too_large",
+        SendError::Redirected { .. } => "redirected",
+        SendError::BudgetUnavailable(_) => "budget_unavailable",
+        SendError::AfterPossibleDelivery { .. } => "after_possible_delivery",
+        SendError::DeadlineExceeded { .. } => "deadline",
     }
 }

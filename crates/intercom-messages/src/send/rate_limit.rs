@@ -9,8 +9,10 @@ use reqwest::header::HeaderMap;
 
 /// The longest a reported spent budget holds sends back, and the longest a
 /// spread of what remains may space them: Intercom's budgets refill every
-/// minute. Used by the in-process pacer and by `RedisBudget`.
-pub(crate) const MAX_HOLD: Duration = Duration::from_secs(60);
+/// minute. Used by the in-process pacer and by shared budgets (the
+/// `intercom-messages-redis` crate's `RedisBudget`), so that every budget
+/// caps the server's word the same way.
+pub const MAX_HOLD: Duration = Duration::from_secs(60);
 
 /// What the rate-limit headers of a response said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -91,20 +93,21 @@ impl RateLimit {
     }
 }
 
+/// A header map of these pairs, for the tests of the transport wing.
 #[cfg(test)]
-pub(crate) mod tests {
+pub(crate) fn test_headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.insert(*k, reqwest::header::HeaderValue::from_str(v).unwrap());
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_headers as headers;
     use super::*;
     use crate::send::retry::RetryPolicy;
-    use reqwest::header::HeaderValue;
-
-    /// A header map of these pairs, for the tests of the transport wing.
-    pub(crate) fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_str(v).unwrap());
-        }
-        h
-    }
 
     #[test]
     fn garbage_headers_are_ignored() {

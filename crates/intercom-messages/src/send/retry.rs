@@ -8,7 +8,6 @@ use std::time::{Duration, SystemTime};
 use crate::send::error::SendError;
 use crate::send::observe::Measure;
 use crate::send::rate_limit::{RateLimit, wait};
-use crate::send::response::SentMessage;
 
 /// How sends are retried.
 ///
@@ -269,14 +268,14 @@ pub(crate) fn new_contact_wait(
 /// attempts a rate limit took, and once an attempt may have delivered the
 /// message, it says so whatever the later ones answered. Each attempt's end
 /// is noted in `measure`, with its delivery flag.
-pub(crate) async fn retrying<F, Fut>(
+pub(crate) async fn retrying<T, F, Fut>(
     policy: &RetryPolicy,
     measure: &Measure,
     mut attempt: F,
-) -> Result<SentMessage, SendError>
+) -> Result<T, SendError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<SentMessage, SendError>>,
+    Fut: Future<Output = Result<T, SendError>>,
 {
     let mut so_far = SoFar::default();
     let mut error = loop {
@@ -400,7 +399,7 @@ fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::send::rate_limit::tests::headers;
+    use crate::send::rate_limit::test_headers as headers;
     use std::time::UNIX_EPOCH;
 
     #[test]

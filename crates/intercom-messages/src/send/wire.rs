@@ -100,30 +100,24 @@ fn json(request: &types::CreateMessageRequest, room: usize) -> Vec<u8> {
 }
 
 impl WireBody {
-    fn whole(json: Vec<u8>) -> Self {
+    /// A body in one chunk (a search's, or a message's that is all envelope).
+    pub(crate) fn whole(json: Vec<u8>) -> Self {
         WireBody {
             parts: [Bytes::from(json), Bytes::new(), Bytes::new()],
         }
     }
 }
 
-/// Moves the message's text (`body`) out of the request, leaving it empty.
+/// Moves the message's text (`body`) out of the request, leaving it empty;
+/// `None` for a kind without one (a template message: nothing in it is large).
 fn take_text(request: &mut types::CreateMessageRequest) -> Option<String> {
-    match request {
-        types::CreateMessageRequest::AdminMessageRequest(r) => Some(std::mem::take(&mut r.body)),
-        types::CreateMessageRequest::UserMessageRequest(r) => Some(std::mem::take(&mut r.body)),
-        types::CreateMessageRequest::SmsMessageRequest(r) => Some(std::mem::take(&mut r.body)),
-        // A template message: its body is absent, and nothing in it is large.
-        types::CreateMessageRequest::WhatsAppMessageRequest(_) => None,
-    }
+    request.body_mut().map(std::mem::take)
 }
 
+/// Puts the text back.
 fn put_text(request: &mut types::CreateMessageRequest, text: String) {
-    match request {
-        types::CreateMessageRequest::AdminMessageRequest(r) => r.body = text,
-        types::CreateMessageRequest::UserMessageRequest(r) => r.body = text,
-        types::CreateMessageRequest::SmsMessageRequest(r) => r.body = text,
-        types::CreateMessageRequest::WhatsAppMessageRequest(_) => {}
+    if let Some(body) = request.body_mut() {
+        *body = text;
     }
 }
 

@@ -1,7 +1,8 @@
 //! [`RateBudget`]: where a client takes a slot before each send and reports
 //! what each response said about the rate limit. The in-process pacer
-//! ([`crate::ClientBuilder::pacing`]) is one budget; `RedisBudget` (feature
-//! `redis`) shares one across processes and machines.
+//! ([`crate::ClientBuilder::pacing`], [`Pacer`](pacer::Pacer)) is one budget;
+//! the `intercom-messages-redis` crate's `RedisBudget` shares one across
+//! processes and machines.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,9 +11,6 @@ use std::time::Instant;
 use crate::send::rate_limit::RateLimit;
 
 pub mod pacer;
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub mod redis;
 
 /// The future a [`RateBudget`] method returns.
 pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -21,7 +19,7 @@ pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// each attempt, and the rate-limit headers of each answer afterwards.
 ///
 /// Implement it to pace sends with your own infrastructure; the crate ships
-/// the in-process pacer and, with the `redis` feature, `RedisBudget`.
+/// the in-process pacer; the `intercom-messages-redis` crate, `RedisBudget`.
 ///
 /// A send with a deadline ([`crate::ClientBuilder::deadline`],
 /// [`crate::SendOptions::deadline`]) asks through

@@ -89,14 +89,26 @@ pub(crate) enum End {
     /// It holds its slot until it ends.
     Tracked,
     /// Nobody reports it: it counts as ended at its start.
-    #[cfg_attr(not(any(test, feature = "redis")), allow(dead_code))]
     Untracked,
 }
 use End::{Tracked, Untracked};
 
-/// A budget of requests per window, shared by all clones of a client.
+/// The in-process budget of requests per window that
+/// [`ClientBuilder::pacing`](crate::ClientBuilder::pacing) installs, shared by
+/// all clones of a client; a [`RateBudget`] of its own, so a shared budget can
+/// pace one process with it (the `intercom-messages-redis` crate does, while
+/// Redis is down).
+///
+/// ```
+/// use std::time::Duration;
+/// use intercom_messages::{Client, Pacer};
+///
+/// let pacer = Pacer::new(100, Duration::from_secs(1))?;
+/// let client = Client::builder("token").rate_budget(pacer).build()?;
+/// # Ok::<(), intercom_messages::ConfigError>(())
+/// ```
 #[derive(Debug)]
-pub(crate) struct Pacer {
+pub struct Pacer {
     limit: usize,
     span: Duration,
     state: Mutex<State>,
@@ -127,9 +139,11 @@ struct Left {
 
 /// The sliding window of a budget of `per_window` requests per `window`:
 /// the configured window, 2 % wider (see the module docs). At least one
-/// request, and a window from 1 ms to a day. Shared by the pacer and
-/// `RedisBudget`.
-pub(crate) fn span(per_window: u32, window: Duration) -> Result<Duration, ConfigError> {
+/// request, and a window from 1 ms to a day
+/// ([`ConfigError::BadPacing`] otherwise). Shared by the pacer and the
+/// `intercom-messages-redis` crate's `RedisBudget`, so both count over the
+/// same window.
+pub fn sliding_window(per_window: u32, window: Duration) -> Result<Duration, ConfigError> {
     if per_window == 0 || window < Duration::from_millis(1) || window > MAX_WINDOW {
         return Err(ConfigError::BadPacing {
             requests: per_window,
@@ -141,11 +155,12 @@ pub(crate) fn span(per_window: u32, window: Duration) -> Result<Duration, Config
 
 impl Pacer {
     /// A pacer for `per_window` requests per `window` (a window 2 % wider, see
-    /// the module docs). At least one request, and a window from 1 ms to a day.
-    pub(crate) fn new(per_window: u32, window: Duration) -> Result<Self, ConfigError> {
+    /// the module docs). At least one request, and a window from 1 ms to a
+    /// day ([`ConfigError::BadPacing`] otherwise).
+    pub fn new(per_window: u32, window: Duration) -> Result<Self, ConfigError> {
         Ok(Self {
             limit: usize::try_from(per_window).unwrap_or(usize::MAX),
-            span: span(per_window, window)?,
+            span: sliding_window(per_window, window)?,
             state: Mutex::new(State::default()),
             queue: tokio::sync::Mutex::new(()),
             ended: tokio::sync::Notify::new(),
@@ -157,11 +172,13 @@ impl Pacer {
         self.span / u32::try_from(self.limit).unwrap_or(u32::MAX)
     }
 
-    /// Waits until a request whose end nobody reports may start, and counts
-    /// it as ended at its start (a `RedisBudget` pacing alone). Cancel-safe:
-    /// see the module docs.
-    #[cfg(any(test, feature = "redis"))]
-    pub(crate) async fn acquire(&self) {
+    /// Waits until this request may start, and records its start, counted
+    /// as ended at once: for a caller that reports no ends (the
+    /// `intercom-messages-redis` crate pacing one process while Redis is
+    /// down). Cancel-safe: see the module docs. Through [`RateBudget`] a
+    /// request instead holds its slot until [`RateBudget::finished`]; its
+    /// `acquire` never fails for a pacer.
+    pub async fn acquire(&self) {
         // Without a deadline a slot always comes.
         let _ = self.acquire_by(None, Untracked).await;
     }
@@ -237,8 +254,9 @@ impl Pacer {
         Ok(())
     }
 
-    /// Adapts to what a response said.
-    pub(crate) fn observe(&self, rl: &RateLimit) {
+    /// Adapts to what a response said (the same as [`RateBudget::observe`],
+    /// without a future).
+    pub fn observe(&self, rl: &RateLimit) {
         let Some(remaining) = rl.remaining else {
             return;
         };
