@@ -243,10 +243,14 @@ impl State {
     fn not_yet_available(&self, body: &Value) -> bool {
         let named = recipients(body);
         let now = tokio::time::Instant::now();
-        lock(&self.pending)
-            .iter_mut()
-            .filter(|p| named.contains(&p.key.as_str()))
-            .fold(false, |refused, p| p.refuses(now) || refused)
+        // Every contact named counts the request, not only the first refusing.
+        let mut refused = false;
+        for p in lock(&self.pending).iter_mut() {
+            if named.contains(&p.key.as_str()) {
+                refused |= p.refuses(now);
+            }
+        }
+        refused
     }
 }
 
