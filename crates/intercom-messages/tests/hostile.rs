@@ -920,6 +920,9 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
         )
     );
 
+    // 14. Deadlines and new contacts.
+    outcomes.extend(deadline_and_contact_rows().await);
+
     // Judge every row, then report all failures at once.
     let table = delivery_table();
     let mut failures = Vec::new();
@@ -991,6 +994,68 @@ async fn hostile_servers_never_panic_and_never_claim_nothing_was_delivered() {
 const COVERED_ELSEWHERE: &[&str] = &["http2-refused"];
 
 /// The delivery table of the crate docs: case → may have been delivered.
+/// A budget that never gives a slot and knows no deadline.
+#[derive(Debug)]
+struct Never;
+
+impl intercom_messages::RateBudget for Never {
+    fn acquire(
+        &self,
+    ) -> intercom_messages::BudgetFuture<'_, Result<(), intercom_messages::BudgetError>> {
+        Box::pin(std::future::pending())
+    }
+    fn observe(&self, _: intercom_messages::RateLimit) -> intercom_messages::BudgetFuture<'_, ()> {
+        Box::pin(async {})
+    }
+}
+
+/// A deadline passing before and during the request, and a contact that
+/// never becomes available (Intercom's 404, waited for within its bound).
+async fn deadline_and_contact_rows() -> Vec<Outcome> {
+    let deadline = Duration::from_millis(300);
+    let s = Raw::start(vec![ok_with(&[])]).await;
+    let client = Client::builder(TOKEN)
+        .base_url(&s.url())
+        .rate_budget(Never)
+        .deadline(deadline)
+        .build()
+        .unwrap();
+    let before = Outcome {
+        name: "a deadline that passes while the budget holds the send",
+        expect: err("DeadlineExceeded", "deadline-before-sending", false),
+        result: run(client, message()).await,
+        extra: check(
+            s.requests() == 0,
+            "a send past its deadline reached the server",
+        ),
+    };
+    let s = Raw::start(vec![Reply::Hang]).await;
+    let client = Client::builder(TOKEN)
+        .base_url(&s.url())
+        .deadline(deadline)
+        .build()
+        .unwrap();
+    let during = Outcome {
+        name: "a deadline that passes while the server holds the request",
+        expect: err("DeadlineExceeded", "deadline-after-sending", true),
+        result: run(client, message()).await,
+        extra: Ok(()),
+    };
+    let list = br#"{"type":"error.list","request_id":"r404","errors":[{"code":"not_found","message":"User Not Found"}]}"#;
+    let s = Raw::start((0..40).map(|_| Reply::http(404, &[], list)).collect()).await;
+    let waiting = quick()
+        .wait_for_new_contacts(Duration::from_millis(40))
+        .new_contact_backoff(Duration::from_millis(5), Duration::from_millis(5));
+    let r = run(own_client(&s.url(), waiting), message()).await;
+    let contact = Outcome {
+        name: "a contact that never becomes available",
+        expect: err("Api", "contact-not-yet-available", false),
+        result: r,
+        extra: check(s.requests() >= 2, "a new contact's 404 was not retried"),
+    };
+    vec![before, during, contact]
+}
+
 fn delivery_table() -> BTreeMap<String, bool> {
     let text = include_str!("../src/send/delivery.md");
     let mut rows = BTreeMap::new();
