@@ -115,6 +115,19 @@
 //! the moment it passes that bound (the `redis` crate has no such limit, so
 //! the crate bounds the byte stream under it). Only the kind of a Redis error
 //! and its text with the password removed are logged.
+//!
+//! # Tests on a paused clock
+//!
+//! Do not test a `RedisBudget` against a real Redis with
+//! `#[tokio::test(start_paused = true)]`. Tokio moves a paused clock ahead
+//! whenever the runtime has nothing to do but wait on a socket, so while a
+//! command is on its way to Redis the 250 ms command timeout (and the
+//! connect timeout) fire at once: every acquire then counts Redis as down,
+//! and [`WhenRedisDown::Fail`] refuses every slot while
+//! [`WhenRedisDown::FallBack`] paces the process alone. Run such tests on the
+//! real clock and assert on counts (starts in Redis, requests a server
+//! received), not on durations. The in-process pacer and the facade's own
+//! waits (retries, deadlines, `MockIntercom`) are fine on a paused clock.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
