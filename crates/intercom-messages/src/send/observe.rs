@@ -278,7 +278,9 @@ impl<'a> Record<'a> {
     pub(crate) fn close(mut self, result: &Result<SentMessage, SendError>) {
         self.open = false;
         let span = tracing::Span::current();
-        if let Ok(sent) = result {
+        if let Ok(sent) = result
+            && !span.is_disabled()
+        {
             span.record("intercom.message_id", clean(sent.id()));
         }
         let requests = self.measure.requests();
