@@ -50,6 +50,28 @@ pub(crate) struct Store {
     conn: tokio::sync::Mutex<Option<Conn>>,
     down_since: Mutex<Option<Instant>>,
     bad_answer_logged: AtomicBool,
+    /// Starts of callers that gave up while Redis did not answer, to remove
+    /// once it does; at most [`MAX_ORPHANS`], the oldest dropped first.
+    orphans: Mutex<std::collections::VecDeque<Orphan>>,
+}
+
+/// The most orphaned starts a store remembers while Redis does not answer.
+const MAX_ORPHANS: usize = 4096;
+
+/// How long a tombstone keeps a late script from recording its start: a
+/// stalled Redis runs a caller's script when it resumes, which the caller
+/// cannot see; the tombstone is written once Redis answers again, before or
+/// after that script runs, and outlives it.
+const TOMBSTONE_MS: u64 = 10 * 60 * 1000;
+
+/// A start whose caller gave up on its script: it may be in the log, or
+/// the script may still run (Redis stalled). Removing it and writing its
+/// tombstone, in either order with the script, leaves no start.
+#[derive(Clone, Debug)]
+pub(crate) struct Orphan {
+    pub(crate) log: String,
+    pub(crate) member: String,
+    pub(crate) tombstone: String,
 }
 
 impl Store {
@@ -61,6 +83,7 @@ impl Store {
             conn: tokio::sync::Mutex::new(None),
             down_since: Mutex::new(None),
             bad_answer_logged: AtomicBool::new(false),
+            orphans: Mutex::new(std::collections::VecDeque::new()),
         })
     }
 
@@ -191,18 +214,54 @@ impl Store {
 }
 
 impl Store {
-    /// Removes `member` from the sorted set at `key`, best effort: a start
-    /// recorded for a send that was dropped before it learnt of it.
-    pub(crate) async fn forget(&self, key: &str, member: &str) {
+    /// Forgets a start a send dropped before it learnt of it: writes its
+    /// tombstone and removes it from the log now, or, while Redis does not
+    /// answer, once it does ([`Store::forget_orphans`]).
+    pub(crate) async fn forget(&self, orphan: Orphan) {
+        {
+            let mut orphans = lock(&self.orphans);
+            if orphans.len() >= MAX_ORPHANS {
+                orphans.pop_front();
+            }
+            orphans.push_back(orphan);
+        }
+        self.forget_orphans().await;
+    }
+
+    /// Writes the tombstone of every orphaned start and removes it from the
+    /// log; an orphan leaves the list only once Redis confirmed both. Cancel-
+    /// safe: dropped midway, the rest stay for the next time.
+    pub(crate) async fn forget_orphans(&self) {
+        let pending: Vec<Orphan> = lock(&self.orphans).iter().cloned().collect();
+        if pending.is_empty() {
+            return;
+        }
         let Some(conn) = self.connection().await else {
             return;
         };
-        let mut cmd = redis::cmd("ZREM");
-        cmd.arg(key).arg(member);
-        let _ = match conn {
-            Conn::Single(mut c) => cmd.query_async::<i64>(&mut c).await,
-            Conn::Cluster(mut c) => cmd.query_async::<i64>(&mut c).await,
-        };
+        for orphan in pending {
+            let mut pipe = redis::pipe();
+            // Not a transaction (an ACL user may lack `+@transaction`): the
+            // two hold in either order, like the script and the two.
+            pipe.cmd("SET")
+                .arg(&orphan.tombstone)
+                .arg(1)
+                .arg("PX")
+                .arg(TOMBSTONE_MS)
+                .ignore()
+                .cmd("ZREM")
+                .arg(&orphan.log)
+                .arg(&orphan.member)
+                .ignore();
+            let done = match conn.clone() {
+                Conn::Single(mut c) => pipe.query_async::<()>(&mut c).await,
+                Conn::Cluster(mut c) => pipe.query_async::<()>(&mut c).await,
+            };
+            if done.is_err() {
+                return;
+            }
+            lock(&self.orphans).retain(|o| o.member != orphan.member);
+        }
     }
 }
 

@@ -56,15 +56,26 @@
 //!   reset; it then counts down with each start until the reset.
 //!
 //! The keys are `intercom-messages:{app}:log`, `…:blocked` and `…:left`, with
-//! expiries. The app name is a hash tag, so on a Redis Cluster one app's keys
+//! expiries, and the tombstones of starts whose callers gave up
+//! (`…:log:gone:<name>`, below). The app name is a hash tag, so on a Redis Cluster one app's keys
 //! share a slot. No token and no message is ever written to Redis.
 //!
 //! # Cancellation
 //!
 //! Nothing is reserved ahead: a start is recorded only when the request may
-//! go now. A send dropped while it sleeps, or while its script runs, leaves
-//! no key or counter behind in Redis (a script either ran whole, recording a
-//! start the send would have used, or not at all). Within a process the
+//! go now. A send dropped while it sleeps leaves no key or counter behind in
+//! Redis. A send that gives up on its script (dropped, or the script timed
+//! out) does not know whether the script ran, or whether it still will: a
+//! Redis that stalls runs the scripts it had queued when it resumes, after
+//! their callers have gone. So each script carries a name for its start and
+//! for the start's tombstone (`…:log:gone:<name>`, expiring after ten
+//! minutes), and the script records nothing when the tombstone exists. A
+//! caller that gives up removes the start and writes the tombstone, or, while
+//! Redis does not answer, the process keeps both to do before its next
+//! question to Redis (at most 4,096 waiting). Whichever runs first, the late
+//! script or the removal, no start of a caller that has gone stays in the
+//! log once Redis answers again. A process that dies with such starts
+//! waiting leaves them to expire with the window. Within a process the
 //! waiters of one app queue on a fair async lock, so only the head of the
 //! queue sleeps and asks again; a dropped waiter leaves the queue. A send that need not wait asks
 //! once without queueing, so a burst is one pipelined round trip per send. A healthy Redis is never judged
@@ -150,7 +161,7 @@ mod scripts;
 
 pub use env::{client_builder_from, client_from_env};
 
-use conn::{Store, Target};
+use conn::{Orphan, Store, Target};
 
 /// A mutex's guard, even when another thread panicked holding it: every
 /// state kept under these locks is whole between statements.
@@ -501,13 +512,19 @@ impl RedisBudget {
     /// be running, it removes the start the script may have recorded.
     async fn ask(&self) -> Ask {
         let span_us = u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX);
-        let keys = [&*self.keys[0], &*self.keys[1], &*self.keys[2]];
         let store = &self.redis.store;
+        // The starts of callers that gave up while Redis did not answer go
+        // first, so that they take no slot from this one (nothing to do, and
+        // no round trip, when there are none).
+        store.forget_orphans().await;
         let member = format!("{:016x}", fastrand::u64(..));
+        let tombstone = format!("{}:gone:{member}", self.keys[0]);
+        let keys = [&*self.keys[0], &*self.keys[1], &*self.keys[2], &*tombstone];
         let guard = Forget {
             store: Some(store.clone()),
             key: &self.keys[0],
             member: &member,
+            tombstone: &tombstone,
         };
         let answer = store
             .run_named(
@@ -615,6 +632,7 @@ struct Forget<'a> {
     store: Option<Arc<Store>>,
     key: &'a str,
     member: &'a str,
+    tombstone: &'a str,
 }
 
 impl Forget<'_> {
@@ -631,8 +649,12 @@ impl Drop for Forget<'_> {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let (key, member) = (self.key.to_string(), self.member.to_string());
-        runtime.spawn(async move { store.forget(&key, &member).await });
+        let orphan = Orphan {
+            log: self.key.to_string(),
+            member: self.member.to_string(),
+            tombstone: self.tombstone.to_string(),
+        };
+        runtime.spawn(async move { store.forget(orphan).await });
     }
 }
 

@@ -8,10 +8,16 @@
 /// reserved: a caller that gives up while it waits leaves nothing behind.
 ///
 /// KEYS: the log of starts (a sorted set, scored by start time), the block,
-/// the count the server said remains. ARGV: the budget, the window (µs), the
-/// start's name in the log (unique, so that a caller dropped while the script
-/// ran can remove it).
+/// the count the server said remains, the start's tombstone. ARGV: the
+/// budget, the window (µs), the start's name in the log (unique, so that a
+/// caller dropped while the script ran can remove it).
+///
+/// A start whose tombstone exists is not recorded: its caller gave up on
+/// this very script and said so (the crate docs, "Cancellation"), so a script
+/// that Redis runs late, after a stall, records nothing for a caller that has
+/// gone.
 pub(crate) const ACQUIRE: &str = r"
+if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local limit = tonumber(ARGV[1])

@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use crate::server::{self, Action};
 
 /// Starts a fake Redis that answers the slot script (`EVALSHA`/`EVAL` with
-/// three keys) with `reply`, every other script with `:0`, and anything else with
+/// four keys: the log, the block, the count, the start's tombstone) with `reply`, every other script with `:0`, and anything else with
 /// `+OK`. Returns its URL and how many slot scripts it answered.
 pub async fn fake_redis(reply: &'static str) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -33,7 +33,7 @@ pub async fn fake_redis(reply: &'static str) -> (String, Arc<AtomicUsize>) {
                     let name = command.first().map(|c| c.to_ascii_uppercase());
                     let answer = match name.as_deref() {
                         Some("EVALSHA" | "EVAL")
-                            if command.get(2).map(String::as_str) == Some("3") =>
+                            if command.get(2).map(String::as_str) == Some("4") =>
                         {
                             count.fetch_add(1, Ordering::SeqCst);
                             reply.to_string()

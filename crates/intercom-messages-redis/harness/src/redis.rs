@@ -43,6 +43,11 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}/", self.port)
     }
 
+    /// The server's process id, while it runs (to stall it with `SIGSTOP`).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// The port it listens on (the same across a stop and a start).
     pub fn port(&self) -> u16 {
         self.port

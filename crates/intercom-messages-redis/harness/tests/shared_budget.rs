@@ -351,3 +351,60 @@ async fn redis_holds_only_the_budget_never_the_token() {
     }
     assert!(!keys.contains("SECRET"));
 }
+
+/// Sends `signal` (`-STOP`, `-CONT`) to a process.
+fn signal(signal: &str, pid: u32) {
+    let ok = std::process::Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill {signal} {pid}");
+}
+
+/// A Redis that stalls (`SIGSTOP`) while 8 callers ask for a start and give
+/// up after 250 ms: when it resumes it runs the 8 scripts it had queued, and
+/// the callers are gone. Their starts must not stay in the log (they would
+/// take 8 of the 11 slots for a window): once Redis answers again, the log
+/// holds the real starts only. Counted in Redis, not timed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starts_of_callers_that_gave_up_during_a_stall_do_not_stay() {
+    use intercom_messages::RateBudget;
+    let redis = RedisServer::start();
+    let budget = Arc::new(
+        RedisBudget::builder(redis.url(), "stall")
+            .budget(11, Duration::from_secs(10))
+            .when_unavailable(WhenRedisDown::Fail)
+            .build()
+            .unwrap(),
+    );
+    for _ in 0..3 {
+        budget.acquire().await.unwrap();
+    }
+    let log = "intercom-messages:{stall}:log";
+    assert_eq!(redis.command(&["ZCARD", log]), ":3\r\n");
+    let pid = redis.pid().unwrap();
+    signal("-STOP", pid);
+    let gave_up: Vec<_> = (0..8)
+        .map(|_| {
+            let budget = budget.clone();
+            tokio::spawn(async move {
+                tokio::time::timeout(Duration::from_millis(250), budget.acquire()).await
+            })
+        })
+        .collect();
+    for g in gave_up {
+        let r = g.await.unwrap();
+        assert!(!matches!(r, Ok(Ok(()))), "a start while Redis stalled");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    signal("-CONT", pid);
+    // Redis is tried again at most once a second: a try count.
+    let mut tries = 0;
+    while budget.acquire().await.is_err() {
+        tries += 1;
+        assert!(tries <= TRIES_AFTER_RESTART, "Redis never came back");
+        tokio::time::sleep(RETRY_EVERY).await;
+    }
+    // The 3 real starts and the one just made; not the 8 of the callers gone.
+    assert_eq!(redis.command(&["ZCARD", log]), ":4\r\n");
+}
