@@ -408,3 +408,64 @@ async fn starts_of_callers_that_gave_up_during_a_stall_do_not_stay() {
     // The 3 real starts and the one just made; not the 8 of the callers gone.
     assert_eq!(redis.command(&["ZCARD", log]), ":4\r\n");
 }
+
+/// A full shared budget and a 2 s deadline: each send that cannot get a
+/// slot in time ends "nothing was sent" (`DeadlineExceeded`, no request),
+/// the server receives none of them, and Redis holds only the real starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_shared_budget_and_a_deadline_end_in_nothing_was_sent() {
+    let redis = RedisServer::start();
+    let server = LimitedServer::start(10_000, Duration::from_secs(1)).await;
+    let budget = RedisBudget::builder(redis.url(), "deadline")
+        .budget(4, Duration::from_secs(10))
+        .when_unavailable(WhenRedisDown::Fail)
+        .build()
+        .unwrap();
+    let c = Client::builder("budget-token-SECRET")
+        .base_url(&server.url)
+        .retry(RetryPolicy::never())
+        .rate_budget(budget)
+        .deadline(Duration::from_secs(2))
+        .build()
+        .unwrap();
+    let sends: Vec<_> = (0..15)
+        .map(|i| {
+            let c = c.clone();
+            tokio::spawn(async move { c.send(message(&format!("d{i}"))).await })
+        })
+        .collect();
+    let mut refused = 0;
+    for s in sends {
+        match s.await.unwrap() {
+            Ok(_) => {}
+            Err(e) => {
+                assert!(
+                    matches!(
+                        e,
+                        SendError::DeadlineExceeded {
+                            may_have_been_delivered: false,
+                            requests: 0
+                        }
+                    ),
+                    "{e:?}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!(refused, 11);
+    assert_eq!(server.created().len(), 4);
+    // A waiter dropped while its script ran removes its start from a task
+    // of its own: a try count for that task, not a deadline.
+    let count = || redis.command(&["ZCARD", "intercom-messages:{deadline}:log"]);
+    let mut tries = 0;
+    while count() != ":4\r\n" {
+        tries += 1;
+        assert!(
+            tries < 100,
+            "Redis holds {:?} starts, not the 4 real ones",
+            count()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
