@@ -486,10 +486,16 @@ impl RedisBudget {
     /// that need not wait asks Redis once, concurrently with others (a burst
     /// is pipelined on the connection); one that must wait queues, and only
     /// the head of the queue sleeps and asks again.
-    async fn shared_start(&self) -> Shared {
+    ///
+    /// A send that must start by `send_by` (its deadline) is refused at once
+    /// when Redis says its slot comes later.
+    async fn shared_start(&self, send_by: Option<tokio::time::Instant>) -> Shared {
+        let too_late =
+            |wait: Duration| send_by.is_some_and(|by| tokio::time::Instant::now() + wait > by);
         match self.ask().await {
             Ask::Go => return Shared::Started,
             Ask::Down => return Shared::Down,
+            Ask::Wait(wait) if too_late(wait) => return Shared::PastDeadline,
             Ask::Wait(_) => {}
         }
         let _turn = self.queue.lock().await;
@@ -500,6 +506,7 @@ impl RedisBudget {
             match self.ask().await {
                 Ask::Go => return Shared::Started,
                 Ask::Down => return Shared::Down,
+                Ask::Wait(wait) if too_late(wait) => return Shared::PastDeadline,
                 Ask::Wait(wait) if tokio::time::Instant::now() + wait > deadline => {
                     return Shared::TooLong;
                 }
@@ -562,31 +569,48 @@ impl RedisBudget {
     }
 }
 
+impl RedisBudget {
+    /// A slot in the shared budget, or alone while Redis is down
+    /// (`FallBack`); refused at once when it would come after `send_by`.
+    async fn start_by(&self, send_by: Option<tokio::time::Instant>) -> Result<(), BudgetError> {
+        match self.shared_start(send_by).await {
+            Shared::Started => return Ok(()),
+            Shared::PastDeadline => return Err(BudgetError::past_deadline()),
+            Shared::TooLong => {
+                return Err(BudgetError::new(format!(
+                    "the shared budget gave no slot within {:?} (a minute plus one window)",
+                    self.max_wait
+                )));
+            }
+            Shared::Down => {}
+        }
+        match &self.local {
+            Some(local) => {
+                fell_back();
+                local.acquire().await;
+                Ok(())
+            }
+            None => Err(BudgetError::new(format!(
+                "Redis at {} did not answer, or answered a wait that is not sane; the budget is set to fail rather than pace alone",
+                self.redis.store.url
+            ))),
+        }
+    }
+}
+
 impl RateBudget for RedisBudget {
     fn acquire(&self) -> BudgetFuture<'_, Result<(), BudgetError>> {
-        Box::pin(async move {
-            match self.shared_start().await {
-                Shared::Started => return Ok(()),
-                Shared::TooLong => {
-                    return Err(BudgetError::new(format!(
-                        "the shared budget gave no slot within {:?} (a minute plus one window)",
-                        self.max_wait
-                    )));
-                }
-                Shared::Down => {}
-            }
-            match &self.local {
-                Some(local) => {
-                    fell_back();
-                    local.acquire().await;
-                    Ok(())
-                }
-                None => Err(BudgetError::new(format!(
-                    "Redis at {} did not answer, or answered a wait that is not sane; the budget is set to fail rather than pace alone",
-                    self.redis.store.url
-                ))),
-            }
-        })
+        Box::pin(self.start_by(None))
+    }
+
+    /// Refuses at once ([`BudgetError::past_deadline`]) when Redis says the
+    /// slot comes after `deadline`; pacing alone (Redis down, `FallBack`),
+    /// the send's deadline ends the wait.
+    fn acquire_by(
+        &self,
+        deadline: std::time::Instant,
+    ) -> BudgetFuture<'_, Result<(), BudgetError>> {
+        Box::pin(self.start_by(Some(tokio::time::Instant::from_std(deadline))))
     }
 
     fn observe(&self, limits: RateLimit) -> BudgetFuture<'_, ()> {
@@ -675,6 +699,8 @@ enum Shared {
     /// fails, and Redis is not judged for it (a budget that other senders
     /// keep full looks the same).
     TooLong,
+    /// Redis's wait would end after the send's deadline.
+    PastDeadline,
 }
 
 /// A script's answer as a wait, if it is one: whole microseconds from 0 to `max`.
