@@ -8,14 +8,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum AdminId {
         /// `Number`: a [`i64`].
@@ -72,15 +66,10 @@ pub mod types {
         }
     }
     ///A message an admin sends to a user or lead, in-app or by email. An email needs its subject in every version (1.x "optional unless message_type is email", 2.6 "Yes, if message_type: email", the 2.7+ branch "message_type: `email`", the recorded 422 "No subject supplied for email message"). Its template is not required: the recorded 422 for an email with neither names only the subject. `from` is required up to 2.6 (1.x and 2.6: required) and may be omitted from 2.7, whose descriptions say of it "If not provided, the default sender will be used" (their branches list it as required: see openapi/README.md).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct AdminMessageRequest {
         ///Blind-copied recipients (in the published schema, of every kind of admin message).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -127,9 +116,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AdminMessageType {
         /// `inapp` on the wire.
         #[serde(rename = "inapp")]
@@ -180,14 +169,8 @@ pub mod types {
         }
     }
     ///The admin sending the message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct AdminSender {
         /// An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas) ([`AdminId`])
@@ -213,9 +196,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AdminSenderType {
         /// `admin` on the wire.
         #[serde(rename = "admin")]
@@ -256,14 +239,8 @@ pub mod types {
         }
     }
     ///A sender identified by email address.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ContactByEmail {
         ///The contact's email address.
@@ -279,17 +256,8 @@ pub mod types {
         }
     }
     ///The contact's email address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ContactByEmailEmail(::std::string::String);
     impl ::std::ops::Deref for ContactByEmailEmail {
@@ -343,14 +311,8 @@ pub mod types {
         }
     }
     ///A contact identified by Intercom's id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ContactById {
         ///The contact's Intercom id.
@@ -366,17 +328,8 @@ pub mod types {
         }
     }
     ///The contact's Intercom id.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ContactByIdId(::std::string::String);
     impl ::std::ops::Deref for ContactByIdId {
@@ -430,14 +383,8 @@ pub mod types {
         }
     }
     ///A contact identified by your own user_id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ContactByUserId {
         /// The kind of recipient: `contact` (a lead or visitor) up to 2.5: the 1.x docs document it, the 2.0 and 2.4 docs say to use `contact` for users and leads, and no document refuses it before 2.6, whose page lists `user` or `lead`; `lead` from 2.0, on the same argument (see openapi/README.md) ([`ContactType`])
@@ -453,17 +400,8 @@ pub mod types {
         }
     }
     ///The contact's id in your own system (`user_id`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ContactByUserIdUserId(::std::string::String);
     impl ::std::ops::Deref for ContactByUserIdUserId {
@@ -527,9 +465,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ContactType {
         /// `user` on the wire.
         #[serde(rename = "user")]
@@ -580,14 +518,8 @@ pub mod types {
         }
     }
     ///The body of `POST /messages`: an admin-initiated message (in-app or email; a WhatsApp template from 2.16; an SMS in Preview), or a user-, lead- or visitor-initiated one.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum CreateMessageRequest {
         /// `AdminMessageRequest`: a [`AdminMessageRequest`].
@@ -620,17 +552,8 @@ pub mod types {
         }
     }
     ///`Digits`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct Digits(::std::string::String);
     impl ::std::ops::Deref for Digits {
@@ -649,9 +572,9 @@ pub mod types {
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9]+$").ok() });
+            if PATTERN.as_ref().and_then(|p| p.find(value)).is_none() {
                 return Err("doesn't match pattern \"^[0-9]+$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -696,9 +619,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum EmailRecipientType {
         /// `user` on the wire.
         #[serde(rename = "user")]
@@ -754,9 +677,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum EmailSenderType {
         /// `user` on the wire.
         #[serde(rename = "user")]
@@ -807,14 +730,8 @@ pub mod types {
         }
     }
     ///One error of an error list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Error {
         ///What went wrong; Intercom adds codes at any time.
         pub code: ::std::string::String,
@@ -832,14 +749,8 @@ pub mod types {
         }
     }
     ///Every error response of the API.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorList {
         ///One or more errors.
         pub errors: ::std::vec::Vec<Error>,
@@ -867,9 +778,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum IntercomVersion {
         /// `1.0` on the wire.
         #[serde(rename = "1.0")]
@@ -1019,14 +930,9 @@ pub mod types {
         }
     }
     ///The created message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct Message {
         ///The message body as Intercom stored it.
         pub body: ::std::string::String,
@@ -1059,15 +965,8 @@ pub mod types {
         }
     }
     ///The admin who owns the message. Declared by the 1.x docs; later responses still carry it undeclared.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageOwner {
         ///The owner's email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1089,14 +988,8 @@ pub mod types {
         }
     }
     ///A recipient by phone number.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct PhoneRecipient {
         ///The recipient's name.
@@ -1112,17 +1005,8 @@ pub mod types {
         }
     }
     ///An E.164 number with its `+`, as a string of digits: the published example writes `+5547999998888` unquoted (which YAML reads as an integer), and every other phone number Intercom publishes is a quoted string. At most 15 digits (E.164's only bound) and at least two (`+6834002`, Niue, has 7); the facade removes the spaces Intercom writes elsewhere (`+1 1234567890`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct PhoneRecipientPhone(::std::string::String);
     impl ::std::ops::Deref for PhoneRecipientPhone {
@@ -1141,9 +1025,9 @@ pub mod types {
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^\\+[1-9][0-9]{1,14}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^\\+[1-9][0-9]{1,14}$").ok() });
+            if PATTERN.as_ref().and_then(|p| p.find(value)).is_none() {
                 return Err("doesn't match pattern \"^\\+[1-9][0-9]{1,14}$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -1178,14 +1062,8 @@ pub mod types {
         }
     }
     ///A user or lead receiving an admin message, identified by exactly one key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum Recipient {
         /// `ContactById`: a [`ContactById`].
@@ -1211,14 +1089,8 @@ pub mod types {
         }
     }
     ///A recipient identified by email address: the 1.x docs, the PHP sample of the 2.6 page, and the official PHP and Go SDKs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct RecipientByEmail {
         ///The recipient's email address.
@@ -1234,17 +1106,8 @@ pub mod types {
         }
     }
     ///The recipient's email address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct RecipientByEmailEmail(::std::string::String);
     impl ::std::ops::Deref for RecipientByEmailEmail {
@@ -1298,14 +1161,8 @@ pub mod types {
         }
     }
     ///One recipient, or (from 2.14) a list of them.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum Recipients {
         /// `Recipient`: a [`Recipient`].
@@ -1324,14 +1181,8 @@ pub mod types {
         }
     }
     ///A sender identified by Intercom's id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SenderById {
         ///The sender's Intercom id.
@@ -1347,17 +1198,8 @@ pub mod types {
         }
     }
     ///The sender's Intercom id.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SenderByIdId(::std::string::String);
     impl ::std::ops::Deref for SenderByIdId {
@@ -1411,14 +1253,8 @@ pub mod types {
         }
     }
     ///A sender identified by your own user_id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SenderByUserId {
         /// The kind of contact sending a message: `contact` (a visitor) in every version, as every 2.7+ description of `POST /conversations` says and the 2.11 `/messages` schema lists; `lead` from 2.0 ([`SenderType`])
@@ -1434,17 +1270,8 @@ pub mod types {
         }
     }
     ///The sender's id in your own system (`user_id`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SenderByUserIdUserId(::std::string::String);
     impl ::std::ops::Deref for SenderByUserIdUserId {
@@ -1508,9 +1335,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum SenderType {
         /// `user` on the wire.
         #[serde(rename = "user")]
@@ -1561,15 +1388,10 @@ pub mod types {
         }
     }
     ///An admin's SMS to a user or lead (the Preview branch titled "message_type: `sms`").
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct SmsMessageRequest {
         ///Blind-copied recipients.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1616,9 +1438,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum SmsMessageRequestMessageType {
         /// `sms` on the wire.
         #[serde(rename = "sms")]
@@ -1670,9 +1492,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Template {
         /// `plain` on the wire.
         #[serde(rename = "plain")]
@@ -1718,15 +1540,10 @@ pub mod types {
         }
     }
     ///A message a user, lead or visitor sends to the team. Always in-app, plain text, never addressed to an admin.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct UserMessageRequest {
         ///The content of the message; plain text only.
         pub body: ::std::string::String,
@@ -1756,9 +1573,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UserMessageRequestMessageType {
         /// `inapp` on the wire.
         #[serde(rename = "inapp")]
@@ -1800,14 +1617,8 @@ pub mod types {
         }
     }
     ///The user, lead or visitor sending a message, identified by exactly one key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum UserSender {
         /// `SenderById`: a [`SenderById`].
@@ -1833,14 +1644,8 @@ pub mod types {
         }
     }
     ///One part of a WhatsApp template with its parameters. Intercom documents only `BODY` with text parameters; WhatsApp templates also have `HEADER` (text or media) and `BUTTONS` (with `sub_type` and `index`), which Intercom neither documents nor rules out, so they are accepted.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct WhatsAppComponent {
         ///A button's position, as WhatsApp writes it (a string); not documented by Intercom.
@@ -1862,17 +1667,8 @@ pub mod types {
         }
     }
     ///The part of the template (`BODY` in the recorded example).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppComponentType(::std::string::String);
     impl ::std::ops::Deref for WhatsAppComponentType {
@@ -1926,15 +1722,10 @@ pub mod types {
         }
     }
     ///An admin's WhatsApp message from an approved template. Intercom's branch "message_type: `whatsapp`" requires message_type, template, components, from and to, but declares neither `components`, `locale` nor a phone recipient; they are declared here as the recorded example sends them (see openapi/README.md). Every other property of the published schema is shared by all its branches, so it is here too.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct WhatsAppMessageRequest {
         ///Blind-copied recipients.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1976,17 +1767,8 @@ pub mod types {
         }
     }
     ///The template's language code, e.g. `en`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppMessageRequestLocale(::std::string::String);
     impl ::std::ops::Deref for WhatsAppMessageRequestLocale {
@@ -2051,9 +1833,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppMessageRequestMessageType {
         /// `whatsapp` on the wire.
         #[serde(rename = "whatsapp")]
@@ -2095,17 +1877,8 @@ pub mod types {
         }
     }
     ///The name of an approved WhatsApp template (not `plain`/`personal`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppMessageRequestTemplate(::std::string::String);
     impl ::std::ops::Deref for WhatsAppMessageRequestTemplate {
@@ -2160,14 +1933,8 @@ pub mod types {
         }
     }
     ///A value filled into a template placeholder. Intercom documents `{type: text, text}` only; WhatsApp's other parameter types (`currency`, `date_time`, `image`, `document`, `video`, `payload`) are objects of their own shape, passed on as written. The documented one is `WhatsAppTextParameter`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppParameter(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2196,14 +1963,8 @@ pub mod types {
         }
     }
     ///A phone number (as the recorded example sends it), or the recipients the published schema declares for `to` (a user or lead, or a list).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum WhatsAppRecipients {
         /// `PhoneRecipient`: a [`PhoneRecipient`].
@@ -2222,14 +1983,8 @@ pub mod types {
         }
     }
     ///The template parameter Intercom documents (admin_whatsapp_message_created): a text filled into a placeholder. Sent as a `WhatsAppParameter`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct WhatsAppTextParameter {
         ///The text put in the placeholder.
@@ -2255,9 +2010,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppTextParameterType {
         /// `text` on the wire.
         #[serde(rename = "text")]
@@ -2301,6 +2056,7 @@ pub mod types {
     pub mod builder {
         /// A builder of [`super::AdminMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct AdminMessageRequest {
             bcc: ::std::result::Result<
                 ::std::option::Option<super::Recipients>,
@@ -2527,6 +2283,7 @@ pub mod types {
         }
         /// A builder of [`super::AdminSender`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct AdminSender {
             id: ::std::result::Result<super::AdminId, ::std::string::String>,
             type_: ::std::result::Result<super::AdminSenderType, ::std::string::String>,
@@ -2586,6 +2343,7 @@ pub mod types {
         }
         /// A builder of [`super::ContactByEmail`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ContactByEmail {
             email: ::std::result::Result<
                 super::ContactByEmailEmail,
@@ -2650,6 +2408,7 @@ pub mod types {
         }
         /// A builder of [`super::ContactById`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ContactById {
             id: ::std::result::Result<super::ContactByIdId, ::std::string::String>,
             type_: ::std::result::Result<super::ContactType, ::std::string::String>,
@@ -2709,6 +2468,7 @@ pub mod types {
         }
         /// A builder of [`super::ContactByUserId`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ContactByUserId {
             type_: ::std::result::Result<super::ContactType, ::std::string::String>,
             user_id: ::std::result::Result<
@@ -2773,6 +2533,7 @@ pub mod types {
         }
         /// A builder of [`super::Error`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct Error {
             code: ::std::result::Result<::std::string::String, ::std::string::String>,
             field: ::std::result::Result<
@@ -2857,6 +2618,7 @@ pub mod types {
         }
         /// A builder of [`super::ErrorList`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ErrorList {
             errors: ::std::result::Result<
                 ::std::vec::Vec<super::Error>,
@@ -2941,6 +2703,7 @@ pub mod types {
         }
         /// A builder of [`super::Message`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct Message {
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
             conversation_id: ::std::result::Result<
@@ -3136,6 +2899,7 @@ pub mod types {
         }
         /// A builder of [`super::MessageOwner`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct MessageOwner {
             email: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -3241,6 +3005,7 @@ pub mod types {
         }
         /// A builder of [`super::PhoneRecipient`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct PhoneRecipient {
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -3308,6 +3073,7 @@ pub mod types {
         }
         /// A builder of [`super::RecipientByEmail`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct RecipientByEmail {
             email: ::std::result::Result<
                 super::RecipientByEmailEmail,
@@ -3375,6 +3141,7 @@ pub mod types {
         }
         /// A builder of [`super::SenderById`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SenderById {
             id: ::std::result::Result<super::SenderByIdId, ::std::string::String>,
             type_: ::std::result::Result<super::SenderType, ::std::string::String>,
@@ -3434,6 +3201,7 @@ pub mod types {
         }
         /// A builder of [`super::SenderByUserId`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SenderByUserId {
             type_: ::std::result::Result<super::SenderType, ::std::string::String>,
             user_id: ::std::result::Result<
@@ -3498,6 +3266,7 @@ pub mod types {
         }
         /// A builder of [`super::SmsMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SmsMessageRequest {
             bcc: ::std::result::Result<
                 ::std::option::Option<super::Recipients>,
@@ -3723,6 +3492,7 @@ pub mod types {
         }
         /// A builder of [`super::UserMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct UserMessageRequest {
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
             from: ::std::result::Result<super::UserSender, ::std::string::String>,
@@ -3826,6 +3596,7 @@ pub mod types {
         }
         /// A builder of [`super::WhatsAppComponent`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct WhatsAppComponent {
             index: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -3933,6 +3704,7 @@ pub mod types {
         }
         /// A builder of [`super::WhatsAppMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct WhatsAppMessageRequest {
             bcc: ::std::result::Result<
                 ::std::option::Option<super::Recipients>,
@@ -4205,6 +3977,7 @@ pub mod types {
         }
         /// A builder of [`super::WhatsAppTextParameter`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct WhatsAppTextParameter {
             text: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<
@@ -4314,21 +4087,6 @@ pub struct Client {
     pub(crate) client: reqwest::Client,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            crate::client_builder().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = crate::client_builder();
-        Self::new_with_client(baseurl, client.build().unwrap())
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
@@ -4397,6 +4155,7 @@ pub mod builder {
 
 [`Client::create_message`]: super::Client::create_message*/
     #[derive(Debug, Clone)]
+    #[must_use]
     pub struct CreateMessage<'a> {
         client: &'a super::Client,
         intercom_version: Result<Option<types::IntercomVersion>, String>,

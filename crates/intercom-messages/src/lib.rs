@@ -102,6 +102,10 @@ pub mod text;
 
 /// The generated client crate, for the raw types and client.
 pub use intercom_messages_api as api;
+/// The `reqwest` this crate's signatures name ([`ClientBuilder::http_client`],
+/// [`SendError`]'s transport errors, [`RateLimit::read`]): build a custom
+/// client with it, with no `reqwest` dependency of your own that must match.
+pub use intercom_messages_api::reqwest;
 
 pub use contract::ErrorCode;
 pub use message::admin::{
@@ -126,6 +130,24 @@ pub use send::rate_limit::{MAX_HOLD, RateLimit};
 pub use send::response::{DeliveredBy, MessageKind, SentMessage};
 pub use send::retry::RetryPolicy;
 pub use text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT};
+
+// Compile-time guards: a client is shared across tasks and its sends are
+// spawned, so these stay `Send + Sync` and `Send` (a change that breaks one
+// fails the build, not a user's).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Client>();
+    send_sync::<api::Client>();
+    send_sync::<SendError>();
+    send_sync::<SentMessage>();
+    #[allow(dead_code)]
+    fn sends_are_send(client: &Client, raw: &api::Client, message: Message) {
+        fn send<T: Send>(_: T) {}
+        send(client.send(message.clone()));
+        send(client.send_with(message, SendOptions::new()));
+        send(raw.create_message().send());
+    }
+};
 
 #[cfg(test)]
 mod tests {
