@@ -217,7 +217,7 @@ fn same_on_the_wire(back: &Value, sent: &Value) -> bool {
 /// member's smallest instance), survives `Message::try_from` and
 /// `to_request`: a property the contract
 /// gains that the facade does not carry fails here, naming it, until it is
-/// carried (message/from_request.rs and the kind's file) or listed in
+/// carried (`from_request` in the kind's file) or listed in
 /// [`NOT_KEPT`] with its reason.
 #[test]
 fn every_property_a_request_may_carry_survives_the_conversion() {
@@ -295,7 +295,7 @@ fn every_property_a_request_may_carry_survives_the_conversion() {
     }
     assert!(
         dropped.is_empty(),
-        "Message::try_from does not carry these over (carry them in message/from_request.rs \
+        "Message::try_from does not carry these over (carry them in the kind's `from_request` \
          and the kind's file, or list them in NOT_KEPT with the reason):\n{}",
         dropped.join("\n")
     );

@@ -513,9 +513,9 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         "{out}"
     );
 
-    // 5. Expose it: its field, method and encoder line (admin.rs), its
-    //    conversion from a generated request (from_request.rs), its case in
-    //    the rule test (rules.rs).
+    // 5. Expose it: its field, method, encoder line and conversion from a
+    //    generated request (all in admin.rs, the kind's own file), its case
+    //    in the rule test (rules.rs).
     let edit = |rel: &str, anchor: &str, added: &str| {
         let p = copy.join(rel);
         let t = std::fs::read_to_string(&p).unwrap();
@@ -538,9 +538,9 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         "        request.external_id = self.options.external_id.clone();\n",
     );
     edit(
-        "crates/intercom-messages/src/message/from_request.rs",
-        "            open_conversation: r.create_conversation_without_contact_reply == Some(true),\n",
-        "            external_id: r.external_id,\n",
+        admin,
+        "                open_conversation: r.create_conversation_without_contact_reply == Some(true),\n",
+        "                external_id: r.external_id,\n",
     );
     let rules = copy.join("crates/intercom-messages/tests/rules.rs");
     let t = std::fs::read_to_string(&rules).unwrap();
@@ -565,7 +565,6 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         format!("openapi/upstream/{new}.yaml"),
         "openapi/upstream/Preview.yaml".to_string(),
         admin.to_string(),
-        "crates/intercom-messages/src/message/from_request.rs".to_string(),
         "crates/intercom-messages/tests/rules.rs".to_string(),
         // This test's own checks, copied in.
         "crates/intercom-messages/tests/added_version.rs".to_string(),

@@ -3,6 +3,7 @@
 //! `new` for each kind of message: its required properties, every optional
 //! one `None`. Set the optional ones you need on the result; a property the
 //! contract gains starts as `None`, so code built this way keeps compiling.
+//! And `body_mut`, the text of a request whose kind has one.
 use crate::types::*;
 impl AdminMessageRequest {
     /// With the required properties (`body`, `message_type`, `to`); every optional property is `None`.
@@ -82,6 +83,18 @@ impl SmsMessageRequest {
             subject: None,
             template: None,
             to,
+        }
+    }
+}
+impl CreateMessageRequest {
+    /// The message's text (`body`), for the kinds whose `body` is a required
+    /// string; `None` for the others (a WhatsApp template has none).
+    pub fn body_mut(&mut self) -> Option<&mut ::std::string::String> {
+        match self {
+            Self::AdminMessageRequest(r) => Some(&mut r.body),
+            Self::UserMessageRequest(r) => Some(&mut r.body),
+            Self::WhatsAppMessageRequest(_) => None,
+            Self::SmsMessageRequest(r) => Some(&mut r.body),
         }
     }
 }

@@ -89,16 +89,18 @@ fn budget_from(
 mod tests {
     use super::*;
 
+    /// The variables of `pairs`, as `client_builder_from` reads them.
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
     #[test]
     fn the_budget_is_configured_from_the_environment() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(name, _)| *name == k)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         let c = client_builder_from(env(&[
             ("INTERCOM_TOKEN", "t"),
             (
@@ -131,6 +133,10 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(shown.contains("cluster rediss://"), "{shown}");
         assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn a_bad_budget_variable_is_a_typed_error_naming_it() {
         for (pairs, says) in [
             (
                 &[

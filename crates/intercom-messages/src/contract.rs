@@ -275,6 +275,63 @@ impl ErrorCode {
         }
     }
 }
+/// The style of an email (`template`); the facade sends `plain` unless told otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum EmailTemplate {
+    /// `plain`.
+    #[default]
+    Plain,
+    /// `personal`.
+    Personal,
+}
+impl From<EmailTemplate> for intercom_messages_api::types::Template {
+    /// The generated `Template` of the same value.
+    fn from(v: EmailTemplate) -> Self {
+        match v {
+            EmailTemplate::Plain => Self::Plain,
+            EmailTemplate::Personal => Self::Personal,
+        }
+    }
+}
+impl From<intercom_messages_api::types::Template> for EmailTemplate {
+    fn from(v: intercom_messages_api::types::Template) -> Self {
+        match v {
+            intercom_messages_api::types::Template::Plain => Self::Plain,
+            intercom_messages_api::types::Template::Personal => Self::Personal,
+        }
+    }
+}
+/// The kind of contact, as Intercom names it on the wire: `contact` is a lead or visitor in the 1.x naming (see the version table for where each exists).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ContactType {
+    /// `user`.
+    User,
+    /// `lead`.
+    Lead,
+    /// `contact`.
+    Contact,
+}
+impl From<ContactType> for intercom_messages_api::types::ContactType {
+    /// The generated `ContactType` of the same value.
+    fn from(v: ContactType) -> Self {
+        match v {
+            ContactType::User => Self::User,
+            ContactType::Lead => Self::Lead,
+            ContactType::Contact => Self::Contact,
+        }
+    }
+}
+impl From<intercom_messages_api::types::ContactType> for ContactType {
+    fn from(v: intercom_messages_api::types::ContactType) -> Self {
+        match v {
+            intercom_messages_api::types::ContactType::User => Self::User,
+            intercom_messages_api::types::ContactType::Lead => Self::Lead,
+            intercom_messages_api::types::ContactType::Contact => Self::Contact,
+        }
+    }
+}
 /// Intercom's regional API hosts (the fragment's `servers`; the first is the default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]

@@ -2,10 +2,13 @@
 //! message), `new` with its required properties and every optional one
 //! `None`. Read from progenitor's own structs, so that a property the
 //! fragment gains is `None` in code that builds a request with `new` and
-//! sets what it knows: adding an optional property breaks no caller.
+//! sets what it knows: adding an optional property breaks no caller. And
+//! `body_mut` on the request root: the message's text, for the members whose
+//! `body` is a required string, so that no code outside a kind's own file
+//! names the kinds to reach it.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use crate::codegen::spec::Spec;
 
@@ -23,10 +26,12 @@ pub fn generate_constructors(spec: &Spec, types: &[syn::Item]) -> Result<String,
             .ok_or_else(|| format!("no struct `{member}` in the generated client"))?;
         out.extend(constructor(st)?);
     }
+    out.extend(body_mut(types)?);
     let tokens = quote! {
         #![doc = " `new` for each kind of message: its required properties, every optional"]
         #![doc = " one `None`. Set the optional ones you need on the result; a property the"]
         #![doc = " contract gains starts as `None`, so code built this way keeps compiling."]
+        #![doc = " And `body_mut`, the text of a request whose kind has one."]
 
         use crate::types::*;
 
@@ -43,6 +48,53 @@ pub fn generate_constructors(spec: &Spec, types: &[syn::Item]) -> Result<String,
 /// without the `::std::option::` path).
 fn is_option(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+/// `impl CreateMessageRequest { fn body_mut }`: `Some` for each member with
+/// a required `body`, `None` for the others.
+fn body_mut(types: &[syn::Item]) -> Result<TokenStream, String> {
+    let root = crate::codegen::project::REQUEST_ROOT;
+    let en = types
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Enum(e) if e.ident == root => Some(e),
+            _ => None,
+        })
+        .ok_or_else(|| format!("no enum `{root}` in the generated client"))?;
+    let mut arms = Vec::new();
+    for v in &en.variants {
+        let ident = &v.ident;
+        let member = match &v.fields {
+            syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => match &f.unnamed[0].ty {
+                syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+        .ok_or_else(|| format!("`{root}::{ident}` does not hold one request member"))?;
+        let has_body = types.iter().any(|i| {
+            matches!(i, syn::Item::Struct(s) if s.ident == member
+                && matches!(&s.fields, syn::Fields::Named(f) if f.named.iter().any(|f|
+                    f.ident.as_ref().is_some_and(|n| n == "body") && !is_option(&f.ty))))
+        });
+        arms.push(if has_body {
+            quote! { Self::#ident(r) => Some(&mut r.body), }
+        } else {
+            quote! { Self::#ident(_) => None, }
+        });
+    }
+    let root = format_ident!("{root}");
+    Ok(quote! {
+        impl #root {
+            #[doc = " The message's text (`body`), for the kinds whose `body` is a required"]
+            #[doc = " string; `None` for the others (a WhatsApp template has none)."]
+            pub fn body_mut(&mut self) -> Option<&mut ::std::string::String> {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+    })
 }
 
 fn constructor(st: &syn::ItemStruct) -> Result<TokenStream, String> {

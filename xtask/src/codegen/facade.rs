@@ -34,6 +34,24 @@ const OPEN_ENUMS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The facade's closed enums, mirrors of a component schema's `enum`: which
+/// schema, the facade's name and doc, and the value the facade sends when the
+/// user sets none (its own choice, not Intercom's; checked to be a value).
+const CLOSED_ENUMS: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "Template",
+        "EmailTemplate",
+        "The style of an email (`template`); the facade sends `plain` unless told otherwise.",
+        Some("plain"),
+    ),
+    (
+        "ContactType",
+        "ContactType",
+        "The kind of contact, as Intercom names it on the wire: `contact` is a lead or visitor in the 1.x naming (see the version table for where each exists).",
+        None,
+    ),
+];
+
 /// One known value of an open string.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KnownValue {
@@ -176,6 +194,10 @@ pub fn generate_facade(spec: &Spec, variants: &[(String, String)]) -> Result<Str
         enums.extend(open_enum(site, name, doc, values));
     }
     let regions = region_enum(&regions(spec)?);
+    let mut closed = TokenStream::new();
+    for (schema, name, doc, default) in CLOSED_ENUMS {
+        closed.extend(closed_enum(spec, schema, name, doc, *default)?);
+    }
     let tokens = quote! {
         #![doc = " The facade's view of the contract: the versions of the `Intercom-Version`"]
         #![doc = " enum, in its order, the known values of the response's open strings, and"]
@@ -187,6 +209,7 @@ pub fn generate_facade(spec: &Spec, variants: &[(String, String)]) -> Result<Str
 
         #versions
         #enums
+        #closed
         #regions
     };
     Ok(format!(
@@ -194,6 +217,74 @@ pub fn generate_facade(spec: &Spec, variants: &[(String, String)]) -> Result<Str
         crate::codegen::header(),
         crate::codegen::pretty(tokens)?
     ))
+}
+
+/// The values of component schema `schema`'s string `enum`.
+fn enum_values<'a>(spec: &'a Spec, schema: &str) -> Result<Vec<&'a str>, String> {
+    spec.raw
+        .pointer(&format!("/components/schemas/{schema}/enum"))
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("at `components.schemas.{schema}`: expected a string `enum`"))?
+        .iter()
+        .map(|v| {
+            v.as_str().ok_or(format!(
+                "at `components.schemas.{schema}.enum`: {v} is not a string"
+            ))
+        })
+        .collect()
+}
+
+/// A facade enum with the values of component schema `schema`'s `enum`, and
+/// `From` both ways with the generated type of the same schema.
+fn closed_enum(
+    spec: &Spec,
+    schema: &str,
+    name: &str,
+    doc: &str,
+    default: Option<&str>,
+) -> Result<TokenStream, String> {
+    let values = enum_values(spec, schema)?;
+    if let Some(d) = default.filter(|d| !values.contains(d)) {
+        return Err(format!(
+            "the facade's default `{d}` is not a value of `{schema}`"
+        ));
+    }
+    let (ty, wire) = (format_ident!("{name}"), format_ident!("{schema}"));
+    let idents: Vec<_> = values
+        .iter()
+        .map(|v| format_ident!("{}", v.to_upper_camel_case()))
+        .collect();
+    let variants = values.iter().zip(&idents).map(|(v, id)| {
+        let doc = format!(" `{v}`.");
+        let dflt = (default == Some(*v)).then(|| quote! { #[default] });
+        quote! { #[doc = #doc] #dflt #id, }
+    });
+    let derive_default = default.map(|_| quote! { Default, });
+    let (doc, from_doc) = (
+        format!(" {doc}"),
+        format!(" The generated `{schema}` of the same value."),
+    );
+    Ok(quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, #derive_default)]
+        #[non_exhaustive]
+        pub enum #ty {
+            #(#variants)*
+        }
+
+        impl From<#ty> for intercom_messages_api::types::#wire {
+            #[doc = #from_doc]
+            fn from(v: #ty) -> Self {
+                match v { #(#ty::#idents => Self::#idents,)* }
+            }
+        }
+
+        impl From<intercom_messages_api::types::#wire> for #ty {
+            fn from(v: intercom_messages_api::types::#wire) -> Self {
+                match v { #(intercom_messages_api::types::#wire::#idents => Self::#idents,)* }
+            }
+        }
+    })
 }
 
 /// One of the fragment's `servers`: its `x-intercom-region` name, URL and

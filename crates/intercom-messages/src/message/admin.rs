@@ -6,22 +6,12 @@
 use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
 
+pub use crate::contract::EmailTemplate;
 use crate::message::admin_id::AdminId;
-use crate::message::contact::Contact;
+use crate::message::contact::{Contact, recipients_from};
 use crate::message::invalid::ValidationError;
 use crate::message::rules::{admin_sender, check_properties, recipients};
 use crate::message::version::Version;
-
-/// The style of an email.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum EmailTemplate {
-    /// `plain` (Intercom's default).
-    #[default]
-    Plain,
-    /// `personal`.
-    Personal,
-}
 
 /// An email's own parts: its subject and its template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -325,11 +315,37 @@ impl<C: ChannelKind> AdminMessage<C> {
         request.from = from;
         request.subject = subject;
         // An email always carries its template (`plain` unless set).
-        request.template = email.map(|e| match e.template {
-            EmailTemplate::Plain => types::Template::Plain,
-            EmailTemplate::Personal => types::Template::Personal,
-        });
+        request.template = email.map(|e| e.template.into());
         check_properties(table::ADMIN_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
+    }
+}
+
+impl AdminMessage {
+    /// The message a generated admin request asks for (see
+    /// `TryFrom<CreateMessageRequest> for Message`): an in-app message's
+    /// `subject` and `template` are dropped, an email without a template
+    /// gets `plain`, `create_conversation_without_contact_reply: false` is
+    /// Intercom's default.
+    pub(crate) fn from_request(r: types::AdminMessageRequest) -> Result<Self, ValidationError> {
+        let channel = match r.message_type {
+            types::AdminMessageType::Email => Channel::Email(Email {
+                subject: r.subject.unwrap_or_default(),
+                template: r.template.map(Into::into).unwrap_or_default(),
+            }),
+            types::AdminMessageType::Inapp | types::AdminMessageType::InApp => Channel::InApp,
+        };
+        Ok(AdminMessage {
+            from: AdminId::from_sender(r.from)?,
+            to: recipients_from(Some(r.to)),
+            channel,
+            body: r.body,
+            options: AdminOptions {
+                cc: recipients_from(r.cc),
+                bcc: recipients_from(r.bcc),
+                created_at: r.created_at,
+                open_conversation: r.create_conversation_without_contact_reply == Some(true),
+            },
+        })
     }
 }

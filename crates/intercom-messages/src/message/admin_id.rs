@@ -66,3 +66,28 @@ impl FromStr for AdminId {
         }
     }
 }
+
+impl AdminId {
+    /// The admin a generated request names as its sender, or `None` for
+    /// Intercom's default sender: an integer, or a string of digits, that
+    /// fits a non-negative 64-bit integer.
+    pub(crate) fn from_sender(
+        from: Option<intercom_messages_api::types::AdminSender>,
+    ) -> Result<Option<AdminId>, crate::message::invalid::ValidationError> {
+        use intercom_messages_api::types;
+        let out_of_range =
+            |value: String| crate::message::invalid::ValidationError::AdminIdOutOfRange { value };
+        from.map(|f| match f.id {
+            types::AdminId::Number(n) => u64::try_from(n)
+                .map(AdminId::from)
+                .map_err(|_| out_of_range(n.to_string())),
+            types::AdminId::Digits(d) => {
+                let digits = String::from(d);
+                digits
+                    .parse::<AdminId>()
+                    .map_err(|_| out_of_range(crate::text::clean(&digits)))
+            }
+        })
+        .transpose()
+    }
+}

@@ -3,28 +3,12 @@
 
 use intercom_messages_api::types;
 
-/// The kind of contact, as Intercom names it on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ContactType {
-    /// A user (`user`).
-    User,
-    /// A lead (`lead`; see the version table for where it exists).
-    Lead,
-    /// A visitor, or a lead or visitor in the 1.x naming (`contact`): as a
-    /// sender in every version (`SenderType`), as a recipient where the
-    /// version table's `ContactType=contact` says.
-    Contact,
-}
+pub use crate::contract::ContactType;
 
 impl ContactType {
     /// The generated wire type of a recipient.
     pub(crate) fn wire(self) -> types::ContactType {
-        match self {
-            ContactType::User => types::ContactType::User,
-            ContactType::Lead => types::ContactType::Lead,
-            ContactType::Contact => types::ContactType::Contact,
-        }
+        self.into()
     }
 
     /// The generated wire type of a sender.
@@ -155,5 +139,60 @@ impl Contact {
     /// How the contact is identified.
     pub fn key(&self) -> &ContactKey {
         &self.key
+    }
+}
+
+/// The contacts of a generated recipient list (one, or a list).
+pub(crate) fn recipients_from(list: Option<types::Recipients>) -> Vec<Contact> {
+    match list {
+        None => Vec::new(),
+        Some(types::Recipients::Recipient(r)) => vec![Contact::from_recipient(r)],
+        Some(types::Recipients::List(l)) => l.into_iter().map(Contact::from_recipient).collect(),
+    }
+}
+
+impl Contact {
+    /// A generated recipient as a contact.
+    fn from_recipient(r: types::Recipient) -> Contact {
+        match r {
+            types::Recipient::ContactById(c) => {
+                Contact::new(c.type_.into(), ContactKey::Id(c.id.into()))
+            }
+            types::Recipient::ContactByUserId(c) => {
+                Contact::new(c.type_.into(), ContactKey::UserId(c.user_id.into()))
+            }
+            types::Recipient::RecipientByEmail(c) => Contact::new(
+                match c.type_ {
+                    types::EmailRecipientType::User => ContactType::User,
+                    types::EmailRecipientType::Lead => ContactType::Lead,
+                },
+                ContactKey::Email(c.email.into()),
+            ),
+        }
+    }
+
+    /// A generated user, lead or visitor sender as a contact.
+    pub(crate) fn from_sender(s: types::UserSender) -> Contact {
+        let of = |t: types::SenderType| match t {
+            types::SenderType::User => ContactType::User,
+            types::SenderType::Lead => ContactType::Lead,
+            types::SenderType::Contact => ContactType::Contact,
+        };
+        match s {
+            types::UserSender::SenderById(c) => {
+                Contact::new(of(c.type_), ContactKey::Id(c.id.into()))
+            }
+            types::UserSender::SenderByUserId(c) => {
+                Contact::new(of(c.type_), ContactKey::UserId(c.user_id.into()))
+            }
+            types::UserSender::ContactByEmail(c) => Contact::new(
+                match c.type_ {
+                    types::EmailSenderType::User => ContactType::User,
+                    types::EmailSenderType::Lead => ContactType::Lead,
+                    types::EmailSenderType::Contact => ContactType::Contact,
+                },
+                ContactKey::Email(c.email.into()),
+            ),
+        }
     }
 }

@@ -11,7 +11,6 @@
 pub mod admin;
 pub mod admin_id;
 pub mod contact;
-pub mod from_request;
 pub mod html;
 pub mod invalid;
 pub mod options;
@@ -245,5 +244,50 @@ impl Message {
             Message::WhatsApp(m) => m.to_request(version).map(Into::into),
             Message::Sms(m) => m.into_request(version).map(Into::into),
         }
+    }
+}
+
+/// The message a generated request asks for.
+///
+/// What the facade does not send is dropped, because Intercom ignores it or
+/// the facade sends its own form of it: an in-app message's `subject` and
+/// `template`, a user message's `message_type`, the `subject`, `body`,
+/// `template`, `cc` and `bcc` of a WhatsApp message and the `subject`,
+/// `template`, `cc` and `bcc` of an SMS (whose meaning Intercom does not
+/// document), and `create_conversation_without_contact_reply: false`
+/// (Intercom's default). An email without a template gets `plain`, as the
+/// facade always sends one. Fails only on an admin id that is no
+/// non-negative 64-bit integer, and on a WhatsApp parameter that is not an
+/// object with a string `type`; every other rule is
+/// [`Message::validate`]'s.
+///
+/// ```
+/// use intercom_messages::api::types::CreateMessageRequest;
+/// use intercom_messages::{Message, Version};
+///
+/// let stored = r#"{"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": "394051"}, "to": {"type": "user", "user_id": "70"}}"#;
+/// let request: CreateMessageRequest = serde_json::from_str(stored)?;
+/// let message = Message::try_from(request)?;
+/// assert!(message.validate(Version::V2_6).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl TryFrom<types::CreateMessageRequest> for Message {
+    type Error = ValidationError;
+
+    fn try_from(request: types::CreateMessageRequest) -> Result<Self, Self::Error> {
+        Ok(match request {
+            types::CreateMessageRequest::AdminMessageRequest(r) => {
+                Message::Admin(AdminMessage::from_request(r)?)
+            }
+            types::CreateMessageRequest::UserMessageRequest(r) => {
+                Message::User(UserMessage::from_request(r))
+            }
+            types::CreateMessageRequest::WhatsAppMessageRequest(r) => {
+                Message::WhatsApp(WhatsAppMessage::from_request(r)?)
+            }
+            types::CreateMessageRequest::SmsMessageRequest(r) => {
+                Message::Sms(SmsMessage::from_request(r)?)
+            }
+        })
     }
 }

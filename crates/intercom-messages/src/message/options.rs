@@ -31,3 +31,14 @@ macro_rules! shared_options {
     };
 }
 pub(crate) use shared_options;
+
+impl Shared {
+    /// The shared options as a generated request carries them
+    /// (`create_conversation_without_contact_reply: false` is Intercom's default).
+    pub(crate) fn from_request(created_at: Option<i64>, open: Option<bool>) -> Self {
+        Shared {
+            created_at,
+            open_conversation: open == Some(true),
+        }
+    }
+}

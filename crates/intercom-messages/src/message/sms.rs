@@ -6,7 +6,7 @@ use intercom_messages_api::version_table as table;
 
 use crate::message::admin::AdminDraft;
 use crate::message::admin_id::AdminId;
-use crate::message::contact::Contact;
+use crate::message::contact::{Contact, recipients_from};
 use crate::message::invalid::ValidationError;
 use crate::message::options::{Shared, shared_options};
 use crate::message::rules::{admin_sender, check_properties, recipients, require_message};
@@ -111,5 +111,19 @@ impl SmsMessage {
         request.from = from;
         check_properties(table::SMS_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
+    }
+}
+
+impl SmsMessage {
+    /// The message a generated SMS request asks for; its `subject`,
+    /// `template`, `cc` and `bcc` (whose meaning Intercom does not document
+    /// for an SMS) are dropped.
+    pub(crate) fn from_request(r: types::SmsMessageRequest) -> Result<Self, ValidationError> {
+        Ok(SmsMessage {
+            from: AdminId::from_sender(r.from)?,
+            to: recipients_from(Some(r.to)),
+            body: r.body,
+            shared: Shared::from_request(r.created_at, r.create_conversation_without_contact_reply),
+        })
     }
 }

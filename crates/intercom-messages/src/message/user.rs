@@ -114,3 +114,15 @@ fn sender(at: At, c: &Contact) -> Result<types::UserSender, ValidationError> {
         }),
     })
 }
+
+impl UserMessage {
+    /// The message a generated user request asks for; its `message_type`
+    /// is dropped (the facade sends its own).
+    pub(crate) fn from_request(r: types::UserMessageRequest) -> Self {
+        UserMessage {
+            from: Contact::from_sender(r.from),
+            body: r.body,
+            referer: r.referer,
+        }
+    }
+}

@@ -7,7 +7,7 @@ use intercom_messages_api::version_table as table;
 
 use crate::message::admin::AdminDraft;
 use crate::message::admin_id::AdminId;
-use crate::message::contact::Contact;
+use crate::message::contact::{Contact, recipients_from};
 use crate::message::invalid::ValidationError;
 use crate::message::options::{Shared, shared_options};
 use crate::message::rules::{
@@ -439,5 +439,53 @@ impl WhatsAppMessage {
                 })
             })
             .collect()
+    }
+}
+
+impl WhatsAppMessage {
+    /// The message a generated WhatsApp request asks for; its `subject`,
+    /// `body`, `template`, `cc` and `bcc` (shared by Intercom's branches,
+    /// meaningless for a template message) are dropped.
+    pub(crate) fn from_request(r: types::WhatsAppMessageRequest) -> Result<Self, ValidationError> {
+        let (contacts, phone) = match r.to {
+            types::WhatsAppRecipients::PhoneRecipient(p) => (
+                Vec::new(),
+                Some((String::from(p.phone), p.name.unwrap_or_default())),
+            ),
+            types::WhatsAppRecipients::Recipients(to) => (recipients_from(Some(to)), None),
+        };
+        let mut m = WhatsAppMessage::new(
+            AdminId::from_sender(r.from)?,
+            contacts,
+            phone,
+            r.template.into(),
+        );
+        m.locale = r.locale.map(Into::into);
+        m.shared = Shared::from_request(r.created_at, r.create_conversation_without_contact_reply);
+        for c in r.components {
+            let parameters = c
+                .parameters
+                .into_iter()
+                .map(Parameter::from_wire)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut component =
+                TemplateComponent::with_parameters(String::from(c.type_), parameters);
+            component.sub_type = c.sub_type;
+            component.index = c.index;
+            m.components.push(component);
+        }
+        Ok(m)
+    }
+}
+
+impl Parameter {
+    /// A text parameter (the generated `WhatsAppTextParameter`) as
+    /// [`Parameter::text`], anything else as written.
+    fn from_wire(p: types::WhatsAppParameter) -> Result<Parameter, ValidationError> {
+        let value = serde_json::Value::Object(p.0);
+        match serde_json::from_value::<types::WhatsAppTextParameter>(value.clone()) {
+            Ok(text) => Ok(Parameter::text(text.text)),
+            Err(_) => Parameter::raw(value),
+        }
     }
 }

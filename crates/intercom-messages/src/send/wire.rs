@@ -107,23 +107,16 @@ impl WireBody {
     }
 }
 
-/// Moves the message's text (`body`) out of the request, leaving it empty.
+/// Moves the message's text (`body`) out of the request, leaving it empty;
+/// `None` for a kind without one (a template message: nothing in it is large).
 fn take_text(request: &mut types::CreateMessageRequest) -> Option<String> {
-    match request {
-        types::CreateMessageRequest::AdminMessageRequest(r) => Some(std::mem::take(&mut r.body)),
-        types::CreateMessageRequest::UserMessageRequest(r) => Some(std::mem::take(&mut r.body)),
-        types::CreateMessageRequest::SmsMessageRequest(r) => Some(std::mem::take(&mut r.body)),
-        // A template message: its body is absent, and nothing in it is large.
-        types::CreateMessageRequest::WhatsAppMessageRequest(_) => None,
-    }
+    request.body_mut().map(std::mem::take)
 }
 
+/// Puts the text back.
 fn put_text(request: &mut types::CreateMessageRequest, text: String) {
-    match request {
-        types::CreateMessageRequest::AdminMessageRequest(r) => r.body = text,
-        types::CreateMessageRequest::UserMessageRequest(r) => r.body = text,
-        types::CreateMessageRequest::SmsMessageRequest(r) => r.body = text,
-        types::CreateMessageRequest::WhatsAppMessageRequest(_) => {}
+    if let Some(body) = request.body_mut() {
+        *body = text;
     }
 }
 
