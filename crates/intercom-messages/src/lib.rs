@@ -1,6 +1,21 @@
 //! Send Intercom messages from Rust, in any API version of the contract, with
 //! the rules checked before anything is sent.
 //!
+//! ```no_run
+//! use intercom_messages::{Client, Contact, Message, SendError};
+//!
+//! # async fn demo() -> Result<(), intercom_messages::ConfigError> {
+//! let client = Client::from_env()?; // INTERCOM_TOKEN (and INTERCOM_REGION, INTERCOM_VERSION)
+//! let message = Message::from_admin(394051).to(Contact::user_id("70")).in_app("Hello!");
+//! match client.send(message).await {
+//!     Ok(sent) => println!("created {}", sent.id()),
+//!     Err(SendError::Invalid(rule)) => eprintln!("not sent: {rule}"), // names the field and the versions
+//!     Err(e) if e.may_have_been_delivered() => eprintln!("check before resending: {e}"),
+//!     Err(e) => eprintln!("not delivered: {e}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! Intercom's `POST /messages` takes two kinds of message: an admin writing to
 //! users or leads (in-app or email), and a user, lead or visitor writing to the
 //! team. What each API version accepts differs; this crate builds both kinds,
