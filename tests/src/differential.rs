@@ -312,8 +312,16 @@ fn set(base: &Value, path: &[String], value: Option<Value>) -> Value {
 /// A vendored description's request schema as draft-7: its component
 /// schemas as `definitions`, `nullable` as a `null` type, examples dropped.
 pub fn upstream_schema(doc: &Value) -> Value {
+    upstream_schema_of(doc, "/paths/~1messages/post")
+}
+
+/// [`upstream_schema`] of the operation at `operation` (a JSON pointer such
+/// as `/paths/~1conversations~1search/post`).
+pub fn upstream_schema_of(doc: &Value, operation: &str) -> Value {
     let root = doc
-        .pointer("/paths/~1messages/post/requestBody/content/application~1json/schema")
+        .pointer(&format!(
+            "{operation}/requestBody/content/application~1json/schema"
+        ))
         .cloned()
         .unwrap_or(json!({}));
     let mut schema = json!({

@@ -60,13 +60,23 @@ pub fn violations(
     out
 }
 
-/// The component schema a response status decodes into.
-pub fn response_schema(status: &str) -> &'static str {
-    if status == "200" {
-        "Message"
-    } else {
-        "ErrorList"
+/// The component schema a response status of `operation` decodes into.
+pub fn response_schema(operation: &str, status: &str) -> &'static str {
+    match (operation, status) {
+        ("createMessage", "200") => "Message",
+        ("searchConversations", "200") => "ConversationList",
+        _ => "ErrorList",
     }
+}
+
+/// The component schema of `operation`'s request body.
+pub fn request_schema(operation: &str) -> String {
+    xtask::operations::operations(spec())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .find(|o| o.id == operation)
+        .unwrap_or_else(|| panic!("no operation {operation}"))
+        .request_root
 }
 
 /// The README's Rust examples, compiled as doctests so they stay true. They

@@ -6,9 +6,11 @@
 //! bodies each version and direction ran.
 
 use intercom_messages::api::types::CreateMessageRequest;
-use intercom_messages::api::version_table::REQUEST_SCHEMAS;
+use intercom_messages::api::version_table::{REQUEST_SCHEMAS, SEARCH_CONVERSATIONS_SCHEMAS};
 use intercom_messages::{Message, Rule, Version};
-use intercom_messages_tests::differential::{Change, Probe, Schema, upstream_schema};
+use intercom_messages_tests::differential::{
+    Change, Probe, Schema, upstream_schema, upstream_schema_of,
+};
 use serde_json::{Value, json};
 use xtask::conformance::{self, Deviation};
 use xtask::workspace_root;
@@ -88,6 +90,10 @@ struct Run {
 struct Checker {
     whole: jsonschema::Validator,
     members: Vec<jsonschema::Validator>,
+    /// Whether a union's refusal is reported by the errors of the member the
+    /// body came closest to, at any depth (the search's `query`), rather
+    /// than as the union's own.
+    descend: bool,
 }
 
 impl Checker {
@@ -107,6 +113,15 @@ impl Checker {
         Checker {
             whole: validator(schema),
             members,
+            descend: false,
+        }
+    }
+
+    /// A checker that reports a union's refusal by its closest member.
+    fn descending(schema: &Value) -> Self {
+        Checker {
+            descend: true,
+            ..Checker::new(schema)
         }
     }
 
@@ -117,27 +132,13 @@ impl Checker {
     /// Why it refuses `body`: `(place, kind, text)` per error, `place` as
     /// conformance writes it (`request.to[].id`).
     fn refusal(&self, body: &Value) -> Vec<(String, String, String)> {
+        let descend = self.descend;
         let errors = |v: &jsonschema::Validator| -> Vec<(String, String, String)> {
-            v.iter_errors(body)
-                .map(|e| {
-                    let text = e.to_string();
-                    let mut place = String::from("request");
-                    for seg in e
-                        .instance_path()
-                        .to_string()
-                        .split('/')
-                        .filter(|s| !s.is_empty())
-                    {
-                        if seg.parse::<usize>().is_ok() {
-                            place.push_str("[]");
-                        } else {
-                            place.push('.');
-                            place.push_str(seg);
-                        }
-                    }
-                    (place, kind(&text).to_string(), text)
-                })
-                .collect()
+            let mut out = Vec::new();
+            for e in v.iter_errors(body) {
+                described(&e, descend, &mut out);
+            }
+            out
         };
         if self.members.is_empty() || body.is_null() {
             return errors(&self.whole);
@@ -148,6 +149,45 @@ impl Checker {
             .min_by_key(Vec::len)
             .unwrap_or_default()
     }
+}
+
+/// An error as `(place, kind, text)`, `place` as conformance writes it;
+/// with `descend`, a union's refusal is replaced by the errors of the
+/// member with the fewest.
+fn described(
+    e: &jsonschema::ValidationError<'_>,
+    descend: bool,
+    out: &mut Vec<(String, String, String)>,
+) {
+    use jsonschema::error::ValidationErrorKind as K;
+    if descend
+        && let K::OneOfNotValid { context } | K::AnyOf { context } = e.kind()
+        && let Some(closest) = context
+            .iter()
+            .filter(|c| !c.is_empty())
+            .min_by_key(|c| c.len())
+    {
+        for inner in closest {
+            described(inner, descend, out);
+        }
+        return;
+    }
+    let text = e.to_string();
+    let mut place = String::from("request");
+    for seg in e
+        .instance_path()
+        .to_string()
+        .split('/')
+        .filter(|s| !s.is_empty())
+    {
+        if seg.parse::<usize>().is_ok() {
+            place.push_str("[]");
+        } else {
+            place.push('.');
+            place.push_str(seg);
+        }
+    }
+    out.push((place, kind(&text).to_string(), text));
 }
 
 /// The kind of constraint an error message is about.
@@ -190,12 +230,14 @@ fn explains(fact: &str, place: &str, kind: &str, text: &str, body: &Value) -> bo
                 .trim_start_matches("request")
                 .replace("[]", ".0")
                 .replace('.', "/");
-            body.pointer(&pointer)
-                .and_then(Value::as_object)
-                .is_some_and(|o| {
-                    o.keys()
-                        .any(|k| named("request property", None, &format!("{place}.{k}")))
-                })
+            named("request constraint", Some("required"), place)
+                || body
+                    .pointer(&pointer)
+                    .and_then(Value::as_object)
+                    .is_some_and(|o| {
+                        o.keys()
+                            .any(|k| named("request property", None, &format!("{place}.{k}")))
+                    })
         }
         "required" => {
             let Some(name) = text.split('"').nth(1) else {
@@ -363,6 +405,96 @@ fn check(deviations: &[Deviation]) -> (Vec<String>, Vec<String>) {
         }
     }
     (report, unexplained)
+}
+
+/// The search's bodies both sides should accept: the one the facade sends,
+/// and the published example's.
+fn search_bases() -> Vec<Value> {
+    vec![
+        json!({"query": {"field": "source.id", "operator": "=", "value": "19"}}),
+        json!({"query": {"operator": "AND", "value": [
+            {"field": "created_at", "operator": ">", "value": "1306054154"}
+        ]}, "pagination": {"per_page": 5}}),
+    ]
+}
+
+/// The same check for the search's request (`searchConversations`), with
+/// the deviations recorded for it; one line per version.
+fn check_search(deviations: &[Deviation]) -> (Vec<String>, Vec<String>) {
+    let root = workspace_root();
+    let spec = xtask::load_spec(&root.join(xtask::SPEC)).unwrap();
+    let (mut report, mut unexplained) = (Vec::new(), Vec::new());
+    for upstream in conformance::load_upstream(&root.join(conformance::UPSTREAM_DIR)).unwrap() {
+        let position = spec.versions.position(&upstream.version).unwrap();
+        let ours: Value =
+            serde_json::from_str(SEARCH_CONVERSATIONS_SCHEMAS[position].unwrap()).unwrap();
+        let theirs = upstream_schema_of(&upstream.doc, "/paths/~1conversations~1search/post");
+        let (ours_check, theirs_check) = (Checker::descending(&ours), Checker::descending(&theirs));
+        let facts: Vec<&str> = deviations
+            .iter()
+            .filter(|d| d.range.contains(position))
+            .filter_map(|d| d.fact.strip_prefix("searchConversations: "))
+            .collect();
+        let bases = search_bases();
+        assert!(
+            bases
+                .iter()
+                .all(|b| ours_check.accepts(b) && theirs_check.accepts(b))
+        );
+        let runs = [
+            (
+                Schema::new(&theirs),
+                &theirs_check,
+                &ours_check,
+                "Intercom accepts, the fragment refuses",
+            ),
+            (
+                Schema::new(&ours),
+                &ours_check,
+                &theirs_check,
+                "the fragment accepts, Intercom refuses",
+            ),
+        ];
+        let mut counts = Vec::new();
+        for (source, from, to, what) in runs {
+            let run = differences(&source, from, to, &bases, &facts, None);
+            counts.push(run.bodies);
+            let v = &upstream.version;
+            unexplained.extend(
+                run.unexplained
+                    .into_iter()
+                    .map(|u| format!("{v} search: {what}: {u}")),
+            );
+        }
+        report.push(format!(
+            "{} search: {} bodies from Intercom's schema, {} from the fragment's",
+            upstream.version, counts[0], counts[1]
+        ));
+        assert!(
+            counts.iter().all(|&n| n >= 10),
+            "{}",
+            report.last().unwrap()
+        );
+    }
+    (report, unexplained)
+}
+
+#[test]
+fn every_difference_between_the_search_schemas_is_a_recorded_deviation() {
+    let (report, unexplained) = check_search(&deviations());
+    eprintln!("{}", report.join("\n"));
+    assert!(
+        unexplained.is_empty(),
+        "{} unexplained differences:\n{}",
+        unexplained.len(),
+        unexplained.join("\n")
+    );
+    // Without the search's deviations, its differences are unexplained.
+    let without: Vec<Deviation> = deviations()
+        .into_iter()
+        .filter(|d| !d.fact.starts_with("searchConversations: request"))
+        .collect();
+    assert!(!check_search(&without).1.is_empty());
 }
 
 fn deviations() -> Vec<Deviation> {

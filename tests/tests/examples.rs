@@ -1,4 +1,4 @@
-//! Every named example of `openapi/messages.yaml`, decoded into the generated
+//! Every named example of `openapi/messages.yaml` (every operation), decoded into the generated
 //! types and checked against the contract in each version it is tagged with.
 //!
 //! Adding an example to the fragment adds a case here with no code change. An
@@ -9,7 +9,9 @@
 //! documented JSON and the re-encoded one): see [`NORMALISATIONS`].
 
 use intercom_messages_api::types;
-use intercom_messages_tests::{Strictness, examples, response_schema, versions, violations};
+use intercom_messages_tests::{
+    Strictness, examples, request_schema, response_schema, versions, violations,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -106,23 +108,38 @@ fn contract_verdicts(root: &str, first: usize, last: usize, value: &Value) -> (V
     (rows, all_fit)
 }
 
+/// Decodes `value` as the generated type of the component schema `root`.
+fn decode_as(root: &str, value: &Value) -> Result<(String, Value), String> {
+    match root {
+        r if r == xtask::project::REQUEST_ROOT => decode::<types::CreateMessageRequest>(value),
+        "SearchConversationsRequest" => decode::<types::SearchConversationsRequest>(value),
+        "Message" => decode::<types::Message>(value),
+        "ConversationList" => decode::<types::ConversationList>(value),
+        _ => decode::<types::ErrorList>(value),
+    }
+}
+
+/// The first operation's snapshots keep their names; another's are
+/// prefixed with its operationId.
+fn snapshot_name(ex: &intercom_messages_tests::Example) -> String {
+    match ex.operation.as_str() {
+        "createMessage" => format!("{}__{}", ex.place, ex.name),
+        op => format!("{op}__{}__{}", ex.place, ex.name),
+    }
+}
+
 #[test]
 fn every_documented_example_has_a_snapshot_and_a_verdict() {
     let all = versions();
     let examples = examples();
     let mut problems = Vec::new();
     for ex in &examples {
+        let request_root = request_schema(&ex.operation);
         let root = match ex.place.as_str() {
-            "request" => xtask::project::REQUEST_ROOT,
-            status => response_schema(status),
+            "request" => &request_root,
+            status => response_schema(&ex.operation, status),
         };
-        let decoded = match root {
-            r if r == xtask::project::REQUEST_ROOT => {
-                decode::<types::CreateMessageRequest>(&ex.value)
-            }
-            "Message" => decode::<types::Message>(&ex.value),
-            _ => decode::<types::ErrorList>(&ex.value),
-        };
+        let decoded = decode_as(root, &ex.value);
         let (contract, fits) = contract_verdicts(root, ex.range.first, ex.range.last, &ex.value);
         let decoding = match &decoded {
             Ok((typed, encoded)) => {
@@ -167,7 +184,7 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
             "decoding": decoding,
             "contract, per tagged version": contract,
         });
-        let name = format!("{}__{}", ex.place, ex.name);
+        let name = snapshot_name(ex);
         insta::with_settings!({ omit_expression => true }, {
             insta::assert_yaml_snapshot!(name, record);
         });
@@ -245,7 +262,10 @@ fn every_example_of_the_facts_sheet_and_seeds_is_in_the_fragment() {
 #[test]
 fn every_documented_message_has_known_kinds() {
     use intercom_messages::{DeliveredBy, MessageKind};
-    for ex in examples().into_iter().filter(|e| e.place == "200") {
+    for ex in examples()
+        .into_iter()
+        .filter(|e| e.operation == "createMessage" && e.place == "200")
+    {
         let bytes = serde_json::to_vec(&ex.value).unwrap();
         let facade = intercom_messages::SentMessage::from_json(&bytes).unwrap();
         // A documented value is a known one: the fragment's known-values lists

@@ -444,8 +444,18 @@ async fn the_answer_has_what_the_contract_declares_at_its_version() {
     let owner = table::MESSAGE_OWNER.versions;
     for &v in Version::ALL {
         let sent = sent_at(v).await;
+        // An admin message opens no conversation until the contact replies:
+        // no `conversation_id`, in any version.
+        assert_eq!(sent.message.conversation_id, None, "{v}");
+        // A user's message opens one at once: its id is in the answer
+        // wherever the contract declares the property.
+        let user = mock
+            .client(v)
+            .send(Message::from_contact(Contact::user_id("u")).body("Hi"))
+            .await
+            .unwrap();
         assert_eq!(
-            sent.message.conversation_id.is_some(),
+            user.message.conversation_id.is_some(),
             v.has(table::MESSAGE__CONVERSATION_ID),
             "{v}: conversation_id in {conversation}"
         );

@@ -15,6 +15,6 @@ pub use codegen::files::{Mode, codegen, ensure_file_contents, render};
 pub use codegen::spec::Spec;
 pub use codegen::{
     CONSTRUCTORS, FACADE, FIX, GENERATED, SPEC, VERSION_TABLE, client, docs, entries, facade,
-    files, load_spec, parse_spec, project, spec, table, versions, workspace_root,
+    files, load_spec, operations, parse_spec, project, spec, table, versions, workspace_root,
 };
 pub use upstream::{conformance, vendor};

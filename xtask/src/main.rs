@@ -1,8 +1,8 @@
 //! `cargo xtask codegen [--check]`: regenerate (or check) the client from the fragment.
 //! `cargo xtask upstream-diff OLD.yaml NEW.yaml`: what changed for `POST /messages`
-//! between two of Intercom's descriptions.
+//! (and the fragment's other operations, such as the search) between two of Intercom's descriptions.
 //! `cargo xtask conformance [--write]`: the fragment against the vendored descriptions.
-//! `cargo xtask vendor FULL.yaml [OUT.yaml]`: cut a published description to `POST /messages`.
+//! `cargo xtask vendor FULL.yaml [OUT.yaml]`: cut a published description to the fragment's operations.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -14,15 +14,16 @@ const USAGE: &str = "usage: cargo xtask codegen [--check]
 
   codegen          regenerate the client crate from openapi/messages.yaml
   codegen --check  regenerate in memory; fail with a diff if a checked-in file is stale
-  upstream-diff    print a Markdown report of what changed for POST /messages between
-                   two of Intercom's published descriptions; exit 0 when nothing did,
+  upstream-diff    print a Markdown report of what changed for POST /messages (and for
+                   the fragment's other operations, such as POST /conversations/search)
+                   between two of Intercom's published descriptions; exit 0 when nothing did,
                    1 when something did, 2 on an error
   conformance      compare the fragment with every description in openapi/upstream/, fact by
                    fact; fail on a difference openapi/deviations.yaml does not record, on a
                    recorded deviation that no longer exists, on an example missing or altered,
                    and on a stale deviation table in openapi/README.md (--write rewrites it)
-  vendor           cut one of Intercom's full published descriptions down to POST /messages
-                   and what it references, keeping the published lines as they are; print
+  vendor           cut one of Intercom's full published descriptions down to the fragment's
+                   operations (POST /messages, POST /conversations/search) and what they reference, keeping the published lines as they are; print
                    the cut, or write it to OUT.yaml (e.g. openapi/upstream/2.17.yaml)";
 
 fn main() -> ExitCode {
@@ -74,19 +75,31 @@ fn main() -> ExitCode {
 }
 
 fn upstream_diff(old: &str, new: &str) -> ExitCode {
-    let read = |p: &str| xtask::upstream::load(std::path::Path::new(p));
-    match (read(old), read(new)) {
-        (Ok(a), Ok(b)) => match xtask::upstream::report(&a, &b) {
-            Some(report) => {
-                print!("{report}");
-                ExitCode::from(1)
-            }
-            None => {
-                println!("No change to `POST /messages`.");
-                ExitCode::SUCCESS
-            }
-        },
-        (Err(e), _) | (_, Err(e)) => {
+    // Every operation of the fragment, `POST /messages` first.
+    let operations = xtask::load_spec(&xtask::workspace_root().join(xtask::SPEC))
+        .and_then(|spec| xtask::operations::operations(&spec))
+        .map(|ops| {
+            ops.iter()
+                .map(|o| (format!("{} {}", o.method, o.path), o.pointer()))
+                .collect::<Vec<_>>()
+        });
+    let report = operations.and_then(|ops| {
+        xtask::upstream::report_operations(
+            std::path::Path::new(old),
+            std::path::Path::new(new),
+            &ops,
+        )
+    });
+    match report {
+        Ok(Some(report)) => {
+            print!("{report}");
+            ExitCode::from(1)
+        }
+        Ok(None) => {
+            println!("No change to `POST /messages`.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -163,10 +163,19 @@ fn temp_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = xtask::workspace_root();
     let spec = xtask::load_spec(&root.join(SPEC)).unwrap();
-    let schemas = spec
-        .versions
-        .iter()
-        .map(xtask::project::request_schema_path);
+    // Every operation's request schema at each version it has.
+    let schemas: Vec<String> = xtask::operations::operations(&spec)
+        .unwrap()
+        .into_iter()
+        .flat_map(|op| {
+            spec.versions
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| op.range.contains(*i))
+                .map(|(_, v)| op.schema_path(v))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     for rel in [
         SPEC,
         GENERATED,
@@ -462,6 +471,12 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
             "        external_id:\n          description: The id given when the message was created.\n          type: string\n{}",
             range("message")
         ),
+    );
+    // The search's examples of the newest version are Intercom's in the new
+    // one too (its cut is the newest one's): they are tagged with it.
+    let text = text.replace(
+        &format!("x-intercom-versions: {{since: \"{last}\", until: \"{last}\"}}"),
+        &format!("x-intercom-versions: {{since: \"{last}\", until: \"{new}\"}}"),
     );
     std::fs::write(&path, text).unwrap();
 

@@ -244,6 +244,34 @@ fn an_altered_or_missing_example_fails() {
 }
 
 #[test]
+fn an_altered_or_missing_search_example_fails() {
+    // The search's examples are checked as the send's are, named by operation.
+    let text = fragment_text().replacen("\"id\": \"48\"", "\"id\": \"49\"", 1);
+    assert_ne!(text, fragment_text(), "the edit did not apply");
+    let report = check(&text);
+    assert!(
+        report.examples.iter().any(|l| l
+            == "2.7: searchConversations example `200: successful` is altered in the fragment (`successful_2_7`)"),
+        "{}",
+        report.render()
+    );
+    let text = fragment_text().replacen(
+        "x-intercom-versions: {since: \"2.7\", until: \"Preview\"}",
+        "x-intercom-versions: {since: \"2.8\", until: \"Preview\"}",
+        1,
+    );
+    assert_ne!(text, fragment_text(), "the edit did not apply");
+    let report = check(&text);
+    assert!(
+        report.examples.iter().any(|l| l.starts_with(
+            "2.7: searchConversations example `request: successful` is not in the fragment"
+        )),
+        "{}",
+        report.render()
+    );
+}
+
+#[test]
 fn the_readme_table_is_generated_from_the_deviations() {
     let spec = parse_spec(&fragment_text()).unwrap();
     let deviations = deviations(&spec);

@@ -134,3 +134,28 @@ fn an_unknown_layout_is_a_clear_error_naming_the_missing_piece() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("upstream-diff OLD.yaml NEW.yaml"));
 }
+
+#[test]
+fn the_search_is_reported_beside_the_messages() {
+    // The vendored cuts carry both operations of the fragment: a change to
+    // the conversation (2.16 adds `channel`) is reported under its own title.
+    let up = xtask::workspace_root().join("openapi/upstream");
+    let out = diff(&up.join("2.15.yaml"), &up.join("2.16.yaml"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("# What changed for `POST /messages`"),
+        "{report}"
+    );
+    let search = report
+        .split("# What changed for `POST /conversations/search`")
+        .nth(1)
+        .expect("a section for the search");
+    assert!(
+        search.contains("added `200.conversations[].channel`"),
+        "{search}"
+    );
+    // The same file twice: nothing changed for either operation.
+    let out = diff(&up.join("2.16.yaml"), &up.join("2.16.yaml"));
+    assert_eq!(out.status.code(), Some(0));
+}

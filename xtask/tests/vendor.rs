@@ -1,5 +1,6 @@
-//! `cargo xtask vendor`: cutting a full description down to `POST /messages`
-//! gives back, line for line, the cut vendored in `openapi/upstream/`.
+//! `cargo xtask vendor`: cutting a full description down to the fragment's
+//! operations (`POST /messages`, `POST /conversations/search`) gives back,
+//! line for line, the cut vendored in `openapi/upstream/`.
 
 use std::process::Command;
 
@@ -32,10 +33,13 @@ fn widened(cut_text: &str) -> String {
         match line {
             "paths:" => {
                 out.push_str("paths:\n  \"/contacts\":\n    get:\n      summary: List contacts\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema:\n                \"$ref\": \"#/components/schemas/contact_list\"\n");
+                continue;
+            }
+            // Another method on `/messages`, before the kept one.
+            "  \"/messages\":" => {
                 out.push_str("  \"/messages\":\n    get:\n      summary: Not a real operation\n      responses:\n        '200':\n          description: ok\n");
                 continue;
             }
-            "  \"/messages\":" => continue,
             "components:" => {
                 out.push_str("tags:\n- name: Messages\n  description: not kept\n");
                 out.push_str(
@@ -74,7 +78,28 @@ fn a_vendored_cut_is_its_own_cut() {
     );
     for (name, text) in all {
         assert_eq!(cut(&text).unwrap(), text, "{name}");
+        // The second operation of the fragment is kept with what it references.
+        assert!(text.contains("operationId: searchConversations"), "{name}");
+        assert!(
+            text.contains("    conversation_list:")
+                || text.contains("    paginated_conversation_response:"),
+            "{name}"
+        );
     }
+}
+
+#[test]
+fn a_broken_ref_of_another_operation_is_kept_as_written() {
+    // The published 2.11 conversation refers to a `custom_attributes` schema
+    // the description does not have: the cut keeps the reference, with
+    // nothing behind it, where a broken ref of POST /messages is refused.
+    let (_, text) = vendored()
+        .into_iter()
+        .find(|(n, _)| n == "2.11.yaml")
+        .unwrap();
+    assert!(text.contains("#/components/schemas/custom_attributes"));
+    assert!(!text.contains("\n    custom_attributes:\n"));
+    assert_eq!(cut(&text).unwrap(), text);
 }
 
 #[test]

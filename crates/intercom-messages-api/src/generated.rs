@@ -454,6 +454,29 @@ pub mod types {
                 })
         }
     }
+    ///A contact of a conversation.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ContactReference {
+        ///Your id for the contact, if it has one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///The contact's Intercom id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Always `contact`.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `extra`.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ContactReference {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::ContactReference {
+            Default::default()
+        }
+    }
     ///The kind of recipient: `contact` (a lead or visitor) up to 2.5: the 1.x docs document it, the 2.0 and 2.4 docs say to use `contact` for users and leads, and no document refuses it before 2.6, whose page lists `user` or `lead`; `lead` from 2.0, on the same argument (see openapi/README.md).
     #[derive(
         ::serde::Deserialize,
@@ -517,6 +540,213 @@ pub mod types {
             value.parse()
         }
     }
+    ///A conversation as a search returns it. Only `id` is always there (the Preview example "with QA evaluations" has neither source nor contacts); every other property Intercom sends is kept as it came (`additionalProperties: {}`): a conversation has dozens, and grows with every version.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct Conversation {
+        ///The admin it is assigned to, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub admin_assignee_id: ::std::option::Option<i64>,
+        /// The contacts in the conversation (`contact.list`) ([`ConversationContacts`])
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contacts: ::std::option::Option<ConversationContacts>,
+        ///When it was created (UNIX seconds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<i64>,
+        ///The contact's first reply, if they replied.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_contact_reply: ::std::option::Option<ConversationFirstContactReply>,
+        ///The conversation's id.
+        pub id: ::std::string::String,
+        ///Whether it is open.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub open: ::std::option::Option<bool>,
+        ///`priority` or `not_priority` (2.16 examples also show `none`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub priority: ::std::option::Option<::std::string::String>,
+        ///Whether its last part was read.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub read: ::std::option::Option<bool>,
+        ///Until when it is snoozed (UNIX seconds), if it is.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub snoozed_until: ::std::option::Option<i64>,
+        /// The part that started the conversation; for a message, its `id` is the message's id ([`ConversationSource`])
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<ConversationSource>,
+        ///`open`, `closed` or `snoozed`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<::std::string::String>,
+        ///Counts and times of the conversation, when Intercom has them.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub statistics: ::std::option::Option<ConversationStatistics>,
+        ///The team it is assigned to, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub team_assignee_id: ::std::option::Option<i64>,
+        ///Its title, if it has one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///Always `conversation`.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///When it last changed (UNIX seconds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<i64>,
+        ///Since when the contact has waited for a reply (UNIX seconds), if they are waiting.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub waiting_since: ::std::option::Option<i64>,
+        /// `extra`.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Conversation {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::Conversation {
+            Default::default()
+        }
+    }
+    ///Who wrote the part that started the conversation.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ConversationAuthor {
+        ///The author's email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///The author's Intercom id (null in some Preview answers).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The author's name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///`admin`, `user`, `lead`, `bot`, `team`, ...
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `extra`.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ConversationAuthor {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::ConversationAuthor {
+            Default::default()
+        }
+    }
+    ///The contacts in the conversation (`contact.list`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ConversationContacts {
+        ///The contacts.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub contacts: ::std::vec::Vec<ContactReference>,
+        ///Always `contact.list`.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `extra`.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ConversationContacts {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::ConversationContacts {
+            Default::default()
+        }
+    }
+    ///The contact's first reply, if they replied.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ConversationFirstContactReply {
+        ///When the contact first replied (UNIX seconds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<i64>,
+        ///Where the reply came from (`conversation`, `email`, ...).
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///The page the contact replied from, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+    }
+    impl ConversationFirstContactReply {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::ConversationFirstContactReply {
+            Default::default()
+        }
+    }
+    ///The conversations a search found (`conversation.list`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ConversationList {
+        ///The conversations of this page.
+        pub conversations: ::std::vec::Vec<Conversation>,
+        /// Where this page is among the answer's pages ([`CursorPages`])
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pages: ::std::option::Option<CursorPages>,
+        ///How many conversations the search found in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i64>,
+        ///Always `conversation.list`.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `extra`.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ConversationList {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::ConversationList {
+            Default::default()
+        }
+    }
+    ///The part that started the conversation; for a message, its `id` is the message's id.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ConversationSource {
+        /// Who wrote the part that started the conversation ([`ConversationAuthor`])
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub author: ::std::option::Option<ConversationAuthor>,
+        ///The first message's body (HTML).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub body: ::std::option::Option<::std::string::String>,
+        ///How it was started: `admin_initiated`, `customer_initiated`, `operator_initiated`, ...
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delivered_as: ::std::option::Option<::std::string::String>,
+        ///The id of the message that started it (null in some 2.16+ answers).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The subject (emails), often empty.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subject: ::std::option::Option<::std::string::String>,
+        ///Where it started: `conversation`, `email`, `push`, `sms`, `whatsapp`, ...
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///The page it was started on, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// `extra`.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ConversationSource {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::ConversationSource {
+            Default::default()
+        }
+    }
+    ///Counts and times of the conversation, when Intercom has them.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ConversationStatistics {
+        ///When the contact first replied (UNIX seconds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_contact_reply_at: ::std::option::Option<i64>,
+        ///When the contact last replied (UNIX seconds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_contact_reply_at: ::std::option::Option<i64>,
+    }
+    impl ConversationStatistics {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::ConversationStatistics {
+            Default::default()
+        }
+    }
     ///The body of `POST /messages`: an admin-initiated message (in-app or email; a WhatsApp template from 2.16; an SMS in Preview), or a user-, lead- or visitor-initiated one.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -549,6 +779,52 @@ pub mod types {
     impl ::std::convert::From<SmsMessageRequest> for CreateMessageRequest {
         fn from(value: SmsMessageRequest) -> Self {
             Self::SmsMessageRequest(value)
+        }
+    }
+    ///Where this page is among the answer's pages.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CursorPages {
+        ///The cursor of the next page, when there is one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<CursorPagesNext>,
+        ///The number of this page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<i64>,
+        ///How many results a page holds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub per_page: ::std::option::Option<i64>,
+        ///How many pages there are.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_pages: ::std::option::Option<i64>,
+        ///Always `pages`.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// `extra`.
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl CursorPages {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::CursorPages {
+            Default::default()
+        }
+    }
+    ///The cursor of the next page, when there is one.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct CursorPagesNext {
+        ///How many results the next page holds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub per_page: ::std::option::Option<i64>,
+        ///The cursor to send as `pagination.starting_after`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub starting_after: ::std::option::Option<::std::string::String>,
+    }
+    impl CursorPagesNext {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::CursorPagesNext {
+            Default::default()
         }
     }
     ///`Digits`
@@ -1180,6 +1456,309 @@ pub mod types {
             Self::List(value)
         }
     }
+    ///The body of `POST /conversations/search`: a query and, optionally, the page to read. The versions that can search are this schema's.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct SearchConversationsRequest {
+        /// Which page to read (20 a page unless told, at most 150) ([`StartingAfterPaging`])
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pagination: ::std::option::Option<StartingAfterPaging>,
+        /// One filter, or filters joined by `AND` or `OR` (at most two levels, 15 filters a group) ([`SearchQuery`])
+        pub query: SearchQuery,
+    }
+    impl SearchConversationsRequest {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::SearchConversationsRequest {
+            Default::default()
+        }
+    }
+    ///One filter: a field, an operator and a value (`source.id` `=` a message id finds its conversation). Intercom's schema requires none of the three, and neither does this one.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct SearchFilter {
+        ///The field searched, e.g. `source.id` or `created_at`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field: ::std::option::Option<SearchFilterField>,
+        /// How the field is compared with the value: one of `=`, `!=`, `IN`, `NIN`, `<`, `<=`, `>`, `>=`, `~`, `!~`, `^`, `$` (Intercom's enum, written as a pattern: the generator cannot name symbols as variants) ([`SearchOperator`])
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<SearchOperator>,
+        /// The value searched for, of the field's type (a date as UNIX seconds, a string or a number) ([`SearchValue`])
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<SearchValue>,
+    }
+    impl SearchFilter {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::SearchFilter {
+            Default::default()
+        }
+    }
+    ///The field searched, e.g. `source.id` or `created_at`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(transparent)]
+    pub struct SearchFilterField(::std::string::String);
+    impl ::std::ops::Deref for SearchFilterField {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchFilterField> for ::std::string::String {
+        fn from(value: SearchFilterField) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchFilterField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchFilterField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchFilterField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchFilterField {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Filters joined by `AND` or `OR`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct SearchFilterGroup {
+        /// How the filters of a group are joined ([`SearchGroupOperator`])
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<SearchGroupOperator>,
+        ///The filters of the group (filters or groups).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub value: ::std::vec::Vec<SearchQuery>,
+    }
+    impl SearchFilterGroup {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::SearchFilterGroup {
+            Default::default()
+        }
+    }
+    ///How the filters of a group are joined.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum SearchGroupOperator {
+        /// `AND` on the wire.
+        #[serde(rename = "AND")]
+        And,
+        /// `OR` on the wire.
+        #[serde(rename = "OR")]
+        Or,
+    }
+    impl ::std::fmt::Display for SearchGroupOperator {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::And => f.write_str("AND"),
+                Self::Or => f.write_str("OR"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SearchGroupOperator {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "AND" => Ok(Self::And),
+                "OR" => Ok(Self::Or),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchGroupOperator {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchGroupOperator {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///How the field is compared with the value: one of `=`, `!=`, `IN`, `NIN`, `<`, `<=`, `>`, `>=`, `~`, `!~`, `^`, `$` (Intercom's enum, written as a pattern: the generator cannot name symbols as variants).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(transparent)]
+    pub struct SearchOperator(::std::string::String);
+    impl ::std::ops::Deref for SearchOperator {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchOperator> for ::std::string::String {
+        fn from(value: SearchOperator) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchOperator {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new("^(=|!=|IN|NIN|<|<=|>|>=|~|!~|\\^|\\$)$").ok()
+            });
+            if PATTERN.as_ref().and_then(|p| p.find(value)).is_none() {
+                return Err(
+                    "doesn't match pattern \"^(=|!=|IN|NIN|<|<=|>|>=|~|!~|\\^|\\$)$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchOperator {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchOperator {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchOperator {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///One filter, or filters joined by `AND` or `OR` (at most two levels, 15 filters a group).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(untagged)]
+    pub enum SearchQuery {
+        /// `Variant0`: a [`SearchFilter`].
+        Variant0(SearchFilter),
+        /// `Variant1`: a [`SearchFilterGroup`].
+        Variant1(SearchFilterGroup),
+    }
+    impl ::std::convert::From<SearchFilter> for SearchQuery {
+        fn from(value: SearchFilter) -> Self {
+            Self::Variant0(value)
+        }
+    }
+    impl ::std::convert::From<SearchFilterGroup> for SearchQuery {
+        fn from(value: SearchFilterGroup) -> Self {
+            Self::Variant1(value)
+        }
+    }
+    ///The value searched for, of the field's type (a date as UNIX seconds, a string or a number).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(untagged)]
+    pub enum SearchValue {
+        /// The `String` form.
+        String(::std::string::String),
+        /// `Int64`: a [`i64`].
+        Int64(i64),
+        /// `Boolean`: a [`bool`].
+        Boolean(bool),
+        /// The `Array` form.
+        Array(::std::vec::Vec<SearchValueItem>),
+    }
+    impl ::std::convert::From<i64> for SearchValue {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
+        }
+    }
+    impl ::std::convert::From<bool> for SearchValue {
+        fn from(value: bool) -> Self {
+            Self::Boolean(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<SearchValueItem>> for SearchValue {
+        fn from(value: ::std::vec::Vec<SearchValueItem>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///One value of an `IN` or `NIN` list.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(untagged)]
+    pub enum SearchValueItem {
+        /// The `String` form.
+        String(::std::string::String),
+        /// `Int64`: a [`i64`].
+        Int64(i64),
+    }
+    impl ::std::fmt::Display for SearchValueItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::String(x) => x.fmt(f),
+                Self::Int64(x) => x.fmt(f),
+            }
+        }
+    }
+    impl ::std::convert::From<i64> for SearchValueItem {
+        fn from(value: i64) -> Self {
+            Self::Int64(value)
+        }
+    }
     ///A sender identified by Intercom's id.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -1479,6 +2058,24 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///Which page to read (20 a page unless told, at most 150).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[serde(deny_unknown_fields)]
+    pub struct StartingAfterPaging {
+        ///How many conversations a page holds (at most 150).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub per_page: ::std::option::Option<::std::num::NonZeroU64>,
+        ///The cursor of the page to read, from the previous answer's `pages.next`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub starting_after: ::std::option::Option<::std::string::String>,
+    }
+    impl StartingAfterPaging {
+        /// A builder of this type, with every field unset.
+        pub fn builder() -> builder::StartingAfterPaging {
+            Default::default()
         }
     }
     ///The style of an outgoing email.
@@ -2531,6 +3128,1440 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::ContactReference`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct ContactReference {
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ContactReference {
+            fn default() -> Self {
+                Self {
+                    external_id: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ContactReference {
+            /// Sets `external_id`.
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            /// Sets `id`.
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            /// Sets `type_`.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            /// Sets `extra`.
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ContactReference> for super::ContactReference {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContactReference,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_id: value.external_id?,
+                    id: value.id?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ContactReference> for ContactReference {
+            fn from(value: super::ContactReference) -> Self {
+                Self {
+                    external_id: Ok(value.external_id),
+                    id: Ok(value.id),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        /// A builder of [`super::Conversation`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct Conversation {
+            admin_assignee_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            contacts: ::std::result::Result<
+                ::std::option::Option<super::ConversationContacts>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            first_contact_reply: ::std::result::Result<
+                ::std::option::Option<super::ConversationFirstContactReply>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            open: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            priority: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            read: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            snoozed_until: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<super::ConversationSource>,
+                ::std::string::String,
+            >,
+            state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            statistics: ::std::result::Result<
+                ::std::option::Option<super::ConversationStatistics>,
+                ::std::string::String,
+            >,
+            team_assignee_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            waiting_since: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Conversation {
+            fn default() -> Self {
+                Self {
+                    admin_assignee_id: Ok(Default::default()),
+                    contacts: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    first_contact_reply: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    open: Ok(Default::default()),
+                    priority: Ok(Default::default()),
+                    read: Ok(Default::default()),
+                    snoozed_until: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    state: Ok(Default::default()),
+                    statistics: Ok(Default::default()),
+                    team_assignee_id: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    waiting_since: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl Conversation {
+            /// Sets `admin_assignee_id`.
+            pub fn admin_assignee_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.admin_assignee_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for admin_assignee_id: {e}"
+                        )
+                    });
+                self
+            }
+            /// Sets `contacts`.
+            pub fn contacts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConversationContacts>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contacts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contacts: {e}")
+                    });
+                self
+            }
+            /// Sets `created_at`.
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            /// Sets `first_contact_reply`.
+            pub fn first_contact_reply<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConversationFirstContactReply>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_contact_reply = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_contact_reply: {e}"
+                        )
+                    });
+                self
+            }
+            /// Sets `id`.
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            /// Sets `open`.
+            pub fn open<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.open = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for open: {e}")
+                    });
+                self
+            }
+            /// Sets `priority`.
+            pub fn priority<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.priority = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
+                self
+            }
+            /// Sets `read`.
+            pub fn read<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for read: {e}")
+                    });
+                self
+            }
+            /// Sets `snoozed_until`.
+            pub fn snoozed_until<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.snoozed_until = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for snoozed_until: {e}")
+                    });
+                self
+            }
+            /// Sets `source`.
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConversationSource>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            /// Sets `state`.
+            pub fn state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for state: {e}")
+                    });
+                self
+            }
+            /// Sets `statistics`.
+            pub fn statistics<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConversationStatistics>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.statistics = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for statistics: {e}")
+                    });
+                self
+            }
+            /// Sets `team_assignee_id`.
+            pub fn team_assignee_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.team_assignee_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for team_assignee_id: {e}"
+                        )
+                    });
+                self
+            }
+            /// Sets `title`.
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            /// Sets `type_`.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            /// Sets `updated_at`.
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            /// Sets `waiting_since`.
+            pub fn waiting_since<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.waiting_since = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for waiting_since: {e}")
+                    });
+                self
+            }
+            /// Sets `extra`.
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Conversation> for super::Conversation {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Conversation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    admin_assignee_id: value.admin_assignee_id?,
+                    contacts: value.contacts?,
+                    created_at: value.created_at?,
+                    first_contact_reply: value.first_contact_reply?,
+                    id: value.id?,
+                    open: value.open?,
+                    priority: value.priority?,
+                    read: value.read?,
+                    snoozed_until: value.snoozed_until?,
+                    source: value.source?,
+                    state: value.state?,
+                    statistics: value.statistics?,
+                    team_assignee_id: value.team_assignee_id?,
+                    title: value.title?,
+                    type_: value.type_?,
+                    updated_at: value.updated_at?,
+                    waiting_since: value.waiting_since?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Conversation> for Conversation {
+            fn from(value: super::Conversation) -> Self {
+                Self {
+                    admin_assignee_id: Ok(value.admin_assignee_id),
+                    contacts: Ok(value.contacts),
+                    created_at: Ok(value.created_at),
+                    first_contact_reply: Ok(value.first_contact_reply),
+                    id: Ok(value.id),
+                    open: Ok(value.open),
+                    priority: Ok(value.priority),
+                    read: Ok(value.read),
+                    snoozed_until: Ok(value.snoozed_until),
+                    source: Ok(value.source),
+                    state: Ok(value.state),
+                    statistics: Ok(value.statistics),
+                    team_assignee_id: Ok(value.team_assignee_id),
+                    title: Ok(value.title),
+                    type_: Ok(value.type_),
+                    updated_at: Ok(value.updated_at),
+                    waiting_since: Ok(value.waiting_since),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        /// A builder of [`super::ConversationAuthor`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct ConversationAuthor {
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConversationAuthor {
+            fn default() -> Self {
+                Self {
+                    email: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ConversationAuthor {
+            /// Sets `email`.
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            /// Sets `id`.
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            /// Sets `name`.
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            /// Sets `type_`.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            /// Sets `extra`.
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConversationAuthor> for super::ConversationAuthor {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConversationAuthor,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    id: value.id?,
+                    name: value.name?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConversationAuthor> for ConversationAuthor {
+            fn from(value: super::ConversationAuthor) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        /// A builder of [`super::ConversationContacts`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct ConversationContacts {
+            contacts: ::std::result::Result<
+                ::std::vec::Vec<super::ContactReference>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConversationContacts {
+            fn default() -> Self {
+                Self {
+                    contacts: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ConversationContacts {
+            /// Sets `contacts`.
+            pub fn contacts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ContactReference>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contacts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contacts: {e}")
+                    });
+                self
+            }
+            /// Sets `type_`.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            /// Sets `extra`.
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConversationContacts>
+        for super::ConversationContacts {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConversationContacts,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contacts: value.contacts?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConversationContacts> for ConversationContacts {
+            fn from(value: super::ConversationContacts) -> Self {
+                Self {
+                    contacts: Ok(value.contacts),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        /// A builder of [`super::ConversationFirstContactReply`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct ConversationFirstContactReply {
+            created_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConversationFirstContactReply {
+            fn default() -> Self {
+                Self {
+                    created_at: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConversationFirstContactReply {
+            /// Sets `created_at`.
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            /// Sets `type_`.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            /// Sets `url`.
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConversationFirstContactReply>
+        for super::ConversationFirstContactReply {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConversationFirstContactReply,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    type_: value.type_?,
+                    url: value.url?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConversationFirstContactReply>
+        for ConversationFirstContactReply {
+            fn from(value: super::ConversationFirstContactReply) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    type_: Ok(value.type_),
+                    url: Ok(value.url),
+                }
+            }
+        }
+        /// A builder of [`super::ConversationList`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct ConversationList {
+            conversations: ::std::result::Result<
+                ::std::vec::Vec<super::Conversation>,
+                ::std::string::String,
+            >,
+            pages: ::std::result::Result<
+                ::std::option::Option<super::CursorPages>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConversationList {
+            fn default() -> Self {
+                Self {
+                    conversations: Err(
+                        "no value supplied for conversations".to_string(),
+                    ),
+                    pages: Ok(Default::default()),
+                    total_count: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ConversationList {
+            /// Sets `conversations`.
+            pub fn conversations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Conversation>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conversations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for conversations: {e}")
+                    });
+                self
+            }
+            /// Sets `pages`.
+            pub fn pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CursorPages>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pages: {e}")
+                    });
+                self
+            }
+            /// Sets `total_count`.
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+            /// Sets `type_`.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            /// Sets `extra`.
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConversationList> for super::ConversationList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConversationList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    conversations: value.conversations?,
+                    pages: value.pages?,
+                    total_count: value.total_count?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConversationList> for ConversationList {
+            fn from(value: super::ConversationList) -> Self {
+                Self {
+                    conversations: Ok(value.conversations),
+                    pages: Ok(value.pages),
+                    total_count: Ok(value.total_count),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        /// A builder of [`super::ConversationSource`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct ConversationSource {
+            author: ::std::result::Result<
+                ::std::option::Option<super::ConversationAuthor>,
+                ::std::string::String,
+            >,
+            body: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            delivered_as: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            subject: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConversationSource {
+            fn default() -> Self {
+                Self {
+                    author: Ok(Default::default()),
+                    body: Ok(Default::default()),
+                    delivered_as: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    subject: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    url: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ConversationSource {
+            /// Sets `author`.
+            pub fn author<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConversationAuthor>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.author = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for author: {e}")
+                    });
+                self
+            }
+            /// Sets `body`.
+            pub fn body<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for body: {e}")
+                    });
+                self
+            }
+            /// Sets `delivered_as`.
+            pub fn delivered_as<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delivered_as = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for delivered_as: {e}")
+                    });
+                self
+            }
+            /// Sets `id`.
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            /// Sets `subject`.
+            pub fn subject<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subject = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subject: {e}")
+                    });
+                self
+            }
+            /// Sets `type_`.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            /// Sets `url`.
+            pub fn url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for url: {e}")
+                    });
+                self
+            }
+            /// Sets `extra`.
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConversationSource> for super::ConversationSource {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConversationSource,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    author: value.author?,
+                    body: value.body?,
+                    delivered_as: value.delivered_as?,
+                    id: value.id?,
+                    subject: value.subject?,
+                    type_: value.type_?,
+                    url: value.url?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConversationSource> for ConversationSource {
+            fn from(value: super::ConversationSource) -> Self {
+                Self {
+                    author: Ok(value.author),
+                    body: Ok(value.body),
+                    delivered_as: Ok(value.delivered_as),
+                    id: Ok(value.id),
+                    subject: Ok(value.subject),
+                    type_: Ok(value.type_),
+                    url: Ok(value.url),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        /// A builder of [`super::ConversationStatistics`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct ConversationStatistics {
+            first_contact_reply_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            last_contact_reply_at: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConversationStatistics {
+            fn default() -> Self {
+                Self {
+                    first_contact_reply_at: Ok(Default::default()),
+                    last_contact_reply_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConversationStatistics {
+            /// Sets `first_contact_reply_at`.
+            pub fn first_contact_reply_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_contact_reply_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for first_contact_reply_at: {e}"
+                        )
+                    });
+                self
+            }
+            /// Sets `last_contact_reply_at`.
+            pub fn last_contact_reply_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_contact_reply_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_contact_reply_at: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConversationStatistics>
+        for super::ConversationStatistics {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConversationStatistics,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    first_contact_reply_at: value.first_contact_reply_at?,
+                    last_contact_reply_at: value.last_contact_reply_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConversationStatistics>
+        for ConversationStatistics {
+            fn from(value: super::ConversationStatistics) -> Self {
+                Self {
+                    first_contact_reply_at: Ok(value.first_contact_reply_at),
+                    last_contact_reply_at: Ok(value.last_contact_reply_at),
+                }
+            }
+        }
+        /// A builder of [`super::CursorPages`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct CursorPages {
+            next: ::std::result::Result<
+                ::std::option::Option<super::CursorPagesNext>,
+                ::std::string::String,
+            >,
+            page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            per_page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_pages: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CursorPages {
+            fn default() -> Self {
+                Self {
+                    next: Ok(Default::default()),
+                    page: Ok(Default::default()),
+                    per_page: Ok(Default::default()),
+                    total_pages: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl CursorPages {
+            /// Sets `next`.
+            pub fn next<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CursorPagesNext>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next: {e}")
+                    });
+                self
+            }
+            /// Sets `page`.
+            pub fn page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page: {e}")
+                    });
+                self
+            }
+            /// Sets `per_page`.
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            /// Sets `total_pages`.
+            pub fn total_pages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_pages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_pages: {e}")
+                    });
+                self
+            }
+            /// Sets `type_`.
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            /// Sets `extra`.
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CursorPages> for super::CursorPages {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CursorPages,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next: value.next?,
+                    page: value.page?,
+                    per_page: value.per_page?,
+                    total_pages: value.total_pages?,
+                    type_: value.type_?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CursorPages> for CursorPages {
+            fn from(value: super::CursorPages) -> Self {
+                Self {
+                    next: Ok(value.next),
+                    page: Ok(value.page),
+                    per_page: Ok(value.per_page),
+                    total_pages: Ok(value.total_pages),
+                    type_: Ok(value.type_),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        /// A builder of [`super::CursorPagesNext`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct CursorPagesNext {
+            per_page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            starting_after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CursorPagesNext {
+            fn default() -> Self {
+                Self {
+                    per_page: Ok(Default::default()),
+                    starting_after: Ok(Default::default()),
+                }
+            }
+        }
+        impl CursorPagesNext {
+            /// Sets `per_page`.
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            /// Sets `starting_after`.
+            pub fn starting_after<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.starting_after = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for starting_after: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CursorPagesNext> for super::CursorPagesNext {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CursorPagesNext,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    per_page: value.per_page?,
+                    starting_after: value.starting_after?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CursorPagesNext> for CursorPagesNext {
+            fn from(value: super::CursorPagesNext) -> Self {
+                Self {
+                    per_page: Ok(value.per_page),
+                    starting_after: Ok(value.starting_after),
+                }
+            }
+        }
         /// A builder of [`super::Error`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         #[must_use]
@@ -3139,6 +5170,235 @@ pub mod types {
                 }
             }
         }
+        /// A builder of [`super::SearchConversationsRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct SearchConversationsRequest {
+            pagination: ::std::result::Result<
+                ::std::option::Option<super::StartingAfterPaging>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<super::SearchQuery, ::std::string::String>,
+        }
+        impl ::std::default::Default for SearchConversationsRequest {
+            fn default() -> Self {
+                Self {
+                    pagination: Ok(Default::default()),
+                    query: Err("no value supplied for query".to_string()),
+                }
+            }
+        }
+        impl SearchConversationsRequest {
+            /// Sets `pagination`.
+            pub fn pagination<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::StartingAfterPaging>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pagination = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pagination: {e}")
+                    });
+                self
+            }
+            /// Sets `query`.
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::SearchQuery>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SearchConversationsRequest>
+        for super::SearchConversationsRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SearchConversationsRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    pagination: value.pagination?,
+                    query: value.query?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SearchConversationsRequest>
+        for SearchConversationsRequest {
+            fn from(value: super::SearchConversationsRequest) -> Self {
+                Self {
+                    pagination: Ok(value.pagination),
+                    query: Ok(value.query),
+                }
+            }
+        }
+        /// A builder of [`super::SearchFilter`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct SearchFilter {
+            field: ::std::result::Result<
+                ::std::option::Option<super::SearchFilterField>,
+                ::std::string::String,
+            >,
+            operator: ::std::result::Result<
+                ::std::option::Option<super::SearchOperator>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<super::SearchValue>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SearchFilter {
+            fn default() -> Self {
+                Self {
+                    field: Ok(Default::default()),
+                    operator: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl SearchFilter {
+            /// Sets `field`.
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SearchFilterField>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+            /// Sets `operator`.
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SearchOperator>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            /// Sets `value`.
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SearchValue>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SearchFilter> for super::SearchFilter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SearchFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    field: value.field?,
+                    operator: value.operator?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SearchFilter> for SearchFilter {
+            fn from(value: super::SearchFilter) -> Self {
+                Self {
+                    field: Ok(value.field),
+                    operator: Ok(value.operator),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        /// A builder of [`super::SearchFilterGroup`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct SearchFilterGroup {
+            operator: ::std::result::Result<
+                ::std::option::Option<super::SearchGroupOperator>,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::vec::Vec<super::SearchQuery>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SearchFilterGroup {
+            fn default() -> Self {
+                Self {
+                    operator: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl SearchFilterGroup {
+            /// Sets `operator`.
+            pub fn operator<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SearchGroupOperator>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operator = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operator: {e}")
+                    });
+                self
+            }
+            /// Sets `value`.
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SearchQuery>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SearchFilterGroup> for super::SearchFilterGroup {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SearchFilterGroup,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    operator: value.operator?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SearchFilterGroup> for SearchFilterGroup {
+            fn from(value: super::SearchFilterGroup) -> Self {
+                Self {
+                    operator: Ok(value.operator),
+                    value: Ok(value.value),
+                }
+            }
+        }
         /// A builder of [`super::SenderById`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
         #[must_use]
@@ -3487,6 +5747,79 @@ pub mod types {
                     subject: Ok(value.subject),
                     template: Ok(value.template),
                     to: Ok(value.to),
+                }
+            }
+        }
+        /// A builder of [`super::StartingAfterPaging`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct StartingAfterPaging {
+            per_page: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            starting_after: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for StartingAfterPaging {
+            fn default() -> Self {
+                Self {
+                    per_page: Ok(Default::default()),
+                    starting_after: Ok(Default::default()),
+                }
+            }
+        }
+        impl StartingAfterPaging {
+            /// Sets `per_page`.
+            pub fn per_page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.per_page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for per_page: {e}")
+                    });
+                self
+            }
+            /// Sets `starting_after`.
+            pub fn starting_after<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.starting_after = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for starting_after: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<StartingAfterPaging>
+        for super::StartingAfterPaging {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: StartingAfterPaging,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    per_page: value.per_page?,
+                    starting_after: value.starting_after?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::StartingAfterPaging> for StartingAfterPaging {
+            fn from(value: super::StartingAfterPaging) -> Self {
+                Self {
+                    per_page: Ok(value.per_page),
+                    starting_after: Ok(value.starting_after),
                 }
             }
         }
@@ -4122,6 +6455,25 @@ const _: () = {
     {}
 };
 impl Client {
+    /**Search conversations
+
+Searches conversations by their attributes. The facade uses it to find the conversation a message started: the query `source.id` `=` the message's id (Intercom's page for `POST /messages`: "Once they do, you will have to search for a contact's conversations with the id of the message"). A search is a read: retrying it sends nothing twice. The versions that have it are those of `SearchConversationsRequest`.
+
+Sends a `POST` request to `/conversations/search`
+
+Arguments:
+- `intercom_version`: The API version for this request; overrides the app's default. The order of this enum is the order of the versions: never compare them as numbers ("2.10" comes after "2.9").
+- `body`
+```ignore
+let response = client.search_conversations()
+    .intercom_version(intercom_version)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn search_conversations(&self) -> builder::SearchConversations<'_> {
+        builder::SearchConversations::new(self)
+    }
     /**Create a message
 
 Creates an admin-initiated message (in-app or email) or a user- or lead-initiated message. There is no idempotency key: retrying a request that may have reached Intercom can send the message twice.
@@ -4151,6 +6503,137 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::search_conversations`]
+
+[`Client::search_conversations`]: super::Client::search_conversations*/
+    #[derive(Debug, Clone)]
+    #[must_use]
+    pub struct SearchConversations<'a> {
+        client: &'a super::Client,
+        intercom_version: Result<Option<types::IntercomVersion>, String>,
+        body: Result<types::builder::SearchConversationsRequest, String>,
+    }
+    impl<'a> SearchConversations<'a> {
+        /// A request on `client`, with nothing set.
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                intercom_version: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        /// Sets the `Intercom-Version` header: the API version of this request.
+        pub fn intercom_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IntercomVersion>,
+        {
+            self.intercom_version = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `IntercomVersion` for intercom_version failed"
+                        .to_string()
+                });
+            self
+        }
+        /// Sets the request body.
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SearchConversationsRequest>,
+            <V as std::convert::TryInto<
+                types::SearchConversationsRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `SearchConversationsRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        /// Changes the request body with `f`.
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::SearchConversationsRequest,
+            ) -> types::builder::SearchConversationsRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/conversations/search`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConversationList>, Error<types::ErrorList>> {
+            let Self { client, intercom_version, body } = self;
+            let intercom_version = intercom_version.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::SearchConversationsRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/conversations/search", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = intercom_version {
+                header_map.append("Intercom-Version", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "search_conversations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::create_message`]
 
 [`Client::create_message`]: super::Client::create_message*/

@@ -219,6 +219,16 @@ pub const RECIPIENTS__LIST: Availability = Availability {
     },
     request: true,
 };
+/// `SearchConversationsRequest` (Schema): 2.0–Preview.
+pub const SEARCH_CONVERSATIONS_REQUEST: Availability = Availability {
+    item: "SearchConversationsRequest",
+    kind: ItemKind::Schema,
+    versions: VersionRange {
+        since: IntercomVersion::X20,
+        until: IntercomVersion::Preview,
+    },
+    request: true,
+};
 /// `SenderType=lead` (EnumValue): 2.0–Preview.
 pub const SENDER_TYPE__LEAD: Availability = Availability {
     item: "SenderType=lead",
@@ -267,6 +277,7 @@ pub const TABLE: &[Availability] = &[
     MESSAGE__TEMPLATE,
     MESSAGE_OWNER,
     RECIPIENTS__LIST,
+    SEARCH_CONVERSATIONS_REQUEST,
     SENDER_TYPE__LEAD,
     SMS_MESSAGE_REQUEST,
     WHATS_APP_MESSAGE_REQUEST,
@@ -335,6 +346,34 @@ pub fn sender_type_row(value: crate::types::SenderType) -> Option<Availability> 
         _ => None,
     }
 }
+/// The request body of `POST /conversations/search` (`searchConversations`) at each version (the position in [`VERSIONS`]), as a closed draft-7 JSON Schema; `None` where the version does not have it (2.0–Preview).
+pub const SEARCH_CONVERSATIONS_SCHEMAS: &[Option<&str>] = &[
+    None,
+    None,
+    None,
+    None,
+    None,
+    Some(include_str!("../schemas/searchConversations/2.0.json")),
+    Some(include_str!("../schemas/searchConversations/2.1.json")),
+    Some(include_str!("../schemas/searchConversations/2.2.json")),
+    Some(include_str!("../schemas/searchConversations/2.3.json")),
+    Some(include_str!("../schemas/searchConversations/2.4.json")),
+    Some(include_str!("../schemas/searchConversations/2.5.json")),
+    Some(include_str!("../schemas/searchConversations/2.6.json")),
+    Some(include_str!("../schemas/searchConversations/2.7.json")),
+    Some(include_str!("../schemas/searchConversations/2.8.json")),
+    Some(include_str!("../schemas/searchConversations/2.9.json")),
+    Some(include_str!("../schemas/searchConversations/2.10.json")),
+    Some(include_str!("../schemas/searchConversations/2.11.json")),
+    Some(include_str!("../schemas/searchConversations/2.12.json")),
+    Some(include_str!("../schemas/searchConversations/2.13.json")),
+    Some(include_str!("../schemas/searchConversations/2.14.json")),
+    Some(include_str!("../schemas/searchConversations/2.15.json")),
+    Some(include_str!("../schemas/searchConversations/2.16.json")),
+    Some(include_str!("../schemas/searchConversations/Preview.json")),
+];
+/// The component schema of [`SEARCH_CONVERSATIONS_SCHEMAS`]' root.
+pub const SEARCH_CONVERSATIONS_ROOT: &str = "SearchConversationsRequest";
 /// The request body's contract at each version (the position in [`VERSIONS`]), as a
 /// closed draft-7 JSON Schema: what a version does not have is not allowed.
 pub const REQUEST_SCHEMAS: &[&str] = &[

@@ -275,6 +275,44 @@ impl ErrorCode {
         }
     }
 }
+/// Where a conversation stands (`state` of a conversation): open, closed or snoozed.
+///
+/// An open enum: the values listed for `Conversation.state` in the fragment, and
+/// [`ConversationState::Other`] for any other, so a new value is data, not an error.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConversationState {
+    /// `open`.
+    Open,
+    /// `closed`.
+    Closed,
+    /// `snoozed`.
+    Snoozed,
+    /// A value this crate does not know yet.
+    Other(String),
+}
+impl ConversationState {
+    /// The known values, as the fragment lists them.
+    pub const KNOWN: [&'static str; 3] = ["open", "closed", "snoozed"];
+    /// Reads a wire value; an unknown one is kept as `Other`.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "open" => Self::Open,
+            "closed" => Self::Closed,
+            "snoozed" => Self::Snoozed,
+            other => Self::Other(other.to_string()),
+        }
+    }
+    /// The wire value (an alias reads as its main spelling).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Snoozed => "snoozed",
+            Self::Other(s) => s,
+        }
+    }
+}
 /// The style of an email (`template`); the facade sends `plain` unless told otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]

@@ -107,6 +107,7 @@
 // re-exports, so every public path is `intercom_messages::Name`.
 #[rustfmt::skip]
 mod contract;
+mod conversation;
 mod lock;
 mod message;
 mod send;
@@ -123,6 +124,10 @@ pub use intercom_messages_api as api;
 pub use intercom_messages_api::reqwest;
 
 pub use contract::ErrorCode;
+pub use conversation::{
+    Author, Conversation, ConversationContact, ConversationState, FindError, Source,
+    searchable_versions,
+};
 pub use message::admin::{
     AdminDraft, AdminMessage, Channel, ChannelKind, Email, EmailTemplate, InApp,
 };

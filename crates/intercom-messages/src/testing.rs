@@ -9,6 +9,14 @@
 //! received so your test can assert on it. It checks raw requests, without
 //! the facade's rules.
 //!
+//! It also keeps the messages it created and answers
+//! `POST /conversations/search` as Intercom does: a message has no
+//! conversation until the test says the contact replied
+//! ([`MockIntercom::contact_replies`]), unless it opened one at once (a
+//! user's or lead's message, or an admin message with
+//! `create_conversation_without_contact_reply: true`), and only then does
+//! the created message's answer carry a `conversation_id`, each its own.
+//!
 //! ```
 //! use intercom_messages::testing::MockIntercom;
 //! use intercom_messages::{Contact, Message, SendError, Version};
@@ -59,6 +67,8 @@ use crate::message::version::Version;
 use crate::send::client::Client;
 use crate::send::retry::RetryPolicy;
 
+mod conversations;
+
 /// The token [`MockIntercom::client`] uses and the mock expects.
 pub const TEST_TOKEN: &str = "test-token";
 
@@ -101,6 +111,8 @@ struct State {
     received: Mutex<Vec<ReceivedMessage>>,
     /// The app's version: a request without `Intercom-Version` is judged at it.
     app_version: Mutex<Option<Version>>,
+    /// The messages created, their conversations, and the searches received.
+    conversations: Mutex<conversations::Conversations>,
 }
 
 /// The mock closes the connection without answering.
@@ -136,7 +148,9 @@ impl State {
             Some(answer) => (None, answer),
             None => {
                 let id = (1000 + received.len()).to_string();
-                let answer = created(&body, admin, &id, received.len(), version);
+                let conversation = lock(&self.conversations).created(&id, &body, admin, version);
+                let mut answer = created(&body, admin, &id, received.len(), version);
+                answer = conversations::with_conversation_id(answer, conversation.as_deref());
                 (Some(id), answer)
             }
         };
@@ -485,11 +499,12 @@ async fn accept(listener: TcpListener, state: Arc<State>, mut stopped: watch::Re
     }
 }
 
-/// One request: `POST /messages` is checked and answered; anything else is
-/// a 404. A scripted dropped connection is an error, on which hyper closes
+/// One request: `POST /messages` and `POST /conversations/search` are
+/// checked and answered; anything else is a 404. A scripted dropped connection is an error, on which hyper closes
 /// the connection without writing an answer.
 async fn serve(r: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<Bytes>>, Dropped> {
-    if r.method() != Method::POST || r.uri().path() != "/messages" {
+    let search = r.uri().path() == conversations::SEARCH_PATH;
+    if r.method() != Method::POST || !(search || r.uri().path() == "/messages") {
         return Ok(MockAnswer::status(404).response());
     }
     let (parts, body) = r.into_parts();
@@ -500,7 +515,11 @@ async fn serve(r: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<
         headers: parts.headers,
         body: body.to_bytes(),
     };
-    let answer = state.answer(&received);
+    let answer = if search {
+        state.search(&received)
+    } else {
+        state.answer(&received)
+    };
     if !answer.delay.is_zero() {
         tokio::time::sleep(answer.delay).await;
     }

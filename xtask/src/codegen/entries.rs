@@ -16,7 +16,8 @@ pub struct Entry {
     pub kind: &'static str,
     /// The versions that have it.
     pub range: Range,
-    /// Whether it is part of the request body (reachable from `CreateMessageRequest`).
+    /// Whether it is part of a request body (reachable from an operation's
+    /// request schema, e.g. `CreateMessageRequest`).
     pub request: bool,
     /// Why the range is what it is: the range's `evidence`, required on
     /// every row (the documents show it beside the row).
@@ -46,7 +47,11 @@ pub fn version_entries(spec: &Spec) -> Result<Vec<Entry>, String> {
     for (name, schema) in schemas {
         walk_schema(spec, name, schema, "Schema", &mut out)?;
     }
-    let request = crate::codegen::project::reachable(spec, crate::codegen::project::REQUEST_ROOT);
+    // Request rows are those reachable from any operation's request body.
+    let mut request = std::collections::BTreeSet::new();
+    for op in crate::codegen::operations::operations(spec)? {
+        request.extend(crate::codegen::project::reachable(spec, &op.request_root));
+    }
     for e in &mut out {
         let root = e
             .item

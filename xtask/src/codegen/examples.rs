@@ -1,4 +1,5 @@
-//! The named examples of `POST /messages`, with their versions and sources.
+//! The named examples of every operation of the fragment, with their
+//! operation, versions and sources.
 
 use serde_json::Value;
 
@@ -8,6 +9,8 @@ use crate::codegen::versions::Range;
 /// One documented example of the fragment.
 #[derive(Clone, Debug)]
 pub struct Example {
+    /// The `operationId` of the operation it documents (`createMessage`).
+    pub operation: String,
     /// `request`, or the response status (`200`, `400`, ...).
     pub place: String,
     /// The example's name.
@@ -37,15 +40,32 @@ const EXAMPLE_EXTENSIONS: [&str; 5] = [
     "x-intercom-rebuilt",
 ];
 
-/// Every named example of `POST /messages`; each must say which versions it documents.
+/// Every named example of every operation; each must say which versions it documents.
 pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
-    let op = spec
-        .raw
-        .pointer("/paths/~1messages/post")
-        .ok_or("at `paths./messages.post`: missing")?;
+    let mut out = Vec::new();
+    for operation in crate::codegen::operations::operations(spec)? {
+        let at = format!(
+            "paths.{}.{}",
+            operation.path,
+            operation.method.to_lowercase()
+        );
+        let op = spec
+            .raw
+            .pointer(&operation.pointer())
+            .ok_or_else(|| format!("at `{at}`: missing"))?;
+        for mut ex in operation_examples(spec, &at, op)? {
+            ex.operation = operation.id.clone();
+            out.push(ex);
+        }
+    }
+    Ok(out)
+}
+
+/// The named examples of one operation (`op`, at `at`).
+fn operation_examples(spec: &Spec, at: &str, op: &Value) -> Result<Vec<Example>, String> {
     let mut places: Vec<(String, String, &Value)> = Vec::new();
     if let Some(c) = op.pointer("/requestBody/content/application~1json/examples") {
-        places.push(("request".into(), "requestBody".into(), c));
+        places.push(("request".into(), format!("{at}.requestBody"), c));
     }
     for (status, r) in op
         .get("responses")
@@ -54,7 +74,7 @@ pub fn examples(spec: &Spec) -> Result<Vec<Example>, String> {
         .flatten()
     {
         if let Some(c) = r.pointer("/content/application~1json/examples") {
-            places.push((status.clone(), format!("responses.{status}"), c));
+            places.push((status.clone(), format!("{at}.responses.{status}"), c));
         }
     }
     let mut out = Vec::new();
@@ -100,6 +120,7 @@ fn example(
         })?;
     let text = |k: &str| ex.get(k).and_then(Value::as_str).map(str::to_string);
     Ok(Example {
+        operation: String::new(),
         place: place.to_string(),
         name: name.to_string(),
         range,

@@ -32,6 +32,11 @@ const OPEN_ENUMS: &[(&str, &str, &str)] = &[
         "ErrorCode",
         "What went wrong (`code` of an error); Intercom adds codes at any time.",
     ),
+    (
+        "Conversation.state",
+        "ConversationState",
+        "Where a conversation stands (`state` of a conversation): open, closed or snoozed.",
+    ),
 ];
 
 /// The facade's closed enums, mirrors of a component schema's `enum`: which

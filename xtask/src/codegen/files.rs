@@ -104,21 +104,19 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
             Err(e) => stale.push(e),
         }
     }
-    // A schema of a version the fragment no longer has is stale too.
-    let dir = root.join(project::REQUEST_SCHEMA_DIR);
-    let mut extra: Vec<String> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| {
-            format!(
-                "{}/{}",
-                project::REQUEST_SCHEMA_DIR,
-                e.file_name().to_string_lossy()
-            )
-        })
-        .filter(|rel| !files.iter().any(|(f, _)| f == rel))
-        .collect();
+    // A schema of a version (or an operation) the fragment no longer has is stale too.
+    let mut extra = Vec::new();
+    for op in crate::codegen::operations::operations(&spec)? {
+        let dir = op.schema_dir();
+        extra.extend(
+            std::fs::read_dir(root.join(&dir))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| format!("{dir}/{}", e.file_name().to_string_lossy()))
+                .filter(|rel| !files.iter().any(|(f, _)| f == rel)),
+        );
+    }
     extra.sort();
     for rel in extra {
         match mode {

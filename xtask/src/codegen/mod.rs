@@ -17,6 +17,7 @@ pub mod entries;
 pub mod examples;
 pub mod facade;
 pub mod files;
+pub mod operations;
 pub mod project;
 pub mod spec;
 pub mod table;

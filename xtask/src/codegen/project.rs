@@ -249,7 +249,13 @@ impl Converter<'_> {
         {
             out.insert("type".into(), json!([t, "null"]));
         }
-        if self.strictness == Strictness::Closed && out.contains_key("properties") {
+        // An object that says `additionalProperties: {}` or `true` (a response
+        // Intercom grows faster than the contract, such as a conversation)
+        // keeps what it does not declare even when closed.
+        let open = obj
+            .get("additionalProperties")
+            .is_some_and(|v| *v == Value::Bool(true) || v.is_object());
+        if self.strictness == Strictness::Closed && out.contains_key("properties") && !open {
             out.insert("additionalProperties".into(), Value::Bool(false));
         }
         Ok(())
@@ -309,31 +315,41 @@ pub fn reachable(spec: &Spec, root: &str) -> BTreeSet<String> {
     })
 }
 
-/// The request body's contract at each version, as a closed draft-7 JSON Schema
-/// (an object refuses properties its version does not declare), with only the
-/// definitions the request reaches.
+/// The request body's contract of every operation at each version it has,
+/// as a closed draft-7 JSON Schema (an object refuses properties its version
+/// does not declare), with only the definitions the request reaches; each at
+/// its operation's [`schema_path`](crate::codegen::operations::Operation::schema_path).
 pub fn request_schemas(spec: &Spec) -> Result<Vec<(String, String)>, String> {
     let mut out = Vec::new();
-    for (i, v) in spec.versions.iter().enumerate() {
-        let mut schema = json_schema_for_version(spec, REQUEST_ROOT, i, Strictness::Closed)?;
-        // Keep the definitions this version's request reaches: a member the
-        // version does not have is gone from its `oneOf`, and so is its schema.
-        let keep = closure(REQUEST_ROOT, "#/definitions/", |name| {
-            schema.pointer(&format!("/definitions/{name}"))
-        });
-        if let Some(Value::Object(defs)) = schema.get_mut("definitions") {
-            defs.retain(|name, _| keep.contains(name));
-        }
-        if let Value::Object(m) = &mut schema {
-            m.insert(
-                "title".into(),
-                Value::String(format!(
-                    "POST /messages request body, Intercom-Version {v} (generated from openapi/messages.yaml)"
-                )),
+    for op in crate::codegen::operations::operations(spec)? {
+        for (i, v) in spec.versions.iter().enumerate() {
+            if !op.range.contains(i) {
+                continue;
+            }
+            let title = format!(
+                "{} {} request body, Intercom-Version {v} (generated from openapi/messages.yaml)",
+                op.method, op.path
             );
+            let text = request_schema(spec, &op.request_root, i, &title)?;
+            out.push((op.schema_path(v), text));
         }
-        let text = serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())? + "\n";
-        out.push((request_schema_path(v), text));
     }
     Ok(out)
+}
+
+/// The closed schema of `root` at the version at position `i`, titled.
+fn request_schema(spec: &Spec, root: &str, i: usize, title: &str) -> Result<String, String> {
+    let mut schema = json_schema_for_version(spec, root, i, Strictness::Closed)?;
+    // Keep the definitions this version's request reaches: a member the
+    // version does not have is gone from its `oneOf`, and so is its schema.
+    let keep = closure(root, "#/definitions/", |name| {
+        schema.pointer(&format!("/definitions/{name}"))
+    });
+    if let Some(Value::Object(defs)) = schema.get_mut("definitions") {
+        defs.retain(|name, _| keep.contains(name));
+    }
+    if let Value::Object(m) = &mut schema {
+        m.insert("title".into(), Value::String(title.to_string()));
+    }
+    Ok(serde_json::to_string_pretty(&schema).map_err(|e| e.to_string())? + "\n")
 }

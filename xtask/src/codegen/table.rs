@@ -82,6 +82,50 @@ pub fn generate_version_table(
     ))
 }
 
+/// For every operation after the first (`createMessage`, whose schemas are
+/// [`REQUEST_SCHEMAS`]): its request schema at each version, `None` where the
+/// version does not have the operation, and the root of that schema.
+fn operation_schemas(spec: &Spec) -> Result<TokenStream, String> {
+    let mut out = TokenStream::new();
+    for op in crate::codegen::operations::operations(spec)? {
+        if op.id == crate::codegen::operations::FIRST_OPERATION {
+            continue;
+        }
+        let shouty = op.id.to_shouty_snake_case();
+        let schemas_ident = format_ident!("{shouty}_SCHEMAS");
+        let root_ident = format_ident!("{shouty}_ROOT");
+        let schemas = spec.versions.iter().enumerate().map(|(i, v)| {
+            if op.range.contains(i) {
+                let rel = format!(
+                    "../{}",
+                    op.schema_path(v)
+                        .trim_start_matches("crates/intercom-messages-api/")
+                );
+                quote! { Some(include_str!(#rel)) }
+            } else {
+                quote! { None }
+            }
+        });
+        let doc = format!(
+            " The request body of `{} {}` (`{}`) at each version (the position in [`VERSIONS`]), \
+             as a closed draft-7 JSON Schema; `None` where the version does not have it ({}).",
+            op.method,
+            op.path,
+            op.id,
+            spec.versions.span(op.range)
+        );
+        let root = &op.request_root;
+        let root_doc = format!(" The component schema of [`{schemas_ident}`]' root.");
+        out.extend(quote! {
+            #[doc = #doc]
+            pub const #schemas_ident: &[Option<&str>] = &[#(#schemas),*];
+            #[doc = #root_doc]
+            pub const #root_ident: &str = #root;
+        });
+    }
+    Ok(out)
+}
+
 /// `VersionRange`'s methods that need the version list (and `ALL`, which
 /// names the oldest and newest versions), generated beside the list.
 fn version_range_impl(variants: &[String]) -> TokenStream {
@@ -250,5 +294,7 @@ fn lookups(spec: &Spec, entries: &[Entry]) -> Result<TokenStream, String> {
             }
         });
     }
+    // The other operations' request schemas.
+    out.extend(operation_schemas(spec)?);
     Ok(out)
 }

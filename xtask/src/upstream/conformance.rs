@@ -22,10 +22,11 @@ use std::path::Path;
 use serde_json::{Map, Value, json};
 
 use crate::codegen::examples::examples;
+use crate::codegen::operations::{FIRST_OPERATION, Operation, operations};
 use crate::codegen::project::{Strictness, json_schema_for_version, required_when};
 use crate::codegen::spec::Spec;
 use crate::codegen::versions::Range;
-use crate::upstream::surface::{Surface, TypeDesc, surface};
+use crate::upstream::surface::{Surface, TypeDesc, surface_with};
 
 /// Where the descriptions are vendored, from the workspace root.
 pub const UPSTREAM_DIR: &str = "openapi/upstream";
@@ -182,9 +183,7 @@ pub fn check(
             )
         })?;
         vendored.insert(position);
-        let theirs = normalised(surface(&up.doc).map_err(|e| format!("{}: {e}", up.version))?);
-        let ours = normalised(fragment_surface(spec, position)?);
-        let (agreed, differences) = compare(&ours, &theirs);
+        let (agreed, differences) = compare_operations(spec, position, up)?;
         report.agreed += agreed;
         for line in differences {
             let hit = deviations
@@ -253,20 +252,57 @@ pub fn matches(pattern: &str, line: &str) -> bool {
     true
 }
 
-/// The fragment at `position` as a description of Intercom's layout, read by
-/// the same reader as a published one.
-fn fragment_surface(spec: &Spec, position: usize) -> Result<Surface, String> {
+/// Every operation of the fragment at `position` against the same operation
+/// of a vendored description: the agreeing facts, and one line per
+/// difference, those of an operation after the first prefixed with its
+/// `operationId` (`searchConversations: request property ...`).
+fn compare_operations(
+    spec: &Spec,
+    position: usize,
+    up: &Upstream,
+) -> Result<(usize, Vec<String>), String> {
+    let mut agreed = 0;
+    let mut lines = Vec::new();
+    for op in operations(spec)? {
+        if !op.range.contains(position) {
+            continue;
+        }
+        let nested = op.id != FIRST_OPERATION;
+        let theirs = surface_with(&up.doc, &op.pointer(), nested)
+            .map_err(|e| format!("{}: {e}", up.version))?;
+        let ours = fragment_surface(spec, position, &op)?;
+        let (a, l) = compare(&normalised(ours), &normalised(theirs));
+        agreed += a;
+        let prefix = if op.id == FIRST_OPERATION {
+            String::new()
+        } else {
+            format!("{}: ", op.id)
+        };
+        lines.extend(l.into_iter().map(|line| format!("{prefix}{line}")));
+    }
+    Ok((agreed, lines))
+}
+
+/// The fragment's operation `operation` at `position` as a description of
+/// Intercom's layout, read by the same reader as a published one.
+fn fragment_surface(
+    spec: &Spec,
+    position: usize,
+    operation: &Operation,
+) -> Result<Surface, String> {
     let request = json_schema_for_version(
         spec,
-        crate::codegen::project::REQUEST_ROOT,
+        &operation.request_root,
         position,
         Strictness::AsWritten,
     )?;
-    let definitions = request["definitions"].clone();
-    let op = spec
-        .raw
-        .pointer("/paths/~1messages/post")
-        .ok_or("the fragment has no POST /messages")?;
+    let mut definitions = request["definitions"].clone();
+    let op = spec.raw.pointer(&operation.pointer()).ok_or_else(|| {
+        format!(
+            "the fragment has no {} {}",
+            operation.method, operation.path
+        )
+    })?;
     let mut responses = Map::new();
     for (status, r) in op["responses"].as_object().into_iter().flatten() {
         let schema = r
@@ -279,21 +315,52 @@ fn fragment_surface(spec: &Spec, position: usize) -> Result<Surface, String> {
         };
         responses.insert(status.clone(), json!({ "content": content }));
     }
+    response_definitions(spec, position, op, &mut definitions)?;
     let versions: Vec<&str> = spec.versions.iter().take(position + 1).collect();
-    let doc = json!({
-        "paths": {"/messages": {"post": {
-            "parameters": [{"name": "Intercom-Version", "schema": {"enum": versions}}],
-            "requestBody": {"content": {"application/json": {
-                "schema": {"$ref": "#/definitions/CreateMessageRequest"}
-            }}},
-            "responses": responses,
-        }}},
-        "definitions": definitions,
-    });
-    let mut s = surface(&doc)?;
-    s.required = fragment_required(spec, &doc)?;
-    s.branch_properties = fragment_branch_properties(&doc)?;
+    let root = format!("#/definitions/{}", operation.request_root);
+    let mut doc = json!({"definitions": definitions});
+    doc["paths"] = json!({ operation.path.as_str(): { operation.method.to_lowercase(): {
+        "parameters": [{"name": "Intercom-Version", "schema": {"enum": versions}}],
+        "requestBody": {"content": {"application/json": {"schema": {"$ref": root}}}},
+        "responses": responses,
+    }}});
+    let mut s = surface_with(&doc, &operation.pointer(), operation.id != FIRST_OPERATION)?;
+    if operation.id == FIRST_OPERATION {
+        s.required = fragment_required(spec, &doc)?;
+        s.branch_properties = fragment_branch_properties(&doc)?;
+    }
     Ok(s)
+}
+
+/// Adds the definitions the responses of `op` reach (at `position`) that
+/// the request's schema did not bring.
+fn response_definitions(
+    spec: &Spec,
+    position: usize,
+    op: &Value,
+    definitions: &mut Value,
+) -> Result<(), String> {
+    for r in op["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(_, r)| r)
+    {
+        let Some(name) = r
+            .pointer("/content/application~1json/schema/$ref")
+            .and_then(Value::as_str)
+            .and_then(|s| s.strip_prefix("#/components/schemas/"))
+        else {
+            continue;
+        };
+        let schema = json_schema_for_version(spec, name, position, Strictness::AsWritten)?;
+        for (k, v) in schema["definitions"].as_object().into_iter().flatten() {
+            if definitions.get(k).is_none() {
+                definitions[k] = v.clone();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One member of the fragment's request, as the comparison sees it.
@@ -569,10 +636,17 @@ fn set_map_lines(
 }
 
 /// The examples of one vendored description: `(place, name, value)`.
-fn published_examples(version: &str, doc: &Value) -> Result<Vec<(String, String, Value)>, String> {
-    let op = doc
-        .pointer("/paths/~1messages/post")
-        .ok_or_else(|| format!("{version}: no POST /messages"))?;
+fn published_examples(
+    version: &str,
+    doc: &Value,
+    operation: &Operation,
+) -> Result<Vec<(String, String, Value)>, String> {
+    let op = doc.pointer(&operation.pointer()).ok_or_else(|| {
+        format!(
+            "{version}: no {} {} ({})",
+            operation.method, operation.path, operation.id
+        )
+    })?;
     let mut places = vec![(
         "request".to_string(),
         op.pointer("/requestBody/content/application~1json/examples"),
@@ -592,17 +666,46 @@ fn published_examples(version: &str, doc: &Value) -> Result<Vec<(String, String,
     Ok(out)
 }
 
-/// The examples of one vendored description against the fragment's.
+/// The examples of one vendored description against the fragment's, for
+/// every operation of the fragment.
 fn check_examples(
     spec: &Spec,
     position: usize,
     version: &str,
     doc: &Value,
 ) -> Result<Vec<String>, String> {
-    let theirs = published_examples(version, doc)?;
-    let ours = examples(spec)?;
+    let all = examples(spec)?;
     let mut out = Vec::new();
-    for (place, name, value) in &theirs {
+    for operation in operations(spec)? {
+        let theirs = published_examples(version, doc, &operation)?;
+        let ours: Vec<_> = all
+            .iter()
+            .filter(|e| e.operation == operation.id)
+            .cloned()
+            .collect();
+        let label = if operation.id == FIRST_OPERATION {
+            String::new()
+        } else {
+            format!("{} ", operation.id)
+        };
+        out.extend(
+            operation_examples(position, version, &theirs, &ours)?
+                .into_iter()
+                .map(|line| line.replacen(": example `", &format!(": {label}example `"), 1)),
+        );
+    }
+    Ok(out)
+}
+
+/// One operation's published examples (`theirs`) against the fragment's (`ours`).
+fn operation_examples(
+    position: usize,
+    version: &str,
+    theirs: &[(String, String, Value)],
+    ours: &[crate::codegen::examples::Example],
+) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for (place, name, value) in theirs {
         let found: Vec<_> = ours
             .iter()
             .filter(|e| {
@@ -626,7 +729,7 @@ fn check_examples(
             )),
         }
     }
-    for e in &ours {
+    for e in ours {
         if let Some(name) = &e.upstream_name
             && e.range.contains(position)
             && !theirs.iter().any(|(p, n, _)| p == &e.place && n == name)

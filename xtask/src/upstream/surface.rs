@@ -228,7 +228,17 @@ pub fn load(path: &Path) -> Result<Surface, String> {
 
 struct Reader<'a> {
     doc: &'a Value,
+    /// Whether a `$ref` that points nowhere reads as a schema that says
+    /// nothing (a response's: the published 2.11 conversation names a
+    /// `custom_attributes` schema the description lacks) rather than failing.
+    lenient: bool,
+    /// Whether the required properties of nested objects are constraints
+    /// (`request.pagination required`).
+    nested_required: bool,
 }
+
+/// What a lenient reader reads behind a `$ref` that points nowhere.
+static NOTHING: Value = Value::Null;
 
 impl<'a> Reader<'a> {
     /// Follows a local `$ref` (repeatedly); a broken one is an error naming it.
@@ -240,10 +250,11 @@ impl<'a> Reader<'a> {
             let pointer = r.strip_prefix('#').ok_or_else(|| {
                 format!("at `{at}`: `$ref: {r}` points outside the file, which is not read")
             })?;
-            node = self
-                .doc
-                .pointer(pointer)
-                .ok_or_else(|| format!("at `{at}`: `$ref: {r}` points nowhere"))?;
+            node = match self.doc.pointer(pointer) {
+                Some(n) => n,
+                None if self.lenient => &NOTHING,
+                None => return Err(format!("at `{at}`: `$ref: {r}` points nowhere")),
+            };
         }
         Err(format!("at `{at}`: `$ref`s loop"))
     }
@@ -315,8 +326,16 @@ impl<'a> Reader<'a> {
         if depth > 8 {
             return Ok(());
         }
+        // `nullable` beside a `$ref` (the 2.11 search's pagination): OpenAPI
+        // 3.0 says to ignore it, but it is what Intercom wrote, and a body
+        // with null there is one Intercom documents as valid.
+        if node.get("$ref").is_some() && node.get("nullable") == Some(&Value::Bool(true)) {
+            cons.entry(format!("{path} nullable"))
+                .or_default()
+                .insert("true".into());
+        }
         let node = self.resolve(node, path)?;
-        constraints(node, path, cons);
+        constraints(node, path, cons, self.nested_required);
         if let Some(values) = node.get("enum").and_then(Value::as_array) {
             let set = enums.entry(path.to_string()).or_default();
             set.extend(values.iter().map(|v| match v {
@@ -354,7 +373,12 @@ impl<'a> Reader<'a> {
 }
 
 /// The constraints of one schema node, as `path kind` → values.
-fn constraints(node: &Value, path: &str, cons: &mut BTreeMap<String, BTreeSet<String>>) {
+fn constraints(
+    node: &Value,
+    path: &str,
+    cons: &mut BTreeMap<String, BTreeSet<String>>,
+    nested_required: bool,
+) {
     let mut put = |kind: &str, value: String| {
         cons.entry(format!("{path} {kind}"))
             .or_default()
@@ -394,14 +418,51 @@ fn constraints(node: &Value, path: &str, cons: &mut BTreeMap<String, BTreeSet<St
             put("union", union.into());
         }
     }
+    // The required properties of a nested object, when asked (the body's
+    // own are its branches' required sets).
+    if nested_required
+        && path != "request"
+        && let Some(names) = node.get("required").and_then(Value::as_array)
+    {
+        for n in names.iter().filter_map(Value::as_str) {
+            put("required", n.to_string());
+        }
+    }
 }
 
 /// Reads what a description says about `POST /messages`.
 pub fn surface(doc: &Value) -> Result<Surface, String> {
-    let r = Reader { doc };
-    let op = doc.pointer("/paths/~1messages/post").ok_or(
-        "missing `paths./messages.post`: not a description of Intercom's API with POST /messages",
-    )?;
+    surface_at(doc, "/paths/~1messages/post")
+}
+
+/// Reads what a description says about the operation at `pointer` (a JSON
+/// pointer such as `/paths/~1conversations~1search/post`).
+pub fn surface_at(doc: &Value, pointer: &str) -> Result<Surface, String> {
+    surface_with(doc, pointer, false)
+}
+
+/// [`surface_at`], with the required properties of nested objects read as
+/// constraints when `nested_required` (the comparisons of the operations
+/// after `POST /messages` ask for them; the message's nested objects are
+/// unions whose members each require their own identifier).
+pub fn surface_with(doc: &Value, pointer: &str, nested_required: bool) -> Result<Surface, String> {
+    let r = Reader {
+        doc,
+        lenient: false,
+        nested_required,
+    };
+    let op = doc.pointer(pointer).ok_or_else(|| {
+        // `/paths/~1messages/post` is shown as `paths./messages.post`.
+        let parts: Vec<String> = pointer
+            .trim_start_matches('/')
+            .split('/')
+            .map(|p| p.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        format!(
+            "missing `{}`: not a description of Intercom's API with this operation",
+            parts.join(".")
+        )
+    })?;
     let mut s = Surface {
         versions: header_versions(&r, op)?,
         ..Surface::default()
@@ -507,6 +568,11 @@ pub fn property_names(schema: &Value) -> BTreeSet<String> {
 
 /// The statuses, and each JSON response's properties, enums and examples.
 fn responses(r: &Reader<'_>, op: &Value, s: &mut Surface) -> Result<(), String> {
+    let r = &Reader {
+        doc: r.doc,
+        lenient: true,
+        nested_required: r.nested_required,
+    };
     let responses = op
         .get("responses")
         .and_then(Value::as_object)
@@ -557,6 +623,44 @@ fn list(s: &BTreeSet<String>) -> String {
 
 /// One section of the report per kind of change; `None` when nothing changed.
 pub fn report(old: &Surface, new: &Surface) -> Option<String> {
+    report_for(old, new, "POST /messages")
+}
+
+/// Reads a description file (YAML or JSON) as a document.
+pub fn load_doc(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    serde_norway::from_str(&text).map_err(|e| format!("{}: invalid YAML: {e}", path.display()))
+}
+
+/// What changed between two description files for each operation:
+/// `operations` are `(title, JSON pointer)`, e.g. `("POST /messages",
+/// "/paths/~1messages/post")`. The first must be in both files; another
+/// missing from either is left out. `None` when nothing changed.
+pub fn report_operations(
+    old: &Path,
+    new: &Path,
+    operations: &[(String, String)],
+) -> Result<Option<String>, String> {
+    let (a, b) = (load_doc(old)?, load_doc(new)?);
+    let mut out = String::new();
+    for (i, (title, pointer)) in operations.iter().enumerate() {
+        let read = |doc: &Value, path: &Path| {
+            surface_at(doc, pointer).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        if i > 0 && (a.pointer(pointer).is_none() || b.pointer(pointer).is_none()) {
+            continue;
+        }
+        if let Some(r) = report_for(&read(&a, old)?, &read(&b, new)?, title) {
+            out.push_str(if out.is_empty() { "" } else { "\n" });
+            out.push_str(&r);
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
+}
+
+/// [`report`] for the operation `title` (`POST /conversations/search`).
+pub fn report_for(old: &Surface, new: &Surface, title: &str) -> Option<String> {
     let sections: Vec<(&str, Vec<String>)> = vec![
         (
             "Versions of the `Intercom-Version` header",
@@ -596,7 +700,7 @@ pub fn report(old: &Surface, new: &Surface) -> Option<String> {
     if changed.is_empty() {
         return None;
     }
-    let mut out = String::from("# What changed for `POST /messages`\n");
+    let mut out = format!("# What changed for `{title}`\n");
     for (title, lines) in changed {
         let _ = write!(out, "\n## {title}\n\n{}\n", lines.join("\n"));
     }
@@ -707,7 +811,11 @@ mod tests {
     fn a_type_is_read_once_shown_as_written_and_compared_by_kind() {
         let doc =
             json!({"components": {"schemas": {"id": {"type": "integer", "format": "int64"}}}});
-        let r = Reader { doc: &doc };
+        let r = Reader {
+            doc: &doc,
+            lenient: false,
+            nested_required: false,
+        };
         let node = json!({"oneOf": [
             {"$ref": "#/components/schemas/id"},
             {"type": "array", "items": {"type": "string", "nullable": true}}

@@ -1,13 +1,18 @@
 //! `cargo xtask vendor FULL.yaml [OUT.yaml]`: cuts one of Intercom's full
-//! published descriptions down to `POST /messages` and what it references,
+//! published descriptions down to the fragment's operations (`POST
+//! /messages`, `POST /conversations/search`) and what they reference,
 //! keeping the published lines as they are.
 //!
-//! Kept: the top-level `openapi`, `info`, `servers` and `security`; the
-//! operation `paths./messages.post`; every component it references,
-//! transitively; the security schemes `security` names. Nothing is
-//! re-serialised: a YAML re-dump would lose evidence such as the unquoted
-//! `phone: +5547999998888`, so the cut works on lines, by indentation, and
-//! the parsed document only says which blocks to keep.
+//! Kept: the top-level `openapi`, `info`, `servers` and `security`; each
+//! operation the fragment describes; every component they reference,
+//! transitively; the security schemes `security` names. `POST /messages`
+//! must be there and everything it references must exist; a `$ref` of
+//! another operation that points nowhere (the published 2.11 conversation
+//! names a `custom_attributes` schema it does not have) is kept as written,
+//! with nothing behind it. Nothing is re-serialised: a YAML re-dump would
+//! lose evidence such as the unquoted `phone: +5547999998888`, so the cut
+//! works on lines, by indentation, and the parsed document only says which
+//! blocks to keep.
 
 use std::collections::BTreeSet;
 
@@ -16,13 +21,43 @@ use serde_json::Value;
 /// The top-level keys kept whole.
 const KEPT_TOP: [&str; 4] = ["openapi", "info", "servers", "security"];
 
-/// Cuts `text` (a full description) down to `POST /messages`.
+/// The operation every cut must have.
+const FIRST: (&str, &str) = ("/messages", "post");
+
+/// Cuts `text` (a full description) down to the operations of the
+/// workspace's fragment.
 pub fn cut(text: &str) -> Result<String, String> {
+    let spec =
+        crate::codegen::load_spec(&crate::codegen::workspace_root().join(crate::codegen::SPEC))?;
+    let operations: Vec<(String, String)> = crate::codegen::operations::operations(&spec)?
+        .into_iter()
+        .map(|o| (o.path, o.method.to_lowercase()))
+        .collect();
+    cut_to(text, &operations)
+}
+
+/// Cuts `text` down to `operations` (`(path, method)`, the method in lower
+/// case), of which `POST /messages` must be one.
+pub fn cut_to(text: &str, operations: &[(String, String)]) -> Result<String, String> {
     let doc: Value = serde_norway::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
     let op = doc
         .pointer("/paths/~1messages/post")
         .ok_or("no `paths./messages.post`: not a description of Intercom's POST /messages")?;
-    let components = referenced(&doc, op)?;
+    let mut components = referenced(&doc, op, true)?;
+    let pointer = |(path, method): &(String, String)| {
+        format!(
+            "/paths/{}/{method}",
+            path.replace('~', "~0").replace('/', "~1")
+        )
+    };
+    for o in operations
+        .iter()
+        .filter(|o| (o.0.as_str(), o.1.as_str()) != FIRST)
+    {
+        if let Some(node) = doc.pointer(&pointer(o)) {
+            components.extend(referenced(&doc, node, false)?);
+        }
+    }
     let schemes: BTreeSet<String> = doc
         .get("security")
         .and_then(Value::as_array)
@@ -37,7 +72,7 @@ pub fn cut(text: &str) -> Result<String, String> {
     for top in blocks(&lines, 0, lines.len(), 0) {
         match top.key.as_str() {
             k if KEPT_TOP.contains(&k) => push(&mut out, &lines[top.start..top.end]),
-            "paths" => cut_paths(&lines, &top, &mut out),
+            "paths" => cut_paths(&lines, &top, operations, &mut out),
             "components" => cut_components(&lines, &top, &components, &schemes, &mut out),
             _ => {}
         }
@@ -45,19 +80,26 @@ pub fn cut(text: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// `paths:` with `/messages` and its `post` only.
-fn cut_paths(lines: &[&str], top: &Block, out: &mut String) {
+/// `paths:` with the kept operations only, in the published order.
+fn cut_paths(lines: &[&str], top: &Block, operations: &[(String, String)], out: &mut String) {
     push(out, &lines[top.start..=top.start]);
     for path in blocks(lines, top.start + 1, top.end, child_indent(lines, top)) {
-        if path.key != "/messages" {
+        let kept = |method: &str| {
+            operations
+                .iter()
+                .any(|(p, m)| *p == path.key && m == method)
+        };
+        let ind = child_indent(lines, &path);
+        let methods: Vec<Block> = blocks(lines, path.start + 1, path.end, ind)
+            .into_iter()
+            .filter(|m| kept(&m.key))
+            .collect();
+        if methods.is_empty() {
             continue;
         }
         push(out, &lines[path.start..=path.start]);
-        let ind = child_indent(lines, &path);
-        for method in blocks(lines, path.start + 1, path.end, ind) {
-            if method.key == "post" {
-                push(out, &lines[method.start..method.end]);
-            }
+        for method in methods {
+            push(out, &lines[method.start..method.end]);
         }
     }
 }
@@ -96,8 +138,13 @@ fn cut_components(
 }
 
 /// Every `(section, name)` of `#/components/<section>/<name>` that `node`
-/// references, followed transitively through the document.
-fn referenced(doc: &Value, node: &Value) -> Result<BTreeSet<(String, String)>, String> {
+/// references, followed transitively through the document. A `$ref` that
+/// points nowhere is an error when `strict`, else it is left as written.
+fn referenced(
+    doc: &Value,
+    node: &Value,
+    strict: bool,
+) -> Result<BTreeSet<(String, String)>, String> {
     let mut seen = BTreeSet::new();
     let mut todo = Vec::new();
     refs(node, &mut todo);
@@ -111,13 +158,20 @@ fn referenced(doc: &Value, node: &Value) -> Result<BTreeSet<(String, String)>, S
             return Err(format!("`$ref: {r}` names no component"));
         };
         let key = (section.to_string(), unescape(name));
-        if seen.insert(key.clone()) {
-            let target = doc
-                .get("components")
-                .and_then(|c| c.get(&key.0))
-                .and_then(|s| s.get(&key.1))
-                .ok_or_else(|| format!("`$ref: {r}` points nowhere"))?;
-            refs(target, &mut todo);
+        if seen.contains(&key) {
+            continue;
+        }
+        let target = doc
+            .get("components")
+            .and_then(|c| c.get(&key.0))
+            .and_then(|s| s.get(&key.1));
+        match target {
+            Some(target) => {
+                seen.insert(key);
+                refs(target, &mut todo);
+            }
+            None if strict => return Err(format!("`$ref: {r}` points nowhere")),
+            None => {}
         }
     }
     Ok(seen)

@@ -25,6 +25,26 @@ pub const USER_AGENT_VALUE: &str =
 /// a secret the excerpt's cut would split is still recognised whole.
 const PREFIX_MARGIN: usize = 4096;
 
+/// What a 2xx answer decodes into: the created message of a send, or the
+/// answer of a search. One attempt and its classification serve both.
+pub(crate) trait Decoded: Sized {
+    /// Decodes a 2xx body.
+    fn decode(body: &[u8]) -> Result<Self, serde_json::Error>;
+    /// Keeps what the answer's headers said: the request id (scrubbed) and
+    /// the rate-limit headers.
+    fn stamp(&mut self, request_id: Option<String>, rate_limit: RateLimit);
+}
+
+impl Decoded for SentMessage {
+    fn decode(body: &[u8]) -> Result<Self, serde_json::Error> {
+        SentMessage::from_json(body)
+    }
+    fn stamp(&mut self, request_id: Option<String>, rate_limit: RateLimit) {
+        self.request_id = request_id;
+        self.rate_limit = rate_limit;
+    }
+}
+
 /// What one attempt needs besides the body: where to, with what, and how.
 pub(crate) struct Target<'a> {
     pub(crate) http: &'a reqwest::Client,
@@ -60,7 +80,7 @@ pub(crate) enum Body {
 /// is this one's size plus a few words): the head is read into a small
 /// [`Answer`] before the body, and the URL a caller's client ended at, rare,
 /// is boxed.
-pub(crate) async fn send_once(t: &Target<'_>, body: &WireBody) -> Result<SentMessage, SendError> {
+pub(crate) async fn send_once<T: Decoded>(t: &Target<'_>, body: &WireBody) -> Result<T, SendError> {
     if let Some(b) = t.budget {
         let waiting = std::time::Instant::now();
         let slot = b.acquire().await;
@@ -231,7 +251,7 @@ impl<'a> Answer<'a> {
 /// What an answer means, with no I/O: the created message, or the error the
 /// delivery table of [`SendError`] gives for it. Every piece of server text
 /// kept passes through `secrets` here, once.
-pub(crate) fn classify(a: Answer<'_>, secrets: &Secrets) -> Result<SentMessage, SendError> {
+pub(crate) fn classify<T: Decoded>(a: Answer<'_>, secrets: &Secrets) -> Result<T, SendError> {
     let status = a.status;
     if a.is_redirect() {
         return Err(SendError::Redirected {
@@ -277,19 +297,16 @@ pub(crate) fn classify(a: Answer<'_>, secrets: &Secrets) -> Result<SentMessage, 
         }
     };
     let created = classify_read(status, &bytes, secrets);
-    created.map(|mut sent| {
-        sent.request_id = a.request_id.map(|id| clean(&secrets.scrub(&id)));
-        sent.rate_limit = a.limits;
+    created.map(|mut sent: T| {
+        sent.stamp(a.request_id.map(|id| clean(&secrets.scrub(&id))), a.limits);
         sent
     })
 }
 
 /// What a body read in full means, by the class of its status.
-fn classify_read(status: u16, bytes: &[u8], secrets: &Secrets) -> Result<SentMessage, SendError> {
+fn classify_read<T: Decoded>(status: u16, bytes: &[u8], secrets: &Secrets) -> Result<T, SendError> {
     match status {
-        200..=299 => {
-            SentMessage::from_json(bytes).map_err(|e| undecodable(status, &e, bytes, secrets))
-        }
+        200..=299 => T::decode(bytes).map_err(|e| undecodable(status, &e, bytes, secrets)),
         400..=499 => Err(match serde_json::from_slice::<types::ErrorList>(bytes) {
             Ok(list) => SendError::Api {
                 status,

@@ -18,7 +18,7 @@ use tracing::Instrument;
 
 use crate::message::IntoMessage;
 use crate::message::version::Version;
-use crate::send::attempt::{Target, send_once};
+use crate::send::attempt::{Decoded, Target, send_once};
 use crate::send::budget::RateBudget;
 use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
 use crate::send::config::{BaseUrl, ConfigError, Region};
@@ -26,7 +26,7 @@ use crate::send::error::SendError;
 use crate::send::observe::{self, Measure};
 use crate::send::response::SentMessage;
 use crate::send::retry::{RetryPolicy, retrying};
-use crate::send::wire;
+use crate::send::wire::{self, WireBody};
 use crate::text::Secrets;
 
 /// How long one request may take in all, unless [`ClientBuilder::timeout`] says.
@@ -62,6 +62,8 @@ struct Inner {
     /// Whether `http` is the crate's own client (no redirects), not a caller's.
     own_http: bool,
     url: reqwest::Url,
+    /// `POST /conversations/search` under the same base.
+    search_url: reqwest::Url,
     base: BaseUrl,
     auth: HeaderValue,
     /// The token, removed from every piece of server text an error keeps.
@@ -90,9 +92,9 @@ impl fmt::Debug for Client {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use = "options apply only once given to `Client::send_with`"]
 pub struct SendOptions {
-    version: Option<Version>,
-    timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
+    pub(crate) version: Option<Version>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: Option<RetryPolicy>,
 }
 
 impl SendOptions {
@@ -266,6 +268,7 @@ impl ClientBuilder {
                 http,
                 own_http,
                 url: base.messages_url(),
+                search_url: base.url_of("conversations/search"),
                 base,
                 auth,
                 secrets,
@@ -301,6 +304,44 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.inner.base.as_str()
+    }
+
+    /// One exchange of another operation than a send (a search): `body` to
+    /// `url` through the same attempt, retries, rate budget, bounded read
+    /// and scrubbing as a send, measured by `measure`. Returns the outcome
+    /// and how many attempts were made.
+    pub(crate) async fn exchange<T: Decoded>(
+        &self,
+        url: &reqwest::Url,
+        body: &WireBody,
+        version: Version,
+        options: &SendOptions,
+        policy: &RetryPolicy,
+        measure: &Measure,
+    ) -> (Result<T, SendError>, u32) {
+        let inner = &self.inner;
+        let target = Target {
+            http: &inner.http,
+            own_http: inner.own_http,
+            url,
+            auth: &inner.auth,
+            version,
+            timeout: options.timeout.unwrap_or(inner.timeout),
+            budget: inner.budget.as_deref(),
+            secrets: &inner.secrets,
+            measure,
+        };
+        retrying(policy, || send_once(&target, body)).await
+    }
+
+    /// The URL of `POST /conversations/search`.
+    pub(crate) fn search_url(&self) -> &reqwest::Url {
+        &self.inner.search_url
+    }
+
+    /// The client's retry policy.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
     }
 
     /// Sends a message with the client's version.
@@ -384,7 +425,13 @@ impl Client {
                     retrying(policy, || send_once(&target, &body)).await
                 }
             };
-            measure.finish(&tracing::Span::current(), version, attempts, &result);
+            measure.finish(
+                &tracing::Span::current(),
+                observe::Operation::Send,
+                version,
+                attempts,
+                &result,
+            );
             result
         }
         .instrument(span)

@@ -82,8 +82,13 @@ impl BaseUrl {
 
     /// The URL of `POST /messages` under this base.
     pub(crate) fn messages_url(&self) -> Url {
+        self.url_of("messages")
+    }
+
+    /// The URL of an operation's `path` (without its leading `/`) under this base.
+    pub(crate) fn url_of(&self, path: &str) -> Url {
         let mut url = self.0.clone();
-        let path = format!("{}/messages", url.path().trim_end_matches('/'));
+        let path = format!("{}/{path}", url.path().trim_end_matches('/'));
         url.set_path(&path);
         url
     }

@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime};
 
 use crate::send::error::SendError;
 use crate::send::rate_limit::{RateLimit, wait};
-use crate::send::response::SentMessage;
 
 /// How sends are retried.
 ///
@@ -181,13 +180,13 @@ pub(crate) fn next_step(
 /// outcome and how many attempts were made. The final error says how many
 /// attempts a rate limit took, and once an attempt may have delivered the
 /// message, it says so whatever the later ones answered.
-pub(crate) async fn retrying<F, Fut>(
+pub(crate) async fn retrying<T, F, Fut>(
     policy: &RetryPolicy,
     mut attempt: F,
-) -> (Result<SentMessage, SendError>, u32)
+) -> (Result<T, SendError>, u32)
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<SentMessage, SendError>>,
+    Fut: Future<Output = Result<T, SendError>>,
 {
     let mut earlier_may_have_delivered = false;
     let mut n = 0u32;

@@ -100,7 +100,8 @@ fn json(request: &types::CreateMessageRequest, room: usize) -> Vec<u8> {
 }
 
 impl WireBody {
-    fn whole(json: Vec<u8>) -> Self {
+    /// A body in one chunk (a search's, or a message's that is all envelope).
+    pub(crate) fn whole(json: Vec<u8>) -> Self {
         WireBody {
             parts: [Bytes::from(json), Bytes::new(), Bytes::new()],
         }
