@@ -161,11 +161,13 @@ const _: () = {
     send_sync::<SendError>();
     send_sync::<SentMessage>();
     #[allow(dead_code)]
-    fn sends_are_send(client: &Client, raw: &api::Client, message: Message) {
+    fn sends_are_send(client: &Client, raw: &api::Client, message: Message, sent: &SentMessage) {
         fn send<T: Send>(_: T) {}
         send(client.send(message.clone()));
         send(client.send_with(message, SendOptions::new()));
         send(raw.create_message().send());
+        // An `async fn`: its future's `Send` is nowhere in its signature.
+        send(client.find_conversation(sent));
     }
 };
 
