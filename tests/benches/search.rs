@@ -51,7 +51,33 @@ fn human(ns: f64) -> String {
     }
 }
 
-/// Ours against raw reqwest in 40 alternating rounds of `batch` searches.
+/// 40 alternating rounds of 50 calls of each: ours, baseline, and the ratios.
+fn rounds(ours: &mut dyn FnMut(), base: &mut dyn FnMut()) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let batch = 50u32;
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        t.elapsed().as_nanos() as f64 / f64::from(batch)
+    };
+    let (mut o, mut b, mut r) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..40 {
+        let (x, y) = if round % 2 == 0 {
+            let x = time(ours);
+            (x, time(base))
+        } else {
+            let y = time(base);
+            (time(ours), y)
+        };
+        o.push(x);
+        b.push(y);
+        r.push(x / y);
+    }
+    (o, b, r)
+}
+
+/// Ours against raw reqwest in 40 alternating rounds of 50 searches.
 fn paired(rt: &tokio::runtime::Runtime) -> String {
     let body = answer();
     let addr = rt.block_on(server::start(Arc::new(move |_: &[u8]| {
@@ -88,27 +114,7 @@ fn paired(rt: &tokio::runtime::Runtime) -> String {
             serde_json::from_slice::<PlainList>(&body).unwrap()
         });
     };
-    let batch = 50u32;
-    let time = |f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        for _ in 0..batch {
-            f();
-        }
-        t.elapsed().as_nanos() as f64 / f64::from(batch)
-    };
-    let (mut o, mut b, mut r) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 0..40 {
-        let (x, y) = if round % 2 == 0 {
-            let x = time(&mut ours_search);
-            (x, time(&mut raw_search))
-        } else {
-            let y = time(&mut raw_search);
-            (time(&mut ours_search), y)
-        };
-        o.push(x);
-        b.push(y);
-        r.push(x / y);
-    }
+    let (mut o, mut b, mut r) = rounds(&mut ours_search, &mut raw_search);
     format!(
         "| end_to_end/search | {} | {} | {:.2}× |\n",
         human(median(&mut o)),

@@ -31,6 +31,31 @@ fn cannot_search(err: &FindError, v: Version) {
     assert!(text.contains("nothing was sent"), "{text}");
 }
 
+/// The conversation of an admin's message (`message_id`) the contact replied to.
+fn replied_to(found: &intercom_messages::Conversation, message_id: &str, v: Version) {
+    let source = found.source.as_ref().expect("a source");
+    assert_eq!(source.id.as_deref(), Some(message_id), "{v}");
+    assert_eq!(
+        source.author.as_ref().unwrap().kind.as_deref(),
+        Some("admin")
+    );
+    assert_eq!(
+        source.author.as_ref().unwrap().id.as_deref(),
+        Some("394051")
+    );
+    assert_eq!(found.state, ConversationState::Open);
+    assert_eq!(found.open, Some(true));
+    assert!(found.contact_last_replied_at.is_some(), "{v}");
+    assert_eq!(found.contacts.len(), 1);
+    assert_eq!(found.conversation.id, found.id);
+    let request_id = found.request_id.as_deref().unwrap_or_default();
+    assert_eq!(
+        request_id.split('-').count(),
+        5,
+        "uuid-shaped: {request_id}"
+    );
+}
+
 /// At every version that has search: nothing until the contact replies,
 /// then the conversation whose source is the message. At every other
 /// version: a typed error naming the versions that can, and nothing sent.
@@ -62,22 +87,7 @@ async fn a_message_has_a_conversation_once_the_contact_replies_at_every_version(
             .await
             .unwrap()
             .expect("found");
-        let source = found.source.as_ref().expect("a source");
-        assert_eq!(source.id.as_deref(), Some(sent.id()), "{v}");
-        assert_eq!(
-            source.author.as_ref().unwrap().kind.as_deref(),
-            Some("admin")
-        );
-        assert_eq!(
-            source.author.as_ref().unwrap().id.as_deref(),
-            Some("394051")
-        );
-        assert_eq!(found.state, ConversationState::Open);
-        assert_eq!(found.open, Some(true));
-        assert!(found.contact_last_replied_at.is_some(), "{v}");
-        assert_eq!(found.contacts.len(), 1);
-        assert_eq!(found.conversation.id, found.id);
-        assert_eq!(found.request_id.as_deref(), Some("mock-search-request"));
+        replied_to(&found, sent.id(), v);
         let searches = mock.received_searches();
         let last = searches.last().unwrap();
         assert_eq!(last.version, v);

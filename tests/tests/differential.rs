@@ -230,14 +230,10 @@ fn explains(fact: &str, place: &str, kind: &str, text: &str, body: &Value) -> bo
                 .trim_start_matches("request")
                 .replace("[]", ".0")
                 .replace('.', "/");
+            let keys = body.pointer(&pointer).and_then(Value::as_object);
+            let by_key = |k: &String| named("request property", None, &format!("{place}.{k}"));
             named("request constraint", Some("required"), place)
-                || body
-                    .pointer(&pointer)
-                    .and_then(Value::as_object)
-                    .is_some_and(|o| {
-                        o.keys()
-                            .any(|k| named("request property", None, &format!("{place}.{k}")))
-                    })
+                || keys.is_some_and(|o| o.keys().any(by_key))
         }
         "required" => {
             let Some(name) = text.split('"').nth(1) else {

@@ -1,6 +1,7 @@
 //! The `intercom.send` span and the metrics, read back for a created
 //! message, a validation error, a 429 retried and a 5xx flagged "may have
-//! been delivered", against `MockIntercom`. Its own binary: it installs the
+//! been delivered", and the `intercom.search` span and metrics of a search
+//! (a 5xx retried), against `MockIntercom`. Its own binary: it installs the
 //! process's tracing subscriber and metrics recorder.
 
 use std::collections::BTreeMap;
@@ -47,8 +48,10 @@ impl tracing::Subscriber for Capture {
     fn new_span(&self, attrs: &Attributes<'_>) -> Id {
         let id = self.0.next.fetch_add(1, Ordering::SeqCst) + 1;
         self.0.metadata.lock().unwrap().insert(id, attrs.metadata());
-        if attrs.metadata().name() == "intercom.send" {
+        let name = attrs.metadata().name();
+        if name == "intercom.send" || name == "intercom.search" {
             let mut fields = BTreeMap::new();
+            fields.insert("span".to_string(), name.to_string());
             attrs.record(&mut Fields(&mut fields));
             self.0.fields.lock().unwrap().insert(id, fields);
         }
@@ -293,4 +296,55 @@ async fn the_span_and_the_metrics_say_what_happened() {
     for name in counters.keys().chain(histograms.keys()) {
         assert!(!name.contains("70") && !name.contains(TEST_TOKEN), "{name}");
     }
+
+    // 5. Searches: a span of their own, and their own metrics.
+    searches(&client, &mock, &last, &metrics_seen).await;
+}
+
+/// A search found at once and one retried after a 5xx: the
+/// `intercom.search` span and the search metrics, apart from the sends'.
+async fn searches(
+    client: &Client,
+    mock: &MockIntercom,
+    last: &dyn Fn() -> BTreeMap<String, String>,
+    metrics_seen: &Metrics,
+) {
+    let sent = client.send(message()).await.unwrap();
+    mock.contact_replies(&sent, "Thanks!");
+    assert!(client.find_conversation(&sent).await.unwrap().is_some());
+    let s = last();
+    assert_eq!(s["span"], "intercom.search");
+    assert_eq!(s["intercom.outcome"], "answered");
+    assert_eq!(s["http.response.status_code"], "200");
+    assert_eq!(s["intercom.attempts"], "1");
+    assert_eq!(s["intercom.version"], "2.11");
+    // A 5xx is retried for a search.
+    mock.fail_next(503, "service_unavailable", "busy");
+    assert!(client.find_conversation(&sent).await.unwrap().is_some());
+    let s = last();
+    assert_eq!(s["intercom.outcome"], "answered");
+    assert_eq!(s["intercom.attempts"], "2");
+    let counters = metrics_seen.counters.lock().unwrap().clone();
+    let count = |k: &str| counters.get(k).copied().unwrap_or(0);
+    assert_eq!(
+        count("intercom_messages_searches_total{outcome=answered,version=2.11}"),
+        2,
+        "{counters:?}"
+    );
+    assert_eq!(
+        count("intercom_messages_search_attempts_total{version=2.11}"),
+        3,
+        "{counters:?}"
+    );
+    let histograms = metrics_seen.histograms.lock().unwrap().clone();
+    assert_eq!(
+        histograms["intercom_messages_search_duration_seconds{outcome=answered}"].len(),
+        2
+    );
+    // Sends' counters are not searches'.
+    assert_eq!(
+        count("intercom_messages_sends_total{outcome=created,version=2.11}"),
+        3,
+        "{counters:?}"
+    );
 }

@@ -24,6 +24,11 @@ const PARTS: &[(&str, &[&str], &[&str])] = &[
         &[],
     ),
     (
+        "conversations (the facade's `conversation/`)",
+        &["crates/intercom-messages/src/conversation"],
+        &[],
+    ),
+    (
         "mock (the facade's `testing`)",
         &[
             "crates/intercom-messages/src/testing.rs",
@@ -143,6 +148,35 @@ fn the_readme_states_the_size_of_each_part() {
                  INTERCOM_WRITE_SIZES=1 cargo test -p intercom-messages-tests --test size_table"
             );
         }
+    }
+}
+
+#[test]
+fn every_source_file_of_the_crates_is_in_one_part() {
+    let root = xtask::workspace_root();
+    let mut files = Vec::new();
+    for dir in [
+        "crates/intercom-messages/src",
+        "crates/intercom-messages-api/src",
+        "crates/intercom-messages-redis/src",
+    ] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    for f in files {
+        let parts: Vec<&str> = PARTS
+            .iter()
+            .filter(|(_, paths, except)| {
+                paths.iter().any(|p| f.starts_with(root.join(p)))
+                    && !except.iter().any(|e| f.starts_with(root.join(e)))
+            })
+            .map(|(name, _, _)| *name)
+            .collect();
+        assert_eq!(
+            parts.len(),
+            1,
+            "{} is in {parts:?}: give it one part in PARTS",
+            f.display()
+        );
     }
 }
 

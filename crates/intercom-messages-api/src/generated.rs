@@ -7,7 +7,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas).
+    ///An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas, and the 2.14 schema for every version its Intercom-Version enum lists, 1.0 on).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
@@ -173,7 +173,7 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct AdminSender {
-        /// An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas) ([`AdminId`])
+        /// An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas, and the 2.14 schema for every version its Intercom-Version enum lists, 1.0 on) ([`AdminId`])
         pub id: AdminId,
         ///Always `admin`.
         #[serde(rename = "type")]

@@ -59,12 +59,12 @@ impl std::fmt::Display for VersionRange {
         }
     }
 }
-/// `AdminId|Number` (UnionMember): 2.7–Preview.
+/// `AdminId|Number` (UnionMember): 1.0–Preview.
 pub const ADMIN_ID__NUMBER: Availability = Availability {
     item: "AdminId|Number",
     kind: ItemKind::UnionMember,
     versions: VersionRange {
-        since: IntercomVersion::X27,
+        since: IntercomVersion::X10,
         until: IntercomVersion::Preview,
     },
     request: true,

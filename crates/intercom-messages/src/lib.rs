@@ -47,6 +47,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! After sending, [`Client::find_conversation`] finds the conversation a
+//! message started (`None` until the contact replies), from API 2.0
+//! ([`searchable_versions`]); a search goes through the same retries, rate
+//! budget, bounds and scrubbing as a send.
+//!
 //! # Every server treated as possibly hostile
 //!
 //! Choices made for a client whose mistakes could send a message twice, or

@@ -2,9 +2,12 @@
 //!
 //! [`MockIntercom`] is a real HTTP server on loopback. It checks each request
 //! as Intercom would for the version in its `Intercom-Version` header: the
-//! body must be valid against that version's request schema, generated from
-//! the fragment and shipped with the generated crate
-//! (`version_table::REQUEST_SCHEMAS`), so it uses only what that version has.
+//! body must fit that version's request schema, generated from the fragment
+//! and shipped with the generated crate (`version_table::REQUEST_SCHEMAS`),
+//! so it uses only what that version has. A property the version does not
+//! declare is accepted, as Intercom's open request objects are, and reported
+//! in [`ReceivedMessage::undeclared`]. A refusal is an error list naming the
+//! field and the rule, in Intercom's recorded words where it recorded them.
 //! It answers with the documented response shapes, and records what it
 //! received so your test can assert on it. It checks raw requests, without
 //! the facade's rules.
@@ -92,6 +95,11 @@ pub struct ReceivedMessage {
     /// The id of the created message, when `status` is 200. Each created
     /// message gets its own id.
     pub id: Option<String>,
+    /// The properties of the body its version does not declare, as JSON
+    /// pointers (`/created_at`). Intercom's descriptions leave request
+    /// objects open, so the mock accepts them, as Intercom does, and reports
+    /// them here for your test to assert on.
+    pub undeclared: Vec<String>,
 }
 
 /// A local Intercom on loopback. It stops when dropped.
@@ -138,9 +146,14 @@ impl State {
     /// message, and records what it did.
     fn answer(&self, r: &Received) -> MockAnswer {
         let app_version = lock(&self.app_version).unwrap_or_default();
-        let (body, admin, version) = match check(r, app_version) {
+        let Accepted {
+            body,
+            admin,
+            version,
+            undeclared,
+        } = match check(r, app_version) {
             Ok(ok) => ok,
-            Err((status, code, message)) => return MockAnswer::error(status, code, &message),
+            Err(refusal) => return refusal.answer(),
         };
         let scripted = lock(&self.scripted).pop_front();
         let mut received = lock(&self.received);
@@ -159,6 +172,7 @@ impl State {
             body,
             status: (!answer.drop).then_some(answer.status),
             id,
+            undeclared,
         });
         answer
     }
@@ -184,15 +198,21 @@ fn created(body: &Value, admin: bool, id: &str, created: usize, version: Version
             .as_str()
             .map_or(DeliveredBy::InApp, DeliveredBy::parse)
             .as_str(),
-        "subject": body.get("subject"),
     });
     if let Some(answer) = answer.as_object_mut() {
         for (name, sample) in declared(version) {
             answer.entry(name).or_insert(sample);
         }
+        // Absent, not null, where the request had none: Intercom's schema
+        // makes `subject` a string, and its "user message created" answer
+        // leaves it out.
+        match body.get("subject").filter(|s| s.is_string()) {
+            Some(subject) => answer.insert("subject".into(), subject.clone()),
+            None => answer.remove("subject"),
+        };
     }
     rate_limit_headers(MockAnswer::status(200), created)
-        .header("x-request-id", &format!("mock-request-{id}"))
+        .header("x-request-id", &request_id())
         .body_json(&answer)
 }
 
@@ -391,9 +411,30 @@ impl MockAnswer {
 fn error_body(code: &str, message: &str) -> Value {
     json!({
         "type": "error.list",
-        "request_id": "mock-request",
+        "request_id": request_id(),
         "errors": [{"code": code, "message": message}],
     })
+}
+
+/// A request id shaped as Intercom's (`format: uuid`, as its recorded
+/// answers have them), unique within the process.
+fn request_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    // Truncations keep the low bits of each part, on purpose.
+    #[allow(clippy::cast_possible_truncation)]
+    let (high, low) = ((now >> 32) as u32, now as u32);
+    format!(
+        "{high:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        low >> 16,
+        low & 0xfff,
+        0x8000 | ((n >> 48) & 0x3fff),
+        n & 0xffff_ffff_ffff
+    )
 }
 
 impl std::fmt::Debug for MockIntercom {
@@ -509,7 +550,12 @@ async fn serve(r: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<
     }
     let (parts, body) = r.into_parts();
     let Ok(body) = Limited::new(body, MAX_REQUEST_BODY).collect().await else {
-        return Ok(MockAnswer::error(413, "request_too_large", "body too large").response());
+        let refusal = error(
+            413,
+            "request_too_large",
+            "The request body is too large".into(),
+        );
+        return Ok(refusal.at("request").answer().response());
     };
     let received = Received {
         headers: parts.headers,
@@ -539,71 +585,186 @@ fn header_version(r: &Received, app_version: Version) -> Option<Version> {
     }
 }
 
-/// Why the mock refused a request: status, error code, message.
-type Refusal = (u16, &'static str, String);
-
-fn error(status: u16, code: &'static str, message: String) -> Refusal {
-    (status, code, message)
+/// Why the mock refused a request: an error list of one error, with the
+/// field it is about where there is one, as Intercom's are.
+struct Refusal {
+    status: u16,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
 }
 
-/// Checks a request as Intercom would; returns the body, whether it is an
-/// admin message, and its version.
-fn check(r: &Received, app_version: Version) -> Result<(Value, bool, Version), Refusal> {
+impl Refusal {
+    /// The same refusal, about `field`.
+    fn at(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    fn answer(&self) -> MockAnswer {
+        let mut body = error_body(self.code, &self.message);
+        if let Some(field) = &self.field {
+            body["errors"][0]["field"] = json!(field);
+        }
+        MockAnswer::status(self.status).body_json(&body)
+    }
+}
+
+fn error(status: u16, code: &'static str, message: String) -> Refusal {
+    Refusal {
+        status,
+        code,
+        message,
+        field: None,
+    }
+}
+
+/// A body that is not JSON, in words of the mock's own (not the parser's).
+fn not_json() -> Refusal {
+    error(
+        400,
+        "parameter_invalid",
+        "The request body is not valid JSON".into(),
+    )
+    .at("request")
+}
+
+/// The token and the version of a request, as Intercom checks them first.
+fn check_headers(r: &Received, app_version: Version) -> Result<Version, Refusal> {
     let auth = r.headers.get("authorization").and_then(|v| v.to_str().ok());
     if auth != Some(&format!("Bearer {TEST_TOKEN}")) {
         return Err(error(401, "unauthorized", "Access Token Invalid".into()));
     }
-    let Some(version) = header_version(r, app_version) else {
-        return Err(error(
+    header_version(r, app_version).ok_or_else(|| {
+        error(
             400,
             "intercom_version_invalid",
             "unknown Intercom-Version".into(),
-        ));
-    };
-    let body: Value = serde_json::from_slice(&r.body)
-        .map_err(|e| error(400, "parameter_invalid", format!("body is not JSON: {e}")))?;
-    let request: types::CreateMessageRequest =
-        serde_json::from_value(body.clone()).map_err(|e| {
-            error(
-                400,
-                "parameter_invalid",
-                format!("not a message request: {e}"),
-            )
-        })?;
-    let admin = !matches!(request, types::CreateMessageRequest::UserMessageRequest(_));
-    if let Some(problem) = version_problem(&body, version) {
-        // A property a condition requires (`x-intercom-required-when`, such
-        // as an email's subject) is missing: Intercom answers that with 422
-        // `parameter_not_found`, as its recorded example shows.
-        let (status, code) = if problem.conditional {
-            (422, "parameter_not_found")
-        } else {
-            (400, "parameter_invalid")
-        };
-        return Err(error(
-            status,
-            code,
-            format!("{} (Intercom-Version {version})", problem.message),
-        ));
-    }
-    Ok((body, admin, version))
+        )
+        .at("Intercom-Version")
+    })
 }
 
-/// Why a body does not fit a version's request schema.
+/// What the mock accepted: the body, whether it is an admin message, its
+/// version, and the properties its version does not declare.
+struct Accepted {
+    body: Value,
+    admin: bool,
+    version: Version,
+    undeclared: Vec<String>,
+}
+
+/// Checks a request as Intercom would.
+fn check(r: &Received, app_version: Version) -> Result<Accepted, Refusal> {
+    let version = check_headers(r, app_version)?;
+    let body: Value = serde_json::from_slice(&r.body).map_err(|_| not_json())?;
+    let fit = version_fit(&body, version).map_err(|problem| problem.refusal(version))?;
+    if let Some(refusal) = sms_refusal(&body, version) {
+        return Err(refusal);
+    }
+    Ok(Accepted {
+        admin: fit.member != "UserMessageRequest",
+        body,
+        version,
+        undeclared: fit.undeclared,
+    })
+}
+
+/// Preview's recorded refusal of an SMS whose body has a link
+/// (`invalid_body_supplied_for_sms_message`: "heyy https://picsum.photos/200/300"
+/// is answered `400 parameter_invalid "Invalid SMS message body"`).
+fn sms_refusal(body: &Value, version: Version) -> Option<Refusal> {
+    let text = body["body"].as_str()?;
+    let link = text.contains("http://") || text.contains("https://");
+    (body["message_type"] == "sms" && version.has(table::SMS_MESSAGE_REQUEST) && link)
+        .then(|| error(400, "parameter_invalid", "Invalid SMS message body".into()).at("body"))
+}
+
+/// The request member a body fits, and the properties it has that the
+/// member does not declare.
+struct Fit {
+    member: String,
+    undeclared: Vec<String>,
+}
+
+/// Why a body does not fit a version's request schema: the first violation
+/// of the member it came closest to.
 struct Problem {
-    /// The first violation of the member it came closest to, `path: message`.
-    message: String,
+    /// The field, dotted (`from.id`); `request` for the body as a whole.
+    field: String,
+    /// The rule broken, in the validator's words.
+    rule: String,
+    /// A property the body lacks (`body`, `subject`), when that is the rule.
+    missing: Option<String>,
     /// Whether that violation is of a condition (`if`/`then`) of the schema.
     conditional: bool,
 }
 
-/// The first violation of `version`'s request schema, if any. The body is
-/// checked against each member of the request's `oneOf`; when none fits, the
-/// answer names the first violation of the member it came closest to, rather
-/// than "no member matched".
-fn version_problem(body: &Value, version: Version) -> Option<Problem> {
-    static VALIDATORS: OnceLock<Vec<Vec<jsonschema::Validator>>> = OnceLock::new();
-    let validators = VALIDATORS.get_or_init(|| {
+impl Problem {
+    fn new(e: &jsonschema::ValidationError<'_>) -> Self {
+        let mut field: Vec<String> = e
+            .instance_path()
+            .to_string()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        let missing = match e.kind() {
+            jsonschema::error::ValidationErrorKind::Required { property } => {
+                let name = property.as_str().map(str::to_string);
+                field.extend(name.clone());
+                name
+            }
+            // A property sent as null is missing, as Intercom answers it
+            // (its recorded `"body": null` is "Body is required").
+            jsonschema::error::ValidationErrorKind::Type { .. } if e.instance().is_null() => {
+                field.last().cloned()
+            }
+            _ => None,
+        };
+        Problem {
+            field: if field.is_empty() {
+                "request".into()
+            } else {
+                field.join(".")
+            },
+            rule: e.to_string(),
+            missing,
+            conditional: e.schema_path().to_string().contains("/then/"),
+        }
+    }
+
+    /// The refusal, in Intercom's recorded words where it recorded them: a
+    /// missing body is `400 parameter_invalid "Body is required"`, an email
+    /// without its subject (a condition, `x-intercom-required-when`) is
+    /// `422 parameter_not_found "No subject supplied for email message"`.
+    fn refusal(self, version: Version) -> Refusal {
+        match (self.missing.as_deref(), self.conditional) {
+            (Some("body"), _) => error(400, "parameter_invalid", "Body is required".into()),
+            (Some("subject"), true) => error(
+                422,
+                "parameter_not_found",
+                "No subject supplied for email message".into(),
+            ),
+            (_, true) => error(
+                422,
+                "parameter_not_found",
+                format!("{}: {} (Intercom-Version {version})", self.field, self.rule),
+            ),
+            _ => error(
+                400,
+                "parameter_invalid",
+                format!("{}: {} (Intercom-Version {version})", self.field, self.rule),
+            ),
+        }
+        .at(self.field)
+    }
+}
+
+/// Each version's request members, by name, as validators.
+fn member_validators() -> &'static [Vec<(String, jsonschema::Validator)>] {
+    static VALIDATORS: OnceLock<Vec<Vec<(String, jsonschema::Validator)>>> = OnceLock::new();
+    VALIDATORS.get_or_init(|| {
         table::REQUEST_SCHEMAS
             .iter()
             .map(|text| {
@@ -617,38 +778,96 @@ fn version_problem(body: &Value, version: Version) -> Option<Problem> {
                     .map(|r| {
                         let mut s = schema.clone();
                         s["$ref"] = Value::String(r.to_string());
-                        jsonschema::options()
-                            .with_draft(jsonschema::Draft::Draft7)
-                            .should_validate_formats(false)
-                            .build(&s)
-                            .expect("generated request schemas are valid JSON Schema")
+                        let name = r.rsplit('/').next().unwrap_or(r).to_string();
+                        (name, request_validator(&s))
                     })
                     .collect()
             })
             .collect()
-    });
+    })
+}
+
+fn request_validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(false)
+        .build(schema)
+        .expect("generated request schemas are valid JSON Schema")
+}
+
+/// The member of `version`'s request schema the body fits. Intercom's
+/// descriptions leave request objects open, so a property a member does not
+/// declare is taken out and reported rather than refused (the contract's
+/// own objects are closed, so that the facade never sends one). When no
+/// member fits, the first violation of the member it came closest to.
+fn version_fit(body: &Value, version: Version) -> Result<Fit, Problem> {
     let mut closest: Option<(usize, Problem)> = None;
-    for validator in &validators[version.position()] {
+    let mut open: Option<Fit> = None;
+    for (member, validator) in &member_validators()[version.position()] {
         let errors: Vec<_> = validator.iter_errors(body).collect();
         if errors.is_empty() {
-            return None; // this member fits
+            let member = member.clone();
+            return Ok(Fit {
+                member,
+                undeclared: Vec::new(),
+            });
         }
-        let first = &errors[0];
+        if open.is_none() {
+            open = undeclared_only(&errors)
+                .filter(|u| validator.is_valid(&without(body, u)))
+                .map(|undeclared| Fit {
+                    member: member.clone(),
+                    undeclared,
+                });
+        }
         if closest.as_ref().is_none_or(|(n, _)| errors.len() < *n) {
-            let at = first.instance_path().to_string();
-            let at = if at.is_empty() { "/".to_string() } else { at };
-            let problem = Problem {
-                message: format!("{at}: {first}"),
-                conditional: first.schema_path().to_string().contains("/then/"),
-            };
-            closest = Some((errors.len(), problem));
+            // A kind of message the version lacks is named by its
+            // message_type, before what that member would also miss.
+            let first = errors
+                .iter()
+                .find(|e| e.instance_path().to_string() == "/message_type")
+                .unwrap_or(&errors[0]);
+            closest = Some((errors.len(), Problem::new(first)));
         }
     }
-    Some(closest.map_or_else(
-        || Problem {
-            message: "no request member in this version".into(),
-            conditional: false,
-        },
-        |(_, p)| p,
-    ))
+    open.ok_or_else(|| {
+        closest.map_or_else(
+            || Problem {
+                field: "message_type".into(),
+                rule: "no request member in this version".into(),
+                missing: None,
+                conditional: false,
+            },
+            |(_, p)| p,
+        )
+    })
+}
+
+/// The properties (as JSON pointers) the errors say are not allowed, when
+/// that is all they say.
+fn undeclared_only(errors: &[jsonschema::ValidationError<'_>]) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for e in errors {
+        let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = e.kind()
+        else {
+            return None;
+        };
+        let at = e.instance_path().to_string();
+        out.extend(unexpected.iter().map(|name| format!("{at}/{name}")));
+    }
+    out.sort();
+    Some(out)
+}
+
+/// `body` without the properties at `pointers`.
+fn without(body: &Value, pointers: &[String]) -> Value {
+    let mut body = body.clone();
+    for pointer in pointers {
+        if let Some((parent, name)) = pointer.rsplit_once('/')
+            && let Some(o) = body.pointer_mut(parent).and_then(Value::as_object_mut)
+        {
+            o.remove(name);
+        }
+    }
+    body
 }

@@ -1,6 +1,6 @@
 //! One way to make untrusted text safe to show: [`clean`] escapes control
 //! characters and bounds the length (server text, configuration values,
-//! user input in errors); [`redact`] and `url_without_secrets` (inside the crate) show a URL
+//! user input in errors); [`redact`] and `url_without_secrets` show a URL
 //! without its user info; [`Secrets`] removes the client's own secrets from
 //! server text where it enters our types: a server (or a proxy, or a
 //! misconfigured gateway) that echoes the `Authorization` header must not get
@@ -10,7 +10,7 @@
 //! `Bearer ` just before it, by [`REDACTED`]: in any ASCII case and with any
 //! of its bytes percent-encoded, because that is what a URL parser does to a
 //! host or a path (and what a server may do when it echoes one), so text is
-//! safe to scrub before or after it is parsed. `Secrets::excerpt` (inside the crate) does the
+//! safe to scrub before or after it is parsed. `Secrets::excerpt` does the
 //! same for a cut body, and also removes a secret's start that the cut left
 //! at the end. A secret transformed otherwise (base64, reversed, split by
 //! other text) is not recognised.

@@ -523,7 +523,7 @@ fn every_request_side_row_is_enforced_or_explained() {
             );
         }
     }
-    // The wire-shape row: a string of digits before it, an integer from it.
+    // The wire-shape row: an integer in it, a string of digits before it (if any).
     let shape = table::ADMIN_ID__NUMBER.versions;
     let id_at = |p: usize| encode(admin_in_app(), Version::ALL[p])["from"]["id"].clone();
     assert_eq!(id_at(shape.first()), json!(394051));

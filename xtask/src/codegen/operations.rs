@@ -13,6 +13,9 @@ use crate::codegen::versions::Range;
 /// (`schemas/request/`) and names (`REQUEST_SCHEMAS`, `REQUEST_ROOT`).
 pub const FIRST_OPERATION: &str = "createMessage";
 
+/// Where the first operation's request schemas are, relative to the workspace root.
+pub const FIRST_SCHEMA_DIR: &str = "crates/intercom-messages-api/schemas/request";
+
 /// One operation of the fragment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Operation {
@@ -41,7 +44,7 @@ impl Operation {
     /// The directory of its per-version request schemas, relative to the workspace root.
     pub fn schema_dir(&self) -> String {
         if self.id == FIRST_OPERATION {
-            crate::codegen::project::REQUEST_SCHEMA_DIR.to_string()
+            FIRST_SCHEMA_DIR.to_string()
         } else {
             format!("crates/intercom-messages-api/schemas/{}", self.id)
         }

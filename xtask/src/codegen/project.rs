@@ -271,7 +271,7 @@ pub fn request_schema_path(version: &str) -> String {
 }
 
 /// The directory of the request schemas, relative to the workspace root.
-pub const REQUEST_SCHEMA_DIR: &str = "crates/intercom-messages-api/schemas/request";
+pub const REQUEST_SCHEMA_DIR: &str = crate::codegen::operations::FIRST_SCHEMA_DIR;
 
 /// Pushes the names of every `$ref` under `v` that starts with `prefix`.
 fn collect_refs(v: &Value, prefix: &str, out: &mut Vec<String>) {

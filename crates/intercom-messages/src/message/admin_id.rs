@@ -2,10 +2,10 @@
 
 use std::str::FromStr;
 
-/// An admin id: Intercom's admin ids are numbers. They are written as strings
-/// of digits up to the version where the contract's integer form starts
-/// (`AdminId|Number` in the version table), and as integers from there; the
-/// same id is the same number in both.
+/// An admin id: Intercom's admin ids are numbers. They are written as
+/// integers in the versions of the contract's integer form (`AdminId|Number`
+/// in the version table: every version), and as strings of digits elsewhere;
+/// the same id is the same number in both.
 ///
 /// ```
 /// use intercom_messages::AdminId;

@@ -45,7 +45,7 @@ use crate::message::whatsapp::WhatsAppMessage;
 ///     .referer("https://example.com/shop");
 ///
 /// let json = serde_json::to_value(email.to_request(Version::V2_6)?)?;
-/// assert_eq!(json["from"]["id"], "394051"); // a string up to 2.6
+/// assert_eq!(json["from"]["id"], 394051); // an integer, in every version
 /// assert!(from_a_lead.validate(Version::V2_14).is_ok());
 /// let either: Message = email.into(); // what `Client::send` takes
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -136,8 +136,9 @@ pub(crate) fn recipients(
     })
 }
 
-/// The admin id in the version's wire shape: a string of digits before the
-/// contract's integer member (`AdminId|Number`), an integer from there.
+/// The admin id in the version's wire shape: an integer where the contract's
+/// integer member (`AdminId|Number`) exists (every version), a string of
+/// digits elsewhere.
 fn admin_id(id: AdminId, version: Version) -> Result<types::AdminId, ValidationError> {
     let n = i64::try_from(id.get()).map_err(|_| ValidationError::AdminIdOutOfRange {
         value: id.to_string(),

@@ -18,8 +18,8 @@ use intercom_messages_api::version_table as table;
 use serde_json::{Value, json};
 
 use super::{
-    MockAnswer, MockIntercom, Received, ReceivedMessage, State, TEST_TOKEN, error, header_version,
-    rate_limit_headers,
+    MockAnswer, MockIntercom, Received, ReceivedMessage, State, error, rate_limit_headers,
+    request_id,
 };
 use crate::lock::lock;
 use crate::message::version::Version;
@@ -199,7 +199,7 @@ impl State {
         let app_version = lock(&self.app_version).unwrap_or_default();
         let (body, version) = match check_search(r, app_version) {
             Ok(ok) => ok,
-            Err((status, code, message)) => return MockAnswer::error(status, code, &message),
+            Err(refusal) => return refusal.answer(),
         };
         let scripted = lock(&self.scripted).pop_front();
         let mut conversations = lock(&self.conversations);
@@ -216,7 +216,7 @@ impl State {
                 "conversations": found,
             });
             rate_limit_headers(MockAnswer::status(200), conversations.searches.len())
-                .header("x-request-id", "mock-search-request")
+                .header("x-request-id", &request_id())
                 .body_json(&answer)
         });
         conversations.searches.push(ReceivedMessage {
@@ -224,6 +224,7 @@ impl State {
             body,
             status: (!answer.drop).then_some(answer.status),
             id: None,
+            undeclared: Vec::new(),
         });
         answer
     }
@@ -253,31 +254,14 @@ fn message_ids(query: &Value) -> Vec<String> {
 /// Checks a search: the token, the version (one that has search), and the
 /// body against that version's request schema.
 fn check_search(r: &Received, app_version: Version) -> Result<(Value, Version), super::Refusal> {
-    let auth = r.headers.get("authorization").and_then(|v| v.to_str().ok());
-    if auth != Some(&format!("Bearer {TEST_TOKEN}")) {
-        return Err(error(401, "unauthorized", "Access Token Invalid".into()));
-    }
-    let Some(version) = header_version(r, app_version) else {
-        return Err(error(
-            400,
-            "intercom_version_invalid",
-            "unknown Intercom-Version".into(),
-        ));
-    };
+    let version = super::check_headers(r, app_version)?;
     let Some(validator) = &validators()[version.position()] else {
         // 1.x has no search: the path is unknown there.
         return Err(error(404, "not_found", "Resource Not Found".into()));
     };
-    let body: Value = serde_json::from_slice(&r.body)
-        .map_err(|e| error(400, "parameter_invalid", format!("body is not JSON: {e}")))?;
+    let body: Value = serde_json::from_slice(&r.body).map_err(|_| super::not_json())?;
     if let Some(first) = validator.iter_errors(&body).next() {
-        let at = first.instance_path().to_string();
-        let at = if at.is_empty() { "/".to_string() } else { at };
-        return Err(error(
-            400,
-            "parameter_invalid",
-            format!("{at}: {first} (Intercom-Version {version})"),
-        ));
+        return Err(super::Problem::new(&first).refusal(version));
     }
     Ok((body, version))
 }
