@@ -85,3 +85,8 @@ pub fn request_schema(operation: &str) -> String {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The generated crate's own README (its registry page), compiled the same way.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/intercom-messages-api/README.md")]
+pub struct ApiReadmeDoctests;

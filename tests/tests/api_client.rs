@@ -31,7 +31,7 @@ async fn sends_the_version_header_and_never_api_version() {
         .mount(&server)
         .await;
 
-    let client = Client::new(&server.uri());
+    let client = Client::new(&server.uri()).unwrap();
     let request: types::CreateMessageRequest = serde_json::from_value(admin_in_app()).unwrap();
     let message = client
         .create_message()

@@ -8,14 +8,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas, and the 2.14 schema for every version its Intercom-Version enum lists, 1.0 on).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum AdminId {
         /// `Number`: a [`i64`].
@@ -72,15 +66,10 @@ pub mod types {
         }
     }
     ///A message an admin sends to a user or lead, in-app or by email. An email needs its subject in every version (1.x "optional unless message_type is email", 2.6 "Yes, if message_type: email", the 2.7+ branch "message_type: `email`", the recorded 422 "No subject supplied for email message"). Its template is not required: the recorded 422 for an email with neither names only the subject. `from` is required up to 2.6 (1.x and 2.6: required) and may be omitted from 2.7, whose descriptions say of it "If not provided, the default sender will be used" (their branches list it as required: see openapi/README.md).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct AdminMessageRequest {
         ///Blind-copied recipients (in the published schema, of every kind of admin message).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -127,9 +116,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AdminMessageType {
         /// `inapp` on the wire.
         #[serde(rename = "inapp")]
@@ -180,14 +169,8 @@ pub mod types {
         }
     }
     ///The admin sending the message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct AdminSender {
         /// An admin id: a string of digits (1.0 to 2.6 docs, and the examples of every later version) or an integer (the 2.7+ schemas, and the 2.14 schema for every version its Intercom-Version enum lists, 1.0 on) ([`AdminId`])
@@ -213,9 +196,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AdminSenderType {
         /// `admin` on the wire.
         #[serde(rename = "admin")]
@@ -256,14 +239,8 @@ pub mod types {
         }
     }
     ///A sender identified by email address.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ContactByEmail {
         ///The contact's email address.
@@ -279,17 +256,8 @@ pub mod types {
         }
     }
     ///The contact's email address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ContactByEmailEmail(::std::string::String);
     impl ::std::ops::Deref for ContactByEmailEmail {
@@ -343,14 +311,8 @@ pub mod types {
         }
     }
     ///A contact identified by Intercom's id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ContactById {
         ///The contact's Intercom id.
@@ -366,17 +328,8 @@ pub mod types {
         }
     }
     ///The contact's Intercom id.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ContactByIdId(::std::string::String);
     impl ::std::ops::Deref for ContactByIdId {
@@ -430,14 +383,8 @@ pub mod types {
         }
     }
     ///A contact identified by your own user_id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct ContactByUserId {
         /// The kind of recipient: `contact` (a lead or visitor) up to 2.5: the 1.x docs document it, the 2.0 and 2.4 docs say to use `contact` for users and leads, and no document refuses it before 2.6, whose page lists `user` or `lead`; `lead` from 2.0, on the same argument (see openapi/README.md) ([`ContactType`])
@@ -453,17 +400,8 @@ pub mod types {
         }
     }
     ///The contact's id in your own system (`user_id`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct ContactByUserIdUserId(::std::string::String);
     impl ::std::ops::Deref for ContactByUserIdUserId {
@@ -517,14 +455,8 @@ pub mod types {
         }
     }
     ///A contact of a conversation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ContactReference {
         ///Your id for the contact, if it has one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -556,9 +488,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ContactType {
         /// `user` on the wire.
         #[serde(rename = "user")]
@@ -609,14 +541,8 @@ pub mod types {
         }
     }
     ///A conversation as a search returns it. Only `id` is always there (the Preview example "with QA evaluations" has neither source nor contacts); every other property Intercom sends is kept as it came (`additionalProperties: {}`): a conversation has dozens, and grows with every version.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Conversation {
         ///The admin it is assigned to, if any.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -679,14 +605,8 @@ pub mod types {
         }
     }
     ///Who wrote the part that started the conversation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationAuthor {
         ///The author's email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -711,14 +631,8 @@ pub mod types {
         }
     }
     ///The contacts in the conversation (`contact.list`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationContacts {
         ///The contacts.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -737,15 +651,8 @@ pub mod types {
         }
     }
     ///The contact's first reply, if they replied.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationFirstContactReply {
         ///When the contact first replied (UNIX seconds).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -764,14 +671,8 @@ pub mod types {
         }
     }
     ///The conversations a search found (`conversation.list`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationList {
         ///The conversations of this page.
         pub conversations: ::std::vec::Vec<Conversation>,
@@ -795,14 +696,8 @@ pub mod types {
         }
     }
     ///The part that started the conversation; for a message, its `id` is the message's id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationSource {
         /// Who wrote the part that started the conversation ([`ConversationAuthor`])
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -836,15 +731,8 @@ pub mod types {
         }
     }
     ///Counts and times of the conversation, when Intercom has them.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConversationStatistics {
         ///When the contact first replied (UNIX seconds).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -860,14 +748,8 @@ pub mod types {
         }
     }
     ///The body of `POST /messages`: an admin-initiated message (in-app or email; a WhatsApp template from 2.16; an SMS in Preview), or a user-, lead- or visitor-initiated one.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum CreateMessageRequest {
         /// `AdminMessageRequest`: a [`AdminMessageRequest`].
@@ -900,14 +782,8 @@ pub mod types {
         }
     }
     ///Where this page is among the answer's pages.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CursorPages {
         ///The cursor of the next page, when there is one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -935,15 +811,8 @@ pub mod types {
         }
     }
     ///The cursor of the next page, when there is one.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CursorPagesNext {
         ///How many results the next page holds.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -959,17 +828,8 @@ pub mod types {
         }
     }
     ///`Digits`
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct Digits(::std::string::String);
     impl ::std::ops::Deref for Digits {
@@ -988,9 +848,9 @@ pub mod types {
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[0-9]+$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9]+$").ok() });
+            if PATTERN.as_ref().and_then(|p| p.find(value)).is_none() {
                 return Err("doesn't match pattern \"^[0-9]+$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -1035,9 +895,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum EmailRecipientType {
         /// `user` on the wire.
         #[serde(rename = "user")]
@@ -1093,9 +953,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum EmailSenderType {
         /// `user` on the wire.
         #[serde(rename = "user")]
@@ -1146,14 +1006,8 @@ pub mod types {
         }
     }
     ///One error of an error list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Error {
         ///What went wrong; Intercom adds codes at any time.
         pub code: ::std::string::String,
@@ -1171,14 +1025,8 @@ pub mod types {
         }
     }
     ///Every error response of the API.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorList {
         ///One or more errors.
         pub errors: ::std::vec::Vec<Error>,
@@ -1206,9 +1054,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum IntercomVersion {
         /// `1.0` on the wire.
         #[serde(rename = "1.0")]
@@ -1358,14 +1206,9 @@ pub mod types {
         }
     }
     ///The created message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    #[non_exhaustive]
     pub struct Message {
         ///The message body as Intercom stored it.
         pub body: ::std::string::String,
@@ -1398,15 +1241,8 @@ pub mod types {
         }
     }
     ///The admin who owns the message. Declared by the 1.x docs; later responses still carry it undeclared.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageOwner {
         ///The owner's email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1428,14 +1264,8 @@ pub mod types {
         }
     }
     ///A recipient by phone number.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct PhoneRecipient {
         ///The recipient's name.
@@ -1451,17 +1281,8 @@ pub mod types {
         }
     }
     ///An E.164 number with its `+`, as a string of digits: the published example writes `+5547999998888` unquoted (which YAML reads as an integer), and every other phone number Intercom publishes is a quoted string. At most 15 digits (E.164's only bound) and at least two (`+6834002`, Niue, has 7); the facade removes the spaces Intercom writes elsewhere (`+1 1234567890`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct PhoneRecipientPhone(::std::string::String);
     impl ::std::ops::Deref for PhoneRecipientPhone {
@@ -1480,9 +1301,9 @@ pub mod types {
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^\\+[1-9][0-9]{1,14}$").unwrap() });
-            if PATTERN.find(value).is_none() {
+            static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^\\+[1-9][0-9]{1,14}$").ok() });
+            if PATTERN.as_ref().and_then(|p| p.find(value)).is_none() {
                 return Err("doesn't match pattern \"^\\+[1-9][0-9]{1,14}$\"".into());
             }
             Ok(Self(value.to_string()))
@@ -1517,14 +1338,8 @@ pub mod types {
         }
     }
     ///A user or lead receiving an admin message, identified by exactly one key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum Recipient {
         /// `ContactById`: a [`ContactById`].
@@ -1550,14 +1365,8 @@ pub mod types {
         }
     }
     ///A recipient identified by email address: the 1.x docs, the PHP sample of the 2.6 page, and the official PHP and Go SDKs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct RecipientByEmail {
         ///The recipient's email address.
@@ -1573,17 +1382,8 @@ pub mod types {
         }
     }
     ///The recipient's email address.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct RecipientByEmailEmail(::std::string::String);
     impl ::std::ops::Deref for RecipientByEmailEmail {
@@ -1637,14 +1437,8 @@ pub mod types {
         }
     }
     ///One recipient, or (from 2.14) a list of them.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum Recipients {
         /// `Recipient`: a [`Recipient`].
@@ -1663,14 +1457,8 @@ pub mod types {
         }
     }
     ///The body of `POST /conversations/search`: a query and, optionally, the page to read. The versions that can search are this schema's.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SearchConversationsRequest {
         /// Which page to read (20 a page unless told, at most 150) ([`StartingAfterPaging`])
@@ -1686,15 +1474,8 @@ pub mod types {
         }
     }
     ///One filter: a field, an operator and a value (`source.id` `=` a message id finds its conversation). Intercom's schema requires none of the three, and neither does this one.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SearchFilter {
         ///The field searched, e.g. `source.id` or `created_at`.
@@ -1714,17 +1495,8 @@ pub mod types {
         }
     }
     ///The field searched, e.g. `source.id` or `created_at`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SearchFilterField(::std::string::String);
     impl ::std::ops::Deref for SearchFilterField {
@@ -1778,15 +1550,8 @@ pub mod types {
         }
     }
     ///Filters joined by `AND` or `OR`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SearchFilterGroup {
         /// How the filters of a group are joined ([`SearchGroupOperator`])
@@ -1813,9 +1578,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum SearchGroupOperator {
         /// `AND` on the wire.
         #[serde(rename = "AND")]
@@ -1861,17 +1626,8 @@ pub mod types {
         }
     }
     ///How the field is compared with the value: one of `=`, `!=`, `IN`, `NIN`, `<`, `<=`, `>`, `>=`, `~`, `!~`, `^`, `$` (Intercom's enum, written as a pattern: the generator cannot name symbols as variants).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SearchOperator(::std::string::String);
     impl ::std::ops::Deref for SearchOperator {
@@ -1890,11 +1646,11 @@ pub mod types {
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regress::Regex>> = ::std::sync::LazyLock::new(||
             {
-                ::regress::Regex::new("^(=|!=|IN|NIN|<|<=|>|>=|~|!~|\\^|\\$)$").unwrap()
+                ::regress::Regex::new("^(=|!=|IN|NIN|<|<=|>|>=|~|!~|\\^|\\$)$").ok()
             });
-            if PATTERN.find(value).is_none() {
+            if PATTERN.as_ref().and_then(|p| p.find(value)).is_none() {
                 return Err(
                     "doesn't match pattern \"^(=|!=|IN|NIN|<|<=|>|>=|~|!~|\\^|\\$)$\""
                         .into(),
@@ -1932,14 +1688,8 @@ pub mod types {
         }
     }
     ///One filter, or filters joined by `AND` or `OR` (at most two levels, 15 filters a group).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum SearchQuery {
         /// `Variant0`: a [`SearchFilter`].
@@ -1958,14 +1708,8 @@ pub mod types {
         }
     }
     ///The value searched for, of the field's type (a date as UNIX seconds, a string or a number).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum SearchValue {
         /// The `String` form.
@@ -1993,14 +1737,8 @@ pub mod types {
         }
     }
     ///One value of an `IN` or `NIN` list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum SearchValueItem {
         /// The `String` form.
@@ -2022,14 +1760,8 @@ pub mod types {
         }
     }
     ///A sender identified by Intercom's id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SenderById {
         ///The sender's Intercom id.
@@ -2045,17 +1777,8 @@ pub mod types {
         }
     }
     ///The sender's Intercom id.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SenderByIdId(::std::string::String);
     impl ::std::ops::Deref for SenderByIdId {
@@ -2109,14 +1832,8 @@ pub mod types {
         }
     }
     ///A sender identified by your own user_id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct SenderByUserId {
         /// The kind of contact sending a message: `contact` (a visitor) in every version, as every 2.7+ description of `POST /conversations` says and the 2.11 `/messages` schema lists; `lead` from 2.0 ([`SenderType`])
@@ -2132,17 +1849,8 @@ pub mod types {
         }
     }
     ///The sender's id in your own system (`user_id`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SenderByUserIdUserId(::std::string::String);
     impl ::std::ops::Deref for SenderByUserIdUserId {
@@ -2206,9 +1914,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum SenderType {
         /// `user` on the wire.
         #[serde(rename = "user")]
@@ -2259,15 +1967,10 @@ pub mod types {
         }
     }
     ///An admin's SMS to a user or lead (the Preview branch titled "message_type: `sms`").
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct SmsMessageRequest {
         ///Blind-copied recipients.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2314,9 +2017,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum SmsMessageRequestMessageType {
         /// `sms` on the wire.
         #[serde(rename = "sms")]
@@ -2358,15 +2061,8 @@ pub mod types {
         }
     }
     ///Which page to read (20 a page unless told, at most 150).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct StartingAfterPaging {
         ///How many conversations a page holds (at most 150).
@@ -2393,9 +2089,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum Template {
         /// `plain` on the wire.
         #[serde(rename = "plain")]
@@ -2441,15 +2137,10 @@ pub mod types {
         }
     }
     ///A message a user, lead or visitor sends to the team. Always in-app, plain text, never addressed to an admin.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct UserMessageRequest {
         ///The content of the message; plain text only.
         pub body: ::std::string::String,
@@ -2479,9 +2170,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UserMessageRequestMessageType {
         /// `inapp` on the wire.
         #[serde(rename = "inapp")]
@@ -2523,14 +2214,8 @@ pub mod types {
         }
     }
     ///The user, lead or visitor sending a message, identified by exactly one key.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum UserSender {
         /// `SenderById`: a [`SenderById`].
@@ -2556,14 +2241,8 @@ pub mod types {
         }
     }
     ///One part of a WhatsApp template with its parameters. Intercom documents only `BODY` with text parameters; WhatsApp templates also have `HEADER` (text or media) and `BUTTONS` (with `sub_type` and `index`), which Intercom neither documents nor rules out, so they are accepted.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct WhatsAppComponent {
         ///A button's position, as WhatsApp writes it (a string); not documented by Intercom.
@@ -2585,17 +2264,8 @@ pub mod types {
         }
     }
     ///The part of the template (`BODY` in the recorded example).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppComponentType(::std::string::String);
     impl ::std::ops::Deref for WhatsAppComponentType {
@@ -2649,15 +2319,10 @@ pub mod types {
         }
     }
     ///An admin's WhatsApp message from an approved template. Intercom's branch "message_type: `whatsapp`" requires message_type, template, components, from and to, but declares neither `components`, `locale` nor a phone recipient; they are declared here as the recorded example sends them (see openapi/README.md). Every other property of the published schema is shared by all its branches, so it is here too.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct WhatsAppMessageRequest {
         ///Blind-copied recipients.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2699,17 +2364,8 @@ pub mod types {
         }
     }
     ///The template's language code, e.g. `en`.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppMessageRequestLocale(::std::string::String);
     impl ::std::ops::Deref for WhatsAppMessageRequestLocale {
@@ -2774,9 +2430,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppMessageRequestMessageType {
         /// `whatsapp` on the wire.
         #[serde(rename = "whatsapp")]
@@ -2818,17 +2474,8 @@ pub mod types {
         }
     }
     ///The name of an approved WhatsApp template (not `plain`/`personal`).
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppMessageRequestTemplate(::std::string::String);
     impl ::std::ops::Deref for WhatsAppMessageRequestTemplate {
@@ -2883,14 +2530,8 @@ pub mod types {
         }
     }
     ///A value filled into a template placeholder. Intercom documents `{type: text, text}` only; WhatsApp's other parameter types (`currency`, `date_time`, `image`, `document`, `video`, `payload`) are objects of their own shape, passed on as written. The documented one is `WhatsAppTextParameter`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct WhatsAppParameter(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2919,14 +2560,8 @@ pub mod types {
         }
     }
     ///A phone number (as the recorded example sends it), or the recipients the published schema declares for `to` (a user or lead, or a list).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum WhatsAppRecipients {
         /// `PhoneRecipient`: a [`PhoneRecipient`].
@@ -2945,14 +2580,8 @@ pub mod types {
         }
     }
     ///The template parameter Intercom documents (admin_whatsapp_message_created): a text filled into a placeholder. Sent as a `WhatsAppParameter`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct WhatsAppTextParameter {
         ///The text put in the placeholder.
@@ -2978,9 +2607,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WhatsAppTextParameterType {
         /// `text` on the wire.
         #[serde(rename = "text")]
@@ -3024,6 +2653,7 @@ pub mod types {
     pub mod builder {
         /// A builder of [`super::AdminMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct AdminMessageRequest {
             bcc: ::std::result::Result<
                 ::std::option::Option<super::Recipients>,
@@ -3250,6 +2880,7 @@ pub mod types {
         }
         /// A builder of [`super::AdminSender`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct AdminSender {
             id: ::std::result::Result<super::AdminId, ::std::string::String>,
             type_: ::std::result::Result<super::AdminSenderType, ::std::string::String>,
@@ -3309,6 +2940,7 @@ pub mod types {
         }
         /// A builder of [`super::ContactByEmail`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ContactByEmail {
             email: ::std::result::Result<
                 super::ContactByEmailEmail,
@@ -3373,6 +3005,7 @@ pub mod types {
         }
         /// A builder of [`super::ContactById`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ContactById {
             id: ::std::result::Result<super::ContactByIdId, ::std::string::String>,
             type_: ::std::result::Result<super::ContactType, ::std::string::String>,
@@ -3432,6 +3065,7 @@ pub mod types {
         }
         /// A builder of [`super::ContactByUserId`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ContactByUserId {
             type_: ::std::result::Result<super::ContactType, ::std::string::String>,
             user_id: ::std::result::Result<
@@ -3496,6 +3130,7 @@ pub mod types {
         }
         /// A builder of [`super::ContactReference`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ContactReference {
             external_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -3603,6 +3238,7 @@ pub mod types {
         }
         /// A builder of [`super::Conversation`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct Conversation {
             admin_assignee_id: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -4001,6 +3637,7 @@ pub mod types {
         }
         /// A builder of [`super::ConversationAuthor`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ConversationAuthor {
             email: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -4128,6 +3765,7 @@ pub mod types {
         }
         /// A builder of [`super::ConversationContacts`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ConversationContacts {
             contacts: ::std::result::Result<
                 ::std::vec::Vec<super::ContactReference>,
@@ -4218,6 +3856,7 @@ pub mod types {
         }
         /// A builder of [`super::ConversationFirstContactReply`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ConversationFirstContactReply {
             created_at: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -4307,6 +3946,7 @@ pub mod types {
         }
         /// A builder of [`super::ConversationList`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ConversationList {
             conversations: ::std::result::Result<
                 ::std::vec::Vec<super::Conversation>,
@@ -4438,6 +4078,7 @@ pub mod types {
         }
         /// A builder of [`super::ConversationSource`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ConversationSource {
             author: ::std::result::Result<
                 ::std::option::Option<super::ConversationAuthor>,
@@ -4627,6 +4268,7 @@ pub mod types {
         }
         /// A builder of [`super::ConversationStatistics`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ConversationStatistics {
             first_contact_reply_at: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -4700,6 +4342,7 @@ pub mod types {
         }
         /// A builder of [`super::CursorPages`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct CursorPages {
             next: ::std::result::Result<
                 ::std::option::Option<super::CursorPagesNext>,
@@ -4851,6 +4494,7 @@ pub mod types {
         }
         /// A builder of [`super::CursorPagesNext`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct CursorPagesNext {
             per_page: ::std::result::Result<
                 ::std::option::Option<i64>,
@@ -4920,6 +4564,7 @@ pub mod types {
         }
         /// A builder of [`super::Error`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct Error {
             code: ::std::result::Result<::std::string::String, ::std::string::String>,
             field: ::std::result::Result<
@@ -5004,6 +4649,7 @@ pub mod types {
         }
         /// A builder of [`super::ErrorList`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct ErrorList {
             errors: ::std::result::Result<
                 ::std::vec::Vec<super::Error>,
@@ -5088,6 +4734,7 @@ pub mod types {
         }
         /// A builder of [`super::Message`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct Message {
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
             conversation_id: ::std::result::Result<
@@ -5283,6 +4930,7 @@ pub mod types {
         }
         /// A builder of [`super::MessageOwner`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct MessageOwner {
             email: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -5388,6 +5036,7 @@ pub mod types {
         }
         /// A builder of [`super::PhoneRecipient`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct PhoneRecipient {
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -5455,6 +5104,7 @@ pub mod types {
         }
         /// A builder of [`super::RecipientByEmail`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct RecipientByEmail {
             email: ::std::result::Result<
                 super::RecipientByEmailEmail,
@@ -5522,6 +5172,7 @@ pub mod types {
         }
         /// A builder of [`super::SearchConversationsRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SearchConversationsRequest {
             pagination: ::std::result::Result<
                 ::std::option::Option<super::StartingAfterPaging>,
@@ -5590,6 +5241,7 @@ pub mod types {
         }
         /// A builder of [`super::SearchFilter`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SearchFilter {
             field: ::std::result::Result<
                 ::std::option::Option<super::SearchFilterField>,
@@ -5679,6 +5331,7 @@ pub mod types {
         }
         /// A builder of [`super::SearchFilterGroup`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SearchFilterGroup {
             operator: ::std::result::Result<
                 ::std::option::Option<super::SearchGroupOperator>,
@@ -5748,6 +5401,7 @@ pub mod types {
         }
         /// A builder of [`super::SenderById`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SenderById {
             id: ::std::result::Result<super::SenderByIdId, ::std::string::String>,
             type_: ::std::result::Result<super::SenderType, ::std::string::String>,
@@ -5807,6 +5461,7 @@ pub mod types {
         }
         /// A builder of [`super::SenderByUserId`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SenderByUserId {
             type_: ::std::result::Result<super::SenderType, ::std::string::String>,
             user_id: ::std::result::Result<
@@ -5871,6 +5526,7 @@ pub mod types {
         }
         /// A builder of [`super::SmsMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct SmsMessageRequest {
             bcc: ::std::result::Result<
                 ::std::option::Option<super::Recipients>,
@@ -6096,6 +5752,7 @@ pub mod types {
         }
         /// A builder of [`super::StartingAfterPaging`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct StartingAfterPaging {
             per_page: ::std::result::Result<
                 ::std::option::Option<::std::num::NonZeroU64>,
@@ -6168,6 +5825,7 @@ pub mod types {
         }
         /// A builder of [`super::UserMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct UserMessageRequest {
             body: ::std::result::Result<::std::string::String, ::std::string::String>,
             from: ::std::result::Result<super::UserSender, ::std::string::String>,
@@ -6271,6 +5929,7 @@ pub mod types {
         }
         /// A builder of [`super::WhatsAppComponent`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct WhatsAppComponent {
             index: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6378,6 +6037,7 @@ pub mod types {
         }
         /// A builder of [`super::WhatsAppMessageRequest`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct WhatsAppMessageRequest {
             bcc: ::std::result::Result<
                 ::std::option::Option<super::Recipients>,
@@ -6650,6 +6310,7 @@ pub mod types {
         }
         /// A builder of [`super::WhatsAppTextParameter`]: set its fields, then convert it with `try_into()` (a required field left unset is an error).
         #[derive(Clone, Debug)]
+        #[must_use]
         pub struct WhatsAppTextParameter {
             text: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<
@@ -6759,21 +6420,6 @@ pub struct Client {
     pub(crate) client: reqwest::Client,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            crate::client_builder().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = crate::client_builder();
-        Self::new_with_client(baseurl, client.build().unwrap())
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
@@ -6861,6 +6507,7 @@ pub mod builder {
 
 [`Client::search_conversations`]: super::Client::search_conversations*/
     #[derive(Debug, Clone)]
+    #[must_use]
     pub struct SearchConversations<'a> {
         client: &'a super::Client,
         intercom_version: Result<Option<types::IntercomVersion>, String>,
@@ -6991,6 +6638,7 @@ pub mod builder {
 
 [`Client::create_message`]: super::Client::create_message*/
     #[derive(Debug, Clone)]
+    #[must_use]
     pub struct CreateMessage<'a> {
         client: &'a super::Client,
         intercom_version: Result<Option<types::IntercomVersion>, String>,

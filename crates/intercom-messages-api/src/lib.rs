@@ -51,6 +51,10 @@ pub mod availability;
 pub mod version_table;
 
 pub use generated::*;
+/// The `reqwest` this crate's signatures name ([`Client::new_with_client`],
+/// [`client_builder`], the errors): use it to build a custom client without
+/// a `reqwest` dependency of your own that must match.
+pub use reqwest;
 
 /// The `reqwest::ClientBuilder` every generated constructor starts from. With
 /// the `rustls-ring` feature it first installs ring as the process's rustls
@@ -95,6 +99,22 @@ impl std::error::Error for ClientError {
 }
 
 impl Client {
+    /// A client for `baseurl` with 15 s connect and total timeouts and no
+    /// token: every request gets a 401 (see [`Client::with_token`]). It fails
+    /// only when reqwest cannot build its client (TLS set-up).
+    ///
+    /// `baseurl` includes a scheme and a host, and a port and a path stem if
+    /// needed.
+    pub fn new(baseurl: &str) -> Result<Self, ClientError> {
+        let timeout = std::time::Duration::from_secs(15);
+        let http = client_builder()
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .build()
+            .map_err(ClientError::Http)?;
+        Ok(Self::new_with_client(baseurl, http))
+    }
+
     /// A client for `baseurl` (e.g. `https://api.intercom.io`, or a
     /// regional base URL) that sends `token` with every request as
     /// `Authorization: Bearer <token>`, marked sensitive so that reqwest

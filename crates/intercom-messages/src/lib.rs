@@ -1,6 +1,21 @@
 //! Send Intercom messages from Rust, in any API version of the contract, with
 //! the rules checked before anything is sent.
 //!
+//! ```no_run
+//! use intercom_messages::{Client, Contact, Message, SendError};
+//!
+//! # async fn demo() -> Result<(), intercom_messages::ConfigError> {
+//! let client = Client::from_env()?; // INTERCOM_TOKEN (and INTERCOM_REGION, INTERCOM_VERSION)
+//! let message = Message::from_admin(394051).to(Contact::user_id("70")).in_app("Hello!");
+//! match client.send(message).await {
+//!     Ok(sent) => println!("created {}", sent.id()),
+//!     Err(SendError::Invalid(rule)) => eprintln!("not sent: {rule}"), // names the field and the versions
+//!     Err(e) if e.may_have_been_delivered() => eprintln!("check before resending: {e}"),
+//!     Err(e) => eprintln!("not delivered: {e}"),
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! Intercom's `POST /messages` takes two kinds of message: an admin writing to
 //! users or leads (in-app or email), and a user, lead or visitor writing to the
 //! team. What each API version accepts differs; this crate builds both kinds,
@@ -112,6 +127,10 @@ pub mod text;
 
 /// The generated client crate, for the raw types and client.
 pub use intercom_messages_api as api;
+/// The `reqwest` this crate's signatures name ([`ClientBuilder::http_client`],
+/// [`SendError`]'s transport errors, [`RateLimit::read`]): build a custom
+/// client with it, with no `reqwest` dependency of your own that must match.
+pub use intercom_messages_api::reqwest;
 
 pub use contract::ErrorCode;
 pub use conversation::{
@@ -140,6 +159,26 @@ pub use send::rate_limit::{MAX_HOLD, RateLimit};
 pub use send::response::{DeliveredBy, MessageKind, SentMessage};
 pub use send::retry::RetryPolicy;
 pub use text::{BODY_EXCERPT_LIMIT, SERVER_TEXT_LIMIT};
+
+// Compile-time guards: a client is shared across tasks and its sends are
+// spawned, so these stay `Send + Sync` and `Send` (a change that breaks one
+// fails the build, not a user's).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Client>();
+    send_sync::<api::Client>();
+    send_sync::<SendError>();
+    send_sync::<SentMessage>();
+    #[allow(dead_code)]
+    fn sends_are_send(client: &Client, raw: &api::Client, message: Message, sent: &SentMessage) {
+        fn send<T: Send>(_: T) {}
+        send(client.send(message.clone()));
+        send(client.send_with(message, SendOptions::new()));
+        send(raw.create_message().send());
+        // An `async fn`: its future's `Send` is nowhere in its signature.
+        send(client.find_conversation(sent));
+    }
+};
 
 #[cfg(test)]
 mod tests {

@@ -31,17 +31,11 @@ pub fn generate_client(spec: &Spec) -> Result<GeneratedClient, String> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced invalid Rust: {e}"))?;
     crate::codegen::client_docs::document(&mut file, &spec.raw);
-    let code = prettyplease::unparse(&file);
-    // progenitor's `Client::new` builds its reqwest client inline; route it through
-    // lib.rs so that the TLS crypto provider is installed first. Fail loudly if a
-    // progenitor upgrade changes the shape, rather than silently skipping it.
-    let needle = "reqwest::ClientBuilder::new()";
-    if !code.contains(needle) {
-        return Err(format!(
-            "expected `{needle}` in progenitor's output; update xtask for this progenitor"
-        ));
-    }
-    let code = code.replace(needle, "crate::client_builder()");
+    let mut non_exhaustive = crate::codegen::table::request_members(&spec.raw)?;
+    non_exhaustive.push(crate::codegen::client_surface::RESPONSE_ROOT.to_string());
+    crate::codegen::client_surface::rewrite(&mut file, &non_exhaustive)?;
+    let code =
+        crate::codegen::client_surface::patterns_without_unwrap(&prettyplease::unparse(&file))?;
     Ok(GeneratedClient {
         code: format!("{}{code}", crate::codegen::header()),
         file,

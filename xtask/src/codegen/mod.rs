@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub mod client;
 mod client_docs;
+mod client_surface;
 pub mod constructors;
 pub mod docs;
 pub mod entries;

@@ -1,0 +1,249 @@
+//! What users get from progenitor's output beyond its defaults:
+//!
+//! - `schemars::JsonSchema` is derived only with the client crate's
+//!   `schemars` feature (the mock and the schema checks use it; a user's
+//!   default build does not compile schemars);
+//! - every builder (the types' and the operation's) is `#[must_use]`: a
+//!   builder dropped unsent or unconverted is a mistake;
+//! - each kind of message and the answer are `#[non_exhaustive]`;
+//! - progenitor's `Client::new`, which ends in an `unwrap()` on reqwest's
+//!   build, is left out: the crate's `lib.rs` defines a `Client::new` that
+//!   returns the error instead;
+//! - a pattern that fails to compile rejects every value instead of
+//!   panicking (progenitor `unwrap()`s the `regress::Regex`).
+//!
+//! Every rewrite fails loudly when progenitor's output no longer has the
+//! shape it expects, rather than silently doing nothing.
+
+use syn::punctuated::Punctuated;
+use syn::{Attribute, ImplItem, Item, Token};
+
+/// The derive that moves behind the `schemars` feature.
+const SCHEMA_DERIVE: &str = "schemars :: JsonSchema";
+
+/// The schema of the answer to `POST /messages`.
+pub const RESPONSE_ROOT: &str = "Message";
+
+/// Applies the syntax-tree rewrites to progenitor's output;
+/// `non_exhaustive_structs` are the structs of `types` marked
+/// `#[non_exhaustive]` (see [`non_exhaustive`]).
+pub fn rewrite(file: &mut syn::File, non_exhaustive_structs: &[String]) -> Result<(), String> {
+    let mut derives = 0;
+    let mut client_new = false;
+    for item in &mut file.items {
+        match item {
+            Item::Mod(m) if m.ident == "types" => {
+                let items = &mut m.content.as_mut().ok_or("empty `types` module")?.1;
+                derives += optional_schemas(items)?;
+                non_exhaustive(items, non_exhaustive_structs)?;
+                for inner in items.iter_mut() {
+                    if let Item::Mod(b) = inner
+                        && b.ident == "builder"
+                    {
+                        must_use(&mut b.content.as_mut().ok_or("empty builder module")?.1);
+                    }
+                }
+            }
+            Item::Mod(m) if m.ident == "builder" => {
+                must_use(&mut m.content.as_mut().ok_or("empty `builder` module")?.1);
+            }
+            Item::Impl(i) if i.trait_.is_none() && is_client(&i.self_ty) => {
+                let before = i.items.len();
+                i.items
+                    .retain(|it| !matches!(it, ImplItem::Fn(f) if f.sig.ident == "new"));
+                client_new |= i.items.len() < before;
+            }
+            _ => {}
+        }
+    }
+    if derives == 0 {
+        return Err("no `schemars::JsonSchema` derive in progenitor's output".into());
+    }
+    if !client_new {
+        return Err("no `Client::new` in progenitor's output; update xtask".into());
+    }
+    Ok(())
+}
+
+fn is_client(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.is_ident("Client"))
+}
+
+/// Moves `schemars::JsonSchema` out of every derive into a
+/// `cfg_attr(feature = "schemars", …)`; returns how many it moved.
+fn optional_schemas(items: &mut [Item]) -> Result<usize, String> {
+    let mut moved = 0;
+    for item in items {
+        let attrs = match item {
+            Item::Struct(s) => &mut s.attrs,
+            Item::Enum(e) => &mut e.attrs,
+            Item::Mod(m) => {
+                if let Some((_, inner)) = m.content.as_mut() {
+                    moved += optional_schemas(inner)?;
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        moved += usize::from(take_schema_derive(attrs)?);
+    }
+    Ok(moved)
+}
+
+fn take_schema_derive(attrs: &mut Vec<Attribute>) -> Result<bool, String> {
+    for at in 0..attrs.len() {
+        let a = &mut attrs[at];
+        if !a.path().is_ident("derive") {
+            continue;
+        }
+        let paths = a
+            .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+            .map_err(|e| format!("a derive progenitor wrote: {e}"))?;
+        let is_schema = |p: &syn::Path| quote::quote!(#p).to_string() == SCHEMA_DERIVE;
+        if !paths.iter().any(is_schema) {
+            continue;
+        }
+        let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_schema(p)).collect();
+        *a = syn::parse_quote!(#[derive(#(#kept),*)]);
+        // Right after the derive, before any `#[serde]` it reads.
+        attrs.insert(
+            at + 1,
+            syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]),
+        );
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// `#[non_exhaustive]` on the structs whose change is not breaking by
+/// intent: each kind of message (built with its generated `new`, so an
+/// optional property Intercom adds breaks no caller) and the answer
+/// ([`RESPONSE_ROOT`], decoded, never built by users). The other structs
+/// hold required properties only (one gained breaks their callers anyway),
+/// and the enums stay exhaustive: the facade matches every branch of the
+/// request so that a new kind of message fails its build, not its users'.
+fn non_exhaustive(items: &mut [Item], names: &[String]) -> Result<(), String> {
+    for name in names {
+        let st = items
+            .iter_mut()
+            .find_map(|i| match i {
+                Item::Struct(s) if s.ident == name => Some(s),
+                _ => None,
+            })
+            .ok_or_else(|| format!("no struct `{name}` in the generated client"))?;
+        st.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+    }
+    Ok(())
+}
+
+/// `#[must_use]` on every struct of a builder module.
+fn must_use(items: &mut [Item]) {
+    for item in items {
+        if let Item::Struct(s) = item
+            && !s.attrs.iter().any(|a| a.path().is_ident("must_use"))
+        {
+            s.attrs.push(syn::parse_quote!(#[must_use]));
+        }
+    }
+}
+
+/// Text rewrite of progenitor's pattern checks: the `LazyLock<Regex>` built
+/// with `unwrap()` becomes a `LazyLock<Option<Regex>>`, and a value is
+/// accepted only when the pattern compiled and matches.
+pub fn patterns_without_unwrap(code: &str) -> Result<String, String> {
+    const LOCK: &str = "::std::sync::LazyLock<::regress::Regex>";
+    const FIND: &str = "PATTERN.find(value).is_none()";
+    const NEW: &str = "::regress::Regex::new(";
+    let count = code.matches(NEW).count();
+    if code.matches(LOCK).count() != count || code.matches(FIND).count() != count {
+        return Err(format!(
+            "progenitor's pattern checks changed shape (`{LOCK}`, `{FIND}`); update xtask"
+        ));
+    }
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find(NEW) {
+        let (head, tail) = rest.split_at(at + NEW.len());
+        out.push_str(head);
+        let end = string_literal_end(tail)
+            .ok_or("a `regress::Regex::new` without a string literal; update xtask")?;
+        let after = tail[end..]
+            .strip_prefix(").unwrap()")
+            .ok_or("a `regress::Regex::new` not followed by `.unwrap()`; update xtask")?;
+        out.push_str(&tail[..end]);
+        out.push_str(").ok()");
+        rest = after;
+    }
+    out.push_str(rest);
+    Ok(out
+        .replace(
+            LOCK,
+            "::std::sync::LazyLock<::std::option::Option<::regress::Regex>>",
+        )
+        .replace(
+            FIND,
+            "PATTERN.as_ref().and_then(|p| p.find(value)).is_none()",
+        ))
+}
+
+/// The length of the string literal `text` starts with (`"…"`, escapes
+/// included), or `None` when it does not start with one.
+fn string_literal_end(text: &str) -> Option<usize> {
+    let body = text.strip_prefix('"')?;
+    let mut escaped = false;
+    for (i, c) in body.char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return Some(i + 2),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pattern_that_does_not_compile_rejects_instead_of_panicking() {
+        let code = r#"static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^\"(x)$").unwrap() });
+            if PATTERN.find(value).is_none() {"#;
+        let out = patterns_without_unwrap(code).unwrap();
+        assert!(!out.contains("unwrap"), "{out}");
+        assert!(
+            out.contains(r#"::regress::Regex::new("^\"(x)$").ok()"#),
+            "{out}"
+        );
+        assert!(out.contains("LazyLock<::std::option::Option<::regress::Regex>>"));
+        assert!(out.contains("PATTERN.as_ref().and_then(|p| p.find(value)).is_none()"));
+    }
+
+    #[test]
+    fn a_changed_shape_is_an_error() {
+        let code = r#"::regress::Regex::new("x").expect("y")"#;
+        assert!(patterns_without_unwrap(code).is_err());
+    }
+
+    #[test]
+    fn the_schema_derive_moves_behind_the_feature() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(Clone, schemars::JsonSchema, PartialEq)]
+                pub struct A { x: i64 }
+                pub mod builder { pub struct A { x: i64 } }
+            }
+            pub mod builder { pub struct Op { x: i64 } }
+            impl Client { pub fn new(baseurl: &str) -> Self { todo!() } pub fn other() {} }
+        };
+        rewrite(&mut file, &["A".to_string()]).unwrap();
+        let text = quote::quote!(#file).to_string();
+        assert!(text.contains("# [derive (Clone , PartialEq)]"), "{text}");
+        assert_eq!(text.matches("# [non_exhaustive]").count(), 1, "{text}");
+        assert!(text.contains("cfg_attr (feature = \"schemars\""), "{text}");
+        assert_eq!(text.matches("# [must_use]").count(), 2, "{text}");
+        assert!(!text.contains("fn new"), "{text}");
+        assert!(text.contains("fn other"), "{text}");
+    }
+}
