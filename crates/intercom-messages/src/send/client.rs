@@ -213,9 +213,12 @@ impl ClientBuilder {
         self.retry = policy;
         self
     }
-    /// Paces sends to at most `requests` in any 10-second window (2 % wider,
-    /// for jitter), shared by all clones of the client: a burst within the
-    /// budget goes at once, and only what exceeds it waits. It also follows
+    /// Paces sends so that Intercom sees at most `requests` arrive in any
+    /// 10-second window, shared by all clones of the client: a request holds
+    /// its slot from its start until one window (2 % wider, for jitter) after
+    /// its answer, so however a burst spreads on its way, a window never
+    /// holds more. A burst within the budget goes at once, and only what
+    /// exceeds it waits. It also follows
     /// Intercom's `X-RateLimit-Remaining` and `X-RateLimit-Reset`: at most
     /// what remains goes before the reset, and nothing while none remains.
     /// A send cancelled while it waits leaves nothing behind. Off by default.
