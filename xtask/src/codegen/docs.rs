@@ -97,7 +97,7 @@ fn evidence_table(spec: &Spec, entries: &[Entry]) -> String {
 
 /// `text` with what stands between the `name` markers replaced by `body`;
 /// unchanged when it has no such markers.
-fn between(text: &str, name: &str, body: &str, rel: &str) -> Result<String, String> {
+pub(crate) fn between(text: &str, name: &str, body: &str, rel: &str) -> Result<String, String> {
     let (start, end) = (
         format!("<!-- {name}:start -->\n"),
         format!("<!-- {name}:end -->"),

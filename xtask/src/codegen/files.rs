@@ -90,6 +90,11 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
     let mut stale = Vec::new();
     let mut files = render(&spec)?;
     files.extend(docs::render_documents(&spec, root)?);
+    // The size table counts the files as this run leaves them.
+    let sizes = crate::codegen::sizes::table(root, &files);
+    for (rel, text) in files.iter_mut().filter(|(rel, _)| rel == "README.md") {
+        *text = docs::between(text, "size-table", &sizes, rel)?;
+    }
     for (rel, text) in &files {
         let path = root.join(rel);
         if mode == Mode::Write

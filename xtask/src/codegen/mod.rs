@@ -3,7 +3,7 @@
 //! ([`client`]), its `version_table.rs` ([`table`], from the rows of
 //! [`entries`]) and request schemas ([`project`]), and the facade's
 //! `contract.rs` ([`facade`]), and the parts of the documents that are facts
-//! of the fragment ([`docs`]). It never reads Intercom's published
+//! of the fragment ([`docs`]), and the README's size table ([`sizes`]). It never reads Intercom's published
 //! descriptions: that is [`crate::upstream`]'s job.
 
 use std::path::{Path, PathBuf};
@@ -19,6 +19,7 @@ pub mod facade;
 pub mod files;
 pub mod operations;
 pub mod project;
+pub mod sizes;
 pub mod spec;
 pub mod table;
 pub mod versions;
