@@ -91,9 +91,10 @@ pub fn codegen(root: &Path, mode: Mode) -> Result<Vec<String>, String> {
     let mut files = render(&spec)?;
     files.extend(docs::render_documents(&spec, root)?);
     // The size table counts the files as this run leaves them.
-    let sizes = crate::codegen::sizes::table(root, &files);
-    for (rel, text) in files.iter_mut().filter(|(rel, _)| rel == "README.md") {
-        *text = docs::between(text, "size-table", &sizes, rel)?;
+    if let Some(sizes) = crate::codegen::sizes::table_if_whole(root, &files) {
+        for (rel, text) in files.iter_mut().filter(|(rel, _)| rel == "README.md") {
+            *text = docs::between(text, "size-table", &sizes, rel)?;
+        }
     }
     for (rel, text) in &files {
         let path = root.join(rel);

@@ -144,3 +144,13 @@ pub fn table(root: &Path, overlay: &[(String, String)]) -> String {
     }
     out
 }
+
+/// The table, or `None` when the workspace at `root` lacks a part (a copy
+/// holding only the generator's inputs, as the generator's tests make):
+/// then the README's table is left as it is.
+pub fn table_if_whole(root: &Path, overlay: &[(String, String)]) -> Option<String> {
+    PARTS
+        .iter()
+        .all(|(_, paths, _)| paths.iter().any(|p| root.join(p).exists()))
+        .then(|| table(root, overlay))
+}
