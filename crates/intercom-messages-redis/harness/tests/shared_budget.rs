@@ -51,7 +51,10 @@ async fn four_processes_share_one_budget_and_local_pacing_would_not() {
     assert_eq!(starts.len(), 900, "starts Redis handed out");
     let (most, used) = schedule(&starts, window, budget);
     assert!(most <= budget as usize, "{most} starts in one window");
-    assert!(used >= 0.95, "{:.1} % of the budget", used * 100.0);
+    // How much of the budget is used is a speed figure, measured in
+    // BENCHMARKS.md ("Shared rate budget": 98 %); here only a collapse fails,
+    // so that four processes on a loaded machine still pass.
+    assert!(used >= 0.8, "{:.1} % of the budget", used * 100.0);
     // Every message reached the server once and was created or refused. The
     // server judges arrivals, which a loaded machine delays and bunches after
     // Redis handed out their starts, so its 429s are shown, not asserted (the
