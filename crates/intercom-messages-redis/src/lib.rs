@@ -161,7 +161,7 @@ mod scripts;
 
 pub use env::{client_builder_from, client_from_env};
 
-use conn::{Orphan, Store, Target};
+use conn::{Ended, Orphan, Store, Target};
 
 /// A mutex's guard, even when another thread panicked holding it: every
 /// state kept under these locks is whole between statements.
@@ -241,6 +241,7 @@ struct Scripts {
     acquire: redis::Script,
     block: redis::Script,
     remaining: redis::Script,
+    finish: redis::Script,
 }
 
 impl std::fmt::Debug for RedisBudgets {
@@ -314,6 +315,7 @@ impl RedisBudgets {
                 acquire: redis::Script::new(scripts::ACQUIRE),
                 block: redis::Script::new(scripts::BLOCK),
                 remaining: redis::Script::new(scripts::REMAINING),
+                finish: redis::Script::new(scripts::FINISH),
             }),
         }
     }
@@ -418,6 +420,7 @@ impl RedisBudgetBuilder {
             unavailable: self.unavailable,
             local,
             queue: tokio::sync::Mutex::new(()),
+            in_flight: std::sync::Mutex::new(std::collections::VecDeque::new()),
             redis,
         })
     }
@@ -450,6 +453,22 @@ pub struct RedisBudget {
     local: Option<Pacer>,
     /// This process's waiters for this app, first come first served.
     queue: tokio::sync::Mutex<()>,
+    /// This process's requests that hold a slot and have not ended, in the
+    /// order they started; at most [`MAX_IN_FLIGHT`].
+    in_flight: std::sync::Mutex<std::collections::VecDeque<Slot>>,
+}
+
+/// The most requests in flight a budget remembers to re-score when they
+/// end; past that, the oldest is forgotten and counts until its hold runs
+/// out (only ever sending less).
+const MAX_IN_FLIGHT: usize = 4096;
+
+/// A slot this process gave a request that has not ended.
+enum Slot {
+    /// In the shared log, under this name, scored in the future.
+    Shared(String),
+    /// Paced alone while Redis was down: counted from its start.
+    Local,
 }
 
 impl std::fmt::Debug for RedisBudget {
@@ -493,7 +512,7 @@ impl RedisBudget {
         let too_late =
             |wait: Duration| send_by.is_some_and(|by| tokio::time::Instant::now() + wait > by);
         match self.ask().await {
-            Ask::Go => return Shared::Started,
+            Ask::Go(member) => return Shared::Started(member),
             Ask::Down => return Shared::Down,
             Ask::Wait(wait) if too_late(wait) => return Shared::PastDeadline,
             Ask::Wait(_) => {}
@@ -504,7 +523,7 @@ impl RedisBudget {
         let deadline = tokio::time::Instant::now() + self.max_wait;
         loop {
             match self.ask().await {
-                Ask::Go => return Shared::Started,
+                Ask::Go(member) => return Shared::Started(member),
                 Ask::Down => return Shared::Down,
                 Ask::Wait(wait) if too_late(wait) => return Shared::PastDeadline,
                 Ask::Wait(wait) if tokio::time::Instant::now() + wait > deadline => {
@@ -518,12 +537,15 @@ impl RedisBudget {
     /// Asks Redis once to start a request now. Dropped while the script may
     /// be running, it removes the start the script may have recorded.
     async fn ask(&self) -> Ask {
-        let span_us = u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX);
+        let span_us = self.span_us();
+        let hold_us = u64::try_from(MAX_HOLD.as_micros()).unwrap_or(u64::MAX);
         let store = &self.redis.store;
         // The starts of callers that gave up while Redis did not answer go
-        // first, so that they take no slot from this one (nothing to do, and
-        // no round trip, when there are none).
+        // first, so that they take no slot from this one, and the ends Redis
+        // did not hear of, so that they count from a window ago at most
+        // (nothing to do, and no round trip, when there are none).
         store.forget_orphans().await;
+        store.finish_ended(&self.redis.scripts.finish).await;
         let member = format!("{:016x}", fastrand::u64(..));
         let tombstone = format!("{}:gone:{member}", self.keys[0]);
         let keys = [&*self.keys[0], &*self.keys[1], &*self.keys[2], &*tombstone];
@@ -537,7 +559,7 @@ impl RedisBudget {
             .run_named(
                 &self.redis.scripts.acquire,
                 &keys,
-                &[u64::from(self.limit), span_us],
+                &[u64::from(self.limit), span_us, hold_us],
                 &member,
             )
             .await;
@@ -553,10 +575,24 @@ impl RedisBudget {
         };
         store.answered();
         if wait.is_zero() {
-            Ask::Go
+            Ask::Go(member)
         } else {
             Ask::Wait(wait)
         }
+    }
+
+    /// The window, in microseconds.
+    fn span_us(&self) -> u64 {
+        u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX)
+    }
+
+    /// Remembers a slot given, until its request ends.
+    fn holds(&self, slot: Slot) {
+        let mut in_flight = lock(&self.in_flight);
+        if in_flight.len() >= MAX_IN_FLIGHT {
+            in_flight.pop_front();
+        }
+        in_flight.push_back(slot);
     }
 
     /// Whether `remaining` requests until `reset_in` is tighter than the
@@ -574,7 +610,10 @@ impl RedisBudget {
     /// (`FallBack`); refused at once when it would come after `send_by`.
     async fn start_by(&self, send_by: Option<tokio::time::Instant>) -> Result<(), BudgetError> {
         match self.shared_start(send_by).await {
-            Shared::Started => return Ok(()),
+            Shared::Started(member) => {
+                self.holds(Slot::Shared(member));
+                return Ok(());
+            }
             Shared::PastDeadline => return Err(BudgetError::past_deadline()),
             Shared::TooLong => {
                 return Err(BudgetError::new(format!(
@@ -588,6 +627,7 @@ impl RedisBudget {
             Some(local) => {
                 fell_back();
                 local.acquire().await;
+                self.holds(Slot::Local);
                 Ok(())
             }
             None => Err(BudgetError::new(format!(
@@ -611,6 +651,25 @@ impl RateBudget for RedisBudget {
         deadline: std::time::Instant,
     ) -> BudgetFuture<'_, Result<(), BudgetError>> {
         Box::pin(self.start_by(Some(tokio::time::Instant::from_std(deadline))))
+    }
+
+    /// Re-scores one of this process's requests in flight to now, in a
+    /// task of its own: it then counts one window more (the crate docs,
+    /// "Counting what the server can see").
+    fn finished(&self) {
+        let Some(Slot::Shared(member)) = lock(&self.in_flight).pop_front() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let ended = Ended {
+            log: self.keys[0].clone(),
+            span_us: self.span_us(),
+            member,
+        };
+        let (store, scripts) = (self.redis.store.clone(), self.redis.scripts.clone());
+        runtime.spawn(async move { store.finish(&scripts.finish, ended).await });
     }
 
     fn observe(&self, limits: RateLimit) -> BudgetFuture<'_, ()> {
@@ -684,15 +743,16 @@ impl Drop for Forget<'_> {
 
 /// What one question to Redis came to.
 enum Ask {
-    Go,
+    /// Go now: the start is in the log under this name.
+    Go(String),
     Down,
     Wait(Duration),
 }
 
 /// What asking Redis for a start came to.
 enum Shared {
-    /// The request may go now.
-    Started,
+    /// The request may go now: its start is in the log under this name.
+    Started(String),
     /// Redis did not answer, or answered a wait that is not sane.
     Down,
     /// Redis's waits for this start add up to more than the cap: the send
