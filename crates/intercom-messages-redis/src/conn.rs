@@ -88,6 +88,8 @@ pub(crate) struct Ended {
     /// The budget's window (µs): the log is kept at least that long.
     pub(crate) span_us: u64,
     pub(crate) member: String,
+    /// When it ended, on this process's monotonic clock.
+    pub(crate) at: std::time::Instant,
 }
 
 impl Store {
@@ -285,17 +287,24 @@ impl Store {
 }
 
 impl Store {
-    /// Re-scores a request that ended ([`crate::scripts::FINISH`]) now, or,
-    /// while Redis does not answer, once it does ([`Store::finish_ended`]).
-    pub(crate) async fn finish(&self, script: &redis::Script, ended: Ended) {
-        {
-            let mut queue = lock(&self.ended);
-            if queue.len() >= MAX_ORPHANS {
-                queue.pop_front();
-            }
-            queue.push_back(ended);
+    /// Queues a request that ended, to re-score ([`crate::scripts::FINISH`])
+    /// by the next [`Store::finish_ended`].
+    pub(crate) fn push_ended(&self, ended: Ended) {
+        let mut queue = lock(&self.ended);
+        if queue.len() >= MAX_ORPHANS {
+            queue.pop_front();
         }
-        self.finish_ended(script).await;
+        queue.push_back(ended);
+    }
+
+    /// Re-scores every ended request waiting, whether or not a flush runs
+    /// elsewhere, until none waits or Redis does not answer.
+    pub(crate) async fn flush_ended(&self, script: &redis::Script) {
+        while !lock(&self.ended).is_empty() {
+            if !self.finish_once(script).await {
+                return;
+            }
+        }
     }
 
     /// Re-scores every ended request waiting, one script a log; a request
@@ -322,21 +331,24 @@ impl Store {
     /// One pass of [`Store::finish_ended`]: whether Redis confirmed all.
     async fn finish_once(&self, script: &redis::Script) -> bool {
         let pending: Vec<Ended> = lock(&self.ended).iter().cloned().collect();
-        let mut logs: std::collections::BTreeMap<(&str, u64), Vec<&str>> = Default::default();
+        // Each log's members, each followed by its end's age (µs).
+        let mut logs: std::collections::BTreeMap<(&str, u64), Vec<String>> = Default::default();
         for e in &pending {
-            logs.entry((e.log.as_str(), e.span_us))
-                .or_default()
-                .push(e.member.as_str());
+            let age = u64::try_from(e.at.elapsed().as_micros()).unwrap_or(u64::MAX);
+            let names = logs.entry((e.log.as_str(), e.span_us)).or_default();
+            names.push(e.member.clone());
+            names.push(age.to_string());
         }
-        for ((log, span_us), members) in logs {
+        for ((log, span_us), names) in logs {
+            let args: Vec<&str> = names.iter().map(String::as_str).collect();
             if self
-                .run_with(script, &[log], &[span_us], &members)
+                .run_with(script, &[log], &[span_us], &args)
                 .await
                 .is_none()
             {
                 return false;
             }
-            let done: std::collections::HashSet<&str> = members.into_iter().collect();
+            let done: std::collections::HashSet<&str> = args.into_iter().step_by(2).collect();
             lock(&self.ended).retain(|e| e.log != log || !done.contains(e.member.as_str()));
         }
         true

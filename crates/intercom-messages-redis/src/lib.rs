@@ -331,6 +331,30 @@ impl RedisBudgets {
     pub fn is_connected(&self) -> bool {
         self.store.is_connected()
     }
+
+    /// Waits until Redis has heard of the end of every request of this
+    /// connection's budgets that ended, or until Redis does not answer.
+    /// Ends are reported as they happen, from tasks of their own; await
+    /// this before a process exits, or a request whose end was still on its
+    /// way counts as in flight until its hold runs out (a minute), which
+    /// only ever makes the other processes send less.
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), intercom_messages::ConfigError> {
+    /// use intercom_messages::Client;
+    /// use intercom_messages_redis::RedisBudgets;
+    ///
+    /// let redis = RedisBudgets::new("redis://budget.internal:6379/")?;
+    /// let client = Client::builder("token")
+    ///     .rate_budget(redis.budget("acme-prod").build()?)
+    ///     .build()?;
+    /// // ... send ...
+    /// redis.flush_ends().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn flush_ends(&self) {
+        self.store.flush_ended(&self.scripts.finish).await;
+    }
 }
 
 /// Builds a [`RedisBudget`]; see [`RedisBudget::builder`] and [`RedisBudgets::budget`].
@@ -420,7 +444,7 @@ impl RedisBudgetBuilder {
             unavailable: self.unavailable,
             local,
             queue: tokio::sync::Mutex::new(()),
-            in_flight: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            in_flight: std::sync::Mutex::new(InFlight::default()),
             redis,
         })
     }
@@ -453,23 +477,29 @@ pub struct RedisBudget {
     local: Option<Pacer>,
     /// This process's waiters for this app, first come first served.
     queue: tokio::sync::Mutex<()>,
-    /// This process's requests that hold a slot and have not ended, in the
-    /// order they started; at most [`MAX_IN_FLIGHT`].
-    in_flight: std::sync::Mutex<std::collections::VecDeque<Slot>>,
+    /// This process's requests that hold a slot and have not ended.
+    in_flight: std::sync::Mutex<InFlight>,
+}
+
+/// The slots this process gave requests that have not ended. An end does
+/// not say which request ended: the shared entries are interchangeable for
+/// the count (each is one request in flight), and an end is taken as a local
+/// one's while any is in flight, so that a wrong guess only keeps a shared
+/// entry in flight longer (the crate docs, "Counting what the server can
+/// see").
+#[derive(Default)]
+struct InFlight {
+    /// The names of shared entries scored in the future, oldest first; at
+    /// most [`MAX_IN_FLIGHT`].
+    shared: std::collections::VecDeque<String>,
+    /// Requests paced alone while Redis was down (counted from their start).
+    local: usize,
 }
 
 /// The most requests in flight a budget remembers to re-score when they
 /// end; past that, the oldest is forgotten and counts until its hold runs
 /// out (only ever sending less).
 const MAX_IN_FLIGHT: usize = 4096;
-
-/// A slot this process gave a request that has not ended.
-enum Slot {
-    /// In the shared log, under this name, scored in the future.
-    Shared(String),
-    /// Paced alone while Redis was down: counted from its start.
-    Local,
-}
 
 impl std::fmt::Debug for RedisBudget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -586,13 +616,30 @@ impl RedisBudget {
         u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX)
     }
 
-    /// Remembers a slot given, until its request ends.
-    fn holds(&self, slot: Slot) {
+    /// Remembers a shared slot given (`Some` of its name) or a local one,
+    /// until its request ends.
+    fn holds(&self, shared: Option<String>) {
         let mut in_flight = lock(&self.in_flight);
-        if in_flight.len() >= MAX_IN_FLIGHT {
-            in_flight.pop_front();
+        match shared {
+            Some(name) => {
+                if in_flight.shared.len() >= MAX_IN_FLIGHT {
+                    in_flight.shared.pop_front();
+                }
+                in_flight.shared.push_back(name);
+            }
+            None => in_flight.local = in_flight.local.saturating_add(1),
         }
-        in_flight.push_back(slot);
+    }
+
+    /// The shared entry to re-score for a request that ended, if it is not
+    /// taken as a local one's.
+    fn ended(&self) -> Option<String> {
+        let mut in_flight = lock(&self.in_flight);
+        if in_flight.local > 0 {
+            in_flight.local -= 1;
+            return None;
+        }
+        in_flight.shared.pop_front()
     }
 
     /// Whether `remaining` requests until `reset_in` is tighter than the
@@ -611,7 +658,7 @@ impl RedisBudget {
     async fn start_by(&self, send_by: Option<tokio::time::Instant>) -> Result<(), BudgetError> {
         match self.shared_start(send_by).await {
             Shared::Started(member) => {
-                self.holds(Slot::Shared(member));
+                self.holds(Some(member));
                 return Ok(());
             }
             Shared::PastDeadline => return Err(BudgetError::past_deadline()),
@@ -627,7 +674,7 @@ impl RedisBudget {
             Some(local) => {
                 fell_back();
                 local.acquire().await;
-                self.holds(Slot::Local);
+                self.holds(None);
                 Ok(())
             }
             None => Err(BudgetError::new(format!(
@@ -657,7 +704,7 @@ impl RateBudget for RedisBudget {
     /// task of its own: it then counts one window more (the crate docs,
     /// "Counting what the server can see").
     fn finished(&self) {
-        let Some(Slot::Shared(member)) = lock(&self.in_flight).pop_front() else {
+        let Some(member) = self.ended() else {
             return;
         };
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -667,9 +714,13 @@ impl RateBudget for RedisBudget {
             log: self.keys[0].clone(),
             span_us: self.span_us(),
             member,
+            at: std::time::Instant::now(),
         };
+        // Queued here, so that [`RedisBudgets::flush_ends`] finds it even
+        // before the task runs.
+        self.redis.store.push_ended(ended);
         let (store, scripts) = (self.redis.store.clone(), self.redis.scripts.clone());
-        runtime.spawn(async move { store.finish(&scripts.finish, ended).await });
+        runtime.spawn(async move { store.finish_ended(&scripts.finish).await });
     }
 
     fn observe(&self, limits: RateLimit) -> BudgetFuture<'_, ()> {
@@ -796,6 +847,26 @@ mod tests {
         ] {
             assert_eq!(sane_wait(answer, max), wait, "{answer}");
         }
+    }
+
+    #[test]
+    fn an_end_is_taken_as_a_local_ones_first_and_the_shared_are_bounded() {
+        let b = RedisBudget::builder("redis://127.0.0.1:1/", "a")
+            .build()
+            .unwrap();
+        b.holds(Some("s1".into()));
+        b.holds(None);
+        b.holds(Some("s2".into()));
+        // Which request ended is not known: the local one is guessed first.
+        assert_eq!(b.ended(), None);
+        assert_eq!(b.ended().as_deref(), Some("s1"));
+        assert_eq!(b.ended().as_deref(), Some("s2"));
+        assert_eq!(b.ended(), None, "more ends than slots");
+        for i in 0..=MAX_IN_FLIGHT {
+            b.holds(Some(i.to_string()));
+        }
+        // The oldest is forgotten (it counts until its hold runs out).
+        assert_eq!(b.ended().as_deref(), Some("1"));
     }
 
     #[test]

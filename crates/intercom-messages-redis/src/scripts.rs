@@ -89,19 +89,22 @@ redis.call('SET', KEYS[1], r, 'PX', ttl)
 return 0
 ";
 
-/// The requests named in ARGV[2..] can no longer reach the server: each is
-/// re-scored to now (Redis's `TIME`), so that it holds its slot one window
-/// more, if it is still in the log (`XX`: a start that left the log, or
-/// was removed, is not put back). Run late or twice, it only scores later,
-/// which counts longer. ARGV[1]: the window (µs); the log is kept at least
-/// that long.
+/// The requests named in ARGV[2], ARGV[4], … can no longer reach the server:
+/// each is re-scored to when it ended, if it is still in the log (`XX`: a
+/// start that left the log, or was removed, is not put back). The end is
+/// Redis's `TIME` less the end's age (ARGV[3], ARGV[5], …, µs), measured by
+/// the caller on its monotonic clock when it sent the script: no later
+/// than the script runs, so never before the request's end. Run late or
+/// twice, it only scores later, which counts longer. ARGV[1]: the window
+/// (µs); the log is kept at least that long.
 ///
 /// KEYS: the log.
 pub(crate) const FINISH: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-for i = 2, #ARGV do
-  redis.call('ZADD', KEYS[1], 'XX', now, ARGV[i])
+for i = 2, #ARGV - 1, 2 do
+  local ended = now - math.max(0, tonumber(ARGV[i + 1]) or 0)
+  redis.call('ZADD', KEYS[1], 'XX', string.format('%.0f', ended), ARGV[i])
 end
 local keep = math.floor(tonumber(ARGV[1]) / 1000) + 1000
 local ttl = redis.call('PTTL', KEYS[1])
