@@ -38,18 +38,25 @@
 //! # The algorithm: a shared sliding window, no reservation
 //!
 //! The same as the in-process pacer's ([`Pacer`]), with
-//! the state in Redis. Redis holds, per app, the start times of the requests
-//! of the last window (a sorted set), the time Intercom said the budget is
-//! spent until, and how many requests Intercom said remain until its reset.
-//! Each step is one Lua script, atomic across processes, and every time is
-//! read from Redis's `TIME`, never from a machine's clock:
+//! the state in Redis. Redis holds, per app, the requests that hold a slot
+//! (a sorted set, the log: those in flight, and those that ended in the
+//! last window), the time Intercom said the budget is spent until, and how
+//! many requests Intercom said remain until its reset. Each step is one Lua
+//! script, atomic across processes, and every time is read from Redis's
+//! `TIME`, never from a machine's clock:
 //!
-//! - **acquire**: if fewer than `requests` started in the last window (2 %
-//!   wider than the configured one), no block is in force and the server's
-//!   count is not spent, the start is recorded and the request goes now.
-//!   Otherwise the script answers how long until that can change, and the
-//!   caller sleeps that long and asks again. A burst within the budget goes
-//!   at once, one Redis round trip per send.
+//! - **acquire**: if fewer than `requests` hold a slot (in flight, or ended
+//!   in the last window, 2 % wider than the configured one), no block is in
+//!   force and the server's count is not spent, the start is recorded in
+//!   flight and the request goes now. Otherwise the script answers how long
+//!   until that can change (while every slot is in flight: one window, the
+//!   earliest a slot can free), and the caller sleeps that long and asks
+//!   again. A burst within the budget goes at once, one Redis round trip
+//!   per send.
+//! - **finish**: when the request can no longer reach the server (its
+//!   answer's head came, it failed, or its send was dropped:
+//!   [`RateBudget::finished`]), its entry is re-scored to that moment, from
+//!   a task of its own, and counts one window more (below).
 //! - **observe**: `X-RateLimit-Remaining: 0` sets the block to
 //!   `X-RateLimit-Reset` (at most a minute ahead). `Remaining: r` with a
 //!   reset is recorded when it is tighter than the window alone before the
@@ -60,11 +67,59 @@
 //! (`…:log:gone:<name>`, below). The app name is a hash tag, so on a Redis Cluster one app's keys
 //! share a slot. No token and no message is ever written to Redis.
 //!
+//! # Counting what the server can see
+//!
+//! A request reaches Intercom somewhere between its start and its end, and
+//! Intercom counts it there. Counting from the start, as the log once did,
+//! lets a burst whose arrivals spread over its requests' lives put more than
+//! the budget in one of the server's windows (a test that counts some
+//! requests 400 ms after receipt saw 40 arrivals in a second on a budget of
+//! 20). So a slot is held from its start until one window after its end:
+//!
+//! - A start is recorded **in flight**: scored its start plus a hold of
+//!   [`MAX_HOLD`] (a minute), so it counts in every window while its request
+//!   may still reach the server. The log's expiry covers the hold.
+//! - When the request ends, the client calls [`RateBudget::finished`] once
+//!   for the slot. The budget re-scores one of this process's entries in
+//!   flight (they are interchangeable: each is one request in flight) to
+//!   the end: Redis's `TIME` less the end's age, measured on this process's
+//!   monotonic clock when the script is sent, so never before the end
+//!   (`ZADD XX`: an entry that left the log is not put back).
+//!
+//! Then two requests on one slot arrive more than a window apart, however
+//! long they took: at a start, every request that began before and ended
+//! in the last window or not at all is in the log, so any window of that
+//! length holds at most the budget's arrivals, wherever it begins, across
+//! every process. It costs the requests' latency: in steady state the
+//! budget uses `window / (1.02 × window + latency)` of it.
+//!
+//! What can go wrong only ever sends less:
+//! - An end Redis does not hear of (it is down, the script failed) waits in
+//!   a bounded queue (4,096, the oldest dropped first) and is re-scored
+//!   before this process's next question to Redis, with its true age. A
+//!   re-score that runs twice or late only scores later.
+//! - A process that exits (or dies) with ends not yet in Redis leaves them
+//!   in flight until their hold runs out: a minute plus a window. Await
+//!   [`RedisBudgets::flush_ends`] before exiting.
+//! - An end does not say which request ended. While this process also
+//!   paced requests alone (Redis down, `FallBack`), an end is taken as a
+//!   local one's first, so a wrong guess keeps a shared entry in flight a
+//!   little longer, never ends one early.
+//! - A request that lasts longer than the hold (a client timeout over a
+//!   minute) counts as ended a minute after its start. With the default
+//!   30 s timeout none does.
+//!
+//! The fall-back pacer (Redis down) still counts each request from its
+//! start ([`Pacer::acquire`]): it is a share of the budget guessed from the
+//! number of replicas, not a promise across processes.
+//!
 //! # Cancellation
 //!
 //! Nothing is reserved ahead: a start is recorded only when the request may
 //! go now. A send dropped while it sleeps leaves no key or counter behind in
-//! Redis. A send that gives up on its script (dropped, or the script timed
+//! Redis. A send dropped once its start was recorded and answered holds its
+//! slot as a request that ended then (its request may have left): the
+//! client reports its end, and it counts one window more. A send that gives up on its script (dropped, or the script timed
 //! out) does not know whether the script ran, or whether it still will: a
 //! Redis that stalls runs the scripts it had queued when it resumes, after
 //! their callers have gone. So each script carries a name for its start and
