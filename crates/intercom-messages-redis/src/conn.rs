@@ -53,6 +53,12 @@ pub(crate) struct Store {
     /// Starts of callers that gave up while Redis did not answer, to remove
     /// once it does; at most [`MAX_ORPHANS`], the oldest dropped first.
     orphans: Mutex<std::collections::VecDeque<Orphan>>,
+    /// Requests that ended, still to re-score in their log (the crate docs,
+    /// "Counting what the server can see"); at most [`MAX_ORPHANS`], the
+    /// oldest dropped first (it then counts until its hold runs out).
+    ended: Mutex<std::collections::VecDeque<Ended>>,
+    /// A flush of `ended` is running.
+    finishing: AtomicBool,
 }
 
 /// The most orphaned starts a store remembers while Redis does not answer.
@@ -74,6 +80,18 @@ pub(crate) struct Orphan {
     pub(crate) tombstone: String,
 }
 
+/// A request that can no longer reach the server: its entry in `log` is to
+/// be re-scored to the time it ended ([`crate::scripts::FINISH`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Ended {
+    pub(crate) log: String,
+    /// The budget's window (µs): the log is kept at least that long.
+    pub(crate) span_us: u64,
+    pub(crate) member: String,
+    /// When it ended, on this process's monotonic clock.
+    pub(crate) at: std::time::Instant,
+}
+
 impl Store {
     pub(crate) fn new(target: Target, url: String, secrets: Secrets) -> Arc<Self> {
         Arc::new(Self {
@@ -84,6 +102,8 @@ impl Store {
             down_since: Mutex::new(None),
             bad_answer_logged: AtomicBool::new(false),
             orphans: Mutex::new(std::collections::VecDeque::new()),
+            ended: Mutex::new(std::collections::VecDeque::new()),
+            finishing: AtomicBool::new(false),
         })
     }
 
@@ -166,7 +186,7 @@ impl Store {
         keys: &[&str],
         args: &[u64],
     ) -> Option<i64> {
-        self.run_with(script, keys, args, None).await
+        self.run_with(script, keys, args, &[]).await
     }
 
     /// [`Store::run`] with a last argument that is text.
@@ -177,15 +197,16 @@ impl Store {
         args: &[u64],
         name: &str,
     ) -> Option<i64> {
-        self.run_with(script, keys, args, Some(name)).await
+        self.run_with(script, keys, args, &[name]).await
     }
 
-    async fn run_with(
+    /// [`Store::run`] with last arguments that are text.
+    pub(crate) async fn run_with(
         &self,
         script: &redis::Script,
         keys: &[&str],
         args: &[u64],
-        name: Option<&str>,
+        names: &[&str],
     ) -> Option<i64> {
         let conn = self.connection().await?;
         let mut invocation = script.prepare_invoke();
@@ -195,8 +216,8 @@ impl Store {
         for a in args {
             invocation.arg(*a);
         }
-        if let Some(n) = name {
-            invocation.arg(n);
+        for n in names {
+            invocation.arg(*n);
         }
         let answer = match conn {
             Conn::Single(mut c) => invocation.invoke_async::<i64>(&mut c).await,
@@ -262,6 +283,84 @@ impl Store {
             }
             lock(&self.orphans).retain(|o| o.member != orphan.member);
         }
+    }
+}
+
+impl Store {
+    /// Queues a request that ended, to re-score ([`crate::scripts::FINISH`])
+    /// by the next [`Store::finish_ended`].
+    pub(crate) fn push_ended(&self, ended: Ended) {
+        let mut queue = lock(&self.ended);
+        if queue.len() >= MAX_ORPHANS {
+            queue.pop_front();
+        }
+        queue.push_back(ended);
+    }
+
+    /// Re-scores every ended request waiting, whether or not a flush runs
+    /// elsewhere, until none waits or Redis does not answer.
+    pub(crate) async fn flush_ended(&self, script: &redis::Script) {
+        while !lock(&self.ended).is_empty() {
+            if !self.finish_once(script).await {
+                return;
+            }
+        }
+    }
+
+    /// Re-scores every ended request waiting, one script a log; a request
+    /// leaves the queue only once Redis confirmed it. One flush at a time:
+    /// while one runs, others return at once, and it takes what arrives
+    /// meanwhile too. Cancel-safe: dropped midway, the rest stay for the
+    /// next time. Late or twice, a re-score only counts longer. No round
+    /// trip when none wait.
+    pub(crate) async fn finish_ended(&self, script: &redis::Script) {
+        loop {
+            if lock(&self.ended).is_empty() || self.finishing.swap(true, Ordering::AcqRel) {
+                return;
+            }
+            let flushing = Flushing(&self.finishing);
+            let confirmed = self.finish_once(script).await;
+            drop(flushing);
+            // Ends queued while the flag was up, by callers that returned.
+            if !confirmed {
+                return;
+            }
+        }
+    }
+
+    /// One pass of [`Store::finish_ended`]: whether Redis confirmed all.
+    async fn finish_once(&self, script: &redis::Script) -> bool {
+        let pending: Vec<Ended> = lock(&self.ended).iter().cloned().collect();
+        // Each log's members, each followed by its end's age (µs).
+        let mut logs: std::collections::BTreeMap<(&str, u64), Vec<String>> = Default::default();
+        for e in &pending {
+            let age = u64::try_from(e.at.elapsed().as_micros()).unwrap_or(u64::MAX);
+            let names = logs.entry((e.log.as_str(), e.span_us)).or_default();
+            names.push(e.member.clone());
+            names.push(age.to_string());
+        }
+        for ((log, span_us), names) in logs {
+            let args: Vec<&str> = names.iter().map(String::as_str).collect();
+            if self
+                .run_with(script, &[log], &[span_us], &args)
+                .await
+                .is_none()
+            {
+                return false;
+            }
+            let done: std::collections::HashSet<&str> = args.into_iter().step_by(2).collect();
+            lock(&self.ended).retain(|e| e.log != log || !done.contains(e.member.as_str()));
+        }
+        true
+    }
+}
+
+/// Lowers the flag of a flush when the flush ends or is dropped.
+struct Flushing<'a>(&'a AtomicBool);
+
+impl Drop for Flushing<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
     }
 }
 

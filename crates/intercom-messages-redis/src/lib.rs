@@ -38,18 +38,25 @@
 //! # The algorithm: a shared sliding window, no reservation
 //!
 //! The same as the in-process pacer's ([`Pacer`]), with
-//! the state in Redis. Redis holds, per app, the start times of the requests
-//! of the last window (a sorted set), the time Intercom said the budget is
-//! spent until, and how many requests Intercom said remain until its reset.
-//! Each step is one Lua script, atomic across processes, and every time is
-//! read from Redis's `TIME`, never from a machine's clock:
+//! the state in Redis. Redis holds, per app, the requests that hold a slot
+//! (a sorted set, the log: those in flight, and those that ended in the
+//! last window), the time Intercom said the budget is spent until, and how
+//! many requests Intercom said remain until its reset. Each step is one Lua
+//! script, atomic across processes, and every time is read from Redis's
+//! `TIME`, never from a machine's clock:
 //!
-//! - **acquire**: if fewer than `requests` started in the last window (2 %
-//!   wider than the configured one), no block is in force and the server's
-//!   count is not spent, the start is recorded and the request goes now.
-//!   Otherwise the script answers how long until that can change, and the
-//!   caller sleeps that long and asks again. A burst within the budget goes
-//!   at once, one Redis round trip per send.
+//! - **acquire**: if fewer than `requests` hold a slot (in flight, or ended
+//!   in the last window, 2 % wider than the configured one), no block is in
+//!   force and the server's count is not spent, the start is recorded in
+//!   flight and the request goes now. Otherwise the script answers how long
+//!   until that can change (while every slot is in flight: one window, the
+//!   earliest a slot can free), and the caller sleeps that long and asks
+//!   again. A burst within the budget goes at once, one Redis round trip
+//!   per send.
+//! - **finish**: when the request can no longer reach the server (its
+//!   answer's head came, it failed, or its send was dropped:
+//!   [`RateBudget::finished`]), its entry is re-scored to that moment, from
+//!   a task of its own, and counts one window more (below).
 //! - **observe**: `X-RateLimit-Remaining: 0` sets the block to
 //!   `X-RateLimit-Reset` (at most a minute ahead). `Remaining: r` with a
 //!   reset is recorded when it is tighter than the window alone before the
@@ -60,11 +67,59 @@
 //! (`…:log:gone:<name>`, below). The app name is a hash tag, so on a Redis Cluster one app's keys
 //! share a slot. No token and no message is ever written to Redis.
 //!
+//! # Counting what the server can see
+//!
+//! A request reaches Intercom somewhere between its start and its end, and
+//! Intercom counts it there. Counting from the start, as the log once did,
+//! lets a burst whose arrivals spread over its requests' lives put more than
+//! the budget in one of the server's windows (a test that counts some
+//! requests 400 ms after receipt saw 40 arrivals in a second on a budget of
+//! 20). So a slot is held from its start until one window after its end:
+//!
+//! - A start is recorded **in flight**: scored its start plus a hold of
+//!   [`MAX_HOLD`] (a minute), so it counts in every window while its request
+//!   may still reach the server. The log's expiry covers the hold.
+//! - When the request ends, the client calls [`RateBudget::finished`] once
+//!   for the slot. The budget re-scores one of this process's entries in
+//!   flight (they are interchangeable: each is one request in flight) to
+//!   the end: Redis's `TIME` less the end's age, measured on this process's
+//!   monotonic clock when the script is sent, so never before the end
+//!   (`ZADD XX`: an entry that left the log is not put back).
+//!
+//! Then two requests on one slot arrive more than a window apart, however
+//! long they took: at a start, every request that began before and ended
+//! in the last window or not at all is in the log, so any window of that
+//! length holds at most the budget's arrivals, wherever it begins, across
+//! every process. It costs the requests' latency: in steady state the
+//! budget uses `window / (1.02 × window + latency)` of it.
+//!
+//! What can go wrong only ever sends less:
+//! - An end Redis does not hear of (it is down, the script failed) waits in
+//!   a bounded queue (4,096, the oldest dropped first) and is re-scored
+//!   before this process's next question to Redis, with its true age. A
+//!   re-score that runs twice or late only scores later.
+//! - A process that exits (or dies) with ends not yet in Redis leaves them
+//!   in flight until their hold runs out: a minute plus a window. Await
+//!   [`RedisBudgets::flush_ends`] before exiting.
+//! - An end does not say which request ended. While this process also
+//!   paced requests alone (Redis down, `FallBack`), an end is taken as a
+//!   local one's first, so a wrong guess keeps a shared entry in flight a
+//!   little longer, never ends one early.
+//! - A request that lasts longer than the hold (a client timeout over a
+//!   minute) counts as ended a minute after its start. With the default
+//!   30 s timeout none does.
+//!
+//! The fall-back pacer (Redis down) still counts each request from its
+//! start ([`Pacer::acquire`]): it is a share of the budget guessed from the
+//! number of replicas, not a promise across processes.
+//!
 //! # Cancellation
 //!
 //! Nothing is reserved ahead: a start is recorded only when the request may
 //! go now. A send dropped while it sleeps leaves no key or counter behind in
-//! Redis. A send that gives up on its script (dropped, or the script timed
+//! Redis. A send dropped once its start was recorded and answered holds its
+//! slot as a request that ended then (its request may have left): the
+//! client reports its end, and it counts one window more. A send that gives up on its script (dropped, or the script timed
 //! out) does not know whether the script ran, or whether it still will: a
 //! Redis that stalls runs the scripts it had queued when it resumes, after
 //! their callers have gone. So each script carries a name for its start and
@@ -161,7 +216,7 @@ mod scripts;
 
 pub use env::{client_builder_from, client_from_env};
 
-use conn::{Orphan, Store, Target};
+use conn::{Ended, Orphan, Store, Target};
 
 /// A mutex's guard, even when another thread panicked holding it: every
 /// state kept under these locks is whole between statements.
@@ -241,6 +296,7 @@ struct Scripts {
     acquire: redis::Script,
     block: redis::Script,
     remaining: redis::Script,
+    finish: redis::Script,
 }
 
 impl std::fmt::Debug for RedisBudgets {
@@ -314,6 +370,7 @@ impl RedisBudgets {
                 acquire: redis::Script::new(scripts::ACQUIRE),
                 block: redis::Script::new(scripts::BLOCK),
                 remaining: redis::Script::new(scripts::REMAINING),
+                finish: redis::Script::new(scripts::FINISH),
             }),
         }
     }
@@ -328,6 +385,30 @@ impl RedisBudgets {
     /// Whether Redis answered the last time it was asked.
     pub fn is_connected(&self) -> bool {
         self.store.is_connected()
+    }
+
+    /// Waits until Redis has heard of the end of every request of this
+    /// connection's budgets that ended, or until Redis does not answer.
+    /// Ends are reported as they happen, from tasks of their own; await
+    /// this before a process exits, or a request whose end was still on its
+    /// way counts as in flight until its hold runs out (a minute), which
+    /// only ever makes the other processes send less.
+    ///
+    /// ```no_run
+    /// # async fn f() -> Result<(), intercom_messages::ConfigError> {
+    /// use intercom_messages::Client;
+    /// use intercom_messages_redis::RedisBudgets;
+    ///
+    /// let redis = RedisBudgets::new("redis://budget.internal:6379/")?;
+    /// let client = Client::builder("token")
+    ///     .rate_budget(redis.budget("acme-prod").build()?)
+    ///     .build()?;
+    /// // ... send ...
+    /// redis.flush_ends().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn flush_ends(&self) {
+        self.store.flush_ended(&self.scripts.finish).await;
     }
 }
 
@@ -418,6 +499,7 @@ impl RedisBudgetBuilder {
             unavailable: self.unavailable,
             local,
             queue: tokio::sync::Mutex::new(()),
+            in_flight: std::sync::Mutex::new(InFlight::default()),
             redis,
         })
     }
@@ -450,7 +532,29 @@ pub struct RedisBudget {
     local: Option<Pacer>,
     /// This process's waiters for this app, first come first served.
     queue: tokio::sync::Mutex<()>,
+    /// This process's requests that hold a slot and have not ended.
+    in_flight: std::sync::Mutex<InFlight>,
 }
+
+/// The slots this process gave requests that have not ended. An end does
+/// not say which request ended: the shared entries are interchangeable for
+/// the count (each is one request in flight), and an end is taken as a local
+/// one's while any is in flight, so that a wrong guess only keeps a shared
+/// entry in flight longer (the crate docs, "Counting what the server can
+/// see").
+#[derive(Default)]
+struct InFlight {
+    /// The names of shared entries scored in the future, oldest first; at
+    /// most [`MAX_IN_FLIGHT`].
+    shared: std::collections::VecDeque<String>,
+    /// Requests paced alone while Redis was down (counted from their start).
+    local: usize,
+}
+
+/// The most requests in flight a budget remembers to re-score when they
+/// end; past that, the oldest is forgotten and counts until its hold runs
+/// out (only ever sending less).
+const MAX_IN_FLIGHT: usize = 4096;
 
 impl std::fmt::Debug for RedisBudget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -493,7 +597,7 @@ impl RedisBudget {
         let too_late =
             |wait: Duration| send_by.is_some_and(|by| tokio::time::Instant::now() + wait > by);
         match self.ask().await {
-            Ask::Go => return Shared::Started,
+            Ask::Go(member) => return Shared::Started(member),
             Ask::Down => return Shared::Down,
             Ask::Wait(wait) if too_late(wait) => return Shared::PastDeadline,
             Ask::Wait(_) => {}
@@ -504,7 +608,7 @@ impl RedisBudget {
         let deadline = tokio::time::Instant::now() + self.max_wait;
         loop {
             match self.ask().await {
-                Ask::Go => return Shared::Started,
+                Ask::Go(member) => return Shared::Started(member),
                 Ask::Down => return Shared::Down,
                 Ask::Wait(wait) if too_late(wait) => return Shared::PastDeadline,
                 Ask::Wait(wait) if tokio::time::Instant::now() + wait > deadline => {
@@ -518,12 +622,15 @@ impl RedisBudget {
     /// Asks Redis once to start a request now. Dropped while the script may
     /// be running, it removes the start the script may have recorded.
     async fn ask(&self) -> Ask {
-        let span_us = u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX);
+        let span_us = self.span_us();
+        let hold_us = u64::try_from(MAX_HOLD.as_micros()).unwrap_or(u64::MAX);
         let store = &self.redis.store;
         // The starts of callers that gave up while Redis did not answer go
-        // first, so that they take no slot from this one (nothing to do, and
-        // no round trip, when there are none).
+        // first, so that they take no slot from this one, and the ends Redis
+        // did not hear of, so that they count from a window ago at most
+        // (nothing to do, and no round trip, when there are none).
         store.forget_orphans().await;
+        store.finish_ended(&self.redis.scripts.finish).await;
         let member = format!("{:016x}", fastrand::u64(..));
         let tombstone = format!("{}:gone:{member}", self.keys[0]);
         let keys = [&*self.keys[0], &*self.keys[1], &*self.keys[2], &*tombstone];
@@ -537,7 +644,7 @@ impl RedisBudget {
             .run_named(
                 &self.redis.scripts.acquire,
                 &keys,
-                &[u64::from(self.limit), span_us],
+                &[u64::from(self.limit), span_us, hold_us],
                 &member,
             )
             .await;
@@ -553,10 +660,41 @@ impl RedisBudget {
         };
         store.answered();
         if wait.is_zero() {
-            Ask::Go
+            Ask::Go(member)
         } else {
             Ask::Wait(wait)
         }
+    }
+
+    /// The window, in microseconds.
+    fn span_us(&self) -> u64 {
+        u64::try_from(self.span.as_micros()).unwrap_or(u64::MAX)
+    }
+
+    /// Remembers a shared slot given (`Some` of its name) or a local one,
+    /// until its request ends.
+    fn holds(&self, shared: Option<String>) {
+        let mut in_flight = lock(&self.in_flight);
+        match shared {
+            Some(name) => {
+                if in_flight.shared.len() >= MAX_IN_FLIGHT {
+                    in_flight.shared.pop_front();
+                }
+                in_flight.shared.push_back(name);
+            }
+            None => in_flight.local = in_flight.local.saturating_add(1),
+        }
+    }
+
+    /// The shared entry to re-score for a request that ended, if it is not
+    /// taken as a local one's.
+    fn ended(&self) -> Option<String> {
+        let mut in_flight = lock(&self.in_flight);
+        if in_flight.local > 0 {
+            in_flight.local -= 1;
+            return None;
+        }
+        in_flight.shared.pop_front()
     }
 
     /// Whether `remaining` requests until `reset_in` is tighter than the
@@ -574,7 +712,10 @@ impl RedisBudget {
     /// (`FallBack`); refused at once when it would come after `send_by`.
     async fn start_by(&self, send_by: Option<tokio::time::Instant>) -> Result<(), BudgetError> {
         match self.shared_start(send_by).await {
-            Shared::Started => return Ok(()),
+            Shared::Started(member) => {
+                self.holds(Some(member));
+                return Ok(());
+            }
             Shared::PastDeadline => return Err(BudgetError::past_deadline()),
             Shared::TooLong => {
                 return Err(BudgetError::new(format!(
@@ -588,6 +729,7 @@ impl RedisBudget {
             Some(local) => {
                 fell_back();
                 local.acquire().await;
+                self.holds(None);
                 Ok(())
             }
             None => Err(BudgetError::new(format!(
@@ -611,6 +753,29 @@ impl RateBudget for RedisBudget {
         deadline: std::time::Instant,
     ) -> BudgetFuture<'_, Result<(), BudgetError>> {
         Box::pin(self.start_by(Some(tokio::time::Instant::from_std(deadline))))
+    }
+
+    /// Re-scores one of this process's requests in flight to now, in a
+    /// task of its own: it then counts one window more (the crate docs,
+    /// "Counting what the server can see").
+    fn finished(&self) {
+        let Some(member) = self.ended() else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let ended = Ended {
+            log: self.keys[0].clone(),
+            span_us: self.span_us(),
+            member,
+            at: std::time::Instant::now(),
+        };
+        // Queued here, so that [`RedisBudgets::flush_ends`] finds it even
+        // before the task runs.
+        self.redis.store.push_ended(ended);
+        let (store, scripts) = (self.redis.store.clone(), self.redis.scripts.clone());
+        runtime.spawn(async move { store.finish_ended(&scripts.finish).await });
     }
 
     fn observe(&self, limits: RateLimit) -> BudgetFuture<'_, ()> {
@@ -684,15 +849,16 @@ impl Drop for Forget<'_> {
 
 /// What one question to Redis came to.
 enum Ask {
-    Go,
+    /// Go now: the start is in the log under this name.
+    Go(String),
     Down,
     Wait(Duration),
 }
 
 /// What asking Redis for a start came to.
 enum Shared {
-    /// The request may go now.
-    Started,
+    /// The request may go now: its start is in the log under this name.
+    Started(String),
     /// Redis did not answer, or answered a wait that is not sane.
     Down,
     /// Redis's waits for this start add up to more than the cap: the send
@@ -736,6 +902,26 @@ mod tests {
         ] {
             assert_eq!(sane_wait(answer, max), wait, "{answer}");
         }
+    }
+
+    #[test]
+    fn an_end_is_taken_as_a_local_ones_first_and_the_shared_are_bounded() {
+        let b = RedisBudget::builder("redis://127.0.0.1:1/", "a")
+            .build()
+            .unwrap();
+        b.holds(Some("s1".into()));
+        b.holds(None);
+        b.holds(Some("s2".into()));
+        // Which request ended is not known: the local one is guessed first.
+        assert_eq!(b.ended(), None);
+        assert_eq!(b.ended().as_deref(), Some("s1"));
+        assert_eq!(b.ended().as_deref(), Some("s2"));
+        assert_eq!(b.ended(), None, "more ends than slots");
+        for i in 0..=MAX_IN_FLIGHT {
+            b.holds(Some(i.to_string()));
+        }
+        // The oldest is forgotten (it counts until its hold runs out).
+        assert_eq!(b.ended().as_deref(), Some("1"));
     }
 
     #[test]

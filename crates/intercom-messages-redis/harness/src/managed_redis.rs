@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::redis::{RedisServer, command, free_port};
+use intercom_messages::MAX_HOLD;
 use intercom_messages_test_support::certs::run;
 pub use intercom_messages_test_support::certs::{Certs, Scratch};
 
@@ -130,9 +131,13 @@ impl RedisCluster {
     }
 }
 
-/// Every start a shared budget handed out, read from the app's log in Redis
-/// (a sorted set of start times, each kept for a window) by a thread that
-/// polls it more often than entries leave it.
+/// Every slot a shared budget handed out, read from the app's log in Redis
+/// by a thread that polls it more often than entries leave it. The log
+/// scores a request in flight at its start plus [`MAX_HOLD`], and an ended
+/// one at its end, kept for a window: each request is taken at the earliest
+/// time seen (its start, if seen in flight; else its end). Every such time
+/// lies between the request's start and its end, and the budget holds any
+/// window to its count of those as of its starts.
 pub struct SlotLog {
     stop: Arc<AtomicBool>,
     seen: Arc<Mutex<HashMap<String, u64>>>,
@@ -165,7 +170,9 @@ impl SlotLog {
                     let mut seen = m.lock().unwrap();
                     for pair in values.chunks(2) {
                         if let [member, score] = pair {
-                            seen.insert(member.to_string(), score.parse().unwrap_or(0));
+                            let at = slot_time(score.parse().unwrap_or(0));
+                            let kept = seen.entry(member.to_string()).or_insert(at);
+                            *kept = (*kept).min(at);
                         }
                     }
                 }
@@ -182,7 +189,7 @@ impl SlotLog {
         }
     }
 
-    /// Stops polling; the start times seen (microseconds of Redis's clock), in order.
+    /// Stops polling; the slots' times seen (microseconds of Redis's clock), in order.
     pub fn finish(mut self) -> Vec<u64> {
         self.stop.store(true, Ordering::SeqCst);
         if let Some(t) = self.thread.take() {
@@ -191,6 +198,21 @@ impl SlotLog {
         let mut starts: Vec<u64> = self.seen.lock().unwrap().values().copied().collect();
         starts.sort_unstable();
         starts
+    }
+}
+
+/// A log score as a time within its request's life: a score more than half
+/// the hold ahead of this machine's clock (Redis's, on loopback) is a
+/// request in flight, scored at its start plus [`MAX_HOLD`].
+fn slot_time(score: u64) -> u64 {
+    let hold = u64::try_from(MAX_HOLD.as_micros()).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX));
+    if score > now + hold / 2 {
+        score - hold
+    } else {
+        score
     }
 }
 

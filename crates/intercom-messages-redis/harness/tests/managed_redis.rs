@@ -187,9 +187,12 @@ async fn a_thousand_cancelled_waits_leave_the_shared_budget_idle() {
         std::sync::Arc::new(replica()),
         std::sync::Arc::new(replica()),
     );
+    // Ten requests that start and end at once (a client reports each end).
     for _ in 0..5 {
         a.acquire().await.unwrap();
+        a.finished();
         b.acquire().await.unwrap();
+        b.finished();
     }
     // 1,000 sends that wait for the full window and are cancelled by a timeout.
     let tasks: Vec<_> = (0..1000)

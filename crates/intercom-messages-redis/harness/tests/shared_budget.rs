@@ -3,7 +3,7 @@
 //! Intercom that enforces its limit per window across all connections.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use intercom_messages::{Client, Contact, Message, RetryPolicy, SendError};
@@ -236,6 +236,9 @@ impl intercom_messages::RateBudget for Shared {
         limits: intercom_messages::RateLimit,
     ) -> intercom_messages::BudgetFuture<'_, ()> {
         self.0.observe(limits)
+    }
+    fn finished(&self) {
+        self.0.finished();
     }
 }
 
@@ -471,4 +474,109 @@ async fn a_full_shared_budget_and_a_deadline_end_in_nothing_was_sent() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// The most of `times` that fall in any window of length `window`,
+/// wherever it begins.
+fn most_in_any_window(mut times: Vec<Instant>, window: Duration) -> usize {
+    times.sort();
+    let mut most = 0;
+    let mut first = 0;
+    for (last, t) in times.iter().enumerate() {
+        while *t - times[first] >= window {
+            first += 1;
+        }
+        most = most.max(last + 1 - first);
+    }
+    most
+}
+
+/// A server that counts a request some time after it arrives and answers
+/// after that: the requests of every other group of `budget` it receives are
+/// counted 400 ms late, the rest at once (a spread of arrivals within each
+/// request's life, as a real server's queues make it). Returns its URL, when
+/// each request was counted, and how often each message was created.
+async fn late_counting_server(budget: usize) -> (String, Arc<Mutex<Vec<Instant>>>, Created) {
+    let counted: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    let created: Created = Arc::default();
+    let received = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (at, made) = (counted.clone(), created.clone());
+    let addr = server::start(Arc::new(move |body: &[u8]| {
+        let k = received.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let late = if (k / budget).is_multiple_of(2) {
+            Duration::from_millis(400)
+        } else {
+            Duration::ZERO
+        };
+        at.lock().unwrap().push(Instant::now() + late);
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let id = v["body"].as_str().unwrap_or("?").to_string();
+        *made.lock().unwrap().entry(id.clone()).or_default() += 1;
+        Action::Respond {
+            status: 200,
+            headers: Vec::new(),
+            body: serde_json::to_vec(&serde_json::json!({
+                "type": "admin_message", "id": id, "created_at": 1,
+                "body": id, "message_type": "inapp",
+            }))
+            .unwrap(),
+            // Answered only once counted: the client cannot know sooner.
+            delay: late + Duration::from_millis(1),
+        }
+    }))
+    .await;
+    (format!("http://{addr}"), counted, created)
+}
+
+type Created = Arc<Mutex<std::collections::HashMap<String, usize>>>;
+
+/// A burst through one budget shared by two processes (two budgets on
+/// connections of their own, as far as Redis can tell) against a server
+/// that counts arrivals somewhere within each request's life: no window of
+/// the budget's length at the server, wherever it begins, holds more than
+/// the budget. Counted, not timed: a slot is reused a window after its
+/// request's answer, which comes after the server counted it, whatever the
+/// machine's load.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bursts_arrivals_at_the_server_never_exceed_the_shared_budget_in_any_window() {
+    let redis = RedisServer::start();
+    let (budget, window, sends) = (20, Duration::from_secs(1), 120);
+    let (url, counted, created) = late_counting_server(budget as usize).await;
+    let clients: Vec<Client> = (0..2)
+        .map(|_| {
+            let budget = RedisBudget::builder(redis.url(), "arrivals")
+                .budget(budget, window)
+                .when_unavailable(WhenRedisDown::Fail)
+                .build()
+                .unwrap();
+            Client::builder("budget-token")
+                .base_url(&url)
+                .retry(RetryPolicy::never())
+                .rate_budget(budget)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let tasks: Vec<_> = (0..sends)
+        .map(|i| {
+            let c = clients[i % 2].clone();
+            tokio::spawn(async move { c.send(message(&format!("a{i}"))).await })
+        })
+        .collect();
+    let mut completed = 0;
+    for t in tasks {
+        t.await.unwrap().unwrap();
+        completed += 1;
+    }
+    let counted = counted.lock().unwrap().clone();
+    let most = most_in_any_window(counted.clone(), window);
+    eprintln!("{} arrivals, at most {most} in one window", counted.len());
+    assert!(most <= budget as usize, "{most} arrivals in one window");
+    assert_eq!(completed, sends);
+    let created = created.lock().unwrap().clone();
+    assert_eq!(created.len(), sends);
+    assert!(
+        created.values().all(|&n| n == 1),
+        "a message was sent twice"
+    );
 }

@@ -40,9 +40,10 @@ async fn run(args: Vec<String>) {
     let mut builder = Client::builder("budget-token")
         .base_url(&arg(&args, "--server"))
         .retry(RetryPolicy::never());
+    let shared = redis(&arg(&args, "--redis"));
     builder = match arg(&args, "--pacing").as_str() {
         "redis" => builder.rate_budget(
-            redis(&arg(&args, "--redis"))
+            shared
                 .budget(arg(&args, "--app"))
                 .budget(budget, window)
                 .when_unavailable(WhenRedisDown::Fail)
@@ -84,6 +85,10 @@ async fn run(args: Vec<String>) {
             out.push('\n');
         }
     }
+    // The ends of the last requests reach Redis before the process exits
+    // (else they count as in flight for a minute, and the other workers
+    // send less).
+    shared.flush_ends().await;
     print!("{out}");
 }
 
