@@ -14,25 +14,33 @@ use crate::send::error::SendError;
 use crate::send::response::SentMessage;
 use crate::text::clean;
 
+/// A client span named `$name` with the fields of the table above (the
+/// name of a span is a constant, so the one list of fields is a macro).
+macro_rules! client_span {
+    ($name:literal, $version:expr, $host:expr, $port:expr) => {
+        tracing::info_span!(
+            $name,
+            otel.kind = "client",
+            http.request.method = "POST",
+            server.address = $host,
+            server.port = $port,
+            intercom.version = $version.as_str(),
+            http.response.status_code = tracing::field::Empty,
+            intercom.attempts = tracing::field::Empty,
+            intercom.outcome = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            intercom.may_have_been_delivered = tracing::field::Empty,
+            intercom.budget_wait_ms = tracing::field::Empty,
+            intercom.elapsed_ms = tracing::field::Empty,
+            intercom.request_id = tracing::field::Empty,
+            intercom.message_id = tracing::field::Empty,
+        )
+    };
+}
+
 /// The span of one send, with the fields of the table above.
 pub(crate) fn span(version: Version, host: &str, port: Option<u16>) -> tracing::Span {
-    tracing::info_span!(
-        "intercom.send",
-        otel.kind = "client",
-        http.request.method = "POST",
-        server.address = host,
-        server.port = port,
-        intercom.version = version.as_str(),
-        http.response.status_code = tracing::field::Empty,
-        intercom.attempts = tracing::field::Empty,
-        intercom.outcome = tracing::field::Empty,
-        error.type = tracing::field::Empty,
-        intercom.may_have_been_delivered = tracing::field::Empty,
-        intercom.budget_wait_ms = tracing::field::Empty,
-        intercom.elapsed_ms = tracing::field::Empty,
-        intercom.request_id = tracing::field::Empty,
-        intercom.message_id = tracing::field::Empty,
-    )
+    client_span!("intercom.send", version, host, port)
 }
 
 /// What a span and its metrics are of.
@@ -54,24 +62,10 @@ impl Operation {
     }
 }
 
-/// The span of one search, with the same fields as a send's.
+/// The span of one search, with the same fields as a send's (its
+/// `intercom.message_id` is never recorded: a search creates nothing).
 pub(crate) fn search_span(version: Version, host: &str, port: Option<u16>) -> tracing::Span {
-    tracing::info_span!(
-        "intercom.search",
-        otel.kind = "client",
-        http.request.method = "POST",
-        server.address = host,
-        server.port = port,
-        intercom.version = version.as_str(),
-        http.response.status_code = tracing::field::Empty,
-        intercom.attempts = tracing::field::Empty,
-        intercom.outcome = tracing::field::Empty,
-        error.type = tracing::field::Empty,
-        intercom.may_have_been_delivered = tracing::field::Empty,
-        intercom.budget_wait_ms = tracing::field::Empty,
-        intercom.elapsed_ms = tracing::field::Empty,
-        intercom.request_id = tracing::field::Empty,
-    )
+    client_span!("intercom.search", version, host, port)
 }
 
 /// What one send has measured so far: the time, the time waiting for the
