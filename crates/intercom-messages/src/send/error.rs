@@ -360,27 +360,3 @@ impl SendError {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::text::SERVER_TEXT_LIMIT;
-
-    #[test]
-    fn server_text_is_escaped_and_bounded() {
-        let forged = "bad\nINFO admin logged in\r\u{1b}[31m".to_string();
-        let e = SendError::Api {
-            status: 400,
-            request_id: Some("r\n1".into()),
-            errors: vec![ApiError {
-                code: forged,
-                message: Some("x".repeat(10_000)),
-                field: Some("f\u{0}".into()),
-            }],
-        };
-        let text = e.to_string();
-        assert!(!text.chars().any(char::is_control), "{text:?}");
-        assert!(text.len() < 3 * SERVER_TEXT_LIMIT + 200, "{}", text.len());
-        assert!(text.contains('…'));
-    }
-}

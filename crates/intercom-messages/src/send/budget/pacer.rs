@@ -313,6 +313,3 @@ impl RateBudget for Pacer {
         Box::pin(std::future::ready(()))
     }
 }
-
-#[cfg(test)]
-mod tests;

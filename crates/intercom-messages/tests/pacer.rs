@@ -1,20 +1,48 @@
-//! The pacer on a paused clock: what its window guarantees, counted.
+//! The in-process pacer on a paused clock, through its public API: what its
+//! window guarantees, counted. A request through [`RateBudget`] holds its
+//! slot until [`RateBudget::finished`]; one through [`Pacer::acquire`]
+//! counts as ended at its start.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::*;
+use intercom_messages::reqwest::header::{HeaderMap, HeaderValue};
+use intercom_messages::{Pacer, RATE_LIMIT_WINDOW, RateBudget, RateLimit, sliding_window};
+use tokio::time::Instant;
 
-/// 10 per second: a window of 1.02 s, one even slot 102 ms.
-fn ten_per_second() -> Arc<Pacer> {
-    Arc::new(Pacer::new(10, Duration::from_secs(1)).unwrap())
+/// A pacer of `n` per `window`, and its sliding window.
+fn pacer(n: u32, window: Duration) -> (Arc<Pacer>, Duration) {
+    let span = sliding_window(n, window).unwrap();
+    (Arc::new(Pacer::new(n, window).unwrap()), span)
 }
 
+/// 10 per second: a window of 1.02 s, one even slot 102 ms.
+fn ten_per_second() -> (Arc<Pacer>, Duration) {
+    pacer(10, Duration::from_secs(1))
+}
+
+/// One even slot of ten per second's window.
+fn interval(span: Duration) -> Duration {
+    span / 10
+}
+
+/// What Intercom's headers say: `remaining` left until a reset about
+/// `reset_in` away (in whole seconds, as Intercom sends it: up to a second
+/// sooner).
 fn spent_until(p: &Pacer, remaining: u64, reset_in: Duration) {
-    p.observe(&RateLimit {
-        limit: Some(10),
-        remaining: Some(remaining),
-        reset: Some(SystemTime::now() + reset_in),
-    });
+    let reset = (SystemTime::now() + reset_in)
+        .duration_since(UNIX_EPOCH)
+        .unwrap();
+    let mut h = HeaderMap::new();
+    h.insert("x-ratelimit-limit", HeaderValue::from_static("10"));
+    h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    h.insert("x-ratelimit-reset", HeaderValue::from(reset.as_secs()));
+    p.observe(&RateLimit::read(&h, SystemTime::now()));
+}
+
+/// A slot held until [`RateBudget::finished`].
+async fn tracked(p: &Pacer) {
+    RateBudget::acquire(p).await.unwrap();
 }
 
 /// Starts `n` acquires at once and returns when each got its start, from `t0`.
@@ -51,19 +79,19 @@ fn most_in_any_window(starts: &[Duration], span: Duration) -> usize {
 
 #[tokio::test(start_paused = true)]
 async fn a_burst_within_the_budget_goes_at_once_and_the_rest_waits_for_the_window() {
-    let p = ten_per_second();
+    let (p, span) = ten_per_second();
     let t0 = Instant::now();
     let went = burst(&p, 25, t0).await;
     assert!(went[..10].iter().all(|t| t.is_zero()), "{went:?}");
     // The next ten go when the first ten leave the window, the last five a window later.
-    assert!(went[10..20].iter().all(|t| *t == p.span), "{went:?}");
-    assert!(went[20..].iter().all(|t| *t == p.span * 2), "{went:?}");
-    assert!(most_in_any_window(&went, p.span) <= 10);
+    assert!(went[10..20].iter().all(|t| *t == span), "{went:?}");
+    assert!(went[20..].iter().all(|t| *t == span * 2), "{went:?}");
+    assert!(most_in_any_window(&went, span) <= 10);
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_steady_sender_never_puts_more_than_the_budget_in_any_window() {
-    let p = Arc::new(Pacer::new(7, Duration::from_millis(500)).unwrap());
+    let (p, span) = pacer(7, Duration::from_millis(500));
     let t0 = Instant::now();
     let mut starts = Vec::new();
     for i in 0..200u64 {
@@ -74,15 +102,15 @@ async fn a_steady_sender_never_puts_more_than_the_budget_in_any_window() {
         p.acquire().await;
         starts.push(Instant::now() - t0);
     }
-    assert_eq!(most_in_any_window(&starts, p.span), 7);
+    assert_eq!(most_in_any_window(&starts, span), 7);
     // And it uses the budget: 200 starts in about 200 / 7 windows.
-    let windows = starts.last().unwrap().as_secs_f64() / p.span.as_secs_f64();
+    let windows = starts.last().unwrap().as_secs_f64() / span.as_secs_f64();
     assert!(200.0 / windows.ceil() >= 6.5, "{windows} windows for 200");
 }
 
 #[tokio::test(start_paused = true)]
 async fn sends_cancelled_while_waiting_leave_nothing_behind() {
-    let p = ten_per_second();
+    let (p, span) = ten_per_second();
     let t0 = Instant::now();
     burst(&p, 10, t0).await; // the window is full until 1.02 s
     // 1,000 callers with a 250 ms timeout give up while they wait.
@@ -102,15 +130,15 @@ async fn sends_cancelled_while_waiting_leave_nothing_behind() {
     // A fresh send goes when the first ten leave the window: not after 1,000 ghosts.
     p.acquire().await;
     let waited = Instant::now() - t0;
-    assert!(waited <= p.span + p.interval(), "{waited:?}");
+    assert!(waited <= span + interval(span), "{waited:?}");
     // And nine more go with it: the window is the ten real sends' alone.
     let more = burst(&p, 9, t0).await;
-    assert!(more.iter().all(|t| *t <= p.span + p.interval()), "{more:?}");
+    assert!(more.iter().all(|t| *t <= span + interval(span)), "{more:?}");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_send_cancelled_at_the_head_of_the_queue_hands_its_turn_on() {
-    let p = ten_per_second();
+    let (p, span) = ten_per_second();
     let t0 = Instant::now();
     burst(&p, 10, t0).await;
     let head = {
@@ -127,7 +155,7 @@ async fn a_send_cancelled_at_the_head_of_the_queue_hands_its_turn_on() {
     };
     tokio::task::yield_now().await;
     head.abort();
-    assert_eq!(next.await.unwrap(), p.span);
+    assert_eq!(next.await.unwrap(), span);
 }
 
 #[tokio::test(start_paused = true)]
@@ -146,7 +174,7 @@ async fn an_empty_budget_holds_until_reset() {
 
 #[tokio::test(start_paused = true)]
 async fn what_remains_goes_at_once_and_the_server_pace_ends_at_the_reset() {
-    let p = ten_per_second();
+    let (p, span) = ten_per_second();
     let t0 = Instant::now();
     p.acquire().await;
     // Intercom: one request left, the reset 5 s away.
@@ -165,9 +193,9 @@ async fn what_remains_goes_at_once_and_the_server_pace_ends_at_the_reset() {
     // slot after its turn, ten per window.
     for (turn, at) in went[1..].iter().enumerate() {
         let window = u32::try_from(turn / 10).unwrap();
-        let due = first_after + p.span * window;
+        let due = first_after + span * window;
         assert!(
-            *at <= due + p.interval(),
+            *at <= due + interval(span),
             "send {turn}: {at:?}, due {due:?}"
         );
     }
@@ -179,7 +207,7 @@ async fn what_remains_goes_at_once_and_the_server_pace_ends_at_the_reset() {
 
 #[tokio::test(start_paused = true)]
 async fn answers_about_one_server_window_keep_the_smaller_count() {
-    let p = ten_per_second();
+    let (p, _) = ten_per_second();
     spent_until(&p, 2, Duration::from_secs(5));
     spent_until(&p, 6, Duration::from_secs(5)); // an older answer, arriving late
     let t0 = Instant::now();
@@ -192,7 +220,7 @@ async fn answers_about_one_server_window_keep_the_smaller_count() {
 
 #[tokio::test(start_paused = true)]
 async fn a_waiter_sees_a_block_reported_while_it_slept() {
-    let p = ten_per_second();
+    let (p, _) = ten_per_second();
     let t0 = Instant::now();
     burst(&p, 10, t0).await;
     let waiting = {
@@ -232,16 +260,16 @@ fn most_arrivals_in_any(arrivals: &mut [Duration], window: Duration) -> usize {
 /// A burst of 600 tracked requests on 100 per second, each reaching the
 /// server up to 200 ms after its start and answered up to 50 ms later: the
 /// server never sees more than 100 arrivals in any second. Counting each
-/// request from its start instead (`Untracked`) lets 166 arrive in one.
+/// request from its start instead (through `Pacer::acquire`) lets 166 arrive in one.
 #[tokio::test(start_paused = true)]
 async fn a_burst_spread_in_flight_never_puts_more_than_the_budget_in_any_window() {
-    let p = Arc::new(Pacer::new(100, Duration::from_secs(1)).unwrap());
+    let (p, _) = pacer(100, Duration::from_secs(1));
     let t0 = Instant::now();
     let tasks: Vec<_> = (0..600u64)
         .map(|i| {
             let p = p.clone();
             tokio::spawn(async move {
-                p.acquire_by(None, Tracked).await.unwrap();
+                tracked(&p).await;
                 // Spread like a burst through a real network: the first
                 // burst arrives late (150–200 ms), the rest 0–200 ms after
                 // their start; then 0–50 ms for the answer's head.
@@ -249,7 +277,7 @@ async fn a_burst_spread_in_flight_never_puts_more_than_the_budget_in_any_window(
                 tokio::time::sleep(Duration::from_millis(to_arrive)).await;
                 let arrived = Instant::now() - t0;
                 tokio::time::sleep(Duration::from_millis(i * 11 % 50)).await;
-                p.finished();
+                RateBudget::finished(&*p);
                 arrived
             })
         })
@@ -268,25 +296,23 @@ async fn a_burst_spread_in_flight_never_puts_more_than_the_budget_in_any_window(
 /// hears of it, and the slot is free a window later, not never.
 #[tokio::test(start_paused = true)]
 async fn slots_in_flight_hold_until_their_end_and_free_a_window_after() {
-    let p = Arc::new(Pacer::new(2, Duration::from_secs(1)).unwrap());
+    let (p, span) = pacer(2, Duration::from_secs(1));
     let t0 = Instant::now();
-    p.acquire_by(None, Tracked).await.unwrap();
-    p.acquire_by(None, Tracked).await.unwrap();
+    tracked(&p).await;
+    tracked(&p).await;
     let third = {
         let p = p.clone();
         tokio::spawn(async move {
-            p.acquire_by(None, Tracked).await.unwrap();
+            tracked(&p).await;
             Instant::now() - t0
         })
     };
     // Both in flight for 5 s: the third waits for an end, not for the window.
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert!(!third.is_finished());
-    p.finished();
-    assert_eq!(third.await.unwrap(), Duration::from_secs(5) + p.span);
+    RateBudget::finished(&*p);
+    assert_eq!(third.await.unwrap(), Duration::from_secs(5) + span);
     // With every slot in flight, a deadline closer than a window fails at once.
-    let refused = p
-        .acquire_by(Some(Instant::now() + p.span / 2), Tracked)
-        .await;
+    let refused = RateBudget::acquire_by(&*p, (Instant::now() + span / 2).into_std()).await;
     assert!(refused.unwrap_err().is_past_deadline());
 }
