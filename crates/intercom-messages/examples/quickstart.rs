@@ -21,7 +21,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let intercom = MockIntercom::start().await;
     let client = intercom.client(Version::V2_11);
     println!("client: {client:?}\n");
+    sent_messages(&intercom, &client).await?;
+    refused_messages(&intercom, &client).await;
+    whatsapp(&intercom, &client).await
+}
 
+/// 1 and 2: an admin email and a lead's message, as sent and as answered.
+async fn sent_messages(
+    intercom: &MockIntercom,
+    client: &Client,
+) -> Result<(), Box<dyn std::error::Error>> {
     // 1. An admin email: the request as the server read it, and the typed answer.
     let email = Message::from_admin(394051)
         .to(Contact::user_id("70"))
@@ -44,7 +53,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         sent.id(),
         sent.kind
     );
+    Ok(())
+}
 
+/// 3 and 4: a message the rules refuse, and one Intercom refuses.
+async fn refused_messages(intercom: &MockIntercom, client: &Client) {
     // 3. A typed validation error: cc needs 2.14. Nothing is sent.
     let before = intercom.received().len();
     let with_cc = Message::from_admin(394051)
@@ -78,7 +91,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         other => println!("4. unexpected: {other:?}"),
     }
+}
 
+/// 5: a WhatsApp template message, in a version that has it and one that does not.
+async fn whatsapp(
+    intercom: &MockIntercom,
+    client: &Client,
+) -> Result<(), Box<dyn std::error::Error>> {
     // 5. A WhatsApp template message: sent with 2.16, refused with 2.14.
     let whatsapp = Message::from_admin(394051)
         .to_phone("+49 151 12345678", "Ada Lovelace")

@@ -43,6 +43,10 @@ fn regions_and_base_urls() {
     ] {
         assert!(Client::builder("t").base_url(ok).build().is_ok(), "{ok}");
     }
+}
+
+#[test]
+fn a_base_url_that_cannot_be_used_is_refused_and_never_shows_its_user_info() {
     for (bad, want) in [
         ("http://api.intercom.io", "plain http"),
         ("http://10.0.0.1", "plain http"),
@@ -72,7 +76,12 @@ fn regions_and_base_urls() {
             assert!(shown.contains("[redacted]"), "{secret_url}: {shown}");
         }
     }
-    // Pacing that cannot work is refused, not a panic.
+}
+
+/// Pacing that cannot work, or a token that cannot be a header, is refused,
+/// not a panic.
+#[test]
+fn impossible_pacing_and_tokens_are_refused() {
     for (n, window) in [
         (1, std::time::Duration::MAX),
         (0, std::time::Duration::from_secs(10)),

@@ -60,10 +60,26 @@ fn no(name: &'static str, rule: Rule, version: Version, message: impl Into<Messa
 }
 
 fn cases() -> Vec<Case> {
+    let mut cases = boundary_cases().unwrap_or_else(|missing| panic!("{missing}"));
+    for group in [
+        senders_and_recipients_by_email,
+        visitors_and_whatsapp_recipients,
+        identifiers,
+        admin_ids,
+        phone_numbers,
+        phone_number_separators,
+        required_parts,
+    ] {
+        cases.extend(group());
+    }
+    cases
+}
+
+/// A conversation not opened, and senders and recipients by email.
+fn senders_and_recipients_by_email() -> Vec<Case> {
     use Rule::*;
     use Version as V;
-    let mut cases = boundary_cases().unwrap_or_else(|missing| panic!("{missing}"));
-    cases.extend(vec![
+    vec![
         ok(
             "open conversation false is not sent, so no version refuses it",
             FieldNotInVersion,
@@ -94,6 +110,14 @@ fn cases() -> Vec<Case> {
                 .to(Contact::user_email("a@b.c"))
                 .in_app("Hi"),
         ),
+    ]
+}
+
+/// Visitors write as `contact`; WhatsApp goes to contacts.
+fn visitors_and_whatsapp_recipients() -> Vec<Case> {
+    use Rule::*;
+    use Version as V;
+    vec![
         // Visitors write to the team as `contact` in every version.
         ok(
             "visitor sender in 2.6",
@@ -125,6 +149,14 @@ fn cases() -> Vec<Case> {
                 .whatsapp("keep_live")
                 .body_text(["x"]),
         ),
+    ]
+}
+
+/// Visitors have no email, and identifiers are not empty.
+fn identifiers() -> Vec<Case> {
+    use Rule::*;
+    use Version as V;
+    vec![
         // visitors have no email
         ok(
             "visitor by user_id",
@@ -160,6 +192,14 @@ fn cases() -> Vec<Case> {
             V::LATEST,
             Message::from_admin(1).to(Contact::user("  ")).in_app("Hi"),
         ),
+    ]
+}
+
+/// An admin id fits in 63 bits.
+fn admin_ids() -> Vec<Case> {
+    use Rule::*;
+    use Version as V;
+    vec![
         // admin id
         ok(
             "admin id within 63 bits",
@@ -185,6 +225,14 @@ fn cases() -> Vec<Case> {
                 .to(Contact::user("u"))
                 .in_app("Hi"),
         ),
+    ]
+}
+
+/// WhatsApp: one phone number, E.164, a template name.
+fn phone_numbers() -> Vec<Case> {
+    use Rule::*;
+    use Version as V;
+    vec![
         // WhatsApp: one phone number, E.164, a template name
         ok(
             "whatsapp to one phone",
@@ -226,6 +274,14 @@ fn cases() -> Vec<Case> {
             V::LATEST,
             whatsapp("+1234567890123456"),
         ),
+    ]
+}
+
+/// Numbers as Intercom and people write them: the separators go.
+fn phone_number_separators() -> Vec<Case> {
+    use Rule::*;
+    use Version as V;
+    vec![
         // As Intercom writes numbers elsewhere ("+1 1234567890"), and as
         // people do: the separators go, the digits are sent.
         ok(
@@ -272,6 +328,14 @@ fn cases() -> Vec<Case> {
             V::LATEST,
             whatsapp("+4915112345678").locale(""),
         ),
+    ]
+}
+
+/// A recipient, a subject and a body are required.
+fn required_parts() -> Vec<Case> {
+    use Rule::*;
+    use Version as V;
+    vec![
         // recipient required
         ok(
             "admin message with a recipient",
@@ -320,8 +384,7 @@ fn cases() -> Vec<Case> {
             V::LATEST,
             Message::from_contact(Contact::user("u")).body(""),
         ),
-    ]);
-    cases
+    ]
 }
 
 /// What using a request-side item of the version table looks like through
@@ -342,8 +405,15 @@ enum Uses {
 /// The facade's way to use each request-side item. A row the fragment adds
 /// without an entry here fails `boundary_cases`, naming the row.
 fn uses(item: &str) -> Option<Uses> {
-    use Rule::*;
     let (schema, rest) = item.split_once(['.', '|', '=']).unwrap_or((item, ""));
+    field_uses(schema, rest)
+        .or_else(|| contact_uses(schema, rest))
+        .or_else(|| kind_uses(schema, rest))
+}
+
+/// The fields of a message request that only some versions have.
+fn field_uses(schema: &str, rest: &str) -> Option<Uses> {
+    use Rule::*;
     Some(match (schema, rest) {
         ("AdminMessageRequest", "cc") => Refused(FieldNotInVersion, || {
             admin_email().cc(Contact::user("u2")).into()
@@ -371,6 +441,14 @@ fn uses(item: &str) -> Option<Uses> {
         ("Recipients", "List") => Refused(RecipientListNotInVersion, || {
             admin_in_app().to(Contact::user("u2")).into()
         }),
+        _ => return None,
+    })
+}
+
+/// The contact types only some versions have, as sender or recipient.
+fn contact_uses(schema: &str, rest: &str) -> Option<Uses> {
+    use Rule::*;
+    Some(match (schema, rest) {
         ("SenderType", "lead") => Refused(ContactTypeNotInVersion, || user(Contact::lead("l1"))),
         ("ContactType", "lead") => Refused(ContactTypeNotInVersion, || {
             Message::from_admin(1)
@@ -382,19 +460,6 @@ fn uses(item: &str) -> Option<Uses> {
             Message::from_admin(1)
                 .to(Contact::visitor("v1"))
                 .in_app("Hi")
-                .into()
-        }),
-        ("WhatsAppMessageRequest", "") => Refused(MessageNotInVersion, || {
-            Message::from_admin(1)
-                .to_phone("+4915112345678", "Ada")
-                .whatsapp("keep_live")
-                .body_text(["Ada"])
-                .into()
-        }),
-        ("SmsMessageRequest", "") => Refused(MessageNotInVersion, || {
-            Message::from_admin(1)
-                .to(Contact::user("u"))
-                .sms("Your code is 1234")
                 .into()
         }),
         ("EmailRecipientType", "lead") => Refused(ContactTypeNotInVersion, || {
@@ -415,6 +480,27 @@ fn uses(item: &str) -> Option<Uses> {
             ))
             .body("Hi")
             .into()
+        }),
+        _ => return None,
+    })
+}
+
+/// Whole kinds of message, the sender, and the items not refused by a rule.
+fn kind_uses(schema: &str, rest: &str) -> Option<Uses> {
+    use Rule::*;
+    Some(match (schema, rest) {
+        ("WhatsAppMessageRequest", "") => Refused(MessageNotInVersion, || {
+            Message::from_admin(1)
+                .to_phone("+4915112345678", "Ada")
+                .whatsapp("keep_live")
+                .body_text(["Ada"])
+                .into()
+        }),
+        ("SmsMessageRequest", "") => Refused(MessageNotInVersion, || {
+            Message::from_admin(1)
+                .to(Contact::user("u"))
+                .sms("Your code is 1234")
+                .into()
         }),
         ("AdminMessageRequest", "from?") => Refused(SenderMissing, || {
             Message::from_default_sender()

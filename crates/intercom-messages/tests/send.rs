@@ -59,7 +59,45 @@ async fn requests(server: &MockServer) -> Vec<Request> {
 
 #[tokio::test]
 async fn the_exact_request_on_the_wire_in_each_era() {
-    let eras: [(Version, Message, Value); 5] = [
+    for (version, message, expected) in eras() {
+        let server = MockServer::start().await;
+        answer(&server, ResponseTemplate::new(200).set_body_json(created())).await;
+        client(&server)
+            .send_with_version(message, version)
+            .await
+            .unwrap();
+        let got = requests(&server).await;
+        assert_eq!(got.len(), 1, "{version}");
+        assert_headers(&got[0], version);
+        let body: Value = serde_json::from_slice(&got[0].body).unwrap();
+        assert_eq!(body, expected, "{version}");
+    }
+}
+
+/// The request every send makes: `POST /messages` with the token, the
+/// version and JSON, and no header of another API.
+fn assert_headers(r: &Request, version: Version) {
+    assert_eq!(r.method.as_str(), "POST");
+    assert_eq!(r.url.path(), "/messages");
+    assert_eq!(
+        r.headers["authorization"],
+        format!("Bearer {TOKEN}").as_str()
+    );
+    assert_eq!(r.headers["intercom-version"], version.as_str());
+    assert_eq!(r.headers["accept"], "application/json");
+    assert_eq!(r.headers["content-type"], "application/json");
+    assert!(
+        r.headers["user-agent"]
+            .to_str()
+            .unwrap()
+            .starts_with("intercom-messages/")
+    );
+    assert!(!r.headers.contains_key("api-version"), "{version}");
+}
+
+/// A message of each era and the exact body it sends.
+fn eras() -> [(Version, Message, Value); 5] {
+    [
         (
             Version::V1_4,
             Message::from_admin(394051)
@@ -110,36 +148,7 @@ async fn the_exact_request_on_the_wire_in_each_era() {
                    "from": {"type": "admin", "id": 394051},
                    "to": [{"type": "user", "id": "a"}, {"type": "lead", "id": "b"}], "cc": {"type": "user", "id": "c"}}),
         ),
-    ];
-    for (version, message, expected) in eras {
-        let server = MockServer::start().await;
-        answer(&server, ResponseTemplate::new(200).set_body_json(created())).await;
-        client(&server)
-            .send_with_version(message, version)
-            .await
-            .unwrap();
-        let got = requests(&server).await;
-        assert_eq!(got.len(), 1, "{version}");
-        let r = &got[0];
-        assert_eq!(r.method.as_str(), "POST");
-        assert_eq!(r.url.path(), "/messages");
-        assert_eq!(
-            r.headers["authorization"],
-            format!("Bearer {TOKEN}").as_str()
-        );
-        assert_eq!(r.headers["intercom-version"], version.as_str());
-        assert_eq!(r.headers["accept"], "application/json");
-        assert_eq!(r.headers["content-type"], "application/json");
-        assert!(
-            r.headers["user-agent"]
-                .to_str()
-                .unwrap()
-                .starts_with("intercom-messages/")
-        );
-        assert!(!r.headers.contains_key("api-version"), "{version}");
-        let body: Value = serde_json::from_slice(&r.body).unwrap();
-        assert_eq!(body, expected, "{version}");
-    }
+    ]
 }
 
 #[tokio::test]
@@ -200,7 +209,9 @@ async fn error_lists_become_typed_api_errors() {
 }
 
 #[tokio::test]
-async fn rate_limited_with_and_without_headers() {
+/// A 429 asking for a wait past `max_wait` is returned at once, with what
+/// its headers said.
+async fn a_429_past_max_wait_is_returned_at_once_with_its_headers() {
     let reset = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
@@ -248,8 +259,11 @@ async fn rate_limited_with_and_without_headers() {
         left <= most && left >= least,
         "{least:?} <= {left:?} <= {most:?}"
     );
+}
 
-    // A wait within max_wait: retried up to max_attempts.
+/// A wait within max_wait: retried up to max_attempts.
+#[tokio::test]
+async fn a_429_within_max_wait_is_retried_up_to_max_attempts() {
     let server = MockServer::start().await;
     answer(
         &server,
@@ -267,8 +281,11 @@ async fn rate_limited_with_and_without_headers() {
         3,
         "429 is retried up to max_attempts"
     );
+}
 
-    // No headers: the default wait (10 ms here).
+/// No headers: the default wait (10 ms here).
+#[tokio::test]
+async fn a_429_without_headers_waits_the_default() {
     let server = MockServer::start().await;
     answer(&server, ResponseTemplate::new(429)).await;
     let err = client(&server).send(in_app()).await.unwrap_err();
