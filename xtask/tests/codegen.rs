@@ -393,7 +393,46 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
     let root = xtask::workspace_root();
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("ws");
-    std::fs::create_dir_all(&copy).unwrap();
+    copy_workspace(&root, &copy);
+    let copy = copy.as_path();
+    let spec = xtask::load_spec(&copy.join(SPEC)).unwrap();
+    let (last, new) = next_version(&spec);
+    // 1. Vendor: `cargo xtask vendor FULL openapi/upstream/NEW.yaml`, and
+    //    Preview again.
+    vendor_the_new_cuts(dir.path(), copy, &last, &new);
+    // 2. Edit the fragment: the version after the newest, and the two
+    //    properties with their ranges and evidence.
+    add_the_version_to_the_fragment(copy, &last, &new);
+    // 3. `cargo xtask codegen`, then `cargo xtask conformance`.
+    let generated = generate_and_check(copy, &last, &new);
+    // 4. The facade's tests, in the copy: the rule test names the property
+    //    the facade does not expose yet, and says what to do.
+    let run = |tests: &[&str]| nested_test(copy, tests);
+    write_the_fixture(&root, copy, &last, &new);
+    let (ok, out) = run(&["rules"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("no facade rule enforces") && out.contains("AdminMessageRequest.external_id"),
+        "{out}"
+    );
+    // 5. Expose it: its field, method, encoder line and conversion from a
+    //    generated request (all in admin.rs, the kind's own file), its case
+    //    in the rule test (rules.rs).
+    expose_the_property(copy);
+    let (ok, out) = run(&["added_version", "rules"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("the_new_version_is_data_only ... ok"), "{out}");
+    assert!(
+        out.contains("every_request_side_row_is_enforced_or_explained ... ok"),
+        "{out}"
+    );
+    // 6. Exactly these files were edited by hand; the rest is generated.
+    assert_edited_by_hand(&root, copy, &generated, &new);
+}
+
+/// A copy of the workspace's sources at `copy`.
+fn copy_workspace(root: &Path, copy: &Path) {
+    std::fs::create_dir_all(copy).unwrap();
     for part in [
         "Cargo.toml",
         "Cargo.lock",
@@ -411,21 +450,16 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
             std::fs::copy(&from, copy.join(part)).unwrap();
         }
     }
-    let copy = copy.as_path();
-    let spec = xtask::load_spec(&copy.join(SPEC)).unwrap();
-    let (last, new) = next_version(&spec);
-    let upstream = copy.join("openapi/upstream");
-    let mut generated: Vec<String> = Vec::new();
+}
 
-    // 1. Vendor: `cargo xtask vendor FULL openapi/upstream/NEW.yaml`, and
-    //    Preview again.
-    for (from, to, retitle) in [
-        (last.as_str(), new.as_str(), true),
-        ("Preview", "Preview", false),
-    ] {
+/// The published description of the new version (the newest one's, with
+/// the new properties) and of Preview, vendored into `copy`.
+fn vendor_the_new_cuts(dir: &Path, copy: &Path, last: &str, new: &str) {
+    let upstream = copy.join("openapi/upstream");
+    for (from, to, retitle) in [(last, new, true), ("Preview", "Preview", false)] {
         let base = std::fs::read_to_string(upstream.join(format!("{from}.yaml"))).unwrap();
-        let full = dir.path().join(format!("full-{to}.yaml"));
-        std::fs::write(&full, published(&base, &last, &new, retitle)).unwrap();
+        let full = dir.join(format!("full-{to}.yaml"));
+        std::fs::write(&full, published(&base, last, new, retitle)).unwrap();
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
             .current_dir(copy)
             .args([
@@ -441,9 +475,10 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
 
-    // 2. Edit the fragment: the version after the newest, and the two
-    //    properties with their ranges and evidence.
+/// The fragment with the new version and its two properties.
+fn add_the_version_to_the_fragment(copy: &Path, last: &str, new: &str) {
     let path = copy.join(SPEC);
     let text = std::fs::read_to_string(&path).unwrap();
     let text = text.replacen(
@@ -480,11 +515,15 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         &format!(", until: \"{new}\"}}"),
     );
     std::fs::write(&path, text).unwrap();
+}
 
-    // 3. `cargo xtask codegen`, then `cargo xtask conformance`.
+/// What `cargo xtask codegen` writes for the new version, checked, and
+/// conformance passing.
+fn generate_and_check(copy: &Path, last: &str, new: &str) -> Vec<String> {
+    let mut generated: Vec<String> = Vec::new();
     generated.extend(xtask::codegen(copy, Mode::Write).unwrap());
     assert!(generated.contains(&FACADE.to_string()), "{generated:?}");
-    assert!(generated.contains(&xtask::project::request_schema_path(&new)));
+    assert!(generated.contains(&xtask::project::request_schema_path(new)));
     // The documents state the new range and rows, and the change log shows
     // the new version's schema against the one before.
     let api_manifest =
@@ -508,9 +547,11 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
     assert!(section.contains("+        \"external_id\": {"), "{section}");
     let (report, fresh) = xtask::conformance::run(copy, false).unwrap();
     assert!(report.passed() && fresh, "{}", report.render());
+    generated
+}
 
-    // 4. The facade's tests, in the copy: the rule test names the property
-    //    the facade does not expose yet, and says what to do.
+/// This test's own checks of the new version, copied into the facade's tests.
+fn write_the_fixture(root: &Path, copy: &Path, last: &str, new: &str) {
     let fixture = std::fs::read_to_string(root.join("xtask/tests/fixtures/added_version.rs"))
         .unwrap()
         .replace("V_NEW", &format!("V{}", new.replace('.', "_")))
@@ -528,16 +569,17 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         out.contains("no facade rule enforces") && out.contains("AdminMessageRequest.external_id"),
         "{out}"
     );
+}
 
-    // 5. Expose it: its field, method, encoder line and conversion from a
-    //    generated request (all in admin.rs, the kind's own file), its case
-    //    in the rule test (rules.rs).
+/// The property exposed by the facade (in admin.rs) and its rule case (in
+/// rules.rs), as a maintainer would write them.
+fn expose_the_property(copy: &Path) {
     let edit = |rel: &str, anchor: &str, added: &str| {
         let p = copy.join(rel);
         let t = std::fs::read_to_string(&p).unwrap();
         std::fs::write(&p, after(&t, anchor, added)).unwrap();
     };
-    let admin = "crates/intercom-messages/src/message/admin.rs";
+    let admin = ADMIN;
     edit(
         admin,
         "    pub(crate) open_conversation: bool,\n",
@@ -564,23 +606,22 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
     assert!(t.contains(arm), "the rule test's `referer` arm moved");
     let case = "        (\"AdminMessageRequest\", \"external_id\") => Refused(FieldNotInVersion, || {\n            admin_in_app().external_id(\"e-1\").into()\n        }),\n";
     std::fs::write(&rules, t.replacen(arm, &format!("{case}{arm}"), 1)).unwrap();
-    let (ok, out) = run(&["added_version", "rules"]);
-    assert!(ok, "{out}");
-    assert!(out.contains("the_new_version_is_data_only ... ok"), "{out}");
-    assert!(
-        out.contains("every_request_side_row_is_enforced_or_explained ... ok"),
-        "{out}"
-    );
+}
 
-    // 6. Exactly these files were edited by hand; the rest is generated.
-    let mut by_hand = changed_files(&root, copy);
+/// The kind's own file, where a new property of admin messages is exposed.
+const ADMIN: &str = "crates/intercom-messages/src/message/admin.rs";
+
+/// Exactly the fragment, the cuts, the kind's file, the rule test and this
+/// test's fixture differ by hand; everything else is generated.
+fn assert_edited_by_hand(root: &Path, copy: &Path, generated: &[String], new: &str) {
+    let mut by_hand = changed_files(root, copy);
     by_hand.retain(|f| !generated.contains(f));
     by_hand.sort();
     let mut expected = vec![
         SPEC.to_string(),
         format!("openapi/upstream/{new}.yaml"),
         "openapi/upstream/Preview.yaml".to_string(),
-        admin.to_string(),
+        ADMIN.to_string(),
         "crates/intercom-messages/tests/rules.rs".to_string(),
         // This test's own checks, copied in.
         "crates/intercom-messages/tests/added_version.rs".to_string(),

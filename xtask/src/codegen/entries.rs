@@ -103,8 +103,18 @@ fn walk_schema(
             evidence: evidence(&format!("{path}.x-intercom-versions"), v)?,
         });
     }
-    // `{value: range}` over the enum's values, `{property: range}` over the
-    // required properties: one row per key.
+    map_extension_rows(spec, path, obj, out)?;
+    walk_children(spec, path, obj, out)
+}
+
+/// The rows of a schema's map extensions: `{value: range}` over the enum's
+/// values, `{property: range}` over the required properties, one row per key.
+fn map_extension_rows(
+    spec: &Spec,
+    path: &str,
+    obj: &serde_json::Map<String, Value>,
+    out: &mut Vec<Entry>,
+) -> Result<(), String> {
     let listed = |key: &str| -> Vec<&str> {
         obj.get(key)
             .and_then(Value::as_array)
@@ -141,7 +151,7 @@ fn walk_schema(
             keyed_entries(spec, path, ext, ranges, &allowed, what, item, kind, out)?;
         }
     }
-    walk_children(spec, path, obj, out)
+    Ok(())
 }
 
 /// The rows of a map extension of a schema, one per key: `ext` maps each
