@@ -230,10 +230,31 @@ async fn main() {
     out.push_str(&format!(
         "Paired alternating rounds in one process, {rounds} per figure; ratio ours/baseline, median (min–max).\n\n"
     ));
-
     // 1. Concurrency.
-    out.push_str("| concurrency | sends per round | ours / raw reqwest |\n| --- | --- | --- |\n");
+    out.push_str(&concurrency_table(rounds, &client, &raw).await);
+    // 2. Body sizes, and 4. allocations and page faults per send.
+    out.push_str(&body_size_tables(rounds, &client, &raw).await);
+    // 3. The future's size.
+    let future = client.send(in_app(0));
+    out.push_str(&format!(
+        "\n`client.send(message)` is a {}-byte future.\n",
+        std::mem::size_of_val(&future)
+    ));
+    drop(future);
+    // 5. Bursts on an idle paced budget.
+    out.push_str(&burst_table(&url).await);
 
+    println!("{out}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join("cost-summary.md"), &out);
+}
+
+/// Ours against raw reqwest at each concurrency.
+async fn concurrency_table(rounds: usize, client: &Client, raw: &Arc<Raw>) -> String {
+    let mut out = String::from(
+        "| concurrency | sends per round | ours / raw reqwest |\n| --- | --- | --- |\n",
+    );
     for concurrency in [1usize, 16, 64, 256] {
         let n = if concurrency == 1 { 1_000 } else { 4_000 };
         let bodies: Arc<Vec<bytes::Bytes>> = Arc::new(
@@ -269,8 +290,13 @@ async fn main() {
         out.push_str(&format!("| {concurrency} | {n} | {} |\n", spread(ratios)));
     }
 
-    // 2. Body sizes, and 4. allocations and page faults per send.
-    out.push_str(
+    out
+}
+
+/// Ours against raw reqwest (pre-encoded) and against hand-written serde at
+/// each body size, then the allocations and page faults of a send at 1 MB.
+async fn body_size_tables(rounds: usize, client: &Client, raw: &Arc<Raw>) -> String {
+    let mut out = String::from(
         "\n| body | ours / raw reqwest (pre-encoded) | ours / hand-written serde + raw reqwest |\n| --- | --- | --- |\n",
     );
     let mut per_send = String::new();
@@ -281,13 +307,7 @@ async fn main() {
         ("1 MB", 1_000_000, false),
         ("1 MB of HTML (quotes JSON escapes)", 1_000_000, true),
     ] {
-        let text: Arc<str> = if html {
-            let tag = r#"<p class="x">Hello</p>"#;
-            tag.repeat(size / tag.len()).into()
-        } else {
-            "x".repeat(size).into()
-        };
-        let n = (2_000_000 / size).clamp(20, 400);
+        let text = body_text(size, html);
         let encoded = bytes::Bytes::from(
             serde_json::to_vec(
                 &email(&text)
@@ -301,79 +321,111 @@ async fn main() {
             hand_written(&text),
             "the baseline writes other JSON"
         );
-        let ours = |client: Client, text: Arc<str>| {
-            run(n, 1, move |_| {
-                let (c, text) = (client.clone(), text.clone());
-                async move {
-                    c.send(email(&text)).await.unwrap();
-                }
-            })
-        };
-        let pre = paired(
-            rounds,
-            || ours(client.clone(), text.clone()),
-            || {
-                let (raw, body) = (raw.clone(), encoded.clone());
-                run(n, 1, move |_| {
-                    let (raw, body) = (raw.clone(), body.clone());
-                    async move { raw.post(body).await }
-                })
-            },
-        )
-        .await;
-        let serde = paired(
-            rounds,
-            || ours(client.clone(), text.clone()),
-            || {
-                let (raw, text) = (raw.clone(), text.clone());
-                run(n, 1, move |_| {
-                    let (raw, text) = (raw.clone(), text.clone());
-                    async move { raw.post(hand_written(&text).into()).await }
-                })
-            },
-        )
-        .await;
+        let (pre, serde) = body_size_ratios(rounds, client, raw, &text, &encoded).await;
         out.push_str(&format!(
             "| {label} | {} | {} |\n",
             spread(pre),
             spread(serde)
         ));
         if size == 1_000_000 && !html {
-            let count = 50u64;
-            let (a0, f0) = (ALLOCATIONS.load(Ordering::Relaxed), minor_faults());
-            for _ in 0..count {
-                client.send(email(&text)).await.unwrap();
-            }
-            let (a1, f1) = (ALLOCATIONS.load(Ordering::Relaxed), minor_faults());
-            for _ in 0..count {
-                raw.post(encoded.clone()).await;
-            }
-            let (a2, f2) = (ALLOCATIONS.load(Ordering::Relaxed), minor_faults());
-            per_send = format!(
-                "\n| per send at 1 MB | ours | raw reqwest (pre-encoded) |\n| --- | --- | --- |\n\
-                 | heap allocations | {:.1} | {:.1} |\n| minor page faults | {:.1} | {:.1} |\n",
-                (a1 - a0) as f64 / count as f64,
-                (a2 - a1) as f64 / count as f64,
-                (f1 - f0) as f64 / count as f64,
-                (f2 - f1) as f64 / count as f64,
-            );
+            per_send = per_send_at_1_mb(client, raw, &text, &encoded).await;
         }
     }
     out.push_str(&per_send);
+    out
+}
 
-    // 3. The future's size.
-    let future = client.send(in_app(0));
-    out.push_str(&format!(
-        "\n`client.send(message)` is a {}-byte future.\n",
-        std::mem::size_of_val(&future)
-    ));
-    drop(future);
+/// A body of `size` bytes: plain, or HTML whose quotes JSON escapes.
+fn body_text(size: usize, html: bool) -> Arc<str> {
+    if html {
+        let tag = r#"<p class="x">Hello</p>"#;
+        tag.repeat(size / tag.len()).into()
+    } else {
+        "x".repeat(size).into()
+    }
+}
 
-    // 5. Bursts on an idle paced budget.
-    out.push_str("\n| 50 sends at once | first | median | last |\n| --- | --- | --- | --- |\n");
+/// The ratios of ours to raw reqwest (pre-encoded), and to hand-written
+/// serde and raw reqwest, for one body.
+async fn body_size_ratios(
+    rounds: usize,
+    client: &Client,
+    raw: &Arc<Raw>,
+    text: &Arc<str>,
+    encoded: &bytes::Bytes,
+) -> (Vec<f64>, Vec<f64>) {
+    let n = (2_000_000 / text.len().max(1)).clamp(20, 400);
+    let ours = |client: Client, text: Arc<str>| {
+        run(n, 1, move |_| {
+            let (c, text) = (client.clone(), text.clone());
+            async move {
+                c.send(email(&text)).await.unwrap();
+            }
+        })
+    };
+    let pre = paired(
+        rounds,
+        || ours(client.clone(), text.clone()),
+        || {
+            let (raw, body) = (raw.clone(), encoded.clone());
+            run(n, 1, move |_| {
+                let (raw, body) = (raw.clone(), body.clone());
+                async move { raw.post(body).await }
+            })
+        },
+    )
+    .await;
+    let serde = paired(
+        rounds,
+        || ours(client.clone(), text.clone()),
+        || {
+            let (raw, text) = (raw.clone(), text.clone());
+            run(n, 1, move |_| {
+                let (raw, text) = (raw.clone(), text.clone());
+                async move { raw.post(hand_written(&text).into()).await }
+            })
+        },
+    )
+    .await;
+    (pre, serde)
+}
+
+/// Heap allocations and minor page faults per send of a 1 MB body: ours,
+/// then raw reqwest with the body pre-encoded.
+async fn per_send_at_1_mb(
+    client: &Client,
+    raw: &Arc<Raw>,
+    text: &Arc<str>,
+    encoded: &bytes::Bytes,
+) -> String {
+    let count = 50u64;
+    let (a0, f0) = (ALLOCATIONS.load(Ordering::Relaxed), minor_faults());
+    for _ in 0..count {
+        client.send(email(text)).await.unwrap();
+    }
+    let (a1, f1) = (ALLOCATIONS.load(Ordering::Relaxed), minor_faults());
+    for _ in 0..count {
+        raw.post(encoded.clone()).await;
+    }
+    let (a2, f2) = (ALLOCATIONS.load(Ordering::Relaxed), minor_faults());
+    format!(
+        "\n| per send at 1 MB | ours | raw reqwest (pre-encoded) |\n| --- | --- | --- |\n\
+         | heap allocations | {:.1} | {:.1} |\n| minor page faults | {:.1} | {:.1} |\n",
+        (a1 - a0) as f64 / count as f64,
+        (a2 - a1) as f64 / count as f64,
+        (f1 - f0) as f64 / count as f64,
+        (f2 - f1) as f64 / count as f64,
+    )
+}
+
+/// When the first, median and last of 50 sends at once end, with no budget
+/// and with an idle paced one.
+async fn burst_table(url: &str) -> String {
+    let mut out =
+        String::from("\n| 50 sends at once | first | median | last |\n| --- | --- | --- | --- |\n");
     for (label, paced) in [("no budget", false), ("pacing(166), idle", true)] {
         let mut b = Client::builder(TOKEN)
-            .base_url(&url)
+            .base_url(url)
             .retry(RetryPolicy::never());
         if paced {
             b = b.pacing(166);
@@ -394,8 +446,5 @@ async fn main() {
         ));
     }
 
-    println!("{out}");
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
-    let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(dir.join("cost-summary.md"), &out);
+    out
 }

@@ -67,41 +67,10 @@ fn main() {
     rt.block_on(async {
         let url = streaming_server().await;
         let start_kib = peak_kib();
-
-        let client = Client::builder("bench-token")
-            .base_url(&url)
-            .retry(RetryPolicy::never())
-            .build()
-            .unwrap();
-        let t = Instant::now();
-        let err = client
-            .send(
-                Message::from_admin(1)
-                    .to(Contact::user_id("70"))
-                    .in_app("Hi"),
-            )
-            .await
-            .unwrap_err();
-        let ours_time = t.elapsed();
-        assert!(matches!(err, SendError::ResponseTooLarge { .. }), "{err:?}");
+        let ours_time = send(&url).await;
         let ours_kib = peak_kib();
-
-        let t = Instant::now();
-        let raw = intercom_messages::api::client_builder().build().unwrap();
-        let body = raw
-            .post(format!("{url}/messages"))
-            .body("{}")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let base_time = t.elapsed();
-        assert_eq!(body.len(), GIB);
-        drop(body);
+        let base_time = read_whole(&url).await;
         let base_kib = peak_kib();
-
         println!("| 1 GiB streamed body | peak RSS (VmHWM) | time |");
         println!("| --- | --- | --- |");
         println!("| process before any send | {} MiB | |", start_kib / 1024);
@@ -120,4 +89,43 @@ fn main() {
             ours_kib as f64 / base_kib.max(1) as f64
         );
     });
+}
+
+/// A send against the endless body: refused at the limit. How long it took.
+async fn send(url: &str) -> std::time::Duration {
+    let client = Client::builder("bench-token")
+        .base_url(url)
+        .retry(RetryPolicy::never())
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let err = client
+        .send(
+            Message::from_admin(1)
+                .to(Contact::user_id("70"))
+                .in_app("Hi"),
+        )
+        .await
+        .unwrap_err();
+    let took = t.elapsed();
+    assert!(matches!(err, SendError::ResponseTooLarge { .. }), "{err:?}");
+    took
+}
+
+/// The baseline: raw reqwest reading the whole body. How long it took.
+async fn read_whole(url: &str) -> std::time::Duration {
+    let t = Instant::now();
+    let raw = intercom_messages::api::client_builder().build().unwrap();
+    let body = raw
+        .post(format!("{url}/messages"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let took = t.elapsed();
+    assert_eq!(body.len(), GIB);
+    took
 }

@@ -79,67 +79,8 @@ fn mix(a: u64, b: u64) -> u64 {
 /// Runs `messages` sends at `concurrency` from one client against a faulty server.
 pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report {
     let seen: Arc<Mutex<HashMap<u64, Seen>>> = Arc::default();
-    let ok_body = |id: u64| {
-        serde_json::to_vec(&json!({"type": "admin_message", "id": id.to_string(), "created_at": 1, "body": "x", "message_type": "inapp"}))
-            .unwrap()
-    };
     let state = seen.clone();
-    let addr = server::start(Arc::new(move |body: &[u8]| {
-        let id: u64 = serde_json::from_slice::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| v["body"].as_str()?.strip_prefix("soak-")?.parse().ok())
-            .unwrap_or(u64::MAX);
-        let mut s = state.lock().unwrap();
-        let rec = s.entry(id).or_default();
-        rec.received += 1;
-        let roll = (mix(id, u64::from(rec.received)) % 100) as u32;
-        let f = faults;
-        let mut at = f.rate_limited;
-        if roll < at {
-            return Action::Respond {
-                status: 429,
-                headers: vec![
-                    ("retry-after".into(), "0".into()),
-                    ("x-ratelimit-limit".into(), "1000".into()),
-                    ("x-ratelimit-remaining".into(), "0".into()),
-                ],
-                body: br#"{"type":"error.list","errors":[{"code":"rate_limit_exceeded"}]}"#
-                    .to_vec(),
-                delay: Duration::ZERO,
-            };
-        }
-        at += f.server_error_after_create;
-        if roll < at {
-            rec.created += 1;
-            return Action::respond(
-                500,
-                &br#"{"type":"error.list","errors":[{"code":"server_error"}]}"#[..],
-            );
-        }
-        at += f.unavailable;
-        if roll < at {
-            return Action::respond(503, &b"<html>Service Unavailable</html>"[..]);
-        }
-        at += f.dropped_after_read;
-        if roll < at {
-            rec.created += 1;
-            return Action::Drop;
-        }
-        at += f.slow;
-        rec.created += 1;
-        Action::Respond {
-            status: 200,
-            headers: Vec::new(),
-            body: ok_body(id),
-            delay: if roll < at {
-                Duration::from_millis(400)
-            } else {
-                Duration::ZERO
-            },
-        }
-    }))
-    .await;
-
+    let addr = server::start(Arc::new(move |body: &[u8]| answer(&state, faults, body))).await;
     let client = Client::builder("soak-token")
         .base_url(&format!("http://{addr}"))
         .timeout(Duration::from_millis(200))
@@ -151,6 +92,74 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
         .build()
         .unwrap();
     let started = Instant::now();
+    let outcomes = send_all(&client, messages, concurrency).await;
+    let elapsed = started.elapsed();
+    let seen = seen.lock().unwrap();
+    report(messages, elapsed, &seen, &outcomes)
+}
+
+/// The faulty server's answer to a message: chosen by a stable roll per
+/// (message, receipt), noting whether it created the message.
+fn answer(state: &Mutex<HashMap<u64, Seen>>, faults: Faults, body: &[u8]) -> Action {
+    let ok_body = |id: u64| {
+        serde_json::to_vec(&json!({"type": "admin_message", "id": id.to_string(), "created_at": 1, "body": "x", "message_type": "inapp"}))
+            .unwrap()
+    };
+    let id: u64 = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["body"].as_str()?.strip_prefix("soak-")?.parse().ok())
+        .unwrap_or(u64::MAX);
+    let mut s = state.lock().unwrap();
+    let rec = s.entry(id).or_default();
+    rec.received += 1;
+    let roll = (mix(id, u64::from(rec.received)) % 100) as u32;
+    let f = faults;
+    let mut at = f.rate_limited;
+    if roll < at {
+        return Action::Respond {
+            status: 429,
+            headers: vec![
+                ("retry-after".into(), "0".into()),
+                ("x-ratelimit-limit".into(), "1000".into()),
+                ("x-ratelimit-remaining".into(), "0".into()),
+            ],
+            body: br#"{"type":"error.list","errors":[{"code":"rate_limit_exceeded"}]}"#.to_vec(),
+            delay: Duration::ZERO,
+        };
+    }
+    at += f.server_error_after_create;
+    if roll < at {
+        rec.created += 1;
+        return Action::respond(
+            500,
+            &br#"{"type":"error.list","errors":[{"code":"server_error"}]}"#[..],
+        );
+    }
+    at += f.unavailable;
+    if roll < at {
+        return Action::respond(503, &b"<html>Service Unavailable</html>"[..]);
+    }
+    at += f.dropped_after_read;
+    if roll < at {
+        rec.created += 1;
+        return Action::Drop;
+    }
+    at += f.slow;
+    rec.created += 1;
+    Action::Respond {
+        status: 200,
+        headers: Vec::new(),
+        body: ok_body(id),
+        delay: if roll < at {
+            Duration::from_millis(400)
+        } else {
+            Duration::ZERO
+        },
+    }
+}
+
+/// Sends `messages` messages from `concurrency` workers: what each returned.
+async fn send_all(client: &Client, messages: usize, concurrency: usize) -> Vec<(u64, Outcome)> {
     let outcomes: Arc<Mutex<Vec<(u64, Outcome)>>> = Arc::default();
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let workers: Vec<_> = (0..concurrency)
@@ -179,10 +188,17 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
     for w in workers {
         w.await.unwrap();
     }
-    let elapsed = started.elapsed();
+    outcomes.lock().unwrap().clone()
+}
 
-    let seen = seen.lock().unwrap();
-    let outcomes = outcomes.lock().unwrap();
+/// Every outcome against what the server saw: each message answered once,
+/// and the delivery flag true to what was created.
+fn report(
+    messages: usize,
+    elapsed: Duration,
+    seen: &HashMap<u64, Seen>,
+    outcomes: &[(u64, Outcome)],
+) -> Report {
     let mut report = Report {
         messages,
         elapsed,
@@ -191,7 +207,7 @@ pub async fn run(messages: usize, concurrency: usize, faults: Faults) -> Report 
         ..Report::default()
     };
     let mut answered = vec![0u32; messages];
-    for (id, outcome) in outcomes.iter() {
+    for (id, outcome) in outcomes {
         answered[*id as usize] += 1;
         let created = seen.get(id).map_or(0, |s| s.created);
         let consistent = match outcome {

@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use intercom_messages_api::availability::Availability;
 use intercom_messages_api::{types, version_table};
 use intercom_messages_tests::{Strictness, versions, violations};
 use quote::ToTokens;
@@ -69,61 +70,67 @@ fn describe_types(file: &syn::File) -> String {
     let mut out = String::new();
     for item in types_mod {
         match item {
-            syn::Item::Struct(s) => {
-                let flags = serde_flags(&s.attrs);
-                let _ = write!(out, "struct {}", s.ident);
-                if !flags.is_empty() {
-                    let _ = write!(out, "  #[serde({})]", flags.join(", "));
-                }
-                out.push('\n');
-                match &s.fields {
-                    syn::Fields::Named(named) => {
-                        for f in &named.named {
-                            let ident = f.ident.as_ref().unwrap().to_string();
-                            let wire = serde_rename(&f.attrs).unwrap_or_else(|| ident.clone());
-                            let ty = short_type(&f.ty);
-                            let status = if ty.starts_with("Option<") {
-                                "optional"
-                            } else {
-                                "required"
-                            };
-                            let _ = writeln!(out, "    {wire:<44} {ident}: {ty}  ({status})");
-                        }
-                    }
-                    syn::Fields::Unnamed(u) => {
-                        let inner: Vec<String> =
-                            u.unnamed.iter().map(|f| short_type(&f.ty)).collect();
-                        let _ = writeln!(out, "    newtype of {}", inner.join(", "));
-                    }
-                    syn::Fields::Unit => {}
-                }
-            }
-            syn::Item::Enum(e) => {
-                let flags = serde_flags(&e.attrs);
-                let _ = write!(out, "enum {}", e.ident);
-                if !flags.is_empty() {
-                    let _ = write!(out, "  #[serde({})]", flags.join(", "));
-                }
-                out.push('\n');
-                for v in &e.variants {
-                    let payload: Vec<String> = v.fields.iter().map(|f| short_type(&f.ty)).collect();
-                    match (serde_rename(&v.attrs), payload.is_empty()) {
-                        (Some(wire), _) => {
-                            let _ = writeln!(out, "    {wire:?} => {}", v.ident);
-                        }
-                        (None, true) => {
-                            let _ = writeln!(out, "    {}", v.ident);
-                        }
-                        (None, false) => {
-                            let _ = writeln!(out, "    {}({})", v.ident, payload.join(", "));
-                        }
-                    }
-                }
-            }
+            syn::Item::Struct(s) => describe_struct(&mut out, s),
+            syn::Item::Enum(e) => describe_enum(&mut out, e),
             _ => {}
         }
     }
     out
+}
+
+/// A struct: its serde flags, then each field's wire name, Rust name, type
+/// and whether it is required.
+fn describe_struct(out: &mut String, s: &syn::ItemStruct) {
+    let flags = serde_flags(&s.attrs);
+    let _ = write!(out, "struct {}", s.ident);
+    if !flags.is_empty() {
+        let _ = write!(out, "  #[serde({})]", flags.join(", "));
+    }
+    out.push('\n');
+    match &s.fields {
+        syn::Fields::Named(named) => {
+            for f in &named.named {
+                let ident = f.ident.as_ref().unwrap().to_string();
+                let wire = serde_rename(&f.attrs).unwrap_or_else(|| ident.clone());
+                let ty = short_type(&f.ty);
+                let status = if ty.starts_with("Option<") {
+                    "optional"
+                } else {
+                    "required"
+                };
+                let _ = writeln!(out, "    {wire:<44} {ident}: {ty}  ({status})");
+            }
+        }
+        syn::Fields::Unnamed(u) => {
+            let inner: Vec<String> = u.unnamed.iter().map(|f| short_type(&f.ty)).collect();
+            let _ = writeln!(out, "    newtype of {}", inner.join(", "));
+        }
+        syn::Fields::Unit => {}
+    }
+}
+
+/// An enum: its serde flags, then each variant with its wire name or payload.
+fn describe_enum(out: &mut String, e: &syn::ItemEnum) {
+    let flags = serde_flags(&e.attrs);
+    let _ = write!(out, "enum {}", e.ident);
+    if !flags.is_empty() {
+        let _ = write!(out, "  #[serde({})]", flags.join(", "));
+    }
+    out.push('\n');
+    for v in &e.variants {
+        let payload: Vec<String> = v.fields.iter().map(|f| short_type(&f.ty)).collect();
+        match (serde_rename(&v.attrs), payload.is_empty()) {
+            (Some(wire), _) => {
+                let _ = writeln!(out, "    {wire:?} => {}", v.ident);
+            }
+            (None, true) => {
+                let _ = writeln!(out, "    {}", v.ident);
+            }
+            (None, false) => {
+                let _ = writeln!(out, "    {}({})", v.ident, payload.join(", "));
+            }
+        }
+    }
 }
 
 #[test]
@@ -176,58 +183,76 @@ fn the_version_table_agrees_with_the_generated_header_enum() {
     assert_eq!(facade, version_table::VERSIONS);
 }
 
-#[test]
-fn the_per_version_contract_removes_what_a_version_lacks() {
-    let check = |position: usize, body: &serde_json::Value| {
-        violations(
-            xtask::project::REQUEST_ROOT,
-            position,
-            Strictness::AsWritten,
-            body,
-        )
-    };
-    let admin = json!({
+/// Whether `body` fits the request schema of the version at `position`, as written.
+fn fits(position: usize, body: &serde_json::Value) -> bool {
+    violations(
+        xtask::project::REQUEST_ROOT,
+        position,
+        Strictness::AsWritten,
+        body,
+    )
+    .is_empty()
+}
+
+/// An admin in-app message every version accepts.
+fn admin() -> serde_json::Value {
+    json!({
         "message_type": "inapp", "body": "Hi",
         "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}
-    });
-    let mut with_created_at = admin.clone();
+    })
+}
+
+/// An email without a subject fits no version's request schema; with one it
+/// does. A visitor writes to the team as `contact` in every version.
+#[test]
+fn the_per_version_contract_keeps_what_every_version_has() {
+    let mut email = admin();
+    email["message_type"] = json!("email");
+    let mut with_subject = email.clone();
+    with_subject["subject"] = json!("Hi");
+    let visitor = json!({"from": {"type": "contact", "id": "c"}, "body": "Hi"});
+    for (p, v) in versions().iter().enumerate() {
+        assert!(!fits(p, &email), "an email without a subject at {v}");
+        assert!(fits(p, &with_subject), "an email with a subject at {v}");
+        assert!(fits(p, &visitor), "a visitor sender at {v}");
+    }
+}
+
+#[test]
+fn the_per_version_contract_removes_what_a_version_lacks() {
+    for (row, body) in rows_and_their_use() {
+        let r = row.versions;
+        for (p, v) in versions().iter().enumerate() {
+            assert_eq!(
+                fits(p, &body),
+                (r.first()..=r.last()).contains(&p),
+                "{} at {v}",
+                row.item,
+            );
+        }
+    }
+}
+
+/// Rows of the version table and a request using each.
+fn rows_and_their_use() -> Vec<(Availability, serde_json::Value)> {
+    let mut with_created_at = admin();
     with_created_at["created_at"] = json!(1590000000);
-    let mut numeric_admin = admin.clone();
+    let mut numeric_admin = admin();
     numeric_admin["from"]["id"] = json!(1);
-    let mut list = admin.clone();
+    let mut list = admin();
     list["to"] = json!([{"type": "user", "id": "u"}]);
     let lead = json!({"from": {"type": "lead", "id": "l"}, "body": "Hi"});
-    let mut lead_recipient = admin.clone();
+    let mut lead_recipient = admin();
     lead_recipient["to"] = json!({"type": "lead", "id": "l"});
-    let mut contact_recipient = admin.clone();
+    let mut contact_recipient = admin();
     contact_recipient["to"] = json!({"type": "contact", "id": "c"});
-    // An email without a subject fits no version's request schema; with one it does.
-    let mut email = admin.clone();
-    email["message_type"] = json!("email");
-    for p in 0..versions().len() {
-        assert!(
-            !check(p, &email).is_empty(),
-            "an email without a subject at {}",
-            versions()[p]
-        );
-        let mut with_subject = email.clone();
-        with_subject["subject"] = json!("Hi");
-        assert!(
-            check(p, &with_subject).is_empty(),
-            "an email with a subject at {}",
-            versions()[p]
-        );
-    }
-    // A visitor writes to the team as `contact` in every version.
-    let visitor = json!({"from": {"type": "contact", "id": "c"}, "body": "Hi"});
-    for p in 0..versions().len() {
-        assert!(
-            check(p, &visitor).is_empty(),
-            "a visitor sender at {}",
-            versions()[p]
-        );
-    }
-    for (row, body) in [
+    // Recipients by email exist in every version, so cc by email follows cc's row.
+    let by_email = json!({
+        "message_type": "email", "subject": "S", "body": "Hi",
+        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"},
+        "cc": {"type": "user", "email": "a@b.c"}
+    });
+    vec![
         (
             version_table::ADMIN_MESSAGE_REQUEST__CREATED_AT,
             with_created_at,
@@ -237,31 +262,6 @@ fn the_per_version_contract_removes_what_a_version_lacks() {
         (version_table::CONTACT_TYPE__CONTACT, contact_recipient),
         (version_table::ADMIN_ID__NUMBER, numeric_admin),
         (version_table::RECIPIENTS__LIST, list),
-    ] {
-        let r = row.versions;
-        for p in 0..versions().len() {
-            assert_eq!(
-                check(p, &body).is_empty(),
-                (r.first()..=r.last()).contains(&p),
-                "{} at {}",
-                row.item,
-                versions()[p]
-            );
-        }
-    }
-    // Recipients by email exist in every version, so cc by email follows cc's row.
-    let by_email = json!({
-        "message_type": "email", "subject": "S", "body": "Hi",
-        "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"},
-        "cc": {"type": "user", "email": "a@b.c"}
-    });
-    let cc = version_table::ADMIN_MESSAGE_REQUEST__CC.versions;
-    for p in 0..versions().len() {
-        assert_eq!(
-            check(p, &by_email).is_empty(),
-            (cc.first()..=cc.last()).contains(&p),
-            "{}",
-            versions()[p]
-        );
-    }
+        (version_table::ADMIN_MESSAGE_REQUEST__CC, by_email),
+    ]
 }

@@ -235,23 +235,7 @@ fn explains(fact: &str, place: &str, kind: &str, text: &str, body: &Value) -> bo
             named("request constraint", Some("required"), place)
                 || keys.is_some_and(|o| o.keys().any(by_key))
         }
-        "required" => {
-            let Some(name) = text.split('"').nth(1) else {
-                return false;
-            };
-            fact.starts_with("required") && {
-                let lists: Vec<Vec<&str>> = fact
-                    .split('[')
-                    .skip(1)
-                    .map(|l| l.split(']').next().unwrap_or("").split(", ").collect())
-                    .collect();
-                match lists.as_slice() {
-                    [ours, theirs] => ours.contains(&name) != theirs.contains(&name),
-                    [one] => one.contains(&name),
-                    _ => false,
-                }
-            }
-        }
+        "required" => names_the_required_property(fact, text),
         "closed" => {
             // The unexpected property is declared by one side only, or the
             // object is closed on purpose.
@@ -275,6 +259,26 @@ fn explains(fact: &str, place: &str, kind: &str, text: &str, body: &Value) -> bo
                 || named("request property", None, place)
         }
         constraint => named("request constraint", Some(constraint), place),
+    }
+}
+
+/// Whether a `required` fact names the property `text` says is missing:
+/// required on one side only, or in its one list.
+fn names_the_required_property(fact: &str, text: &str) -> bool {
+    let Some(name) = text.split('"').nth(1) else {
+        return false;
+    };
+    fact.starts_with("required") && {
+        let lists: Vec<Vec<&str>> = fact
+            .split('[')
+            .skip(1)
+            .map(|l| l.split(']').next().unwrap_or("").split(", ").collect())
+            .collect();
+        match lists.as_slice() {
+            [ours, theirs] => ours.contains(&name) != theirs.contains(&name),
+            [one] => one.contains(&name),
+            _ => false,
+        }
     }
 }
 
@@ -374,33 +378,48 @@ fn check(deviations: &[Deviation]) -> (Vec<String>, Vec<String>) {
             &facts,
             None,
         );
-        report.push(format!(
-            "{}: {} bodies from Intercom's schema, {} from the fragment's; {} and {} unexplained",
-            upstream.version,
-            to_ours.bodies,
-            to_theirs.bodies,
-            to_ours.unexplained.len(),
-            to_theirs.unexplained.len()
-        ));
-        assert!(
-            to_ours.bodies >= 20 && to_theirs.bodies >= 20,
-            "{}",
-            report.last().unwrap()
+        record(
+            &upstream.version,
+            to_ours,
+            to_theirs,
+            &mut report,
+            &mut unexplained,
         );
-        for u in to_ours.unexplained {
-            unexplained.push(format!(
-                "{} Intercom accepts, the fragment refuses: {u}",
-                upstream.version
-            ));
-        }
-        for u in to_theirs.unexplained {
-            unexplained.push(format!(
-                "{} the fragment accepts, Intercom refuses: {u}",
-                upstream.version
-            ));
-        }
     }
     (report, unexplained)
+}
+
+/// One version's line of the report, and its unexplained refusals named by
+/// direction; each direction probed with enough bodies.
+fn record(
+    version: &str,
+    to_ours: Run,
+    to_theirs: Run,
+    report: &mut Vec<String>,
+    unexplained: &mut Vec<String>,
+) {
+    report.push(format!(
+        "{version}: {} bodies from Intercom's schema, {} from the fragment's; {} and {} unexplained",
+        to_ours.bodies,
+        to_theirs.bodies,
+        to_ours.unexplained.len(),
+        to_theirs.unexplained.len()
+    ));
+    assert!(
+        to_ours.bodies >= 20 && to_theirs.bodies >= 20,
+        "{}",
+        report.last().unwrap()
+    );
+    for u in to_ours.unexplained {
+        unexplained.push(format!(
+            "{version} Intercom accepts, the fragment refuses: {u}"
+        ));
+    }
+    for u in to_theirs.unexplained {
+        unexplained.push(format!(
+            "{version} the fragment accepts, Intercom refuses: {u}"
+        ));
+    }
 }
 
 /// The search's bodies both sides should accept: the one the facade sends,

@@ -128,6 +128,33 @@ fn snapshot_name(ex: &intercom_messages_tests::Example) -> String {
     }
 }
 
+/// What decoding an example gave: the typed value, its re-encoding and
+/// whether it round-trips, or the error (per union member for a request).
+fn decoding_record(decoded: &Result<(String, Value), String>, root: &str, value: &Value) -> Value {
+    match decoded {
+        Ok((typed, encoded)) => {
+            let round_trip = if normalise(encoded) == normalise(value) {
+                json!({"equal after normalisation": NORMALISATIONS})
+            } else {
+                json!({"differs": {"documented": value, "re-encoded": encoded}})
+            };
+            json!({
+                "verdict": "accepted",
+                "typed": lines(typed),
+                "re-encoded": encoded,
+                "round trip": round_trip,
+            })
+        }
+        Err(e) => {
+            let mut v = json!({"verdict": "rejected", "error": e});
+            if root == xtask::project::REQUEST_ROOT {
+                v["why, per union member"] = request_member_errors(value);
+            }
+            v
+        }
+    }
+}
+
 #[test]
 fn every_documented_example_has_a_snapshot_and_a_verdict() {
     let all = versions();
@@ -141,28 +168,7 @@ fn every_documented_example_has_a_snapshot_and_a_verdict() {
         };
         let decoded = decode_as(root, &ex.value);
         let (contract, fits) = contract_verdicts(root, ex.range.first, ex.range.last, &ex.value);
-        let decoding = match &decoded {
-            Ok((typed, encoded)) => {
-                let round_trip = if normalise(encoded) == normalise(&ex.value) {
-                    json!({"equal after normalisation": NORMALISATIONS})
-                } else {
-                    json!({"differs": {"documented": ex.value, "re-encoded": encoded}})
-                };
-                json!({
-                    "verdict": "accepted",
-                    "typed": lines(typed),
-                    "re-encoded": encoded,
-                    "round trip": round_trip,
-                })
-            }
-            Err(e) => {
-                let mut v = json!({"verdict": "rejected", "error": e});
-                if root == xtask::project::REQUEST_ROOT {
-                    v["why, per union member"] = request_member_errors(&ex.value);
-                }
-                v
-            }
-        };
+        let decoding = decoding_record(&decoded, root, &ex.value);
         let round_trips =
             matches!(&decoded, Ok((_, encoded)) if normalise(encoded) == normalise(&ex.value));
         if ex.flaw.is_none() && !(round_trips && fits) {

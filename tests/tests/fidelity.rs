@@ -243,58 +243,16 @@ fn every_property_a_request_may_carry_survives_the_conversion() {
     let mut dropped = Vec::new();
     let mut checked = 0;
     for member in &members {
-        let def = &defs[*member];
-        let required: Vec<&str> = def["required"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        // A documented request of this kind that the facade takes at `newest`.
-        let base = examples().into_iter().find_map(|e| {
-            if e.operation != "createMessage" || e.place != "request" || e.flaw.is_some() {
-                return None;
-            }
-            let request: CreateMessageRequest = serde_json::from_value(e.value.clone()).ok()?;
-            let kind = serde_json::to_value(&request).ok()?;
-            let is_member = match &request {
-                CreateMessageRequest::AdminMessageRequest(_) => *member == "AdminMessageRequest",
-                CreateMessageRequest::UserMessageRequest(_) => *member == "UserMessageRequest",
-                CreateMessageRequest::WhatsAppMessageRequest(_) => {
-                    *member == "WhatsAppMessageRequest"
-                }
-                CreateMessageRequest::SmsMessageRequest(_) => *member == "SmsMessageRequest",
-            };
-            let ok = Message::try_from(request).ok()?.to_request(newest).is_ok();
-            (is_member && ok).then_some(kind)
-        });
-        let Some(base) = base else {
+        let Some(base) = documented_request(member, newest) else {
             panic!("no documented {member} the facade sends at {newest}");
         };
-        for (name, property) in def["properties"].as_object().unwrap() {
-            if required.contains(&name.as_str()) || base.get(name).is_some() {
-                continue;
-            }
-            if NOT_KEPT.iter().any(|(m, p, _)| m == member && p == name) {
-                continue;
-            }
-            for value in samples.samples(property, 0) {
-                let mut body = base.clone();
-                body[name] = value.clone();
-                // A sample the request types do not take is not a request.
-                let Ok(request) = serde_json::from_value::<CreateMessageRequest>(body) else {
-                    continue;
-                };
-                let back = Message::try_from(request)
-                    .and_then(|m| m.to_request(newest))
-                    .map(|r| serde_json::to_value(r).unwrap());
-                checked += 1;
-                match back {
-                    Ok(back) if back.get(name).is_some_and(|b| same_on_the_wire(b, &value)) => {}
-                    other => dropped.push(format!("{member}.{name} = {value}: {other:?}")),
-                }
-            }
-        }
+        let mut carry = Carry {
+            samples: &samples,
+            newest,
+            checked: &mut checked,
+            dropped: &mut dropped,
+        };
+        carry.every_optional_property(member, &defs[*member], &base);
     }
     assert!(
         dropped.is_empty(),
@@ -304,4 +262,71 @@ fn every_property_a_request_may_carry_survives_the_conversion() {
     );
     assert!(checked > 0);
     eprintln!("{checked} optional property values carried over");
+}
+
+/// A documented request of the kind `member` that the facade takes at `newest`.
+fn documented_request(member: &str, newest: Version) -> Option<Value> {
+    examples().into_iter().find_map(|e| {
+        if e.operation != "createMessage" || e.place != "request" || e.flaw.is_some() {
+            return None;
+        }
+        let request: CreateMessageRequest = serde_json::from_value(e.value.clone()).ok()?;
+        let kind = serde_json::to_value(&request).ok()?;
+        let is_member = match &request {
+            CreateMessageRequest::AdminMessageRequest(_) => member == "AdminMessageRequest",
+            CreateMessageRequest::UserMessageRequest(_) => member == "UserMessageRequest",
+            CreateMessageRequest::WhatsAppMessageRequest(_) => member == "WhatsAppMessageRequest",
+            CreateMessageRequest::SmsMessageRequest(_) => member == "SmsMessageRequest",
+        };
+        let ok = Message::try_from(request).ok()?.to_request(newest).is_ok();
+        (is_member && ok).then_some(kind)
+    })
+}
+
+/// What the conversion keeps of each sample, counted.
+struct Carry<'a> {
+    samples: &'a Schema<'a>,
+    newest: Version,
+    checked: &'a mut usize,
+    dropped: &'a mut Vec<String>,
+}
+
+impl Carry<'_> {
+    /// Each optional property of `def` not in `base`, at each sample value,
+    /// set on `base` and converted there and back.
+    fn every_optional_property(&mut self, member: &str, def: &Value, base: &Value) {
+        let newest = self.newest;
+        let required: Vec<&str> = def["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        for (name, property) in def["properties"].as_object().unwrap() {
+            if required.contains(&name.as_str()) || base.get(name).is_some() {
+                continue;
+            }
+            if NOT_KEPT.iter().any(|(m, p, _)| *m == member && p == name) {
+                continue;
+            }
+            for value in self.samples.samples(property, 0) {
+                let mut body = base.clone();
+                body[name] = value.clone();
+                // A sample the request types do not take is not a request.
+                let Ok(request) = serde_json::from_value::<CreateMessageRequest>(body) else {
+                    continue;
+                };
+                let back = Message::try_from(request)
+                    .and_then(|m| m.to_request(newest))
+                    .map(|r| serde_json::to_value(r).unwrap());
+                *self.checked += 1;
+                match back {
+                    Ok(back) if back.get(name).is_some_and(|b| same_on_the_wire(b, &value)) => {}
+                    other => self
+                        .dropped
+                        .push(format!("{member}.{name} = {value}: {other:?}")),
+                }
+            }
+        }
+    }
 }

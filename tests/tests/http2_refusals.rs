@@ -214,6 +214,51 @@ fn documented_row() -> (String, bool) {
     (error, flag)
 }
 
+/// One kind of refusal: on every attempt exactly max_attempts streams reach
+/// the server (reqwest's own retries are off) and the end says nothing was
+/// delivered, as the table (`variant`, `documented`) does; refused once then
+/// created, the retry is the policy's second attempt; with no retries, one
+/// stream and the error.
+async fn refusals_are_attempts(certs: &Certs, refusal: Answer, variant: &str, documented: bool) {
+    // Refused on every attempt: exactly max_attempts streams reach the
+    // server (reqwest's own retries are off), and the end says nothing
+    // was delivered, as the table does.
+    let server = H2Server::start(certs, vec![refusal]).await;
+    let e = own_client(&server.url(), quick(3))
+        .send(message())
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{e:?}").starts_with(variant),
+        "{refusal:?}: expected {variant}: {e:?}"
+    );
+    assert_eq!(e.may_have_been_delivered(), documented, "{refusal:?}: {e}");
+    assert!(!documented, "an unprocessed stream delivered nothing");
+    assert_eq!(server.streams(), 3, "{refusal:?}: one stream per attempt");
+
+    // Refused once, then created: the retry is the policy's second attempt.
+    let server = H2Server::start(certs, vec![refusal, Answer::Created]).await;
+    let sent = own_client(&server.url(), quick(2))
+        .send(message())
+        .await
+        .unwrap_or_else(|e| panic!("{refusal:?}, then created: {e:?}"));
+    assert_eq!(sent.id(), "1");
+    assert_eq!(server.streams(), 2, "{refusal:?}");
+
+    // With no retries allowed, a refusal is one stream and the error.
+    let server = H2Server::start(certs, vec![refusal, Answer::Created]).await;
+    let e = own_client(&server.url(), RetryPolicy::never())
+        .send(message())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, SendError::Transport { .. }), "{e:?}");
+    assert_eq!(
+        server.streams(),
+        1,
+        "{refusal:?}: RetryPolicy::never() is one stream"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http2_refusals_are_attempts_of_the_retry_policy() {
     let certs = Certs::make();
@@ -223,43 +268,7 @@ async fn http2_refusals_are_attempts_of_the_retry_policy() {
     let (variant, documented) = documented_row();
 
     for refusal in [Answer::Refuse, Answer::GoAway] {
-        // Refused on every attempt: exactly max_attempts streams reach the
-        // server (reqwest's own retries are off), and the end says nothing
-        // was delivered, as the table does.
-        let server = H2Server::start(&certs, vec![refusal]).await;
-        let e = own_client(&server.url(), quick(3))
-            .send(message())
-            .await
-            .unwrap_err();
-        assert!(
-            format!("{e:?}").starts_with(&variant),
-            "{refusal:?}: expected {variant}: {e:?}"
-        );
-        assert_eq!(e.may_have_been_delivered(), documented, "{refusal:?}: {e}");
-        assert!(!documented, "an unprocessed stream delivered nothing");
-        assert_eq!(server.streams(), 3, "{refusal:?}: one stream per attempt");
-
-        // Refused once, then created: the retry is the policy's second attempt.
-        let server = H2Server::start(&certs, vec![refusal, Answer::Created]).await;
-        let sent = own_client(&server.url(), quick(2))
-            .send(message())
-            .await
-            .unwrap_or_else(|e| panic!("{refusal:?}, then created: {e:?}"));
-        assert_eq!(sent.id(), "1");
-        assert_eq!(server.streams(), 2, "{refusal:?}");
-
-        // With no retries allowed, a refusal is one stream and the error.
-        let server = H2Server::start(&certs, vec![refusal, Answer::Created]).await;
-        let e = own_client(&server.url(), RetryPolicy::never())
-            .send(message())
-            .await
-            .unwrap_err();
-        assert!(matches!(e, SendError::Transport { .. }), "{e:?}");
-        assert_eq!(
-            server.streams(),
-            1,
-            "{refusal:?}: RetryPolicy::never() is one stream"
-        );
+        refusals_are_attempts(&certs, refusal, &variant, documented).await;
     }
 
     // A caller's client: reqwest retries refusals by default, but the crate

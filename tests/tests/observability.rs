@@ -203,6 +203,29 @@ async fn the_span_and_the_metrics_say_what_happened() {
         all.values().last().cloned().unwrap()
     };
 
+    created_and_invalid(&client, &mock, &last).await;
+    retried_failed_and_refused(&client, &mock, &last).await;
+    cancelled_sends(&mock, &last).await;
+    no_span_shows_a_secret(&spans);
+    let counters = metrics_seen.counters.lock().unwrap().clone();
+    the_send_counters(&counters, &mock);
+    let histograms = metrics_seen.histograms.lock().unwrap().clone();
+    the_histograms(&histograms);
+    for name in counters.keys().chain(histograms.keys()) {
+        assert!(!name.contains("70") && !name.contains(TEST_TOKEN), "{name}");
+    }
+
+    // 10. Searches: a span of their own, and their own metrics.
+    searches(&client, &mock, &last, &metrics_seen).await;
+}
+
+/// 1 and 2: a created message, and a validation error (nothing sent, one
+/// span saying so).
+async fn created_and_invalid(
+    client: &Client,
+    mock: &MockIntercom,
+    last: &impl Fn() -> BTreeMap<String, String>,
+) {
     // 1. Created.
     client.send(message()).await.unwrap();
     let s = last();
@@ -232,7 +255,15 @@ async fn the_span_and_the_metrics_say_what_happened() {
     assert_eq!(s["error.type"], "invalid");
     assert_eq!(s["intercom.attempts"], "0");
     assert!(!s.contains_key("http.response.status_code"), "{s:?}");
+}
 
+/// 3 to 5: a 429 retried then created, a 5xx not retried, and a budget
+/// that refuses (its own outcome, no request made).
+async fn retried_failed_and_refused(
+    client: &Client,
+    mock: &MockIntercom,
+    last: &impl Fn() -> BTreeMap<String, String>,
+) {
     // 3. A 429, retried, then created.
     mock.fail_next(429, "rate_limit_exceeded", "slow down");
     client.send(message()).await.unwrap();
@@ -262,9 +293,10 @@ async fn the_span_and_the_metrics_say_what_happened() {
     assert_eq!(s["intercom.outcome"], "budget_unavailable");
     assert_eq!(s["intercom.attempts"], "0");
     assert_eq!(s["intercom.may_have_been_delivered"], "false");
+}
 
-    cancelled_sends(&mock, &last).await;
-
+/// Nothing sensitive in any field of any span.
+fn no_span_shows_a_secret(spans: &Spans) {
     // Nothing sensitive in any field of any span.
     for fields in spans.fields.lock().unwrap().values() {
         for (k, v) in fields {
@@ -278,9 +310,11 @@ async fn the_span_and_the_metrics_say_what_happened() {
             }
         }
     }
+}
 
-    // The metrics.
-    let counters = metrics_seen.counters.lock().unwrap().clone();
+/// The sends counted by outcome, the requests that left (each received by
+/// the mock; a refusal is none) and the 429s.
+fn the_send_counters(counters: &BTreeMap<String, u64>, mock: &MockIntercom) {
     let count = |k: &str| counters.get(k).copied().unwrap_or(0);
     assert_eq!(
         count("intercom_messages_sends_total{outcome=created,version=2.11}"),
@@ -319,7 +353,10 @@ async fn the_span_and_the_metrics_say_what_happened() {
         2,
         "{counters:?}"
     );
-    let histograms = metrics_seen.histograms.lock().unwrap().clone();
+}
+
+/// The durations of created sends, and one budget wait per send.
+fn the_histograms(histograms: &BTreeMap<String, Vec<f64>>) {
     assert_eq!(
         histograms["intercom_messages_send_duration_seconds{outcome=created}"].len(),
         3
@@ -329,12 +366,6 @@ async fn the_span_and_the_metrics_say_what_happened() {
         10,
         "one per send, cancelled ones too"
     );
-    for name in counters.keys().chain(histograms.keys()) {
-        assert!(!name.contains("70") && !name.contains(TEST_TOKEN), "{name}");
-    }
-
-    // 10. Searches: a span of their own, and their own metrics.
-    searches(&client, &mock, &last, &metrics_seen).await;
 }
 
 /// A search found at once and one retried after a 5xx: the

@@ -86,7 +86,22 @@ async fn start_prism() -> Prism {
 
 /// Every kind of message the facade builds that `version` accepts.
 fn messages(version: Version) -> Vec<(&'static str, Message)> {
-    let mut all: Vec<(&'static str, Message)> = vec![
+    let mut all = admin_messages();
+    all.extend(contact_messages());
+    all.retain(|(_, m)| m.validate(version).is_ok());
+    all
+}
+
+/// Every kind of message from an admin the facade builds.
+fn admin_messages() -> Vec<(&'static str, Message)> {
+    let mut all = admin_in_app_messages();
+    all.extend(admin_other_messages());
+    all
+}
+
+/// Every in-app message from an admin the facade builds.
+fn admin_in_app_messages() -> Vec<(&'static str, Message)> {
+    vec![
         (
             "admin in-app by id",
             Message::from_admin(394051)
@@ -102,56 +117,10 @@ fn messages(version: Version) -> Vec<(&'static str, Message)> {
                 .into(),
         ),
         (
-            "admin email",
-            Message::from_admin(394051)
-                .to(Contact::user("5f1a"))
-                .email("Subject", "Body")
-                .into(),
-        ),
-        (
-            "admin email, personal",
-            Message::from_admin(394051)
-                .to(Contact::user_id("70"))
-                .email("S", "B")
-                .template(EmailTemplate::Personal)
-                .into(),
-        ),
-        (
-            "user message by id",
-            Message::from_contact(Contact::user("5f1a"))
-                .body("Hey")
-                .into(),
-        ),
-        (
-            "user message by user_id",
-            Message::from_contact(Contact::user_id("70"))
-                .body("Hey")
-                .referer("https://x.test/a")
-                .into(),
-        ),
-        (
-            "user message by email",
-            Message::from_contact(Contact::user_email("a@b.test"))
-                .body("Hey")
-                .into(),
-        ),
-        (
-            "lead message",
-            Message::from_contact(Contact::lead("l1"))
-                .body("Hey")
-                .into(),
-        ),
-        (
             "lead recipient",
             Message::from_admin(394051)
                 .to(Contact::lead_user_id("l1"))
                 .in_app("Hi")
-                .into(),
-        ),
-        (
-            "visitor message",
-            Message::from_contact(Contact::visitor("v1"))
-                .body("Hey")
                 .into(),
         ),
         (
@@ -184,6 +153,27 @@ fn messages(version: Version) -> Vec<(&'static str, Message)> {
                 .created_at(1590000000)
                 .into(),
         ),
+    ]
+}
+
+/// Every email, WhatsApp and SMS message from an admin the facade builds.
+fn admin_other_messages() -> Vec<(&'static str, Message)> {
+    vec![
+        (
+            "admin email",
+            Message::from_admin(394051)
+                .to(Contact::user("5f1a"))
+                .email("Subject", "Body")
+                .into(),
+        ),
+        (
+            "admin email, personal",
+            Message::from_admin(394051)
+                .to(Contact::user_id("70"))
+                .email("S", "B")
+                .template(EmailTemplate::Personal)
+                .into(),
+        ),
         (
             "lists with cc and bcc",
             Message::from_admin(394051)
@@ -211,9 +201,44 @@ fn messages(version: Version) -> Vec<(&'static str, Message)> {
                 .sms("Your code is 1234")
                 .into(),
         ),
-    ];
-    all.retain(|(_, m)| m.validate(version).is_ok());
-    all
+    ]
+}
+
+/// Every kind of message from a contact the facade builds.
+fn contact_messages() -> Vec<(&'static str, Message)> {
+    vec![
+        (
+            "user message by id",
+            Message::from_contact(Contact::user("5f1a"))
+                .body("Hey")
+                .into(),
+        ),
+        (
+            "user message by user_id",
+            Message::from_contact(Contact::user_id("70"))
+                .body("Hey")
+                .referer("https://x.test/a")
+                .into(),
+        ),
+        (
+            "user message by email",
+            Message::from_contact(Contact::user_email("a@b.test"))
+                .body("Hey")
+                .into(),
+        ),
+        (
+            "lead message",
+            Message::from_contact(Contact::lead("l1"))
+                .body("Hey")
+                .into(),
+        ),
+        (
+            "visitor message",
+            Message::from_contact(Contact::visitor("v1"))
+                .body("Hey")
+                .into(),
+        ),
+    ]
 }
 
 /// One version of each era: the first version, and every version where the
@@ -232,12 +257,19 @@ fn eras() -> Vec<Version> {
 #[tokio::test]
 async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones() {
     let prism = start_prism().await;
+    let http = reqwest::Client::new();
+    every_message_the_facade_builds_is_accepted(&prism, &http).await;
+    invalid_requests_are_flagged(&prism, &http).await;
+}
+
+/// Every message of every era, through the facade and by hand (to read
+/// Prism's violations header).
+async fn every_message_the_facade_builds_is_accepted(prism: &Prism, http: &reqwest::Client) {
     let client = Client::builder("prism-token")
         .base_url(&prism.url)
         .retry(RetryPolicy::never())
         .build()
         .unwrap();
-    let http = reqwest::Client::new();
     let mut checked = 0;
     let mut problems = Vec::new();
     let eras = eras();
@@ -247,29 +279,7 @@ async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones(
         let kinds = messages(version);
         assert!(kinds.len() >= 6, "{version}: only {} kinds", kinds.len());
         for (name, message) in kinds {
-            // Through the facade, as a user would send it.
-            if let Err(e) = client.send_with_version(message.clone(), version).await {
-                problems.push(format!("{version} {name}: facade send failed: {e}"));
-            }
-            // The same bytes by hand, to read Prism's violations header.
-            let body = serde_json::to_vec(&message.to_request(version).unwrap()).unwrap();
-            let r = http
-                .post(format!("{}/messages", prism.url))
-                .header("Authorization", "Bearer prism-token")
-                .header("Intercom-Version", version.as_str())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            let violations = r
-                .headers()
-                .get("sl-violations")
-                .map(|v| v.to_str().unwrap_or("?").to_string());
-            if r.status() != 200 || violations.is_some() {
-                problems.push(format!("{version} {name}: {} {violations:?}", r.status()));
-            }
+            problems.extend(problems_of(prism, http, &client, version, name, message).await);
             checked += 1;
             kinds_seen.insert(name);
         }
@@ -281,19 +291,67 @@ async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones(
         problems.join("\n")
     );
     assert!(checked >= 40, "only {checked} requests checked");
+}
 
-    let admin = |extra: Value| {
-        let mut v = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
-        for (k, x) in extra.as_object().unwrap() {
-            if x.is_null() {
-                v.as_object_mut().unwrap().remove(k);
-            } else {
-                v[k] = x.clone();
-            }
+/// What went wrong sending one message, through the facade and by hand.
+async fn problems_of(
+    prism: &Prism,
+    http: &reqwest::Client,
+    client: &Client,
+    version: Version,
+    name: &str,
+    message: Message,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    // Through the facade, as a user would send it.
+    if let Err(e) = client.send_with_version(message.clone(), version).await {
+        problems.push(format!("{version} {name}: facade send failed: {e}"));
+    }
+    // The same bytes by hand, to read Prism's violations header.
+    let body = serde_json::to_vec(&message.to_request(version).unwrap()).unwrap();
+    let r = http
+        .post(format!("{}/messages", prism.url))
+        .header("Authorization", "Bearer prism-token")
+        .header("Intercom-Version", version.as_str())
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let violations = r
+        .headers()
+        .get("sl-violations")
+        .map(|v| v.to_str().unwrap_or("?").to_string());
+    if r.status() != 200 || violations.is_some() {
+        problems.push(format!("{version} {name}: {} {violations:?}", r.status()));
+    }
+    problems
+}
+
+/// An admin in-app message with `extra` set (a null removes the field).
+fn admin(extra: Value) -> Value {
+    let mut v = json!({"message_type": "inapp", "body": "Hi", "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}});
+    for (k, x) in extra.as_object().unwrap() {
+        if x.is_null() {
+            v.as_object_mut().unwrap().remove(k);
+        } else {
+            v[k] = x.clone();
         }
-        v
-    };
-    let invalid: Vec<(&str, &str, Value)> = vec![
+    }
+    v
+}
+
+/// Requests Prism must flag: the name, the version, the body.
+fn invalid_requests() -> Vec<(&'static str, &'static str, Value)> {
+    let mut all = invalid_admin_requests();
+    all.extend(other_invalid_requests());
+    all
+}
+
+/// Admin messages with a body, a type, a field or an id Prism must flag.
+fn invalid_admin_requests() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
         ("no body field", "2.14", admin(json!({"body": null}))),
         (
             "body null",
@@ -317,6 +375,14 @@ async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones(
             "2.14",
             admin(json!({"to": {"type": "user", "id": "u", "user_id": "70"}})),
         ),
+    ]
+}
+
+/// Other requests Prism must flag: a recipient type or template unknown, a
+/// user's message shaped like an admin's, an unknown version, WhatsApp, SMS,
+/// not JSON.
+fn other_invalid_requests() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
         (
             "recipient type admin",
             "2.14",
@@ -350,7 +416,12 @@ async fn prism_accepts_every_message_the_facade_builds_and_rejects_invalid_ones(
             json!({"message_type": "sms", "from": {"type": "admin", "id": "1"}, "to": {"type": "user", "id": "u"}}),
         ),
         ("not json", "2.14", Value::String("<<<".into())),
-    ];
+    ]
+}
+
+/// Every invalid request is refused or reported by Prism.
+async fn invalid_requests_are_flagged(prism: &Prism, http: &reqwest::Client) {
+    let invalid = invalid_requests();
     let mut accepted = Vec::new();
     for (name, version, body) in &invalid {
         let bytes = match body {

@@ -21,6 +21,16 @@ pub enum Pacing {
     Local,
 }
 
+impl Pacing {
+    /// The worker's `--pacing` argument.
+    fn arg(self) -> &'static str {
+        match self {
+            Pacing::Redis => "redis",
+            Pacing::Local => "local",
+        }
+    }
+}
+
 /// What one multi-process run did, as the server saw it and as the workers
 /// reported it.
 #[derive(Clone, Debug, Default)]
@@ -85,34 +95,9 @@ impl LimitedServer {
             };
             if used > limit {
                 r.fetch_add(1, Ordering::SeqCst);
-                let reset = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_secs()
-                    + 1;
-                return Action::Respond {
-                    status: 429,
-                    headers: vec![
-                        ("x-ratelimit-limit".into(), limit.to_string()),
-                        ("x-ratelimit-remaining".into(), "0".into()),
-                        ("x-ratelimit-reset".into(), reset.to_string()),
-                    ],
-                    body: br#"{"type":"error.list","errors":[{"code":"rate_limit_exceeded"}]}"#
-                        .to_vec(),
-                    delay: Duration::ZERO,
-                };
+                return rate_limited_answer(limit);
             }
-            let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-            let id = v["body"].as_str().unwrap_or("?").to_string();
-            *c.lock().unwrap().entry(id.clone()).or_default() += 1;
-            Action::respond(
-                200,
-                serde_json::to_vec(&serde_json::json!({
-                    "type": "admin_message", "id": id, "created_at": 1,
-                    "body": id, "message_type": "inapp",
-                }))
-                .unwrap(),
-            )
+            created_answer(body, &c)
         }))
         .await;
         Self {
@@ -138,6 +123,40 @@ impl LimitedServer {
     pub fn created(&self) -> HashMap<String, usize> {
         self.created.lock().unwrap().clone()
     }
+}
+
+/// A 429 with the budget spent until the next second.
+fn rate_limited_answer(limit: u32) -> Action {
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
+    Action::Respond {
+        status: 429,
+        headers: vec![
+            ("x-ratelimit-limit".into(), limit.to_string()),
+            ("x-ratelimit-remaining".into(), "0".into()),
+            ("x-ratelimit-reset".into(), reset.to_string()),
+        ],
+        body: br#"{"type":"error.list","errors":[{"code":"rate_limit_exceeded"}]}"#.to_vec(),
+        delay: Duration::ZERO,
+    }
+}
+
+/// The created message, its id the message's text, counted in `created`.
+fn created_answer(body: &[u8], created: &Mutex<HashMap<String, usize>>) -> Action {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let id = v["body"].as_str().unwrap_or("?").to_string();
+    *created.lock().unwrap().entry(id.clone()).or_default() += 1;
+    Action::respond(
+        200,
+        serde_json::to_vec(&serde_json::json!({
+            "type": "admin_message", "id": id, "created_at": 1,
+            "body": id, "message_type": "inapp",
+        }))
+        .unwrap(),
+    )
 }
 
 /// Starts `workers` copies of the worker binary at `worker`, each sending
@@ -171,10 +190,7 @@ pub async fn run_workers(
                 "--app",
                 app,
                 "--pacing",
-                match pacing {
-                    Pacing::Redis => "redis",
-                    Pacing::Local => "local",
-                },
+                pacing.arg(),
                 "--budget",
                 &budget.to_string(),
                 "--window-ms",
@@ -190,21 +206,38 @@ pub async fn run_workers(
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", worker.display()))
         })
         .collect();
-    let outputs = tokio::task::spawn_blocking(move || {
-        children
-            .into_iter()
-            .map(|c| c.wait_with_output().expect("worker output"))
-            .collect::<Vec<_>>()
-    })
-    .await
-    .unwrap();
+    let outputs = wait_for_all(children).await;
+    let reported = reported_outcomes(&outputs);
     let mut run = Run {
         messages: workers * per_worker,
         ..Run::default()
     };
-    let created = server.created();
-    let mut reported: HashMap<String, &str> = HashMap::new();
-    for out in &outputs {
+    account(&mut run, &server.created(), &reported, workers, per_worker);
+    run.rate_limited = server.rate_limited();
+    if let Some((first, last)) = *server.first_last.lock().unwrap() {
+        run.elapsed = last - first;
+        let windows = run.elapsed.as_secs_f64() / window.as_secs_f64();
+        run.per_window = run.created as f64 / windows.max(1e-9);
+    }
+    run
+}
+
+/// Waits for every worker to exit, off the runtime's threads.
+async fn wait_for_all(children: Vec<std::process::Child>) -> Vec<std::process::Output> {
+    tokio::task::spawn_blocking(move || {
+        children
+            .into_iter()
+            .map(|c| c.wait_with_output().expect("worker output"))
+            .collect()
+    })
+    .await
+    .unwrap()
+}
+
+/// What each worker reported per message id: `ok`, `429` or `error`.
+fn reported_outcomes(outputs: &[std::process::Output]) -> HashMap<String, &'static str> {
+    let mut reported = HashMap::new();
+    for out in outputs {
         assert!(out.status.success(), "a worker failed: {:?}", out.status);
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             if let Some((outcome, id)) = line.split_once(' ') {
@@ -217,6 +250,18 @@ pub async fn run_workers(
             }
         }
     }
+    reported
+}
+
+/// Every message's report against what the server created: duplicates,
+/// and what does not match (created once for `ok`, never otherwise).
+fn account(
+    run: &mut Run,
+    created: &HashMap<String, usize>,
+    reported: &HashMap<String, &str>,
+    workers: usize,
+    per_worker: usize,
+) {
     for w in 0..workers {
         for i in 0..per_worker {
             let id = format!("w{w}-m{i}");
@@ -233,11 +278,4 @@ pub async fn run_workers(
         }
     }
     run.created = created.values().sum();
-    run.rate_limited = server.rate_limited();
-    if let Some((first, last)) = *server.first_last.lock().unwrap() {
-        run.elapsed = last - first;
-        let windows = run.elapsed.as_secs_f64() / window.as_secs_f64();
-        run.per_window = run.created as f64 / windows.max(1e-9);
-    }
-    run
 }

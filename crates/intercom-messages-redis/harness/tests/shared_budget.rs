@@ -20,8 +20,15 @@ fn worker() -> &'static Path {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_processes_share_one_budget_and_local_pacing_would_not() {
     let redis = RedisServer::start();
-    let window = Duration::from_secs(1);
     let budget = 90;
+    four_processes_share_one_budget(&redis, budget).await;
+    four_processes_pacing_alone_are_refused(&redis, budget).await;
+}
+
+/// Four processes sharing a budget through Redis: never more than the
+/// budget's starts in a window, and most of the budget used.
+async fn four_processes_share_one_budget(redis: &RedisServer, budget: u32) {
+    let window = Duration::from_secs(1);
     // What the budget handed out, read from Redis: the schedule is the proof,
     // whatever a loaded machine does with it.
     let log = SlotLog::watch(
@@ -62,11 +69,14 @@ async fn four_processes_share_one_budget_and_local_pacing_would_not() {
     assert_eq!(shared.duplicates, 0);
     assert!(shared.unaccounted.is_empty(), "{:?}", shared.unaccounted);
     assert_eq!(shared.created + shared.rate_limited, 900);
+}
+
+/// The same processes, each pacing alone at the whole budget: four times
+/// too much, and the server says so.
+async fn four_processes_pacing_alone_are_refused(redis: &RedisServer, budget: u32) {
     let limit = budget * 11 / 10;
     let window = Duration::from_millis(500);
 
-    // The same processes, each pacing alone at the whole budget: four times
-    // too much, and the server says so.
     let server = LimitedServer::start(limit, window).await;
     let alone = run_workers(
         worker(),
@@ -245,32 +255,7 @@ impl intercom_messages::RateBudget for Shared {
 #[tokio::test]
 async fn a_spent_budget_seen_by_one_process_holds_back_the_others() {
     let redis = RedisServer::start();
-    // The first answer reports the budget spent until the next second but one.
-    let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let a = answered.clone();
-    let addr = server::start(Arc::new(move |_: &[u8]| {
-        let first = a.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
-        let reset = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            + 2;
-        Action::Respond {
-            status: 200,
-            headers: if first {
-                vec![
-                    ("x-ratelimit-limit".into(), "100".into()),
-                    ("x-ratelimit-remaining".into(), "0".into()),
-                    ("x-ratelimit-reset".into(), reset.to_string()),
-                ]
-            } else {
-                Vec::new()
-            },
-            body: br#"{"type":"admin_message","id":"1","created_at":1,"body":"x","message_type":"inapp"}"#.to_vec(),
-            delay: Duration::ZERO,
-        }
-    }))
-    .await;
+    let url = spent_at_first_answer().await;
     // Two budgets with the same name: two processes, as far as Redis can tell.
     let budget = || {
         RedisBudget::builder(redis.url(), "held-back")
@@ -279,7 +264,6 @@ async fn a_spent_budget_seen_by_one_process_holds_back_the_others() {
             .build()
             .unwrap()
     };
-    let url = format!("http://{addr}");
     let one = Client::builder("t")
         .base_url(&url)
         .rate_budget(budget())
@@ -322,6 +306,37 @@ async fn a_spent_budget_seen_by_one_process_holds_back_the_others() {
             .command(&["EXISTS", "intercom-messages:{another-app}:blocked"])
             .starts_with(":0")
     );
+}
+
+/// A server whose first answer reports the budget spent until the next
+/// second but one; its base URL.
+async fn spent_at_first_answer() -> String {
+    let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let a = answered.clone();
+    let addr = server::start(Arc::new(move |_: &[u8]| {
+        let first = a.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 2;
+        Action::Respond {
+            status: 200,
+            headers: if first {
+                vec![
+                    ("x-ratelimit-limit".into(), "100".into()),
+                    ("x-ratelimit-remaining".into(), "0".into()),
+                    ("x-ratelimit-reset".into(), reset.to_string()),
+                ]
+            } else {
+                Vec::new()
+            },
+            body: br#"{"type":"admin_message","id":"1","created_at":1,"body":"x","message_type":"inapp"}"#.to_vec(),
+            delay: Duration::ZERO,
+        }
+    }))
+    .await;
+    format!("http://{addr}")
 }
 
 #[tokio::test]
