@@ -9,10 +9,10 @@
 //! the message's own buffer when it holds nothing JSON escapes (a quote, a
 //! backslash, a control character), else escaped exactly as `serde_json`
 //! escapes a string. So a 1 MB body is sent from the buffer the caller
-//! built, with no 1 MB copy and no 1 MB allocation. A test compares these
-//! bytes with `serde_json::to_vec` of the request for every documented
-//! example and every version (`tests/tests/wire_bytes.rs`), and the escaping
-//! with `serde_json`'s for every character class.
+//! built, with no 1 MB copy and no 1 MB allocation (the `cost` bench counts
+//! them). `tests/tests/wire_bytes.rs` compares these bytes with
+//! `serde_json::to_vec` of the request for every documented example at every
+//! version, and for texts holding every ASCII character.
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -39,13 +39,6 @@ pub(crate) struct WireBody {
 }
 
 impl WireBody {
-    /// The bytes as one buffer (copied when in several chunks), for a client
-    /// that needs a replayable body.
-    #[cfg(test)]
-    pub(crate) fn to_vec(&self) -> Vec<u8> {
-        self.parts.concat()
-    }
-
     /// The body reqwest sends: exactly these bytes, with their length as
     /// `Content-Length`, and, like every body the crate sends, one reqwest
     /// cannot replay (see `send::attempt::post`).
@@ -167,66 +160,5 @@ impl http_body::Body for Chunks {
     fn size_hint(&self) -> SizeHint {
         let left: usize = self.parts[self.next.min(3)..].iter().map(Bytes::len).sum();
         SizeHint::with_exact(left as u64)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::message::contact::Contact;
-
-    #[test]
-    fn what_needs_escaping_is_what_serde_json_escapes() {
-        let mut samples: Vec<String> = (0u8..=0x7f).map(|b| (b as char).to_string()).collect();
-        samples.extend(["", "plain", "é ü 漢字 🎉", "a/b\u{7f}\u{80}\u{2028}"].map(String::from));
-        for s in samples {
-            let encoded = serde_json::to_string(&s).unwrap();
-            assert_eq!(
-                needs_escaping(s.as_bytes()),
-                encoded.len() != s.len() + 2,
-                "{s:?} is {encoded}"
-            );
-        }
-    }
-
-    #[test]
-    fn the_bytes_are_the_generated_types_json_and_the_text_is_not_copied() {
-        let long = "x".repeat(100_000);
-        let messages: Vec<(Message, bool)> = vec![
-            (
-                Message::from_admin(1)
-                    .to(Contact::user_id("70"))
-                    .email("s \"quoted\"", long.clone())
-                    .bcc(Contact::user_id("body\":\""))
-                    .into(),
-                false,
-            ),
-            (
-                Message::from_admin(1)
-                    .to(Contact::user_id("70"))
-                    .in_app("say \"hi\"\n")
-                    .into(),
-                true,
-            ),
-            (
-                Message::from_contact(Contact::lead("5f1a"))
-                    .body(long.clone())
-                    .into(),
-                false,
-            ),
-        ];
-        for (message, escapes) in messages {
-            let expected =
-                serde_json::to_vec(&message.to_request(Version::V2_14).unwrap()).unwrap();
-            let text = match &message {
-                Message::Admin(m) => m.body().as_ptr(),
-                Message::User(m) => m.body().as_ptr(),
-                _ => unreachable!(),
-            };
-            let wire = encode(message, Version::V2_14).unwrap();
-            assert_eq!(wire.to_vec(), expected);
-            // Sent from the caller's own buffer unless it needed escaping.
-            assert_eq!(wire.parts[1].as_ptr() == text, !escapes);
-        }
     }
 }
