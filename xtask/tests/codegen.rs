@@ -516,13 +516,8 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         .replace("V_NEW", &format!("V{}", new.replace('.', "_")))
         .replace("V_LAST", &format!("V{}", last.replace('.', "_")))
         .replace("\"NEW\"", &format!("{new:?}"));
-    std::fs::write(
-        copy.join("crates/intercom-messages/tests/added_version.rs"),
-        fixture,
-    )
-    .unwrap();
-    let run = |tests: &[&str]| nested_test(copy, tests);
-    let (ok, out) = run(&["rules"]);
+    std::fs::write(copy.join(ADDED_VERSION_TEST), fixture).unwrap();
+    let (ok, out) = nested_test(copy, FACADE_PACKAGE, &["rules"]);
     assert!(!ok, "{out}");
     assert!(
         out.contains("no facade rule enforces") && out.contains("AdminMessageRequest.external_id"),
@@ -564,7 +559,9 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
     assert!(t.contains(arm), "the rule test's `referer` arm moved");
     let case = "        (\"AdminMessageRequest\", \"external_id\") => Refused(FieldNotInVersion, || {\n            admin_in_app().external_id(\"e-1\").into()\n        }),\n";
     std::fs::write(&rules, t.replacen(arm, &format!("{case}{arm}"), 1)).unwrap();
-    let (ok, out) = run(&["added_version", "rules"]);
+    let (rules_ok, rules_out) = nested_test(copy, FACADE_PACKAGE, &["rules"]);
+    let (mock_ok, mock_out) = nested_test(copy, "intercom-messages-mock", &["added_version"]);
+    let (ok, out) = (rules_ok && mock_ok, format!("{rules_out}\n{mock_out}"));
     assert!(ok, "{out}");
     assert!(out.contains("the_new_version_is_data_only ... ok"), "{out}");
     assert!(
@@ -583,7 +580,7 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         admin.to_string(),
         "crates/intercom-messages/tests/rules.rs".to_string(),
         // This test's own checks, copied in.
-        "crates/intercom-messages/tests/added_version.rs".to_string(),
+        ADDED_VERSION_TEST.to_string(),
     ];
     expected.sort();
     eprintln!("by hand: {by_hand:#?}\ngenerated: {generated:#?}");
@@ -610,19 +607,26 @@ fn changed_files(root: &Path, copy: &Path) -> Vec<String> {
     out
 }
 
-/// `cargo test` of the facade's tests `tests` in the copy, in a target
+/// The facade's package.
+const FACADE_PACKAGE: &str = "intercom-messages";
+
+/// Where the fixture's checks go in the copy: a test of the mock's crate,
+/// which depends on the facade (the facade cannot depend on the mock).
+const ADDED_VERSION_TEST: &str = "crates/intercom-messages-mock/tests/added_version.rs";
+
+/// `cargo test` of `package`'s tests `tests` in the copy, in a target
 /// directory of its own beside this build's (so it follows
 /// `CARGO_TARGET_DIR`, and stays warm between runs): whether it passed, and
 /// what it printed.
-fn nested_test(copy: &Path, tests: &[&str]) -> (bool, String) {
+fn nested_test(copy: &Path, package: &str, tests: &[&str]) -> (bool, String) {
     // This binary is `<target>/<profile>/deps/codegen-…`.
     let exe = std::env::current_exe().unwrap();
     let target = exe.ancestors().nth(3).unwrap().join("added-version");
     let mut cmd = std::process::Command::new(env!("CARGO"));
     cmd.current_dir(copy)
         .env("CARGO_TARGET_DIR", &target)
-        .args(["test", "--offline", "--locked", "-p", "intercom-messages"])
-        .args(["--no-default-features", "--features", "test-util"]);
+        .args(["test", "--offline", "--locked", "-p", package])
+        .arg("--no-default-features");
     for t in tests {
         cmd.args(["--test", t]);
     }
