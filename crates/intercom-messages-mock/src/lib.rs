@@ -81,13 +81,12 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
+use intercom_messages::{Client, DeliveredBy, MessageKind, RetryPolicy, Version};
 use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-
-use intercom_messages::{Client, DeliveredBy, MessageKind, RetryPolicy, Version};
 
 mod conversations;
 pub mod sample;
