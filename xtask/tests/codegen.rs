@@ -516,7 +516,9 @@ fn adding_a_version_takes_the_fragment_its_cuts_and_one_facade_method() {
         .replace("V_NEW", &format!("V{}", new.replace('.', "_")))
         .replace("V_LAST", &format!("V{}", last.replace('.', "_")))
         .replace("\"NEW\"", &format!("{new:?}"));
-    std::fs::write(copy.join(ADDED_VERSION_TEST), fixture).unwrap();
+    let test = copy.join(ADDED_VERSION_TEST);
+    std::fs::create_dir_all(test.parent().unwrap()).unwrap();
+    std::fs::write(test, fixture).unwrap();
     let (ok, out) = nested_test(copy, FACADE_PACKAGE, &["rules"]);
     assert!(!ok, "{out}");
     assert!(
