@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use intercom_messages::testing::MockIntercom;
 use intercom_messages::{Client, Contact, Message, Version};
+use intercom_messages_mock::MockIntercom;
 use intercom_messages_tests::server::{self, Action};
 use serde::Deserialize;
 

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use intercom_messages::api::version_table as table;
-use intercom_messages::testing::{MockAnswer, MockIntercom, TEST_TOKEN};
 use intercom_messages::{
     BudgetError, BudgetFuture, Client, Contact, ConversationState, FindError, Message, RateBudget,
     RateLimit, RetryPolicy, SendError, Version, searchable_versions,
 };
+use intercom_messages_mock::{MockAnswer, MockIntercom, TEST_TOKEN};
 use intercom_messages_test_support::server::{Raw, Reply};
 use serde_json::{Value, json};
 

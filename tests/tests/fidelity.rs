@@ -6,7 +6,7 @@
 use intercom_messages::api::types::CreateMessageRequest;
 use intercom_messages::api::version_table as table;
 use intercom_messages::{Message, Version};
-use intercom_messages_tests::differential::Schema;
+use intercom_messages_mock::sample::Sampler;
 use intercom_messages_tests::{Strictness, examples, violations};
 use serde_json::{Value, json};
 
@@ -216,9 +216,9 @@ fn same_on_the_wire(back: &Value, sent: &Value) -> bool {
 
 /// Every optional property of every kind of message, set on a documented
 /// request of that kind to each value the newest version's schema allows
-/// there (the differential check's samples: each enum value, each union
-/// member's smallest instance), survives `Message::try_from` and
-/// `to_request`: a property the contract
+/// there (the mock's sampler, which the differential check uses too: each
+/// enum value, each union member's smallest instance), survives
+/// `Message::try_from` and `to_request`: a property the contract
 /// gains that the facade does not carry fails here, naming it, until it is
 /// carried (`from_request` in the kind's file) or listed in
 /// [`NOT_KEPT`] with its reason.
@@ -226,7 +226,7 @@ fn same_on_the_wire(back: &Value, sent: &Value) -> bool {
 fn every_property_a_request_may_carry_survives_the_conversion() {
     let newest = Version::LATEST;
     let schema: Value = serde_json::from_str(table::REQUEST_SCHEMAS[newest.position()]).unwrap();
-    let samples = Schema::new(&schema);
+    let samples = Sampler::new(&schema);
     let defs = &schema["definitions"];
     let members: Vec<&str> = defs[table::REQUEST_ROOT]["oneOf"]
         .as_array()

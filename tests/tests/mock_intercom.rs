@@ -3,8 +3,8 @@
 
 use intercom_messages::api::availability::Availability;
 use intercom_messages::api::version_table as table;
-use intercom_messages::testing::{MockIntercom, TEST_TOKEN};
 use intercom_messages::{Contact, Message, SendError, Version};
+use intercom_messages_mock::{MockIntercom, TEST_TOKEN};
 use serde_json::{Value, json};
 
 async fn post(mock: &MockIntercom, token: &str, version: &str, body: Value) -> (u16, Value) {
@@ -337,7 +337,7 @@ async fn a_request_without_a_version_is_judged_at_the_apps_version() {
 /// Intercom's do.
 #[tokio::test]
 async fn any_answer_can_be_scripted_and_successes_carry_rate_limits() {
-    use intercom_messages::testing::MockAnswer;
+    use intercom_messages_mock::MockAnswer;
     let mock = MockIntercom::start().await;
     let client = mock.client(Version::V2_11);
     let message = || Message::from_admin(1).to(Contact::user("u")).in_app("Hi");
@@ -390,7 +390,7 @@ async fn any_answer_can_be_scripted_and_successes_carry_rate_limits() {
 /// delivered"; the next request is answered as usual.
 #[tokio::test]
 async fn a_dropped_connection_can_be_scripted() {
-    use intercom_messages::testing::MockAnswer;
+    use intercom_messages_mock::MockAnswer;
     let mock = MockIntercom::start().await;
     let client = mock.client(Version::V2_11);
     let message = || Message::from_admin(1).to(Contact::user("u")).in_app("Hi");

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use intercom_messages::testing::{MockAnswer, MockIntercom, TEST_TOKEN};
 use intercom_messages::{Client, Contact, Message, RetryPolicy, SendError, Version};
+use intercom_messages_mock::{MockAnswer, MockIntercom, TEST_TOKEN};
 use tokio::time::Instant;
 
 fn client(mock: &MockIntercom, retry: RetryPolicy) -> Client {

@@ -10,11 +10,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use intercom_messages::testing::{MockAnswer, MockIntercom, TEST_TOKEN};
 use intercom_messages::{
     BudgetError, BudgetFuture, Client, Contact, Message, RateBudget, RateLimit, RetryPolicy,
     Version,
 };
+use intercom_messages_mock::{MockAnswer, MockIntercom, TEST_TOKEN};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 

@@ -17,7 +17,7 @@ use std::process::Command;
 
 use intercom_messages::Version;
 use intercom_messages::api::version_table::{self as table, REQUEST_SCHEMAS};
-use intercom_messages::testing::{MockIntercom, TEST_TOKEN};
+use intercom_messages_mock::{MockIntercom, TEST_TOKEN};
 use intercom_messages_tests::differential::upstream_schema;
 use serde_json::{Value, json};
 use xtask::conformance::{self, Deviation};

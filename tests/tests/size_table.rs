@@ -11,6 +11,7 @@ fn every_source_file_of_the_crates_is_in_one_part() {
     for dir in [
         "crates/intercom-messages/src",
         "crates/intercom-messages-api/src",
+        "crates/intercom-messages-mock/src",
         "crates/intercom-messages-redis/src",
     ] {
         rust_files(&root.join(dir), &mut files);

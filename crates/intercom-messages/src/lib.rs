@@ -120,9 +120,6 @@ mod conversation;
 mod lock;
 mod message;
 mod send;
-#[cfg(feature = "test-util")]
-#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
-pub mod testing;
 pub mod text;
 
 /// The generated client crate, for the raw types and client.

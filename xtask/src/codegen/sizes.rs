@@ -31,14 +31,6 @@ pub const PARTS: &[(&str, &[&str], &[&str])] = &[
         &[],
     ),
     (
-        "mock (the facade's `testing`)",
-        &[
-            "crates/intercom-messages/src/testing.rs",
-            "crates/intercom-messages/src/testing",
-        ],
-        &[],
-    ),
-    (
         "the facade's root (`lib.rs`, `text.rs`, `lock.rs`, `contract.rs`)",
         &[
             "crates/intercom-messages/src/lib.rs",
@@ -51,6 +43,11 @@ pub const PARTS: &[(&str, &[&str], &[&str])] = &[
     (
         "generated client (`intercom-messages-api/src`)",
         &["crates/intercom-messages-api/src"],
+        &[],
+    ),
+    (
+        "mock (`intercom-messages-mock/src`)",
+        &["crates/intercom-messages-mock/src"],
         &[],
     ),
     (

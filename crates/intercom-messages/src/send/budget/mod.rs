@@ -58,8 +58,8 @@ pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// so every timeout around that talk fires at once. A `RedisBudget` against
 /// a real Redis on a paused clock refuses every slot (`WhenRedisDown::Fail`)
 /// or paces alone (`FallBack`); test it on the real clock, and assert on
-/// counts. The `testing` module docs (feature `test-util`) say the same of
-/// servers.
+/// counts. The `intercom-messages-mock` crate's docs ("Paused clocks") say
+/// the same of servers.
 pub trait RateBudget: Send + Sync + std::fmt::Debug {
     /// Waits until this request may start. An error fails the send with
     /// [`crate::SendError::BudgetUnavailable`] before anything is sent.

@@ -1,16 +1,17 @@
-//! The crate's metrics as a program sees them through a recorder it installs:
+//! The client's metrics (`intercom-messages` with its `metrics` feature) as
+//! a program sees them through a recorder it installs:
 //! here `metrics-util`'s debugging recorder, against `MockIntercom`, so it
 //! runs with no token. A service installs its exporter (Prometheus, StatsD,
 //! ...) the same way, once, before it sends.
 //!
 //! ```sh
-//! cargo run -p intercom-messages --features test-util,metrics --example metrics
+//! cargo run -p intercom-messages-mock --example metrics
 //! ```
 
 use std::time::Duration;
 
-use intercom_messages::testing::{MockAnswer, MockIntercom};
 use intercom_messages::{Contact, Message, SendOptions, Version};
+use intercom_messages_mock::{MockAnswer, MockIntercom};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 
 #[tokio::main]

@@ -1,14 +1,14 @@
-//! Quickstart: `cargo run -p intercom-messages --features test-util --example quickstart`
+//! Quickstart: `cargo run -p intercom-messages-mock --example quickstart`
 //!
-//! Without `INTERCOM_TOKEN` it starts `MockIntercom` (feature `test-util`),
+//! Without `INTERCOM_TOKEN` it starts `MockIntercom`,
 //! a local server on loopback that checks each request as Intercom would,
 //! and shows the whole exchange. With a token it sends for real
 //! to the configured region (`INTERCOM_REGION`, `INTERCOM_VERSION`), from the
 //! admin in `INTERCOM_ADMIN_ID` to the user whose `user_id` is in
 //! `INTERCOM_TO_USER_ID`.
 
-use intercom_messages::testing::MockIntercom;
 use intercom_messages::{AdminId, Client, Contact, Message, SendError, Version};
+use intercom_messages_mock::MockIntercom;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

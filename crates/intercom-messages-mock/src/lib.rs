@@ -1,4 +1,10 @@
-//! A local Intercom for your own tests (feature `test-util`).
+//! `MockIntercom`: a local Intercom for testing code that uses the
+//! [`intercom_messages`] client. Add it as a dev-dependency:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! intercom-messages-mock = "0.1"
+//! ```
 //!
 //! [`MockIntercom`] is a real HTTP server on loopback. It checks each request
 //! as Intercom would for the version in its `Intercom-Version` header: the
@@ -8,7 +14,8 @@
 //! declare is accepted, as Intercom's open request objects are, and reported
 //! in [`ReceivedMessage::undeclared`]. A refusal is an error list naming the
 //! field and the rule, in Intercom's recorded words where it recorded them.
-//! It answers with the documented response shapes, and records what it
+//! It answers with the documented response shapes (each property the
+//! version declares, sampled by [`sample::Sampler`]), and records what it
 //! received so your test can assert on it. It checks raw requests, without
 //! the facade's rules.
 //!
@@ -21,8 +28,8 @@
 //! the created message's answer carry a `conversation_id`, each its own.
 //!
 //! ```
-//! use intercom_messages::testing::MockIntercom;
 //! use intercom_messages::{Contact, Message, SendError, Version};
+//! use intercom_messages_mock::MockIntercom;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -46,7 +53,6 @@
 //! assert_eq!(intercom.received()[1].status, Some(404));
 //! # }
 //! ```
-
 //!
 //! # Paused clocks
 //!
@@ -61,10 +67,12 @@
 //! 250 ms Redis timeouts fire at once (a `RedisBudget` then refuses with
 //! `Fail` or paces alone with `FallBack`). Test those on the real clock, and
 //! assert on counts rather than durations.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -73,19 +81,21 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
+use intercom_messages::{Client, DeliveredBy, MessageKind, RetryPolicy, Version};
 use intercom_messages_api::types;
 use intercom_messages_api::version_table as table;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::contract::{DeliveredBy, MessageKind};
-use crate::lock::lock;
-use crate::message::version::Version;
-use crate::send::client::Client;
-use crate::send::retry::RetryPolicy;
-
 mod conversations;
+pub mod sample;
+
+/// Locks `m`, recovering it if a panic poisoned it: every critical section
+/// only assigns whole values, so the data is consistent anyway.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// The token [`MockIntercom::client`] uses and the mock expects.
 pub const TEST_TOKEN: &str = "test-token";
@@ -317,7 +327,13 @@ fn declared(version: Version) -> Vec<(String, Value)> {
         .filter(|(name, property)| {
             has(&format!("Message.{name}")) && refs(property).iter().all(|r| has(r))
         })
-        .map(|(name, property)| (name.clone(), sample(name, property, schema, 0)))
+        .map(|(name, property)| {
+            let first = sample::Sampler::new(schema)
+                .samples(property, 0)
+                .into_iter()
+                .next();
+            (name.clone(), first.unwrap_or(Value::Null))
+        })
         .collect()
 }
 
@@ -333,51 +349,6 @@ fn refs(schema: &Value) -> Vec<&str> {
             .collect(),
         Value::Array(a) => a.iter().flat_map(refs).collect(),
         _ => Vec::new(),
-    }
-}
-
-/// A value of `schema`'s type (the first that is not null): its first enum
-/// value, `mock-<name>` for a string, zero, false, an empty list, or an
-/// object with its required properties.
-fn sample(name: &str, schema: &Value, root: &Value, depth: usize) -> Value {
-    if depth > 8 {
-        return Value::Null;
-    }
-    if let Some(r) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
-        return sample(name, &root["definitions"][r], root, depth + 1);
-    }
-    for key in ["anyOf", "oneOf", "allOf"] {
-        if let Some(first) = schema[key]
-            .as_array()
-            .and_then(|m| m.iter().find(|m| m["type"] != "null"))
-        {
-            return sample(name, first, root, depth + 1);
-        }
-    }
-    if let Some(value) = schema["enum"].as_array().and_then(|e| e.first()) {
-        return value.clone();
-    }
-    let ty = match &schema["type"] {
-        Value::Array(types) => types.iter().find(|t| *t != "null").cloned(),
-        other => Some(other.clone()),
-    };
-    match ty.as_ref().and_then(Value::as_str) {
-        Some("string") => json!(format!("mock-{name}")),
-        Some("integer") => json!(0),
-        Some("number") => json!(0.0),
-        Some("boolean") => json!(false),
-        Some("array") => json!([]),
-        Some("object") => {
-            let mut out = serde_json::Map::new();
-            for required in schema["required"].as_array().into_iter().flatten() {
-                if let Some(key) = required.as_str() {
-                    let property = &schema["properties"][key];
-                    out.insert(key.to_string(), sample(key, property, root, depth + 1));
-                }
-            }
-            Value::Object(out)
-        }
-        _ => Value::Null,
     }
 }
 
@@ -401,7 +372,7 @@ fn rate_limit_headers(answer: MockAnswer, created: usize) -> MockAnswer {
 ///
 /// ```
 /// use std::time::Duration;
-/// use intercom_messages::testing::MockAnswer;
+/// use intercom_messages_mock::MockAnswer;
 ///
 /// let slow_503 = MockAnswer::status(503)
 ///     .header("retry-after", "1")
@@ -586,7 +557,7 @@ impl MockIntercom {
     /// far to count (`Duration::MAX`) plays a contact that never comes: a
     /// wrong id. The 404s are in [`MockIntercom::received`]; a scripted
     /// answer ([`MockIntercom::answer_next`]) still comes first. See
-    /// [`crate::RetryPolicy::wait_for_new_contacts`].
+    /// [`RetryPolicy::wait_for_new_contacts`].
     pub fn contact_available_after(&self, contact: &str, after: Duration) {
         lock(&self.state.pending).push(Pending {
             key: contact.to_string(),
@@ -973,3 +944,8 @@ fn without(body: &Value, pointers: &[String]) -> Value {
     }
     body
 }
+
+/// The README's example, compiled as a doctest so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -17,13 +17,12 @@ use std::sync::OnceLock;
 use intercom_messages_api::version_table as table;
 use serde_json::{Value, json};
 
+use intercom_messages::{SentMessage, Version};
+
 use super::{
-    MockAnswer, MockIntercom, Received, ReceivedMessage, State, error, rate_limit_headers,
+    MockAnswer, MockIntercom, Received, ReceivedMessage, State, error, lock, rate_limit_headers,
     request_id,
 };
-use crate::lock::lock;
-use crate::message::version::Version;
-use crate::send::response::SentMessage;
 
 /// The path of the search.
 pub(super) const SEARCH_PATH: &str = "/conversations/search";
