@@ -285,7 +285,7 @@ fn documented_request(member: &str, newest: Version) -> Option<Value> {
 
 /// What the conversion keeps of each sample, counted.
 struct Carry<'a> {
-    samples: &'a Schema<'a>,
+    samples: &'a Sampler<'a>,
     newest: Version,
     checked: &'a mut usize,
     dropped: &'a mut Vec<String>,
