@@ -123,3 +123,35 @@ async fn with_token_authenticates_every_request() {
     ));
     assert!(Client::with_token(&server.uri(), " ").is_err());
 }
+
+/// The contract's `pattern`s hold in the generated types (checked with
+/// regex-lite, which the generator swaps in for typify's regress): a value
+/// is accepted whole or refused, by parsing and by decoding alike.
+#[test]
+fn the_contracts_patterns_accept_and_refuse_whole_values() {
+    for ok in ["+14155550123", "+4420"] {
+        assert!(types::PhoneRecipientPhone::try_from(ok).is_ok(), "{ok}");
+    }
+    for bad in [
+        "14155550123",
+        "+04155550123",
+        "+1",
+        "+1234567890123456",
+        "+1415a",
+        " +14155550123",
+    ] {
+        assert!(types::PhoneRecipientPhone::try_from(bad).is_err(), "{bad}");
+    }
+    assert!(types::Digits::try_from("394051").is_ok());
+    for bad in ["", "39a", "-1", "1 "] {
+        assert!(types::Digits::try_from(bad).is_err(), "{bad:?}");
+    }
+    for ok in ["=", "!=", "IN", "NIN", "<=", "~", "!~", "^", "$"] {
+        assert!(types::SearchOperator::try_from(ok).is_ok(), "{ok}");
+    }
+    for bad in ["", "in", "INX", "==", "IN "] {
+        assert!(types::SearchOperator::try_from(bad).is_err(), "{bad:?}");
+    }
+    assert!(serde_json::from_value::<types::Digits>(json!("12x")).is_err());
+    assert!(serde_json::from_value::<types::Digits>(json!("12")).is_ok());
+}

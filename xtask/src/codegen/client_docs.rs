@@ -1,7 +1,7 @@
 //! Doc comments for the public items progenitor leaves undocumented in
 //! `generated.rs`: the fields of the contract's types (from the fragment's
 //! descriptions: the property's own, or the schema it refers to), the enum
-//! values (their wire spelling), and the builders and their setters.
+//! values (their wire spelling), and the request builders and their setters.
 //! Items that have a doc comment keep it.
 
 use serde_json::Value;
@@ -114,23 +114,6 @@ fn types(items: &mut [Item], schemas: &Value) {
                     }
                 }
             }
-            Item::Impl(i) if i.trait_.is_none() => {
-                for it in &mut i.items {
-                    if let ImplItem::Fn(f) = it
-                        && f.sig.ident == "builder"
-                    {
-                        doc(
-                            &mut f.attrs,
-                            "A builder of this type, with every field unset.",
-                        );
-                    }
-                }
-            }
-            Item::Mod(m) if m.ident == "builder" => {
-                if let Some((_, items)) = m.content.as_mut() {
-                    type_builders(items);
-                }
-            }
             _ => {}
         }
     }
@@ -151,31 +134,6 @@ fn variant_doc(v: &syn::Variant) -> String {
     }
 }
 
-/// `types::builder`: one builder per type, one setter per field.
-fn type_builders(items: &mut [Item]) {
-    for item in items {
-        match item {
-            Item::Struct(st) => {
-                let text = format!(
-                    "A builder of [`super::{0}`]: set its fields, then convert it with `try_into()` \
-                     (a required field left unset is an error).",
-                    st.ident
-                );
-                doc(&mut st.attrs, &text);
-            }
-            Item::Impl(i) if i.trait_.is_none() => {
-                for it in &mut i.items {
-                    if let ImplItem::Fn(f) = it {
-                        let text = format!("Sets `{}`.", f.sig.ident);
-                        doc(&mut f.attrs, &text);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 /// The top-level `builder`: one request builder per operation.
 fn operation_builders(items: &mut [Item]) {
     for item in items {
@@ -193,7 +151,6 @@ fn operation_builders(items: &mut [Item]) {
                                 .to_string()
                         }
                         "body" => "Sets the request body.".to_string(),
-                        "body_map" => "Changes the request body with `f`.".to_string(),
                         other => format!("Sets `{other}`."),
                     };
                     doc(&mut f.attrs, &text);

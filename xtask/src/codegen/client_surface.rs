@@ -3,14 +3,25 @@
 //! - `schemars::JsonSchema` is derived only with the client crate's
 //!   `schemars` feature (the mock and the schema checks use it; a user's
 //!   default build does not compile schemars);
-//! - every builder (the types' and the operation's) is `#[must_use]`: a
-//!   builder dropped unsent or unconverted is a mistake;
+//! - typify's struct builders (`types::builder`, and each type's
+//!   `builder()`) are left out: neither the facade nor the raw client's
+//!   callers need them (each kind of message has a generated `new`, the
+//!   other types' fields are public), and they were half of the generated
+//!   lines a user's build compiles. The request builder that took one
+//!   (`search_conversations`) takes its body with `body(…)` only;
+//! - every request builder is `#[must_use]`: a builder dropped unsent is a
+//!   mistake;
 //! - each kind of message and the answer are `#[non_exhaustive]`;
 //! - progenitor's `Client::new`, which ends in an `unwrap()` on reqwest's
 //!   build, is left out: the crate's `lib.rs` defines a `Client::new` that
 //!   returns the error instead;
+//! - a `pattern` is checked with `regex-lite` instead of `regress`:
+//!   regress's Unicode tables made it the heaviest crate the facade added to
+//!   a user's cold build, and the contract's patterns (ASCII classes,
+//!   anchors, alternations of literals) mean the same in both; `cargo xtask
+//!   codegen` compiles each one with regex-lite and fails when one does not;
 //! - a pattern that fails to compile rejects every value instead of
-//!   panicking (progenitor `unwrap()`s the `regress::Regex`).
+//!   panicking (progenitor `unwrap()`s the regex).
 //!
 //! Every rewrite fails loudly when progenitor's output no longer has the
 //! shape it expects, rather than silently doing nothing.
@@ -36,16 +47,12 @@ pub fn rewrite(file: &mut syn::File, non_exhaustive_structs: &[String]) -> Resul
                 let items = &mut m.content.as_mut().ok_or("empty `types` module")?.1;
                 derives += optional_schemas(items)?;
                 non_exhaustive(items, non_exhaustive_structs)?;
-                for inner in items.iter_mut() {
-                    if let Item::Mod(b) = inner
-                        && b.ident == "builder"
-                    {
-                        must_use(&mut b.content.as_mut().ok_or("empty builder module")?.1);
-                    }
-                }
+                without_type_builders(items)?;
             }
             Item::Mod(m) if m.ident == "builder" => {
-                must_use(&mut m.content.as_mut().ok_or("empty `builder` module")?.1);
+                let items = &mut m.content.as_mut().ok_or("empty `builder` module")?.1;
+                bodies_without_type_builders(items)?;
+                must_use(items);
             }
             Item::Impl(i) if i.trait_.is_none() && is_client(&i.self_ty) => {
                 let before = i.items.len();
@@ -61,6 +68,104 @@ pub fn rewrite(file: &mut syn::File, non_exhaustive_structs: &[String]) -> Resul
     }
     if !client_new {
         return Err("no `Client::new` in progenitor's output; update xtask".into());
+    }
+    let text = quote::quote!(#file).to_string();
+    if text.contains("types :: builder") {
+        return Err("progenitor's output still names a type builder; update xtask".into());
+    }
+    Ok(())
+}
+
+/// Removes typify's `types::builder` module and each type's `builder()`
+/// (an `impl` left empty goes too).
+fn without_type_builders(items: &mut Vec<Item>) -> Result<(), String> {
+    let before = items.len();
+    items.retain(|i| !matches!(i, Item::Mod(m) if m.ident == "builder"));
+    if items.len() + 1 != before {
+        return Err("no `types::builder` module in progenitor's output; update xtask".into());
+    }
+    for item in items.iter_mut() {
+        if let Item::Impl(i) = item
+            && i.trait_.is_none()
+        {
+            i.items
+                .retain(|it| !matches!(it, ImplItem::Fn(f) if f.sig.ident == "builder"));
+        }
+    }
+    items.retain(|i| !matches!(i, Item::Impl(im) if im.trait_.is_none() && im.items.is_empty()));
+    Ok(())
+}
+
+/// A request builder whose body progenitor keeps as a `types::builder` value
+/// keeps the type itself: unset until `body(…)` (as a body without a type
+/// builder is), and without `body_map`, which edits a type builder. `send`
+/// still converts with `try_from`, the identity then.
+fn bodies_without_type_builders(items: &mut [Item]) -> Result<(), String> {
+    const BUILDER: &str = "types :: builder ::";
+    let names_builder = |tokens: String| tokens.contains(BUILDER);
+    let mut fields: Vec<(String, syn::Ident)> = Vec::new();
+    for item in items.iter_mut() {
+        if let Item::Struct(s) = item {
+            for f in s.fields.iter_mut() {
+                let ty = &f.ty;
+                let text = quote::quote!(#ty).to_string();
+                if names_builder(text.clone()) {
+                    f.ty = syn::parse_str(&text.replace(BUILDER, "types ::"))
+                        .map_err(|e| format!("a request builder's field: {e}"))?;
+                    let ident = f
+                        .ident
+                        .clone()
+                        .ok_or("a request builder with unnamed fields")?;
+                    fields.push((s.ident.to_string(), ident));
+                }
+            }
+        }
+    }
+    for item in items.iter_mut() {
+        let Item::Impl(i) = item else { continue };
+        let syn::Type::Path(p) = &*i.self_ty else {
+            continue;
+        };
+        let Some(owner) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+            continue;
+        };
+        let owned: Vec<&syn::Ident> = fields
+            .iter()
+            .filter(|(o, _)| *o == owner)
+            .map(|(_, f)| f)
+            .collect();
+        if i.trait_.is_some() || owned.is_empty() {
+            continue;
+        }
+        i.items.retain(|it| match it {
+            ImplItem::Fn(f) => {
+                let sig = &f.sig;
+                !names_builder(quote::quote!(#sig).to_string())
+            }
+            _ => true,
+        });
+        let new = i
+            .items
+            .iter_mut()
+            .find_map(|it| match it {
+                ImplItem::Fn(f) if f.sig.ident == "new" => Some(f),
+                _ => None,
+            })
+            .ok_or_else(|| format!("no `{owner}::new` in progenitor's output; update xtask"))?;
+        let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = new.block.stmts.last_mut()
+        else {
+            return Err(format!(
+                "`{owner}::new` does not end in `Self {{ .. }}`; update xtask"
+            ));
+        };
+        for fv in init.fields.iter_mut() {
+            if let syn::Member::Named(name) = &fv.member
+                && owned.contains(&name)
+            {
+                let unset = format!("{name} was not initialized");
+                fv.expr = syn::parse_quote!(Err(#unset.to_string()));
+            }
+        }
     }
     Ok(())
 }
@@ -147,9 +252,11 @@ fn must_use(items: &mut [Item]) {
     }
 }
 
-/// Text rewrite of progenitor's pattern checks: the `LazyLock<Regex>` built
-/// with `unwrap()` becomes a `LazyLock<Option<Regex>>`, and a value is
-/// accepted only when the pattern compiled and matches.
+/// Text rewrite of progenitor's pattern checks: the `regress::Regex` becomes
+/// a `regex_lite::Regex`, the `LazyLock<Regex>` built with `unwrap()` becomes
+/// a `LazyLock<Option<Regex>>`, and a value is accepted only when the pattern
+/// compiled and matches. Fails when a pattern does not compile with
+/// regex-lite (so the fallback never rejects a value the contract allows).
 pub fn patterns_without_unwrap(code: &str) -> Result<String, String> {
     const LOCK: &str = "::std::sync::LazyLock<::regress::Regex>";
     const FIND: &str = "PATTERN.find(value).is_none()";
@@ -163,13 +270,23 @@ pub fn patterns_without_unwrap(code: &str) -> Result<String, String> {
     let mut out = String::with_capacity(code.len());
     let mut rest = code;
     while let Some(at) = rest.find(NEW) {
-        let (head, tail) = rest.split_at(at + NEW.len());
+        let (head, tail) = rest.split_at(at);
         out.push_str(head);
+        let tail = &tail[NEW.len()..];
         let end = string_literal_end(tail)
             .ok_or("a `regress::Regex::new` without a string literal; update xtask")?;
+        let literal: syn::LitStr =
+            syn::parse_str(&tail[..end]).map_err(|e| format!("a pattern progenitor wrote: {e}"))?;
+        regex_lite::Regex::new(&literal.value()).map_err(|e| {
+            format!(
+                "the pattern {:?} does not compile with regex-lite: {e}",
+                literal.value()
+            )
+        })?;
         let after = tail[end..]
             .strip_prefix(").unwrap()")
             .ok_or("a `regress::Regex::new` not followed by `.unwrap()`; update xtask")?;
+        out.push_str("::regex_lite::Regex::new(");
         out.push_str(&tail[..end]);
         out.push_str(").ok()");
         rest = after;
@@ -178,12 +295,9 @@ pub fn patterns_without_unwrap(code: &str) -> Result<String, String> {
     Ok(out
         .replace(
             LOCK,
-            "::std::sync::LazyLock<::std::option::Option<::regress::Regex>>",
+            "::std::sync::LazyLock<::std::option::Option<::regex_lite::Regex>>",
         )
-        .replace(
-            FIND,
-            "PATTERN.as_ref().and_then(|p| p.find(value)).is_none()",
-        ))
+        .replace(FIND, "!PATTERN.as_ref().is_some_and(|p| p.is_match(value))"))
 }
 
 /// The length of the string literal `text` starts with (`"…"`, escapes
@@ -206,18 +320,70 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pattern_that_does_not_compile_rejects_instead_of_panicking() {
+    fn a_pattern_is_checked_by_regex_lite_without_unwrap() {
         let code = r#"static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             { ::regress::Regex::new("^\"(x)$").unwrap() });
             if PATTERN.find(value).is_none() {"#;
         let out = patterns_without_unwrap(code).unwrap();
         assert!(!out.contains("unwrap"), "{out}");
+        assert!(!out.contains("regress"), "{out}");
         assert!(
-            out.contains(r#"::regress::Regex::new("^\"(x)$").ok()"#),
+            out.contains(r#"::regex_lite::Regex::new("^\"(x)$").ok()"#),
             "{out}"
         );
-        assert!(out.contains("LazyLock<::std::option::Option<::regress::Regex>>"));
-        assert!(out.contains("PATTERN.as_ref().and_then(|p| p.find(value)).is_none()"));
+        assert!(out.contains("LazyLock<::std::option::Option<::regex_lite::Regex>>"));
+        assert!(out.contains("!PATTERN.as_ref().is_some_and(|p| p.is_match(value))"));
+    }
+
+    #[test]
+    fn a_pattern_regex_lite_cannot_compile_is_an_error() {
+        // A lookahead: ECMA-262 has it, regex-lite does not.
+        let code = r#"static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^(?=a)a$").unwrap() });
+            if PATTERN.find(value).is_none() {"#;
+        let err = patterns_without_unwrap(code).unwrap_err();
+        assert!(err.contains("regex-lite"), "{err}");
+    }
+
+    #[test]
+    fn type_builders_are_left_out_and_a_body_is_the_type_itself() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(Clone, schemars::JsonSchema)]
+                pub struct Req { pub q: i64 }
+                impl Req { pub fn builder() -> builder::Req { Default::default() } }
+                pub mod builder { pub struct Req { q: Result<i64, String> } }
+            }
+            pub mod builder {
+                pub struct Op<'a> {
+                    client: &'a super::Client,
+                    body: Result<types::builder::Req, String>,
+                }
+                impl<'a> Op<'a> {
+                    pub fn new(client: &'a super::Client) -> Self {
+                        Self { client: client, body: Ok(::std::default::Default::default()) }
+                    }
+                    pub fn body_map<F>(mut self, f: F) -> Self
+                    where F: FnOnce(types::builder::Req) -> types::builder::Req { self }
+                    pub fn send(self) {}
+                }
+            }
+            impl Client { pub fn new(baseurl: &str) -> Self { todo!() } }
+        };
+        rewrite(&mut file, &[]).unwrap();
+        let text = quote::quote!(#file).to_string();
+        assert!(!text.contains("builder :: Req"), "{text}");
+        assert!(!text.contains("fn builder"), "{text}");
+        assert!(!text.contains("body_map"), "{text}");
+        assert!(
+            text.contains("body : Result < types :: Req , String >"),
+            "{text}"
+        );
+        assert!(
+            text.contains("body : Err (\"body was not initialized\" . to_string ())"),
+            "{text}"
+        );
+        assert!(text.contains("fn send"), "{text}");
     }
 
     #[test]
@@ -242,7 +408,9 @@ mod tests {
         assert!(text.contains("# [derive (Clone , PartialEq)]"), "{text}");
         assert_eq!(text.matches("# [non_exhaustive]").count(), 1, "{text}");
         assert!(text.contains("cfg_attr (feature = \"schemars\""), "{text}");
-        assert_eq!(text.matches("# [must_use]").count(), 2, "{text}");
+        // The request builder's; the type builders are gone.
+        assert_eq!(text.matches("# [must_use]").count(), 1, "{text}");
+        assert_eq!(text.matches("pub mod builder").count(), 1, "{text}");
         assert!(!text.contains("fn new"), "{text}");
         assert!(text.contains("fn other"), "{text}");
     }
