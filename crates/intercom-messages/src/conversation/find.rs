@@ -116,12 +116,7 @@ impl Client {
         if message_id.trim().is_empty() {
             return Err(FindError::EmptyMessageId);
         }
-        let url = self.search_url();
-        let span = observe::search_span(
-            version,
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default(),
-        );
+        let span = observe::span(Operation::Search, version, self.search_url());
         self.search(message_id, version, options)
             .instrument(span)
             .await
@@ -139,7 +134,7 @@ impl Client {
             None => self.retry_policy().clone().retry_possibly_delivered(true),
         };
         let measure = Measure::start(None);
-        let (result, attempts) = self
+        let result = self
             .exchange::<SearchAnswer>(
                 self.search_url(),
                 &body,
@@ -155,7 +150,7 @@ impl Client {
             e => e,
         });
         let span = tracing::Span::current();
-        measure.finish(&span, Operation::Search, version, attempts, &result);
+        measure.finish(&span, Operation::Search, version, &result);
         let answer = result.map_err(FindError::Search)?;
         Ok(found(answer, message_id))
     }

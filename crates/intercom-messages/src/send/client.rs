@@ -23,7 +23,7 @@ use crate::send::budget::RateBudget;
 use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
 use crate::send::config::{BaseUrl, ConfigError, Region};
 use crate::send::error::SendError;
-use crate::send::observe::{self, Measure, Record};
+use crate::send::observe::{self, Measure, Operation, Record};
 use crate::send::response::SentMessage;
 use crate::send::retry::{RetryPolicy, retrying};
 use crate::send::wire::{self, WireBody};
@@ -342,8 +342,7 @@ impl Client {
 
     /// One exchange of another operation than a send (a search): `body` to
     /// `url` through the same attempt, retries, rate budget, bounded read
-    /// and scrubbing as a send, measured by `measure`. Returns the outcome
-    /// and how many attempts were made.
+    /// and scrubbing as a send, measured by `measure`.
     pub(crate) async fn exchange<T: Decoded>(
         &self,
         url: &reqwest::Url,
@@ -352,21 +351,9 @@ impl Client {
         options: &SendOptions,
         policy: &RetryPolicy,
         measure: &Measure,
-    ) -> (Result<T, SendError>, u32) {
-        let inner = &self.inner;
-        let target = Target {
-            http: &inner.http,
-            own_http: inner.own_http,
-            url,
-            auth: &inner.auth,
-            version,
-            timeout: options.timeout.unwrap_or(inner.timeout),
-            budget: inner.budget.as_deref(),
-            secrets: &inner.secrets,
-            measure,
-        };
-        let result = retrying(policy, measure, || send_once(&target, body)).await;
-        (result, measure.requests())
+    ) -> Result<T, SendError> {
+        let target = self.target(url, version, options, measure);
+        retrying(policy, measure, || send_once(&target, body)).await
     }
 
     /// The URL of `POST /conversations/search`.
@@ -442,19 +429,14 @@ impl Client {
         let version = options.version.unwrap_or(self.inner.version);
         // Only what a failed check needs to say is kept beside the body.
         let body = wire::encode(message.into_message(), version).map_err(Box::new);
-        let url = &self.inner.url;
-        let span = observe::span(
-            version,
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default(),
-        );
+        let span = observe::span(Operation::Send, version, &self.inner.url);
         async move {
             let measure = Measure::start(options.deadline.or(self.inner.deadline));
             let record = Record::open(&measure, version);
             let result = match body {
                 Err(e) => Err(SendError::Invalid(*e)),
                 Ok(body) => {
-                    let target = self.target(version, &options, &measure);
+                    let target = self.target(&self.inner.url, version, &options, &measure);
                     let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
                     // Each arm builds its own future, and the one with a
                     // deadline is boxed: the common send's future stays small.
@@ -475,10 +457,11 @@ impl Client {
         .instrument(span)
     }
 
-    /// What the attempts of one send go by: the client's settings with the
-    /// send's options.
+    /// What the attempts of one send (or search) to `url` go by: the
+    /// client's settings with the send's options.
     fn target<'a>(
         &'a self,
+        url: &'a reqwest::Url,
         version: Version,
         options: &SendOptions,
         measure: &'a Measure,
@@ -487,7 +470,7 @@ impl Client {
         Target {
             http: &inner.http,
             own_http: inner.own_http,
-            url: &inner.url,
+            url,
             auth: &inner.auth,
             version,
             timeout: options.timeout.unwrap_or(inner.timeout),

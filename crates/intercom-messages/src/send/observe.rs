@@ -38,11 +38,6 @@ macro_rules! client_span {
     };
 }
 
-/// The span of one send, with the fields of the table above.
-pub(crate) fn span(version: Version, host: &str, port: Option<u16>) -> tracing::Span {
-    client_span!("intercom.send", version, host, port)
-}
-
 /// What a span and its metrics are of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Operation {
@@ -52,20 +47,15 @@ pub(crate) enum Operation {
     Search,
 }
 
-impl Operation {
-    /// The outcome of a success.
-    fn ok(self) -> &'static str {
-        match self {
-            Operation::Send => "created",
-            Operation::Search => "answered",
-        }
+/// The span of one send or search to `url`, with the fields of the table
+/// above (a search never records `intercom.message_id`: it creates nothing).
+pub(crate) fn span(op: Operation, version: Version, url: &reqwest::Url) -> tracing::Span {
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default();
+    match op {
+        Operation::Send => client_span!("intercom.send", version, host, port),
+        Operation::Search => client_span!("intercom.search", version, host, port),
     }
-}
-
-/// The span of one search, with the same fields as a send's (its
-/// `intercom.message_id` is never recorded: a search creates nothing).
-pub(crate) fn search_span(version: Version, host: &str, port: Option<u16>) -> tracing::Span {
-    client_span!("intercom.search", version, host, port)
 }
 
 /// What one send has measured so far: the time, the time waiting for the
@@ -155,14 +145,12 @@ impl Measure {
         }
     }
 
-    /// The end of the send, after `attempts` requests: the span's last
-    /// fields and the metrics.
+    /// The end of the send: the span's last fields and the metrics.
     pub(crate) fn finish<T>(
         &self,
         span: &tracing::Span,
         op: Operation,
         version: Version,
-        attempts: u32,
         result: &Result<T, SendError>,
     ) {
         let outcome = outcome(result, op);
@@ -178,7 +166,7 @@ impl Measure {
             outcome,
             delivered,
             error_type,
-            attempts,
+            attempts: self.requests(),
         };
         self.close(span, op, version, end);
     }
@@ -210,25 +198,22 @@ impl Measure {
         }
         #[cfg(feature = "metrics")]
         {
+            let (total, attempts_total, duration) = match op {
+                Operation::Send => (
+                    "intercom_messages_sends_total",
+                    "intercom_messages_attempts_total",
+                    "intercom_messages_send_duration_seconds",
+                ),
+                Operation::Search => (
+                    "intercom_messages_searches_total",
+                    "intercom_messages_search_attempts_total",
+                    "intercom_messages_search_duration_seconds",
+                ),
+            };
             let version = version.as_str();
-            match op {
-                Operation::Send => {
-                    metrics::counter!("intercom_messages_sends_total", "outcome" => outcome, "version" => version)
-                        .increment(1);
-                    metrics::counter!("intercom_messages_attempts_total", "version" => version)
-                        .increment(u64::from(attempts));
-                    metrics::histogram!("intercom_messages_send_duration_seconds", "outcome" => outcome)
-                        .record(elapsed.as_secs_f64());
-                }
-                Operation::Search => {
-                    metrics::counter!("intercom_messages_searches_total", "outcome" => outcome, "version" => version)
-                        .increment(1);
-                    metrics::counter!("intercom_messages_search_attempts_total", "version" => version)
-                        .increment(u64::from(attempts));
-                    metrics::histogram!("intercom_messages_search_duration_seconds", "outcome" => outcome)
-                        .record(elapsed.as_secs_f64());
-                }
-            }
+            metrics::counter!(total, "outcome" => outcome, "version" => version).increment(1);
+            metrics::counter!(attempts_total, "version" => version).increment(u64::from(attempts));
+            metrics::histogram!(duration, "outcome" => outcome).record(elapsed.as_secs_f64());
             metrics::histogram!("intercom_messages_budget_wait_seconds")
                 .record(waited.as_secs_f64());
         }
@@ -277,9 +262,8 @@ impl<'a> Record<'a> {
         {
             span.record("intercom.message_id", clean(sent.id()));
         }
-        let requests = self.measure.requests();
         self.measure
-            .finish(&span, Operation::Send, self.version, requests, result);
+            .finish(&span, Operation::Send, self.version, result);
     }
 }
 
@@ -298,9 +282,10 @@ fn millis(d: Duration) -> f64 {
 
 /// The outcome of a send or a search, as the span and the metrics name it.
 pub(crate) fn outcome<T>(result: &Result<T, SendError>, op: Operation) -> &'static str {
-    match result {
-        Ok(_) => op.ok(),
-        Err(e) => error_kind(e),
+    match (result, op) {
+        (Ok(_), Operation::Send) => "created",
+        (Ok(_), Operation::Search) => "answered",
+        (Err(e), _) => error_kind(e),
     }
 }
 
