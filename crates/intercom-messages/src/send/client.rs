@@ -299,7 +299,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 own_http,
-                url: base.messages_url(),
+                url: base.url_of("messages"),
                 search_url: base.url_of("conversations/search"),
                 base,
                 auth,
