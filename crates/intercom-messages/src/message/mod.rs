@@ -161,45 +161,33 @@ impl<C: ChannelKind> From<&AdminMessage<C>> for Message {
     }
 }
 
-impl From<&UserMessage> for Message {
-    fn from(m: &UserMessage) -> Self {
-        Message::User(m.clone())
-    }
+/// `From` a kind's message, by value and by reference (cloned), for the
+/// kinds that are one variant of [`Message`].
+macro_rules! from_kind {
+    ($($variant:ident($t:ty)),* $(,)?) => {
+        $(
+            impl From<$t> for Message {
+                fn from(m: $t) -> Self {
+                    Message::$variant(m)
+                }
+            }
+            impl From<&$t> for Message {
+                fn from(m: &$t) -> Self {
+                    Message::$variant(m.clone())
+                }
+            }
+        )*
+    };
 }
-
-impl From<&WhatsAppMessage> for Message {
-    fn from(m: &WhatsAppMessage) -> Self {
-        Message::WhatsApp(m.clone())
-    }
-}
-
-impl From<&SmsMessage> for Message {
-    fn from(m: &SmsMessage) -> Self {
-        Message::Sms(m.clone())
-    }
-}
+from_kind!(
+    User(UserMessage),
+    WhatsApp(WhatsAppMessage),
+    Sms(SmsMessage)
+);
 
 impl<C: ChannelKind> From<AdminMessage<C>> for Message {
     fn from(m: AdminMessage<C>) -> Self {
         Message::Admin(m.into_any())
-    }
-}
-
-impl From<UserMessage> for Message {
-    fn from(m: UserMessage) -> Self {
-        Message::User(m)
-    }
-}
-
-impl From<WhatsAppMessage> for Message {
-    fn from(m: WhatsAppMessage) -> Self {
-        Message::WhatsApp(m)
-    }
-}
-
-impl From<SmsMessage> for Message {
-    fn from(m: SmsMessage) -> Self {
-        Message::Sms(m)
     }
 }
 
