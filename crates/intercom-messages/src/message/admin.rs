@@ -260,8 +260,7 @@ impl<C: ChannelKind> AdminMessage<C> {
         &self,
         version: Version,
     ) -> Result<types::AdminMessageRequest, ValidationError> {
-        let subject = self.channel.as_email().map(|e| e.subject.clone());
-        self.encode(version, self.body.clone(), subject)
+        self.clone().into_request(version)
     }
 
     /// [`AdminMessage::to_request`] for a message that is not needed
@@ -273,17 +272,6 @@ impl<C: ChannelKind> AdminMessage<C> {
     ) -> Result<types::AdminMessageRequest, ValidationError> {
         let body = std::mem::take(&mut self.body);
         let subject = self.channel.take_subject();
-        self.encode(version, body, subject)
-    }
-
-    /// Checks the message, with its body and (for an email) its subject
-    /// given apart, and encodes it.
-    fn encode(
-        &self,
-        version: Version,
-        body: String,
-        subject: Option<String>,
-    ) -> Result<types::AdminMessageRequest, ValidationError> {
         let from = admin_sender(
             self.from,
             Some(table::ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL),

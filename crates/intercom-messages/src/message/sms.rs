@@ -78,7 +78,7 @@ impl SmsMessage {
         &self,
         version: Version,
     ) -> Result<types::SmsMessageRequest, ValidationError> {
-        self.encode(version, self.body.clone())
+        self.clone().into_request(version)
     }
 
     /// [`SmsMessage::to_request`] for a message that is not needed after:
@@ -88,14 +88,6 @@ impl SmsMessage {
         version: Version,
     ) -> Result<types::SmsMessageRequest, ValidationError> {
         let body = std::mem::take(&mut self.body);
-        self.encode(version, body)
-    }
-
-    fn encode(
-        &self,
-        version: Version,
-        body: String,
-    ) -> Result<types::SmsMessageRequest, ValidationError> {
         require_message(table::SMS_MESSAGE_REQUEST, "sms", version)?;
         // Every version with SMS may omit `from` (the default sender).
         let from = admin_sender(self.from, None, version)?;

@@ -64,32 +64,26 @@ impl UserMessage {
         &self,
         version: Version,
     ) -> Result<types::UserMessageRequest, ValidationError> {
-        self.encode(version, self.body.clone(), self.referer.clone())
+        self.clone().into_request(version)
     }
 
     /// [`UserMessage::to_request`] for a message that is not needed after:
     /// its body moves into the request instead of being copied.
     pub fn into_request(
-        mut self,
+        self,
         version: Version,
     ) -> Result<types::UserMessageRequest, ValidationError> {
-        let body = std::mem::take(&mut self.body);
-        let referer = self.referer.take();
-        self.encode(version, body, referer)
-    }
-
-    fn encode(
-        &self,
-        version: Version,
-        body: String,
-        referer: Option<String>,
-    ) -> Result<types::UserMessageRequest, ValidationError> {
+        let UserMessage {
+            from,
+            body,
+            referer,
+        } = self;
         let at = At("from", None);
-        check_contact(at, &self.from, false, version)?;
+        check_contact(at, &from, false, version)?;
         if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
-        let from = sender(at, &self.from)?;
+        let from = sender(at, &from)?;
         let mut request = types::UserMessageRequest::new(body, from);
         request.referer = referer;
         check_properties(table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
