@@ -238,17 +238,7 @@ impl<C: ChannelKind> AdminMessage<C> {
             options: self.options,
         }
     }
-}
 
-impl AdminMessage<Email> {
-    /// The email template (`plain` unless set).
-    pub fn template(mut self, template: EmailTemplate) -> Self {
-        self.channel.template = template;
-        self
-    }
-}
-
-impl<C: ChannelKind> AdminMessage<C> {
     /// Checks the message against every rule for `version`.
     pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
         self.to_request(version).map(drop)
@@ -306,6 +296,14 @@ impl<C: ChannelKind> AdminMessage<C> {
         request.template = email.map(|e| e.template.into());
         check_properties(table::ADMIN_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
+    }
+}
+
+impl AdminMessage<Email> {
+    /// The email template (`plain` unless set).
+    pub fn template(mut self, template: EmailTemplate) -> Self {
+        self.channel.template = template;
+        self
     }
 }
 

@@ -64,9 +64,7 @@ impl SmsMessage {
     pub fn body(&self) -> &str {
         &self.body
     }
-}
 
-impl SmsMessage {
     /// Checks the message against every rule for `version`.
     pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
         self.to_request(version).map(drop)
@@ -104,9 +102,7 @@ impl SmsMessage {
         check_properties(table::SMS_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
-}
 
-impl SmsMessage {
     /// The message a generated SMS request asks for; its `subject`,
     /// `template`, `cc` and `bcc` (whose meaning Intercom does not document
     /// for an SMS) are dropped.

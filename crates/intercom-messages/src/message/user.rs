@@ -50,9 +50,7 @@ impl UserMessage {
     pub fn body(&self) -> &str {
         &self.body
     }
-}
 
-impl UserMessage {
     /// Checks the message against every rule for `version`.
     pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
         self.to_request(version).map(drop)

@@ -187,12 +187,7 @@ impl TemplateComponent {
         kind: impl Into<String>,
         texts: impl IntoIterator<Item = S>,
     ) -> Self {
-        TemplateComponent {
-            kind: kind.into(),
-            sub_type: None,
-            index: None,
-            parameters: texts.into_iter().map(Parameter::text).collect(),
-        }
+        Self::with_parameters(kind, texts.into_iter().map(Parameter::text))
     }
 
     /// Any part of the template with any parameters (not documented by
@@ -399,9 +394,7 @@ impl WhatsAppMessage {
         )?;
         Ok(request)
     }
-}
 
-impl WhatsAppMessage {
     /// A phone number, or the contacts: one of the two.
     fn recipients(&self, version: Version) -> Result<types::WhatsAppRecipients, ValidationError> {
         Ok(match &self.phone {
@@ -440,9 +433,7 @@ impl WhatsAppMessage {
             })
             .collect()
     }
-}
 
-impl WhatsAppMessage {
     /// The message a generated WhatsApp request asks for; its `subject`,
     /// `body`, `template`, `cc` and `bcc` (shared by Intercom's branches,
     /// meaningless for a template message) are dropped.
