@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::send::error::SendError;
 use crate::send::observe::Measure;
-use crate::send::rate_limit::{RateLimit, wait};
+use crate::send::rate_limit::wait;
 
 /// How sends are retried.
 ///
@@ -139,18 +139,6 @@ impl RetryPolicy {
         self.new_contacts.as_ref().map(|w| w.within)
     }
 
-    /// What the server asked to wait after a 429, from its already read
-    /// headers: `Retry-After`, else `X-RateLimit-Reset`, else the default.
-    /// Uncapped: the caller decides whether it fits in [`RetryPolicy::max_wait`].
-    pub(crate) fn server_wait(
-        &self,
-        retry_after: Option<Duration>,
-        limits: &RateLimit,
-        now: SystemTime,
-    ) -> Duration {
-        wait(limits, retry_after, now).unwrap_or(self.default_wait)
-    }
-
     /// A server's wait, capped at [`RetryPolicy::max_wait`], plus up to 10% (at
     /// most 1 s) of jitter within the cap, so that many clients do not come
     /// back at the same instant.
@@ -178,20 +166,12 @@ pub(crate) enum Step {
     Stop,
 }
 
-/// The one decision of whether a failed attempt is tried again, with no I/O.
-///
-/// The delivery flag comes first: an error that says the message may have
-/// been delivered is retried only when the policy opts in, and only for a 5xx
-/// or a lost connection ([`SendError::Server`], [`SendError::Transport`]);
-/// never for a redirect or a 2xx that was not understood, whatever status the
-/// answer carries. A status that arrived after a redirect (a caller's client
-/// following one) is such an error: it came from a server other than the one
-/// that received the message, so it says nothing about that message.
-///
-/// Of what cannot have been delivered, a 429 within `max_wait`, a transport
-/// error before the request reached a server, and a 408 (RFC 9110: the server
-/// did not receive the whole request) are retried. Nothing is retried after
-/// the last attempt. `attempt` counts from 1; `now` dates a 429's reset.
+/// The one decision of whether a failed attempt is tried again, with no I/O:
+/// the rules of [`SendError`]'s "What is retried", delivery flag first. A
+/// status that arrived after a redirect is `Redirected`, never retried: it
+/// says nothing about the server that received the message. Nothing is
+/// retried after the last attempt. `attempt` counts from 1; `now` dates a
+/// 429's reset.
 pub(crate) fn next_step(
     policy: &RetryPolicy,
     attempt: u32,
@@ -214,7 +194,8 @@ pub(crate) fn next_step(
                 retry_after,
                 ..
             } => {
-                let wait = policy.server_wait(*retry_after, rate_limit, now);
+                // What the server asked (else the default), uncapped.
+                let wait = wait(rate_limit, *retry_after, now).unwrap_or(policy.default_wait);
                 return if wait > policy.max_wait {
                     Step::Stop
                 } else {
