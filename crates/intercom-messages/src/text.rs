@@ -12,8 +12,8 @@
 //! host or a path (and what a server may do when it echoes one), so text is
 //! safe to scrub before or after it is parsed. `Secrets::excerpt` does the
 //! same for a cut body, and also removes a secret's start that the cut left
-//! at the end. A secret transformed otherwise (base64, reversed, split by
-//! other text) is not recognised.
+//! at the end. A secret shorter than 8 bytes, or transformed otherwise
+//! (base64, reversed, split by other text), is not recognised.
 //!
 //! Public so that crates built on this one (the `intercom-messages-redis`
 //! budget shows Redis's error text without its password) show untrusted text
