@@ -242,17 +242,10 @@ impl ClientBuilder {
         self
     }
     /// Reuses a caller's `reqwest::Client` (its pool, proxy, TLS and redirect
-    /// settings). The crate's own client follows no redirect, speaks HTTPS
-    /// only (plain HTTP only to a loopback base URL), uses no proxy for a
-    /// loopback base URL and has reqwest's own retries off. A caller's client
-    /// is used as it is, but the message never goes to a second server: its
-    /// body cannot be replayed, so a 307 or 308 comes back as
-    /// [`SendError::Redirected`], and a 301–303 the client follows goes on as
-    /// a `GET` without it, ending as [`SendError::Redirected`] whatever was
-    /// answered there (never retried). Since reqwest cannot tell whether a
-    /// failed connection was to a redirected hop, every transport error with
-    /// a caller's client may have been delivered (so none is retried by
-    /// default). What it keeps and loses is listed in the [`SendError`] docs.
+    /// settings), used as it is. The message still never goes to a second
+    /// server, but every transport error may then have been delivered (so
+    /// none is retried by default): what it keeps and loses is listed in the
+    /// [`SendError`] docs.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -371,14 +364,10 @@ impl Client {
     /// The message is checked and encoded when `send` is called; the future
     /// it returns holds the encoded body and nothing else of the message.
     ///
-    /// **Bound it with a deadline, not an outer timeout.** A send dropped by
-    /// `tokio::time::timeout` or a `select!` leaves nothing behind, but its
-    /// verdict is lost with it: you cannot tell whether a request had left,
-    /// so an at-most-once caller must treat it as "may have been delivered"
-    /// (it is still counted, as outcome `cancelled`). A deadline
-    /// ([`ClientBuilder::deadline`], [`SendOptions::deadline`]) ends the send
-    /// in [`SendError::DeadlineExceeded`], which says whether anything may
-    /// have been delivered.
+    /// **Bound it with a deadline, not an outer timeout**
+    /// ([`ClientBuilder::deadline`] says why). A send dropped by
+    /// `tokio::time::timeout` or a `select!` leaves nothing behind, but is
+    /// counted as outcome `cancelled`.
     pub fn send(
         &self,
         message: impl IntoMessage,
