@@ -18,7 +18,7 @@ use tracing::Instrument;
 
 use crate::message::IntoMessage;
 use crate::message::version::Version;
-use crate::send::attempt::{Decoded, Target, send_once};
+use crate::send::attempt::{Target, send_once};
 use crate::send::budget::RateBudget;
 use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
 use crate::send::config::{BaseUrl, ConfigError, Region};
@@ -26,7 +26,7 @@ use crate::send::error::SendError;
 use crate::send::observe::{self, Measure, Operation, Record};
 use crate::send::response::SentMessage;
 use crate::send::retry::{RetryPolicy, retrying};
-use crate::send::wire::{self, WireBody};
+use crate::send::wire;
 use crate::text::Secrets;
 
 /// How long one request may take in all, unless [`ClientBuilder::timeout`] says.
@@ -333,22 +333,6 @@ impl Client {
         self.inner.base.as_str()
     }
 
-    /// One exchange of another operation than a send (a search): `body` to
-    /// `url` through the same attempt, retries, rate budget, bounded read
-    /// and scrubbing as a send, measured by `measure`.
-    pub(crate) async fn exchange<T: Decoded>(
-        &self,
-        url: &reqwest::Url,
-        body: &WireBody,
-        version: Version,
-        options: &SendOptions,
-        policy: &RetryPolicy,
-        measure: &Measure,
-    ) -> Result<T, SendError> {
-        let target = self.target(url, version, options, measure);
-        retrying(policy, measure, || send_once(&target, body)).await
-    }
-
     /// The URL of `POST /conversations/search`.
     pub(crate) fn search_url(&self) -> &reqwest::Url {
         &self.inner.search_url
@@ -448,7 +432,7 @@ impl Client {
 
     /// What the attempts of one send (or search) to `url` go by: the
     /// client's settings with the send's options.
-    fn target<'a>(
+    pub(crate) fn target<'a>(
         &'a self,
         url: &'a reqwest::Url,
         version: Version,
