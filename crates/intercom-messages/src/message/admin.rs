@@ -309,10 +309,7 @@ impl AdminMessage<Email> {
 
 impl AdminMessage {
     /// The message a generated admin request asks for (see
-    /// `TryFrom<CreateMessageRequest> for Message`): an in-app message's
-    /// `subject` and `template` are dropped, an email without a template
-    /// gets `plain`, `create_conversation_without_contact_reply: false` is
-    /// Intercom's default.
+    /// `TryFrom<CreateMessageRequest> for Message`).
     pub(crate) fn from_request(r: types::AdminMessageRequest) -> Result<Self, ValidationError> {
         let channel = match r.message_type {
             types::AdminMessageType::Email => Channel::Email(Email {

@@ -11,7 +11,6 @@ impl ContactType {
         self.into()
     }
 
-    /// The generated wire type of a sender.
     /// The type of a recipient named by email; a `contact` never is.
     pub(crate) fn email_recipient_wire(self) -> Option<types::EmailRecipientType> {
         match self {
@@ -30,6 +29,7 @@ impl ContactType {
         }
     }
 
+    /// The generated wire type of a sender.
     pub(crate) fn sender_wire(self) -> types::SenderType {
         match self {
             ContactType::User => types::SenderType::User,

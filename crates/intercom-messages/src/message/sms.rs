@@ -103,9 +103,8 @@ impl SmsMessage {
         Ok(request)
     }
 
-    /// The message a generated SMS request asks for; its `subject`,
-    /// `template`, `cc` and `bcc` (whose meaning Intercom does not document
-    /// for an SMS) are dropped.
+    /// The message a generated SMS request asks for (see
+    /// `TryFrom<CreateMessageRequest> for Message`).
     pub(crate) fn from_request(r: types::SmsMessageRequest) -> Result<Self, ValidationError> {
         Ok(SmsMessage {
             from: AdminId::from_sender(r.from)?,

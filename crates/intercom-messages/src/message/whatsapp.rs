@@ -97,12 +97,7 @@ impl Parameter {
     /// document these. It must be an object with a string `type`.
     pub fn raw(value: serde_json::Value) -> Result<Self, ValidationError> {
         match value {
-            serde_json::Value::Object(map)
-                if map
-                    .get("type")
-                    .and_then(serde_json::Value::as_str)
-                    .is_some() =>
-            {
+            serde_json::Value::Object(map) if map.get("type").is_some_and(|t| t.is_string()) => {
                 Ok(Parameter(ParameterKind::Raw(map)))
             }
             _ => Err(ValidationError::TextEmpty {
@@ -371,10 +366,11 @@ impl WhatsAppMessage {
         let from = admin_sender(self.from, None, version)?;
         let to = self.recipients(version)?;
         let template = not_blank("template", &self.template)?;
-        let locale = match &self.locale {
-            Some(l) => Some(not_blank("locale", l)?),
-            None => None,
-        };
+        let locale = self
+            .locale
+            .as_deref()
+            .map(|l| not_blank("locale", l))
+            .transpose()?;
         let components = self.encoded_components()?;
         let mut request = types::WhatsAppMessageRequest::new(
             components,
@@ -434,9 +430,8 @@ impl WhatsAppMessage {
             .collect()
     }
 
-    /// The message a generated WhatsApp request asks for; its `subject`,
-    /// `body`, `template`, `cc` and `bcc` (shared by Intercom's branches,
-    /// meaningless for a template message) are dropped.
+    /// The message a generated WhatsApp request asks for (see
+    /// `TryFrom<CreateMessageRequest> for Message`).
     pub(crate) fn from_request(r: types::WhatsAppMessageRequest) -> Result<Self, ValidationError> {
         let (contacts, phone) = match r.to {
             types::WhatsAppRecipients::PhoneRecipient(p) => (
