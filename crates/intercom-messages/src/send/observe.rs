@@ -166,7 +166,6 @@ impl Measure {
             outcome,
             delivered,
             error_type,
-            attempts: self.requests(),
         };
         self.close(span, op, version, end);
     }
@@ -178,14 +177,13 @@ impl Measure {
             outcome: CANCELLED,
             delivered: self.may_have_delivered(),
             error_type: Some(CANCELLED.into()),
-            attempts: self.requests(),
         };
         self.close(span, op, version, end);
     }
 
     fn close(&self, span: &tracing::Span, op: Operation, version: Version, end: End) {
         let outcome = end.outcome;
-        let attempts = end.attempts;
+        let attempts = self.requests();
         let elapsed = self.started.elapsed();
         let waited = Duration::from_micros(self.budget_wait_us.load(Ordering::Relaxed));
         span.record("intercom.outcome", outcome);
@@ -225,7 +223,6 @@ struct End {
     outcome: &'static str,
     delivered: bool,
     error_type: Option<String>,
-    attempts: u32,
 }
 
 /// The outcome of a send dropped before it ended.

@@ -154,9 +154,8 @@ pub fn sliding_window(per_window: u32, window: Duration) -> Result<Duration, Con
 }
 
 impl Pacer {
-    /// A pacer for `per_window` requests per `window` (a window 2 % wider, see
-    /// the module docs). At least one request, and a window from 1 ms to a
-    /// day ([`ConfigError::BadPacing`] otherwise).
+    /// A pacer for `per_window` requests per `window`, over the
+    /// [`sliding_window`] of the two (which says what it refuses).
     pub fn new(per_window: u32, window: Duration) -> Result<Self, ConfigError> {
         Ok(Self {
             limit: usize::try_from(per_window).unwrap_or(usize::MAX),
