@@ -40,6 +40,17 @@ pub(crate) struct NewContactWait {
     pub(crate) cap: Duration,
 }
 
+impl Default for NewContactWait {
+    /// Within 30 s; 500 ms, then twice as long each time up to 4 s.
+    fn default() -> Self {
+        Self {
+            within: Duration::from_secs(30),
+            first: Duration::from_millis(500),
+            cap: Duration::from_secs(4),
+        }
+    }
+}
+
 impl Default for RetryPolicy {
     /// 3 attempts; waits capped at 30 s; 2 s after a 429 without headers;
     /// never retries what may have been delivered.
@@ -106,13 +117,7 @@ impl RetryPolicy {
     /// A wrong contact id (or admin id) also answers 404, and is known only
     /// once `within` has passed.
     pub fn wait_for_new_contacts(mut self, within: Duration) -> Self {
-        let (first, cap) = self
-            .new_contacts
-            .as_ref()
-            .map_or((Duration::from_millis(500), Duration::from_secs(4)), |w| {
-                (w.first, w.cap)
-            });
-        self.new_contacts = Some(Box::new(NewContactWait { within, first, cap }));
+        self.new_contacts.get_or_insert_default().within = within;
         self
     }
 
@@ -121,15 +126,8 @@ impl RetryPolicy {
     /// bound of 30 s if it was not yet): `first`, then twice the last wait,
     /// at most `cap`.
     pub fn new_contact_backoff(mut self, first: Duration, cap: Duration) -> Self {
-        let within = self
-            .new_contacts
-            .as_ref()
-            .map_or(Duration::from_secs(30), |w| w.within);
-        self.new_contacts = Some(Box::new(NewContactWait {
-            within,
-            first,
-            cap: cap.max(first),
-        }));
+        let w = self.new_contacts.get_or_insert_default();
+        (w.first, w.cap) = (first, cap.max(first));
         self
     }
 
