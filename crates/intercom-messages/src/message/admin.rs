@@ -10,7 +10,7 @@ pub use crate::contract::EmailTemplate;
 use crate::message::admin_id::AdminId;
 use crate::message::contact::{Contact, recipients_from};
 use crate::message::invalid::ValidationError;
-use crate::message::rules::{admin_sender, check_properties, recipients};
+use crate::message::rules::{admin_sender, check_properties, checked_by_into_request, recipients};
 use crate::message::version::Version;
 
 /// An email's own parts: its subject and its template.
@@ -239,20 +239,6 @@ impl<C: ChannelKind> AdminMessage<C> {
         }
     }
 
-    /// Checks the message against every rule for `version`.
-    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        self.to_request(version).map(drop)
-    }
-
-    /// Checks the message for `version` and encodes it as the generated
-    /// request type (see [`crate::Message::to_request`]).
-    pub fn to_request(
-        &self,
-        version: Version,
-    ) -> Result<types::AdminMessageRequest, ValidationError> {
-        self.clone().into_request(version)
-    }
-
     /// [`AdminMessage::to_request`] for a message that is not needed
     /// after: its body and subject move into the request instead of being
     /// copied.
@@ -298,6 +284,8 @@ impl<C: ChannelKind> AdminMessage<C> {
         Ok(request)
     }
 }
+
+checked_by_into_request!(AdminMessage<C> where C: ChannelKind => types::AdminMessageRequest);
 
 impl AdminMessage<Email> {
     /// The email template (`plain` unless set).

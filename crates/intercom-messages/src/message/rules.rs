@@ -18,6 +18,26 @@ use crate::message::version::Version;
 // visitors' text (no rule refuses HTML: see the choices in rules.md).
 pub use crate::message::html::find_html_tag;
 
+/// A kind's `validate` and `to_request`, for a kind whose `into_request`
+/// checks and encodes it: both are that, on a clone.
+macro_rules! checked_by_into_request {
+    ($message:ty $(where $g:ident: $bound:path)? => $request:ty) => {
+        impl<$($g: $bound)?> $message {
+            /// Checks the message against every rule for `version`.
+            pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
+                self.to_request(version).map(drop)
+            }
+
+            /// Checks the message for `version` and encodes it as the generated
+            /// request type (see [`crate::Message::to_request`]).
+            pub fn to_request(&self, version: Version) -> Result<$request, ValidationError> {
+                self.clone().into_request(version)
+            }
+        }
+    };
+}
+pub(crate) use checked_by_into_request;
+
 /// Where a contact sits: `from`, or `to`/`cc`/`bcc` at an index. Formatted
 /// only when a rule fails, so checking allocates nothing.
 #[derive(Clone, Copy)]

@@ -9,7 +9,9 @@ use crate::message::admin_id::AdminId;
 use crate::message::contact::{Contact, recipients_from};
 use crate::message::invalid::ValidationError;
 use crate::message::options::{Shared, shared_options};
-use crate::message::rules::{admin_sender, check_properties, recipients, require_message};
+use crate::message::rules::{
+    admin_sender, check_properties, checked_by_into_request, recipients, require_message,
+};
 use crate::message::version::Version;
 
 impl AdminDraft {
@@ -47,6 +49,7 @@ pub struct SmsMessage {
 }
 
 shared_options!(SmsMessage);
+checked_by_into_request!(SmsMessage => types::SmsMessageRequest);
 
 impl SmsMessage {
     /// Adds a recipient (several need a version with lists: `Recipients|List`).
@@ -63,20 +66,6 @@ impl SmsMessage {
     /// The text.
     pub fn body(&self) -> &str {
         &self.body
-    }
-
-    /// Checks the message against every rule for `version`.
-    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        self.to_request(version).map(drop)
-    }
-
-    /// Checks the message for `version` and encodes it as the generated
-    /// request type (see [`crate::Message::to_request`]).
-    pub fn to_request(
-        &self,
-        version: Version,
-    ) -> Result<types::SmsMessageRequest, ValidationError> {
-        self.clone().into_request(version)
     }
 
     /// [`SmsMessage::to_request`] for a message that is not needed after:

@@ -6,7 +6,9 @@ use intercom_messages_api::version_table as table;
 
 use crate::message::contact::{Contact, ContactKey};
 use crate::message::invalid::ValidationError;
-use crate::message::rules::{At, check_contact, check_properties, non_empty};
+use crate::message::rules::{
+    At, check_contact, check_properties, checked_by_into_request, non_empty,
+};
 use crate::message::version::Version;
 
 /// A user message before its body is given.
@@ -36,6 +38,8 @@ pub struct UserMessage {
     pub(crate) referer: Option<String>,
 }
 
+checked_by_into_request!(UserMessage => types::UserMessageRequest);
+
 impl UserMessage {
     /// The URL of the page the sender was on.
     pub fn referer(mut self, url: impl Into<String>) -> Self {
@@ -49,20 +53,6 @@ impl UserMessage {
     /// The body.
     pub fn body(&self) -> &str {
         &self.body
-    }
-
-    /// Checks the message against every rule for `version`.
-    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        self.to_request(version).map(drop)
-    }
-
-    /// Checks the message for `version` and encodes it as the generated
-    /// request type (see [`crate::Message::to_request`]).
-    pub fn to_request(
-        &self,
-        version: Version,
-    ) -> Result<types::UserMessageRequest, ValidationError> {
-        self.clone().into_request(version)
     }
 
     /// [`UserMessage::to_request`] for a message that is not needed after:
