@@ -140,18 +140,7 @@ impl Contact {
     pub fn key(&self) -> &ContactKey {
         &self.key
     }
-}
 
-/// The contacts of a generated recipient list (one, or a list).
-pub(crate) fn recipients_from(list: Option<types::Recipients>) -> Vec<Contact> {
-    match list {
-        None => Vec::new(),
-        Some(types::Recipients::Recipient(r)) => vec![Contact::from_recipient(r)],
-        Some(types::Recipients::List(l)) => l.into_iter().map(Contact::from_recipient).collect(),
-    }
-}
-
-impl Contact {
     /// A generated recipient as a contact.
     fn from_recipient(r: types::Recipient) -> Contact {
         match r {
@@ -194,5 +183,14 @@ impl Contact {
                 ContactKey::Email(c.email.into()),
             ),
         }
+    }
+}
+
+/// The contacts of a generated recipient list (one, or a list).
+pub(crate) fn recipients_from(list: Option<types::Recipients>) -> Vec<Contact> {
+    match list {
+        None => Vec::new(),
+        Some(types::Recipients::Recipient(r)) => vec![Contact::from_recipient(r)],
+        Some(types::Recipients::List(l)) => l.into_iter().map(Contact::from_recipient).collect(),
     }
 }

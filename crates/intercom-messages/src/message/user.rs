@@ -77,6 +77,16 @@ impl UserMessage {
         check_properties(table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
+
+    /// The message a generated user request asks for; its `message_type`
+    /// is dropped (the facade sends its own).
+    pub(crate) fn from_request(r: types::UserMessageRequest) -> Self {
+        UserMessage {
+            from: Contact::from_sender(r.from),
+            body: r.body,
+            referer: r.referer,
+        }
+    }
 }
 
 fn sender(at: At, c: &Contact) -> Result<types::UserSender, ValidationError> {
@@ -95,16 +105,4 @@ fn sender(at: At, c: &Contact) -> Result<types::UserSender, ValidationError> {
             type_: c.contact_type().email_sender_wire(),
         }),
     })
-}
-
-impl UserMessage {
-    /// The message a generated user request asks for; its `message_type`
-    /// is dropped (the facade sends its own).
-    pub(crate) fn from_request(r: types::UserMessageRequest) -> Self {
-        UserMessage {
-            from: Contact::from_sender(r.from),
-            body: r.body,
-            referer: r.referer,
-        }
-    }
 }

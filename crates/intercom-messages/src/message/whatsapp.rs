@@ -130,6 +130,16 @@ impl Parameter {
             ParameterKind::Raw(m) => m.clone(),
         }
     }
+
+    /// A text parameter (the generated `WhatsAppTextParameter`) as
+    /// [`Parameter::text`], anything else as written.
+    fn from_wire(p: types::WhatsAppParameter) -> Result<Parameter, ValidationError> {
+        let value = serde_json::Value::Object(p.0);
+        match serde_json::from_value::<types::WhatsAppTextParameter>(value.clone()) {
+            Ok(text) => Ok(Parameter::text(text.text)),
+            Err(_) => Parameter::raw(value),
+        }
+    }
 }
 
 /// One part of a WhatsApp template (such as its body) and the texts that fill
@@ -317,39 +327,7 @@ impl WhatsAppMessage {
     pub fn template(&self) -> &str {
         &self.template
     }
-}
 
-/// The separators people write inside a phone number (E.123's spaces, and
-/// the hyphens, dots and parentheses of national habits), removed before
-/// the number is checked and sent: Intercom itself writes `"+1 1234567890"`.
-const PHONE_SEPARATORS: [char; 5] = [' ', '-', '.', '(', ')'];
-
-/// An E.164 number: an optional `+`, then at most 15 digits (E.164's only
-/// bound), the first not 0, and at least two (a country code and a
-/// subscriber number: `+6834002`, Niue, has 7). Separators are removed.
-/// Encoded as Intercom writes phone numbers: a string with its `+`.
-pub(crate) fn e164<T: TryFrom<String>>(
-    field: &'static str,
-    number: &str,
-) -> Result<T, ValidationError> {
-    let compact: String = number
-        .trim()
-        .chars()
-        .filter(|c| !PHONE_SEPARATORS.contains(c))
-        .collect();
-    let digits = compact.strip_prefix('+').unwrap_or(&compact);
-    let ok = (2..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    ok.then(|| T::try_from(format!("+{digits}")).ok())
-        .flatten()
-        .ok_or_else(|| ValidationError::PhoneNotE164 {
-            field,
-            value: crate::text::clean(number),
-        })
-}
-
-impl WhatsAppMessage {
     /// Checks the message against every rule for `version`.
     pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
         self.to_request(version).map(drop)
@@ -464,14 +442,32 @@ impl WhatsAppMessage {
     }
 }
 
-impl Parameter {
-    /// A text parameter (the generated `WhatsAppTextParameter`) as
-    /// [`Parameter::text`], anything else as written.
-    fn from_wire(p: types::WhatsAppParameter) -> Result<Parameter, ValidationError> {
-        let value = serde_json::Value::Object(p.0);
-        match serde_json::from_value::<types::WhatsAppTextParameter>(value.clone()) {
-            Ok(text) => Ok(Parameter::text(text.text)),
-            Err(_) => Parameter::raw(value),
-        }
-    }
+/// The separators people write inside a phone number (E.123's spaces, and
+/// the hyphens, dots and parentheses of national habits), removed before
+/// the number is checked and sent: Intercom itself writes `"+1 1234567890"`.
+const PHONE_SEPARATORS: [char; 5] = [' ', '-', '.', '(', ')'];
+
+/// An E.164 number: an optional `+`, then at most 15 digits (E.164's only
+/// bound), the first not 0, and at least two (a country code and a
+/// subscriber number: `+6834002`, Niue, has 7). Separators are removed.
+/// Encoded as Intercom writes phone numbers: a string with its `+`.
+pub(crate) fn e164<T: TryFrom<String>>(
+    field: &'static str,
+    number: &str,
+) -> Result<T, ValidationError> {
+    let compact: String = number
+        .trim()
+        .chars()
+        .filter(|c| !PHONE_SEPARATORS.contains(c))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or(&compact);
+    let ok = (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    ok.then(|| T::try_from(format!("+{digits}")).ok())
+        .flatten()
+        .ok_or_else(|| ValidationError::PhoneNotE164 {
+            field,
+            value: crate::text::clean(number),
+        })
 }
