@@ -120,14 +120,14 @@ pub trait IntoMessage {
 /// blanket impl over `Into<Message>`, so that an unfinished draft is named
 /// by the diagnostic above rather than by a missing `From`.
 macro_rules! into_message {
-    ($($t:ty),* $(,)?) => {
+    ($($t:ty $(where $g:ident: $bound:path)?),* $(,)?) => {
         $(
-            impl IntoMessage for $t {
+            impl<$($g: $bound)?> IntoMessage for $t {
                 fn into_message(self) -> Message {
                     self.into()
                 }
             }
-            impl IntoMessage for &$t {
+            impl<$($g: $bound)?> IntoMessage for &$t {
                 fn into_message(self) -> Message {
                     self.into()
                 }
@@ -135,19 +135,13 @@ macro_rules! into_message {
         )*
     };
 }
-into_message!(Message, UserMessage, WhatsAppMessage, SmsMessage);
-
-impl<C: ChannelKind> IntoMessage for AdminMessage<C> {
-    fn into_message(self) -> Message {
-        self.into()
-    }
-}
-
-impl<C: ChannelKind> IntoMessage for &AdminMessage<C> {
-    fn into_message(self) -> Message {
-        self.into()
-    }
-}
+into_message!(
+    Message,
+    UserMessage,
+    WhatsAppMessage,
+    SmsMessage,
+    AdminMessage<C> where C: ChannelKind,
+);
 
 impl From<&Message> for Message {
     fn from(m: &Message) -> Self {
