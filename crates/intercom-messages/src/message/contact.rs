@@ -6,11 +6,6 @@ use intercom_messages_api::types;
 pub use crate::contract::ContactType;
 
 impl ContactType {
-    /// The generated wire type of a recipient.
-    pub(crate) fn wire(self) -> types::ContactType {
-        self.into()
-    }
-
     /// The type of a recipient named by email; a `contact` never is.
     pub(crate) fn email_recipient_wire(self) -> Option<types::EmailRecipientType> {
         match self {
@@ -42,7 +37,7 @@ impl ContactType {
 impl std::fmt::Display for ContactType {
     /// The wire name (`user`, `lead`, `contact`), as the generated type writes it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.wire().fmt(f)
+        types::ContactType::from(*self).fmt(f)
     }
 }
 

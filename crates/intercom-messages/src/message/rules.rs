@@ -112,7 +112,7 @@ pub(crate) fn check_contact(
         (true, true) => kind
             .email_recipient_wire()
             .and_then(table::email_recipient_type_row),
-        (true, false) => table::contact_type_row(kind.wire()),
+        (true, false) => table::contact_type_row(kind.into()),
         (false, true) => table::email_sender_type_row(kind.email_sender_wire()),
         (false, false) => table::sender_type_row(kind.sender_wire()),
     };
@@ -182,7 +182,7 @@ pub(crate) fn non_empty<T: TryFrom<String>>(
 }
 
 fn recipient(at: At, c: &Contact, version: Version) -> Result<types::Recipient, ValidationError> {
-    let type_ = c.contact_type().wire();
+    let type_ = c.contact_type().into();
     Ok(match c.key() {
         k @ ContactKey::Id(_) => types::Recipient::ContactById(types::ContactById {
             id: non_empty(at, k)?,

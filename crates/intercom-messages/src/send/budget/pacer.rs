@@ -166,11 +166,6 @@ impl Pacer {
         })
     }
 
-    /// How long a spent budget with no reset holds back: one even slot.
-    fn interval(&self) -> Duration {
-        self.span / u32::try_from(self.limit).unwrap_or(u32::MAX)
-    }
-
     /// Waits until this request may start, and records its start, counted
     /// as ended at once: for a caller that reports no ends (the
     /// `intercom-messages-redis` crate pacing one process while Redis is
@@ -266,7 +261,9 @@ impl Pacer {
         let now = Instant::now();
         let mut s = lock(&self.state);
         if remaining == 0 {
-            let until = now + until_reset.unwrap_or(self.interval());
+            // A spent budget with no reset holds back for one even slot.
+            let slot = self.span / u32::try_from(self.limit).unwrap_or(u32::MAX);
+            let until = now + until_reset.unwrap_or(slot);
             s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
         } else if let Some(d) = until_reset {
             let new = Left {
