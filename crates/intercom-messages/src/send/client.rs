@@ -115,9 +115,7 @@ impl SendOptions {
         self.timeout = Some(d);
         self
     }
-    /// How long this whole send may take, counted from when its future is
-    /// first polled: the wait for the rate budget, every attempt and every
-    /// wait between them ([`ClientBuilder::deadline`] says what it ends in).
+    /// How long this whole send may take ([`ClientBuilder::deadline`]).
     pub fn deadline(mut self, d: Duration) -> Self {
         self.deadline = Some(d);
         self
@@ -196,9 +194,7 @@ impl ClientBuilder {
     /// polled: the wait for the rate budget, every attempt and every wait
     /// between them. None by default. Prefer it to wrapping a send in
     /// `tokio::time::timeout`: a dropped send says nothing, while a deadline
-    /// ends in [`SendError::DeadlineExceeded`], which keeps the verdict. With
-    /// `may_have_been_delivered()` false, nothing that could create the
-    /// message had left, so you may send it again.
+    /// ends in [`SendError::DeadlineExceeded`], which keeps the verdict.
     ///
     /// A budget slot that cannot come before the deadline fails at once
     /// ([`RateBudget::acquire_by`]), and a retry whose wait would end past it
@@ -345,8 +341,11 @@ impl Client {
 
     /// Sends a message with the client's version.
     ///
-    /// The message is checked and encoded when `send` is called; the future
-    /// it returns holds the encoded body and nothing else of the message.
+    /// The message is checked and encoded when `send` is called: it moves
+    /// into the generated request type ([`crate::Message::into_request`]),
+    /// encoded by `serde_json`, and the future holds the encoded body and
+    /// nothing else (a text JSON escapes nothing in is sent from the
+    /// message's own buffer, without a copy).
     ///
     /// **Bound it with a deadline, not an outer timeout**
     /// ([`ClientBuilder::deadline`] says why). A send dropped by
@@ -361,12 +360,7 @@ impl Client {
 
     /// Sends a message with a chosen version. The message is checked against
     /// that version first, when this is called; nothing is sent when a rule
-    /// fails.
-    ///
-    /// The body is held once: the message moves into the generated request
-    /// type ([`crate::Message::into_request`]), which is encoded by `serde_json` and
-    /// dropped before anything is awaited; a text JSON escapes nothing in
-    /// is sent from the message's own buffer, without a copy.
+    /// fails. The body is held once, as [`Client::send`] says.
     pub fn send_with_version(
         &self,
         message: impl IntoMessage,
