@@ -141,9 +141,8 @@ impl Secrets {
     }
 
     /// `text` with every secret (and a `Bearer ` just before it) replaced by
-    /// [`REDACTED`], in any ASCII case and with any of its bytes
-    /// percent-encoded: the forms a URL parser or an echoing server makes of
-    /// it. Borrowed when there is nothing to remove.
+    /// [`REDACTED`], in the forms the module docs list; borrowed when there
+    /// is nothing to remove.
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = Cow::Borrowed(text);
         for secret in &self.secrets {

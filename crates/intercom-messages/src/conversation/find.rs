@@ -144,21 +144,12 @@ impl Client {
 /// The conversation of the answer whose source is the message (the first
 /// one, should Intercom answer others), with the answer's headers.
 fn found(answer: SearchAnswer, message_id: &str) -> Option<Conversation> {
-    let SearchAnswer {
-        list,
-        request_id,
-        rate_limit,
-    } = answer;
-    let mut conversations = list.conversations.into_iter();
-    let pick = |c: &types::Conversation| {
-        c.source
-            .as_ref()
-            .and_then(|s| s.id.as_deref())
-            .is_some_and(|id| id == message_id)
-    };
-    let first = conversations.find(pick)?;
-    let mut conversation = Conversation::from(first);
-    conversation.request_id = request_id;
-    conversation.rate_limit = rate_limit;
-    Some(conversation)
+    let mut conversations = answer.list.conversations.into_iter();
+    let first = conversations
+        .find(|c| c.source.as_ref().and_then(|s| s.id.as_deref()) == Some(message_id))?;
+    Some(Conversation {
+        request_id: answer.request_id,
+        rate_limit: answer.rate_limit,
+        ..Conversation::from(first)
+    })
 }

@@ -239,11 +239,7 @@ impl<'a> Answer<'a> {
         Answer {
             status,
             limits: RateLimit::read(headers, now),
-            retry_after: if status == 429 {
-                retry_after(headers)
-            } else {
-                None
-            },
+            retry_after: (status == 429).then(|| retry_after(headers)).flatten(),
             location: (300..400)
                 .contains(&status)
                 .then(|| text(LOCATION))

@@ -154,18 +154,11 @@ impl Measure {
         result: &Result<T, SendError>,
     ) {
         let outcome = outcome(result, op);
-        let error_type = result.as_ref().err().map(|e| {
-            e.status()
-                .map_or_else(|| outcome.to_string(), |s| s.to_string())
-        });
-        let delivered = result
-            .as_ref()
-            .err()
-            .is_some_and(SendError::may_have_been_delivered);
+        let error = result.as_ref().err();
         let end = End {
             outcome,
-            delivered,
-            error_type,
+            delivered: error.is_some_and(SendError::may_have_been_delivered),
+            error_type: error.map(|e| e.status().map_or(outcome.to_string(), |s| s.to_string())),
         };
         self.close(span, op, version, end);
     }
