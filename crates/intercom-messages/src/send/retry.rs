@@ -274,14 +274,12 @@ where
     if let SendError::RateLimited { attempts, .. } = &mut error {
         *attempts = n;
     }
-    let error = if so_far.earlier_may_have_delivered && !error.may_have_been_delivered() {
-        SendError::AfterPossibleDelivery {
+    if so_far.earlier_may_have_delivered && !error.may_have_been_delivered() {
+        error = SendError::AfterPossibleDelivery {
             attempts: n,
             last: Box::new(error),
-        }
-    } else {
-        error
-    };
+        };
+    }
     Err(error)
 }
 
