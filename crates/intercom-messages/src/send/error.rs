@@ -58,13 +58,10 @@ pub const RESPONSE_BODY_LIMIT: usize = 1024 * 1024;
 /// and the rate budget. It loses what only the client's configuration can
 /// give: the crate's client follows no redirect, speaks HTTPS only (plain
 /// HTTP to a loopback base URL only), uses no proxy for a loopback base URL,
-/// and keeps its connect timeout below the total timeout. A caller's client
-/// that follows redirects still never sends the message to a second server:
-/// the body cannot be replayed, so a 307 or 308 comes back as `Redirected`,
-/// and a 301–303 it follows goes on as a `GET` without the message; whatever
-/// the place it ended at answers is `Redirected`, never retried. Against a
-/// redirect from the configured URL to itself the crate is as blind as
-/// against that server's word about its own answers: both are the
+/// and keeps its connect timeout below the total timeout. Its redirects
+/// never send the message to a second server (the table's `redirect` row).
+/// Against a redirect from the configured URL to itself the crate is as
+/// blind as against that server's word about its own answers: both are the
 /// configured server speaking.
 ///
 /// # No secret in server text
