@@ -163,17 +163,6 @@ impl Measure {
         self.close(span, op, version, end);
     }
 
-    /// The send was dropped before it ended: outcome `cancelled`, with the
-    /// delivery flag as known when it was dropped.
-    pub(crate) fn cancelled(&self, span: &tracing::Span, op: Operation, version: Version) {
-        let end = End {
-            outcome: CANCELLED,
-            delivered: self.may_have_delivered(),
-            error_type: Some(CANCELLED.into()),
-        };
-        self.close(span, op, version, end);
-    }
-
     fn close(&self, span: &tracing::Span, op: Operation, version: Version, end: End) {
         let outcome = end.outcome;
         let attempts = self.requests();
@@ -218,9 +207,6 @@ struct End {
     error_type: Option<String>,
 }
 
-/// The outcome of a send dropped before it ended.
-const CANCELLED: &str = "cancelled";
-
 /// Closes a send's record: with its result when it ends, with outcome
 /// `cancelled` when it is dropped before (at any await: a caller's timeout,
 /// a `select!`), so that every send is counted.
@@ -259,9 +245,17 @@ impl<'a> Record<'a> {
 
 impl Drop for Record<'_> {
     fn drop(&mut self) {
+        // Dropped before it ended: outcome `cancelled`, with the delivery
+        // flag as known now.
         if self.open {
+            let end = End {
+                outcome: "cancelled",
+                delivered: self.measure.may_have_delivered(),
+                error_type: Some("cancelled".into()),
+            };
             let span = tracing::Span::current();
-            self.measure.cancelled(&span, Operation::Send, self.version);
+            self.measure
+                .close(&span, Operation::Send, self.version, end);
         }
     }
 }
