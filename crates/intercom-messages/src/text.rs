@@ -132,14 +132,6 @@ impl Secrets {
         self
     }
 
-    /// The longest secret's longest form (every byte percent-encoded), with
-    /// room for `Bearer%20`.
-    fn margin(&self) -> usize {
-        self.secrets
-            .first()
-            .map_or(0, |s| 3 * s.expose_secret().len() + "Bearer%20".len())
-    }
-
     /// `text` with every secret (and a `Bearer ` just before it) replaced by
     /// [`REDACTED`], in the forms the module docs list; borrowed when there
     /// is nothing to remove.
@@ -196,7 +188,13 @@ impl Secrets {
     /// the secrets removed before the cut (so that the cut cannot split one)
     /// and a secret's start left at the end by the cut removed too.
     pub(crate) fn excerpt(&self, body: &[u8]) -> String {
-        let read = &body[..body.len().min(BODY_EXCERPT_LIMIT + self.margin())];
+        // Room for the longest secret's longest form (every byte
+        // percent-encoded) and a `Bearer%20` across the cut.
+        let margin = self
+            .secrets
+            .first()
+            .map_or(0, |s| 3 * s.expose_secret().len() + "Bearer%20".len());
+        let read = &body[..body.len().min(BODY_EXCERPT_LIMIT + margin)];
         let lossy = String::from_utf8_lossy(read);
         let mut text = self.scrub(&lossy).into_owned();
         let cut = text.len() > BODY_EXCERPT_LIMIT || read.len() < body.len();

@@ -63,13 +63,11 @@ mod sealed {
     /// What only the crate may implement, and what only it calls.
     pub trait Sealed {
         /// Moves an email's subject out (an empty string stays behind).
-        fn take_subject(&mut self) -> Option<String>;
-    }
-    impl Sealed for super::InApp {
         fn take_subject(&mut self) -> Option<String> {
             None
         }
     }
+    impl Sealed for super::InApp {}
     impl Sealed for super::Email {
         fn take_subject(&mut self) -> Option<String> {
             Some(std::mem::take(&mut self.subject))

@@ -219,9 +219,8 @@ impl ClientBuilder {
     /// what remains goes before the reset, and nothing while none remains.
     /// A send cancelled while it waits leaves nothing behind. Off by default.
     /// A 1,000/minute app has about 166 per window.
-    pub fn pacing(mut self, requests_per_10s: u32) -> Self {
-        self.pacing = Pacing::Local(requests_per_10s, RATE_LIMIT_WINDOW);
-        self
+    pub fn pacing(self, requests_per_10s: u32) -> Self {
+        self.pacing_per(requests_per_10s, RATE_LIMIT_WINDOW)
     }
     /// Like [`ClientBuilder::pacing`] with another window length, for other
     /// limits (or for tests that cannot wait 10 s).

@@ -337,9 +337,7 @@ impl SoFar {
 fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
     let wait_ms = wait.as_millis() as u64;
     match error {
-        SendError::RateLimited { .. } => {
-            tracing::warn!(attempt, wait_ms, "rate limited; retrying");
-        }
+        SendError::RateLimited { .. } => tracing::warn!(attempt, wait_ms, "rate limited; retrying"),
         SendError::Api { status: 404, .. } => tracing::info!(
             attempt,
             wait_ms,
