@@ -188,12 +188,7 @@ impl<C: ChannelKind> From<AdminMessage<C>> for Message {
 impl Message {
     /// Checks the message against every rule for `version`.
     pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        match self {
-            Message::Admin(m) => m.validate(version),
-            Message::User(m) => m.validate(version),
-            Message::WhatsApp(m) => m.validate(version),
-            Message::Sms(m) => m.validate(version),
-        }
+        self.to_request(version).map(drop)
     }
 
     /// Checks the message for `version` and encodes it as the generated request
