@@ -12,8 +12,8 @@
 //! host or a path (and what a server may do when it echoes one), so text is
 //! safe to scrub before or after it is parsed. `Secrets::excerpt` does the
 //! same for a cut body, and also removes a secret's start that the cut left
-//! at the end. A secret transformed otherwise (base64, reversed, split by
-//! other text) is not recognised.
+//! at the end. A secret shorter than 8 bytes, or transformed otherwise
+//! (base64, reversed, split by other text), is not recognised.
 //!
 //! Public so that crates built on this one (the `intercom-messages-redis`
 //! budget shows Redis's error text without its password) show untrusted text
@@ -132,18 +132,9 @@ impl Secrets {
         self
     }
 
-    /// The longest secret's longest form (every byte percent-encoded), with
-    /// room for `Bearer%20`.
-    fn margin(&self) -> usize {
-        self.secrets
-            .first()
-            .map_or(0, |s| 3 * s.expose_secret().len() + "Bearer%20".len())
-    }
-
     /// `text` with every secret (and a `Bearer ` just before it) replaced by
-    /// [`REDACTED`], in any ASCII case and with any of its bytes
-    /// percent-encoded: the forms a URL parser or an echoing server makes of
-    /// it. Borrowed when there is nothing to remove.
+    /// [`REDACTED`], in the forms the module docs list; borrowed when there
+    /// is nothing to remove.
     pub fn scrub<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = Cow::Borrowed(text);
         for secret in &self.secrets {
@@ -197,7 +188,13 @@ impl Secrets {
     /// the secrets removed before the cut (so that the cut cannot split one)
     /// and a secret's start left at the end by the cut removed too.
     pub(crate) fn excerpt(&self, body: &[u8]) -> String {
-        let read = &body[..body.len().min(BODY_EXCERPT_LIMIT + self.margin())];
+        // Room for the longest secret's longest form (every byte
+        // percent-encoded) and a `Bearer%20` across the cut.
+        let margin = self
+            .secrets
+            .first()
+            .map_or(0, |s| 3 * s.expose_secret().len() + "Bearer%20".len());
+        let read = &body[..body.len().min(BODY_EXCERPT_LIMIT + margin)];
         let lossy = String::from_utf8_lossy(read);
         let mut text = self.scrub(&lossy).into_owned();
         let cut = text.len() > BODY_EXCERPT_LIMIT || read.len() < body.len();

@@ -6,13 +6,13 @@ use intercom_messages_api::types;
 use tracing::Instrument;
 
 use crate::conversation::{Conversation, FindError, searchable_versions};
-use crate::message::version::Version;
-use crate::send::attempt::Decoded;
+use crate::send::attempt::{Decoded, send_once};
 use crate::send::client::{Client, SendOptions};
 use crate::send::error::SendError;
 use crate::send::observe::{self, Measure, Operation};
 use crate::send::rate_limit::RateLimit;
 use crate::send::response::SentMessage;
+use crate::send::retry::retrying;
 use crate::send::wire::WireBody;
 
 /// A search's answer, with what its headers said.
@@ -116,69 +116,40 @@ impl Client {
         if message_id.trim().is_empty() {
             return Err(FindError::EmptyMessageId);
         }
-        let url = self.search_url();
-        let span = observe::search_span(
-            version,
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default(),
-        );
-        self.search(message_id, version, options)
-            .instrument(span)
-            .await
-    }
-
-    async fn search(
-        &self,
-        message_id: &str,
-        version: Version,
-        options: SendOptions,
-    ) -> Result<Option<Conversation>, FindError> {
-        let body = WireBody::whole(search_body(message_id));
+        let span = observe::span(Operation::Search, version, self.search_url());
         let policy = match &options.retry {
             Some(p) => p.clone(),
             None => self.retry_policy().clone().retry_possibly_delivered(true),
         };
-        let measure = Measure::start(None);
-        let (result, attempts) = self
-            .exchange::<SearchAnswer>(
-                self.search_url(),
-                &body,
-                version,
-                &options,
-                &policy,
-                &measure,
-            )
-            .await;
-        // A search creates nothing: "after a possible delivery" says nothing here.
-        let result = result.map_err(|e| match e {
-            SendError::AfterPossibleDelivery { last, .. } => *last,
-            e => e,
-        });
-        let span = tracing::Span::current();
-        measure.finish(&span, Operation::Search, version, attempts, &result);
-        let answer = result.map_err(FindError::Search)?;
-        Ok(found(answer, message_id))
+        async {
+            let body = WireBody::whole(search_body(message_id));
+            let measure = Measure::start(None);
+            let target = self.target(self.search_url(), version, &options, &measure);
+            let result = retrying(&policy, &measure, || send_once(&target, &body)).await;
+            // A search creates nothing: "after a possible delivery" says nothing here.
+            let result = result.map_err(|e| match e {
+                SendError::AfterPossibleDelivery { last, .. } => *last,
+                e => e,
+            });
+            let span = tracing::Span::current();
+            measure.finish(&span, Operation::Search, version, &result);
+            let answer = result.map_err(FindError::Search)?;
+            Ok(found(answer, message_id))
+        }
+        .instrument(span)
+        .await
     }
 }
 
 /// The conversation of the answer whose source is the message (the first
 /// one, should Intercom answer others), with the answer's headers.
 fn found(answer: SearchAnswer, message_id: &str) -> Option<Conversation> {
-    let SearchAnswer {
-        list,
-        request_id,
-        rate_limit,
-    } = answer;
-    let mut conversations = list.conversations.into_iter();
-    let pick = |c: &types::Conversation| {
-        c.source
-            .as_ref()
-            .and_then(|s| s.id.as_deref())
-            .is_some_and(|id| id == message_id)
-    };
-    let first = conversations.find(pick)?;
-    let mut conversation = Conversation::from(first);
-    conversation.request_id = request_id;
-    conversation.rate_limit = rate_limit;
-    Some(conversation)
+    let mut conversations = answer.list.conversations.into_iter();
+    let first = conversations
+        .find(|c| c.source.as_ref().and_then(|s| s.id.as_deref()) == Some(message_id))?;
+    Some(Conversation {
+        request_id: answer.request_id,
+        rate_limit: answer.rate_limit,
+        ..Conversation::from(first)
+    })
 }

@@ -4,10 +4,7 @@
 //! no conversation present until the contact responds. Once they do, you
 //! will have to search for a contact's conversations with the id of the
 //! message." [`crate::Client::find_conversation`] makes that search
-//! (`POST /conversations/search`, the query `source.id` `=` the message's
-//! id) and answers `None` until the conversation exists, then a
-//! [`Conversation`]. The versions that can search are the contract's
-//! (`SearchConversationsRequest`): [`searchable_versions`].
+//! ([`find`]), in the contract's [`searchable_versions`].
 
 use std::ops::RangeInclusive;
 

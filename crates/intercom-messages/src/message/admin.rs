@@ -10,7 +10,7 @@ pub use crate::contract::EmailTemplate;
 use crate::message::admin_id::AdminId;
 use crate::message::contact::{Contact, recipients_from};
 use crate::message::invalid::ValidationError;
-use crate::message::rules::{admin_sender, check_properties, recipients};
+use crate::message::rules::{admin_sender, check_properties, checked_by_into_request, recipients};
 use crate::message::version::Version;
 
 /// An email's own parts: its subject and its template.
@@ -63,13 +63,11 @@ mod sealed {
     /// What only the crate may implement, and what only it calls.
     pub trait Sealed {
         /// Moves an email's subject out (an empty string stays behind).
-        fn take_subject(&mut self) -> Option<String>;
-    }
-    impl Sealed for super::InApp {
         fn take_subject(&mut self) -> Option<String> {
             None
         }
     }
+    impl Sealed for super::InApp {}
     impl Sealed for super::Email {
         fn take_subject(&mut self) -> Option<String> {
             Some(std::mem::take(&mut self.subject))
@@ -238,31 +236,6 @@ impl<C: ChannelKind> AdminMessage<C> {
             options: self.options,
         }
     }
-}
-
-impl AdminMessage<Email> {
-    /// The email template (`plain` unless set).
-    pub fn template(mut self, template: EmailTemplate) -> Self {
-        self.channel.template = template;
-        self
-    }
-}
-
-impl<C: ChannelKind> AdminMessage<C> {
-    /// Checks the message against every rule for `version`.
-    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        self.to_request(version).map(drop)
-    }
-
-    /// Checks the message for `version` and encodes it as the generated
-    /// request type (see [`crate::Message::to_request`]).
-    pub fn to_request(
-        &self,
-        version: Version,
-    ) -> Result<types::AdminMessageRequest, ValidationError> {
-        let subject = self.channel.as_email().map(|e| e.subject.clone());
-        self.encode(version, self.body.clone(), subject)
-    }
 
     /// [`AdminMessage::to_request`] for a message that is not needed
     /// after: its body and subject move into the request instead of being
@@ -273,17 +246,6 @@ impl<C: ChannelKind> AdminMessage<C> {
     ) -> Result<types::AdminMessageRequest, ValidationError> {
         let body = std::mem::take(&mut self.body);
         let subject = self.channel.take_subject();
-        self.encode(version, body, subject)
-    }
-
-    /// Checks the message, with its body and (for an email) its subject
-    /// given apart, and encodes it.
-    fn encode(
-        &self,
-        version: Version,
-        body: String,
-        subject: Option<String>,
-    ) -> Result<types::AdminMessageRequest, ValidationError> {
         let from = admin_sender(
             self.from,
             Some(table::ADMIN_MESSAGE_REQUEST__FROM__OPTIONAL),
@@ -321,12 +283,19 @@ impl<C: ChannelKind> AdminMessage<C> {
     }
 }
 
+checked_by_into_request!(AdminMessage<C> where C: ChannelKind => types::AdminMessageRequest);
+
+impl AdminMessage<Email> {
+    /// The email template (`plain` unless set).
+    pub fn template(mut self, template: EmailTemplate) -> Self {
+        self.channel.template = template;
+        self
+    }
+}
+
 impl AdminMessage {
     /// The message a generated admin request asks for (see
-    /// `TryFrom<CreateMessageRequest> for Message`): an in-app message's
-    /// `subject` and `template` are dropped, an email without a template
-    /// gets `plain`, `create_conversation_without_contact_reply: false` is
-    /// Intercom's default.
+    /// `TryFrom<CreateMessageRequest> for Message`).
     pub(crate) fn from_request(r: types::AdminMessageRequest) -> Result<Self, ValidationError> {
         let channel = match r.message_type {
             types::AdminMessageType::Email => Channel::Email(Email {

@@ -2,6 +2,11 @@
 
 use std::str::FromStr;
 
+use intercom_messages_api::types;
+
+use crate::message::invalid::ValidationError;
+use crate::text::clean;
+
 /// An admin id: Intercom's admin ids are numbers. They are written as
 /// integers in the versions of the contract's integer form (`AdminId|Number`
 /// in the version table: every version), and as strings of digits elsewhere;
@@ -23,6 +28,27 @@ impl AdminId {
     /// The id as a number.
     pub fn get(self) -> u64 {
         self.0
+    }
+
+    /// The admin a generated request names as its sender, or `None` for
+    /// Intercom's default sender: an integer, or a string of digits, that
+    /// fits a non-negative 64-bit integer.
+    pub(crate) fn from_sender(
+        from: Option<types::AdminSender>,
+    ) -> Result<Option<AdminId>, ValidationError> {
+        let out_of_range = |value: String| ValidationError::AdminIdOutOfRange { value };
+        from.map(|f| match f.id {
+            types::AdminId::Number(n) => u64::try_from(n)
+                .map(AdminId::from)
+                .map_err(|_| out_of_range(n.to_string())),
+            types::AdminId::Digits(d) => {
+                let digits = String::from(d);
+                digits
+                    .parse::<AdminId>()
+                    .map_err(|_| out_of_range(clean(&digits)))
+            }
+        })
+        .transpose()
     }
 }
 
@@ -56,7 +82,7 @@ impl FromStr for AdminId {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let digits = s.trim();
-        let bad = || InvalidAdminId(crate::text::clean(s));
+        let bad = || InvalidAdminId(clean(s));
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
@@ -64,30 +90,5 @@ impl FromStr for AdminId {
             Ok(n) => Ok(AdminId(n.unsigned_abs())),
             Err(_) => Err(bad()),
         }
-    }
-}
-
-impl AdminId {
-    /// The admin a generated request names as its sender, or `None` for
-    /// Intercom's default sender: an integer, or a string of digits, that
-    /// fits a non-negative 64-bit integer.
-    pub(crate) fn from_sender(
-        from: Option<intercom_messages_api::types::AdminSender>,
-    ) -> Result<Option<AdminId>, crate::message::invalid::ValidationError> {
-        use intercom_messages_api::types;
-        let out_of_range =
-            |value: String| crate::message::invalid::ValidationError::AdminIdOutOfRange { value };
-        from.map(|f| match f.id {
-            types::AdminId::Number(n) => u64::try_from(n)
-                .map(AdminId::from)
-                .map_err(|_| out_of_range(n.to_string())),
-            types::AdminId::Digits(d) => {
-                let digits = String::from(d);
-                digits
-                    .parse::<AdminId>()
-                    .map_err(|_| out_of_range(crate::text::clean(&digits)))
-            }
-        })
-        .transpose()
     }
 }

@@ -6,12 +6,6 @@ use intercom_messages_api::types;
 pub use crate::contract::ContactType;
 
 impl ContactType {
-    /// The generated wire type of a recipient.
-    pub(crate) fn wire(self) -> types::ContactType {
-        self.into()
-    }
-
-    /// The generated wire type of a sender.
     /// The type of a recipient named by email; a `contact` never is.
     pub(crate) fn email_recipient_wire(self) -> Option<types::EmailRecipientType> {
         match self {
@@ -30,6 +24,7 @@ impl ContactType {
         }
     }
 
+    /// The generated wire type of a sender.
     pub(crate) fn sender_wire(self) -> types::SenderType {
         match self {
             ContactType::User => types::SenderType::User,
@@ -42,7 +37,7 @@ impl ContactType {
 impl std::fmt::Display for ContactType {
     /// The wire name (`user`, `lead`, `contact`), as the generated type writes it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.wire().fmt(f)
+        types::ContactType::from(*self).fmt(f)
     }
 }
 
@@ -140,18 +135,7 @@ impl Contact {
     pub fn key(&self) -> &ContactKey {
         &self.key
     }
-}
 
-/// The contacts of a generated recipient list (one, or a list).
-pub(crate) fn recipients_from(list: Option<types::Recipients>) -> Vec<Contact> {
-    match list {
-        None => Vec::new(),
-        Some(types::Recipients::Recipient(r)) => vec![Contact::from_recipient(r)],
-        Some(types::Recipients::List(l)) => l.into_iter().map(Contact::from_recipient).collect(),
-    }
-}
-
-impl Contact {
     /// A generated recipient as a contact.
     fn from_recipient(r: types::Recipient) -> Contact {
         match r {
@@ -194,5 +178,14 @@ impl Contact {
                 ContactKey::Email(c.email.into()),
             ),
         }
+    }
+}
+
+/// The contacts of a generated recipient list (one, or a list).
+pub(crate) fn recipients_from(list: Option<types::Recipients>) -> Vec<Contact> {
+    match list {
+        None => Vec::new(),
+        Some(types::Recipients::Recipient(r)) => vec![Contact::from_recipient(r)],
+        Some(types::Recipients::List(l)) => l.into_iter().map(Contact::from_recipient).collect(),
     }
 }

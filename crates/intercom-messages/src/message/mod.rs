@@ -120,14 +120,14 @@ pub trait IntoMessage {
 /// blanket impl over `Into<Message>`, so that an unfinished draft is named
 /// by the diagnostic above rather than by a missing `From`.
 macro_rules! into_message {
-    ($($t:ty),* $(,)?) => {
+    ($($t:ty $(where $g:ident: $bound:path)?),* $(,)?) => {
         $(
-            impl IntoMessage for $t {
+            impl<$($g: $bound)?> IntoMessage for $t {
                 fn into_message(self) -> Message {
                     self.into()
                 }
             }
-            impl IntoMessage for &$t {
+            impl<$($g: $bound)?> IntoMessage for &$t {
                 fn into_message(self) -> Message {
                     self.into()
                 }
@@ -135,19 +135,13 @@ macro_rules! into_message {
         )*
     };
 }
-into_message!(Message, UserMessage, WhatsAppMessage, SmsMessage);
-
-impl<C: ChannelKind> IntoMessage for AdminMessage<C> {
-    fn into_message(self) -> Message {
-        self.into()
-    }
-}
-
-impl<C: ChannelKind> IntoMessage for &AdminMessage<C> {
-    fn into_message(self) -> Message {
-        self.into()
-    }
-}
+into_message!(
+    Message,
+    UserMessage,
+    WhatsAppMessage,
+    SmsMessage,
+    AdminMessage<C> where C: ChannelKind,
+);
 
 impl From<&Message> for Message {
     fn from(m: &Message) -> Self {
@@ -161,23 +155,29 @@ impl<C: ChannelKind> From<&AdminMessage<C>> for Message {
     }
 }
 
-impl From<&UserMessage> for Message {
-    fn from(m: &UserMessage) -> Self {
-        Message::User(m.clone())
-    }
+/// `From` a kind's message, by value and by reference (cloned), for the
+/// kinds that are one variant of [`Message`].
+macro_rules! from_kind {
+    ($($variant:ident($t:ty)),* $(,)?) => {
+        $(
+            impl From<$t> for Message {
+                fn from(m: $t) -> Self {
+                    Message::$variant(m)
+                }
+            }
+            impl From<&$t> for Message {
+                fn from(m: &$t) -> Self {
+                    Message::$variant(m.clone())
+                }
+            }
+        )*
+    };
 }
-
-impl From<&WhatsAppMessage> for Message {
-    fn from(m: &WhatsAppMessage) -> Self {
-        Message::WhatsApp(m.clone())
-    }
-}
-
-impl From<&SmsMessage> for Message {
-    fn from(m: &SmsMessage) -> Self {
-        Message::Sms(m.clone())
-    }
-}
+from_kind!(
+    User(UserMessage),
+    WhatsApp(WhatsAppMessage),
+    Sms(SmsMessage)
+);
 
 impl<C: ChannelKind> From<AdminMessage<C>> for Message {
     fn from(m: AdminMessage<C>) -> Self {
@@ -185,33 +185,10 @@ impl<C: ChannelKind> From<AdminMessage<C>> for Message {
     }
 }
 
-impl From<UserMessage> for Message {
-    fn from(m: UserMessage) -> Self {
-        Message::User(m)
-    }
-}
-
-impl From<WhatsAppMessage> for Message {
-    fn from(m: WhatsAppMessage) -> Self {
-        Message::WhatsApp(m)
-    }
-}
-
-impl From<SmsMessage> for Message {
-    fn from(m: SmsMessage) -> Self {
-        Message::Sms(m)
-    }
-}
-
 impl Message {
     /// Checks the message against every rule for `version`.
     pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        match self {
-            Message::Admin(m) => m.validate(version),
-            Message::User(m) => m.validate(version),
-            Message::WhatsApp(m) => m.validate(version),
-            Message::Sms(m) => m.validate(version),
-        }
+        self.to_request(version).map(drop)
     }
 
     /// Checks the message for `version` and encodes it as the generated request

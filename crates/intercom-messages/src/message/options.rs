@@ -1,9 +1,8 @@
 //! The options every branch of Intercom's request schema shares, for the
 //! kinds of message that take them as builder methods.
 
-/// The options every branch of Intercom's request schema shares, for the
-/// WhatsApp and SMS messages; [`shared_options`] gives a message type their
-/// builder methods.
+/// The options of the module docs, for the WhatsApp and SMS messages;
+/// [`shared_options`] gives a message type their builder methods.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Shared {
     pub(crate) created_at: Option<i64>,

@@ -18,6 +18,26 @@ use crate::message::version::Version;
 // visitors' text (no rule refuses HTML: see the choices in rules.md).
 pub use crate::message::html::find_html_tag;
 
+/// A kind's `validate` and `to_request`, for a kind whose `into_request`
+/// checks and encodes it: both are that, on a clone.
+macro_rules! checked_by_into_request {
+    ($message:ty $(where $g:ident: $bound:path)? => $request:ty) => {
+        impl<$($g: $bound)?> $message {
+            /// Checks the message against every rule for `version`.
+            pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
+                self.to_request(version).map(drop)
+            }
+
+            /// Checks the message for `version` and encodes it as the generated
+            /// request type (see [`crate::Message::to_request`]).
+            pub fn to_request(&self, version: Version) -> Result<$request, ValidationError> {
+                self.clone().into_request(version)
+            }
+        }
+    };
+}
+pub(crate) use checked_by_into_request;
+
 /// Where a contact sits: `from`, or `to`/`cc`/`bcc` at an index. Formatted
 /// only when a rule fails, so checking allocates nothing.
 #[derive(Clone, Copy)]
@@ -92,7 +112,7 @@ pub(crate) fn check_contact(
         (true, true) => kind
             .email_recipient_wire()
             .and_then(table::email_recipient_type_row),
-        (true, false) => table::contact_type_row(kind.wire()),
+        (true, false) => table::contact_type_row(kind.into()),
         (false, true) => table::email_sender_type_row(kind.email_sender_wire()),
         (false, false) => table::sender_type_row(kind.sender_wire()),
     };
@@ -162,7 +182,7 @@ pub(crate) fn non_empty<T: TryFrom<String>>(
 }
 
 fn recipient(at: At, c: &Contact, version: Version) -> Result<types::Recipient, ValidationError> {
-    let type_ = c.contact_type().wire();
+    let type_ = c.contact_type().into();
     Ok(match c.key() {
         k @ ContactKey::Id(_) => types::Recipient::ContactById(types::ContactById {
             id: non_empty(at, k)?,

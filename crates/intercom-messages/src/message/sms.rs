@@ -9,7 +9,9 @@ use crate::message::admin_id::AdminId;
 use crate::message::contact::{Contact, recipients_from};
 use crate::message::invalid::ValidationError;
 use crate::message::options::{Shared, shared_options};
-use crate::message::rules::{admin_sender, check_properties, recipients, require_message};
+use crate::message::rules::{
+    admin_sender, check_properties, checked_by_into_request, recipients, require_message,
+};
 use crate::message::version::Version;
 
 impl AdminDraft {
@@ -47,6 +49,7 @@ pub struct SmsMessage {
 }
 
 shared_options!(SmsMessage);
+checked_by_into_request!(SmsMessage => types::SmsMessageRequest);
 
 impl SmsMessage {
     /// Adds a recipient (several need a version with lists: `Recipients|List`).
@@ -64,22 +67,6 @@ impl SmsMessage {
     pub fn body(&self) -> &str {
         &self.body
     }
-}
-
-impl SmsMessage {
-    /// Checks the message against every rule for `version`.
-    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        self.to_request(version).map(drop)
-    }
-
-    /// Checks the message for `version` and encodes it as the generated
-    /// request type (see [`crate::Message::to_request`]).
-    pub fn to_request(
-        &self,
-        version: Version,
-    ) -> Result<types::SmsMessageRequest, ValidationError> {
-        self.encode(version, self.body.clone())
-    }
 
     /// [`SmsMessage::to_request`] for a message that is not needed after:
     /// its text moves into the request instead of being copied.
@@ -88,14 +75,6 @@ impl SmsMessage {
         version: Version,
     ) -> Result<types::SmsMessageRequest, ValidationError> {
         let body = std::mem::take(&mut self.body);
-        self.encode(version, body)
-    }
-
-    fn encode(
-        &self,
-        version: Version,
-        body: String,
-    ) -> Result<types::SmsMessageRequest, ValidationError> {
         require_message(table::SMS_MESSAGE_REQUEST, "sms", version)?;
         // Every version with SMS may omit `from` (the default sender).
         let from = admin_sender(self.from, None, version)?;
@@ -112,12 +91,9 @@ impl SmsMessage {
         check_properties(table::SMS_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
     }
-}
 
-impl SmsMessage {
-    /// The message a generated SMS request asks for; its `subject`,
-    /// `template`, `cc` and `bcc` (whose meaning Intercom does not document
-    /// for an SMS) are dropped.
+    /// The message a generated SMS request asks for (see
+    /// `TryFrom<CreateMessageRequest> for Message`).
     pub(crate) fn from_request(r: types::SmsMessageRequest) -> Result<Self, ValidationError> {
         Ok(SmsMessage {
             from: AdminId::from_sender(r.from)?,

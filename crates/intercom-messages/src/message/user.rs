@@ -6,7 +6,9 @@ use intercom_messages_api::version_table as table;
 
 use crate::message::contact::{Contact, ContactKey};
 use crate::message::invalid::ValidationError;
-use crate::message::rules::{At, check_contact, check_properties, non_empty};
+use crate::message::rules::{
+    At, check_contact, check_properties, checked_by_into_request, non_empty,
+};
 use crate::message::version::Version;
 
 /// A user message before its body is given.
@@ -36,6 +38,8 @@ pub struct UserMessage {
     pub(crate) referer: Option<String>,
 }
 
+checked_by_into_request!(UserMessage => types::UserMessageRequest);
+
 impl UserMessage {
     /// The URL of the page the sender was on.
     pub fn referer(mut self, url: impl Into<String>) -> Self {
@@ -50,50 +54,38 @@ impl UserMessage {
     pub fn body(&self) -> &str {
         &self.body
     }
-}
-
-impl UserMessage {
-    /// Checks the message against every rule for `version`.
-    pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
-        self.to_request(version).map(drop)
-    }
-
-    /// Checks the message for `version` and encodes it as the generated
-    /// request type (see [`crate::Message::to_request`]).
-    pub fn to_request(
-        &self,
-        version: Version,
-    ) -> Result<types::UserMessageRequest, ValidationError> {
-        self.encode(version, self.body.clone(), self.referer.clone())
-    }
 
     /// [`UserMessage::to_request`] for a message that is not needed after:
     /// its body moves into the request instead of being copied.
     pub fn into_request(
-        mut self,
+        self,
         version: Version,
     ) -> Result<types::UserMessageRequest, ValidationError> {
-        let body = std::mem::take(&mut self.body);
-        let referer = self.referer.take();
-        self.encode(version, body, referer)
-    }
-
-    fn encode(
-        &self,
-        version: Version,
-        body: String,
-        referer: Option<String>,
-    ) -> Result<types::UserMessageRequest, ValidationError> {
+        let UserMessage {
+            from,
+            body,
+            referer,
+        } = self;
         let at = At("from", None);
-        check_contact(at, &self.from, false, version)?;
+        check_contact(at, &from, false, version)?;
         if body.trim().is_empty() {
             return Err(ValidationError::BodyEmpty);
         }
-        let from = sender(at, &self.from)?;
+        let from = sender(at, &from)?;
         let mut request = types::UserMessageRequest::new(body, from);
         request.referer = referer;
         check_properties(table::USER_MESSAGE_REQUEST_PROPERTIES, &request, version)?;
         Ok(request)
+    }
+
+    /// The message a generated user request asks for; its `message_type`
+    /// is dropped (the facade sends its own).
+    pub(crate) fn from_request(r: types::UserMessageRequest) -> Self {
+        UserMessage {
+            from: Contact::from_sender(r.from),
+            body: r.body,
+            referer: r.referer,
+        }
     }
 }
 
@@ -113,16 +105,4 @@ fn sender(at: At, c: &Contact) -> Result<types::UserSender, ValidationError> {
             type_: c.contact_type().email_sender_wire(),
         }),
     })
-}
-
-impl UserMessage {
-    /// The message a generated user request asks for; its `message_type`
-    /// is dropped (the facade sends its own).
-    pub(crate) fn from_request(r: types::UserMessageRequest) -> Self {
-        UserMessage {
-            from: Contact::from_sender(r.from),
-            body: r.body,
-            referer: r.referer,
-        }
-    }
 }

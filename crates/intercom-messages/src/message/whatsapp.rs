@@ -97,12 +97,7 @@ impl Parameter {
     /// document these. It must be an object with a string `type`.
     pub fn raw(value: serde_json::Value) -> Result<Self, ValidationError> {
         match value {
-            serde_json::Value::Object(map)
-                if map
-                    .get("type")
-                    .and_then(serde_json::Value::as_str)
-                    .is_some() =>
-            {
+            serde_json::Value::Object(map) if map.get("type").is_some_and(|t| t.is_string()) => {
                 Ok(Parameter(ParameterKind::Raw(map)))
             }
             _ => Err(ValidationError::TextEmpty {
@@ -133,6 +128,16 @@ impl Parameter {
                 }
             }
             ParameterKind::Raw(m) => m.clone(),
+        }
+    }
+
+    /// A text parameter (the generated `WhatsAppTextParameter`) as
+    /// [`Parameter::text`], anything else as written.
+    fn from_wire(p: types::WhatsAppParameter) -> Result<Parameter, ValidationError> {
+        let value = serde_json::Value::Object(p.0);
+        match serde_json::from_value::<types::WhatsAppTextParameter>(value.clone()) {
+            Ok(text) => Ok(Parameter::text(text.text)),
+            Err(_) => Parameter::raw(value),
         }
     }
 }
@@ -187,12 +192,7 @@ impl TemplateComponent {
         kind: impl Into<String>,
         texts: impl IntoIterator<Item = S>,
     ) -> Self {
-        TemplateComponent {
-            kind: kind.into(),
-            sub_type: None,
-            index: None,
-            parameters: texts.into_iter().map(Parameter::text).collect(),
-        }
+        Self::with_parameters(kind, texts.into_iter().map(Parameter::text))
     }
 
     /// Any part of the template with any parameters (not documented by
@@ -327,39 +327,7 @@ impl WhatsAppMessage {
     pub fn template(&self) -> &str {
         &self.template
     }
-}
 
-/// The separators people write inside a phone number (E.123's spaces, and
-/// the hyphens, dots and parentheses of national habits), removed before
-/// the number is checked and sent: Intercom itself writes `"+1 1234567890"`.
-const PHONE_SEPARATORS: [char; 5] = [' ', '-', '.', '(', ')'];
-
-/// An E.164 number: an optional `+`, then at most 15 digits (E.164's only
-/// bound), the first not 0, and at least two (a country code and a
-/// subscriber number: `+6834002`, Niue, has 7). Separators are removed.
-/// Encoded as Intercom writes phone numbers: a string with its `+`.
-pub(crate) fn e164<T: TryFrom<String>>(
-    field: &'static str,
-    number: &str,
-) -> Result<T, ValidationError> {
-    let compact: String = number
-        .trim()
-        .chars()
-        .filter(|c| !PHONE_SEPARATORS.contains(c))
-        .collect();
-    let digits = compact.strip_prefix('+').unwrap_or(&compact);
-    let ok = (2..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0');
-    ok.then(|| T::try_from(format!("+{digits}")).ok())
-        .flatten()
-        .ok_or_else(|| ValidationError::PhoneNotE164 {
-            field,
-            value: crate::text::clean(number),
-        })
-}
-
-impl WhatsAppMessage {
     /// Checks the message against every rule for `version`.
     pub fn validate(&self, version: Version) -> Result<(), ValidationError> {
         self.to_request(version).map(drop)
@@ -376,10 +344,11 @@ impl WhatsAppMessage {
         let from = admin_sender(self.from, None, version)?;
         let to = self.recipients(version)?;
         let template = not_blank("template", &self.template)?;
-        let locale = match &self.locale {
-            Some(l) => Some(not_blank("locale", l)?),
-            None => None,
-        };
+        let locale = self
+            .locale
+            .as_deref()
+            .map(|l| not_blank("locale", l))
+            .transpose()?;
         let components = self.encoded_components()?;
         let mut request = types::WhatsAppMessageRequest::new(
             components,
@@ -399,9 +368,7 @@ impl WhatsAppMessage {
         )?;
         Ok(request)
     }
-}
 
-impl WhatsAppMessage {
     /// A phone number, or the contacts: one of the two.
     fn recipients(&self, version: Version) -> Result<types::WhatsAppRecipients, ValidationError> {
         Ok(match &self.phone {
@@ -440,12 +407,9 @@ impl WhatsAppMessage {
             })
             .collect()
     }
-}
 
-impl WhatsAppMessage {
-    /// The message a generated WhatsApp request asks for; its `subject`,
-    /// `body`, `template`, `cc` and `bcc` (shared by Intercom's branches,
-    /// meaningless for a template message) are dropped.
+    /// The message a generated WhatsApp request asks for (see
+    /// `TryFrom<CreateMessageRequest> for Message`).
     pub(crate) fn from_request(r: types::WhatsAppMessageRequest) -> Result<Self, ValidationError> {
         let (contacts, phone) = match r.to {
             types::WhatsAppRecipients::PhoneRecipient(p) => (
@@ -478,14 +442,32 @@ impl WhatsAppMessage {
     }
 }
 
-impl Parameter {
-    /// A text parameter (the generated `WhatsAppTextParameter`) as
-    /// [`Parameter::text`], anything else as written.
-    fn from_wire(p: types::WhatsAppParameter) -> Result<Parameter, ValidationError> {
-        let value = serde_json::Value::Object(p.0);
-        match serde_json::from_value::<types::WhatsAppTextParameter>(value.clone()) {
-            Ok(text) => Ok(Parameter::text(text.text)),
-            Err(_) => Parameter::raw(value),
-        }
-    }
+/// The separators people write inside a phone number (E.123's spaces, and
+/// the hyphens, dots and parentheses of national habits), removed before
+/// the number is checked and sent: Intercom itself writes `"+1 1234567890"`.
+const PHONE_SEPARATORS: [char; 5] = [' ', '-', '.', '(', ')'];
+
+/// An E.164 number: an optional `+`, then at most 15 digits (E.164's only
+/// bound), the first not 0, and at least two (a country code and a
+/// subscriber number: `+6834002`, Niue, has 7). Separators are removed.
+/// Encoded as Intercom writes phone numbers: a string with its `+`.
+pub(crate) fn e164<T: TryFrom<String>>(
+    field: &'static str,
+    number: &str,
+) -> Result<T, ValidationError> {
+    let compact: String = number
+        .trim()
+        .chars()
+        .filter(|c| !PHONE_SEPARATORS.contains(c))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or(&compact);
+    let ok = (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0');
+    ok.then(|| T::try_from(format!("+{digits}")).ok())
+        .flatten()
+        .ok_or_else(|| ValidationError::PhoneNotE164 {
+            field,
+            value: crate::text::clean(number),
+        })
 }

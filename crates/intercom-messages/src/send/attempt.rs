@@ -6,7 +6,9 @@
 use std::time::SystemTime;
 
 use intercom_messages_api::types;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, USER_AGENT};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, LOCATION, USER_AGENT,
+};
 
 use crate::message::version::Version;
 use crate::send::budget::RateBudget;
@@ -136,22 +138,11 @@ impl Drop for Finished<'_> {
     }
 }
 
-/// Sends the request.
-///
-/// With the crate's own client, which follows no redirect and has reqwest's
-/// own retries turned off, a transport error says nothing was delivered when
-/// the connection was never made, or when HTTP/2 refused the stream unprocessed
-/// (`REFUSED_STREAM`, or a graceful `GOAWAY` that excludes it: RFC 9113
-/// §8.7); [`crate::send::retry`] retries those, counted as attempts.
-///
-/// A caller's client may follow redirects, and reqwest reports an error on
-/// a redirected hop (after the first hop received the whole request) with
-/// the first URL, so there every transport error may have been delivered.
-/// Its body, like every body the crate sends ([`WireBody`]), is one a
-/// client cannot replay: a `307`/`308` comes back to the
-/// crate as it is (and becomes [`SendError::Redirected`]) instead of the
-/// message being sent on to another server, and reqwest's own retries, which
-/// replay a body, cannot send it twice.
+/// Sends the request. Which transport errors say nothing was delivered is
+/// the table of [`SendError`] (with the crate's own client: no connection,
+/// or HTTP/2's `REFUSED_STREAM` or graceful `GOAWAY`, RFC 9113 §8.7; with a
+/// caller's client, which may follow redirects, none); [`WireBody`] cannot
+/// be replayed by a redirect or by reqwest's own retries.
 async fn post(t: &Target<'_>, body: &WireBody) -> Result<reqwest::Response, SendError> {
     // The crate's own client replays nothing either way (no redirects, no
     // retries of its own); the size is exact, sent as `Content-Length`.
@@ -244,28 +235,18 @@ impl<'a> Answer<'a> {
     fn head(response: &reqwest::Response, configured: &'a reqwest::Url, now: SystemTime) -> Self {
         let status = response.status().as_u16();
         let headers = response.headers();
-        let location = (300..400)
-            .contains(&status)
-            .then(|| headers.get(LOCATION)?.to_str().ok().map(str::to_string))
-            .flatten();
+        let text = |name| Some(headers.get(name)?.to_str().ok()?.to_string());
         Answer {
             status,
             limits: RateLimit::read(headers, now),
-            retry_after: if status == 429 {
-                retry_after(headers)
-            } else {
-                None
-            },
-            location,
+            retry_after: (status == 429).then(|| retry_after(headers)).flatten(),
+            location: (300..400)
+                .contains(&status)
+                .then(|| text(LOCATION))
+                .flatten(),
             request_id: (200..300)
                 .contains(&status)
-                .then(|| {
-                    headers
-                        .get("x-request-id")?
-                        .to_str()
-                        .ok()
-                        .map(str::to_string)
-                })
+                .then(|| text(HeaderName::from_static("x-request-id")))
                 .flatten(),
             elsewhere: (response.url() != configured).then(|| Box::new(response.url().clone())),
             configured,

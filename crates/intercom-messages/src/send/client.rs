@@ -18,15 +18,15 @@ use tracing::Instrument;
 
 use crate::message::IntoMessage;
 use crate::message::version::Version;
-use crate::send::attempt::{Decoded, Target, send_once};
+use crate::send::attempt::{Target, send_once};
 use crate::send::budget::RateBudget;
 use crate::send::budget::pacer::{Pacer, RATE_LIMIT_WINDOW};
 use crate::send::config::{BaseUrl, ConfigError, Region};
 use crate::send::error::SendError;
-use crate::send::observe::{self, Measure, Record};
+use crate::send::observe::{self, Measure, Operation, Record};
 use crate::send::response::SentMessage;
 use crate::send::retry::{RetryPolicy, retrying};
-use crate::send::wire::{self, WireBody};
+use crate::send::wire;
 use crate::text::Secrets;
 
 /// How long one request may take in all, unless [`ClientBuilder::timeout`] says.
@@ -115,9 +115,7 @@ impl SendOptions {
         self.timeout = Some(d);
         self
     }
-    /// How long this whole send may take, counted from when its future is
-    /// first polled: the wait for the rate budget, every attempt and every
-    /// wait between them ([`ClientBuilder::deadline`] says what it ends in).
+    /// How long this whole send may take ([`ClientBuilder::deadline`]).
     pub fn deadline(mut self, d: Duration) -> Self {
         self.deadline = Some(d);
         self
@@ -196,9 +194,7 @@ impl ClientBuilder {
     /// polled: the wait for the rate budget, every attempt and every wait
     /// between them. None by default. Prefer it to wrapping a send in
     /// `tokio::time::timeout`: a dropped send says nothing, while a deadline
-    /// ends in [`SendError::DeadlineExceeded`], which keeps the verdict. With
-    /// `may_have_been_delivered()` false, nothing that could create the
-    /// message had left, so you may send it again.
+    /// ends in [`SendError::DeadlineExceeded`], which keeps the verdict.
     ///
     /// A budget slot that cannot come before the deadline fails at once
     /// ([`RateBudget::acquire_by`]), and a retry whose wait would end past it
@@ -223,9 +219,8 @@ impl ClientBuilder {
     /// what remains goes before the reset, and nothing while none remains.
     /// A send cancelled while it waits leaves nothing behind. Off by default.
     /// A 1,000/minute app has about 166 per window.
-    pub fn pacing(mut self, requests_per_10s: u32) -> Self {
-        self.pacing = Pacing::Local(requests_per_10s, RATE_LIMIT_WINDOW);
-        self
+    pub fn pacing(self, requests_per_10s: u32) -> Self {
+        self.pacing_per(requests_per_10s, RATE_LIMIT_WINDOW)
     }
     /// Like [`ClientBuilder::pacing`] with another window length, for other
     /// limits (or for tests that cannot wait 10 s).
@@ -242,17 +237,10 @@ impl ClientBuilder {
         self
     }
     /// Reuses a caller's `reqwest::Client` (its pool, proxy, TLS and redirect
-    /// settings). The crate's own client follows no redirect, speaks HTTPS
-    /// only (plain HTTP only to a loopback base URL), uses no proxy for a
-    /// loopback base URL and has reqwest's own retries off. A caller's client
-    /// is used as it is, but the message never goes to a second server: its
-    /// body cannot be replayed, so a 307 or 308 comes back as
-    /// [`SendError::Redirected`], and a 301–303 the client follows goes on as
-    /// a `GET` without it, ending as [`SendError::Redirected`] whatever was
-    /// answered there (never retried). Since reqwest cannot tell whether a
-    /// failed connection was to a redirected hop, every transport error with
-    /// a caller's client may have been delivered (so none is retried by
-    /// default). What it keeps and loses is listed in the [`SendError`] docs.
+    /// settings), used as it is. The message still never goes to a second
+    /// server, but every transport error may then have been delivered (so
+    /// none is retried by default): what it keeps and loses is listed in the
+    /// [`SendError`] docs.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -299,7 +287,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 own_http,
-                url: base.messages_url(),
+                url: base.url_of("messages"),
                 search_url: base.url_of("conversations/search"),
                 base,
                 auth,
@@ -340,35 +328,6 @@ impl Client {
         self.inner.base.as_str()
     }
 
-    /// One exchange of another operation than a send (a search): `body` to
-    /// `url` through the same attempt, retries, rate budget, bounded read
-    /// and scrubbing as a send, measured by `measure`. Returns the outcome
-    /// and how many attempts were made.
-    pub(crate) async fn exchange<T: Decoded>(
-        &self,
-        url: &reqwest::Url,
-        body: &WireBody,
-        version: Version,
-        options: &SendOptions,
-        policy: &RetryPolicy,
-        measure: &Measure,
-    ) -> (Result<T, SendError>, u32) {
-        let inner = &self.inner;
-        let target = Target {
-            http: &inner.http,
-            own_http: inner.own_http,
-            url,
-            auth: &inner.auth,
-            version,
-            timeout: options.timeout.unwrap_or(inner.timeout),
-            budget: inner.budget.as_deref(),
-            secrets: &inner.secrets,
-            measure,
-        };
-        let result = retrying(policy, measure, || send_once(&target, body)).await;
-        (result, measure.requests())
-    }
-
     /// The URL of `POST /conversations/search`.
     pub(crate) fn search_url(&self) -> &reqwest::Url {
         &self.inner.search_url
@@ -381,17 +340,16 @@ impl Client {
 
     /// Sends a message with the client's version.
     ///
-    /// The message is checked and encoded when `send` is called; the future
-    /// it returns holds the encoded body and nothing else of the message.
+    /// The message is checked and encoded when `send` is called: it moves
+    /// into the generated request type ([`crate::Message::into_request`]),
+    /// encoded by `serde_json`, and the future holds the encoded body and
+    /// nothing else (a text JSON escapes nothing in is sent from the
+    /// message's own buffer, without a copy).
     ///
-    /// **Bound it with a deadline, not an outer timeout.** A send dropped by
-    /// `tokio::time::timeout` or a `select!` leaves nothing behind, but its
-    /// verdict is lost with it: you cannot tell whether a request had left,
-    /// so an at-most-once caller must treat it as "may have been delivered"
-    /// (it is still counted, as outcome `cancelled`). A deadline
-    /// ([`ClientBuilder::deadline`], [`SendOptions::deadline`]) ends the send
-    /// in [`SendError::DeadlineExceeded`], which says whether anything may
-    /// have been delivered.
+    /// **Bound it with a deadline, not an outer timeout**
+    /// ([`ClientBuilder::deadline`] says why). A send dropped by
+    /// `tokio::time::timeout` or a `select!` leaves nothing behind, but is
+    /// counted as outcome `cancelled`.
     pub fn send(
         &self,
         message: impl IntoMessage,
@@ -401,12 +359,7 @@ impl Client {
 
     /// Sends a message with a chosen version. The message is checked against
     /// that version first, when this is called; nothing is sent when a rule
-    /// fails.
-    ///
-    /// The body is held once: the message moves into the generated request
-    /// type ([`crate::Message::into_request`]), which is encoded by `serde_json` and
-    /// dropped before anything is awaited; a text JSON escapes nothing in
-    /// is sent from the message's own buffer, without a copy.
+    /// fails. The body is held once, as [`Client::send`] says.
     pub fn send_with_version(
         &self,
         message: impl IntoMessage,
@@ -442,19 +395,14 @@ impl Client {
         let version = options.version.unwrap_or(self.inner.version);
         // Only what a failed check needs to say is kept beside the body.
         let body = wire::encode(message.into_message(), version).map_err(Box::new);
-        let url = &self.inner.url;
-        let span = observe::span(
-            version,
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default(),
-        );
+        let span = observe::span(Operation::Send, version, &self.inner.url);
         async move {
             let measure = Measure::start(options.deadline.or(self.inner.deadline));
             let record = Record::open(&measure, version);
             let result = match body {
                 Err(e) => Err(SendError::Invalid(*e)),
                 Ok(body) => {
-                    let target = self.target(version, &options, &measure);
+                    let target = self.target(&self.inner.url, version, &options, &measure);
                     let policy = options.retry.as_ref().unwrap_or(&self.inner.retry);
                     // Each arm builds its own future, and the one with a
                     // deadline is boxed: the common send's future stays small.
@@ -475,10 +423,11 @@ impl Client {
         .instrument(span)
     }
 
-    /// What the attempts of one send go by: the client's settings with the
-    /// send's options.
-    fn target<'a>(
+    /// What the attempts of one send (or search) to `url` go by: the
+    /// client's settings with the send's options.
+    pub(crate) fn target<'a>(
         &'a self,
+        url: &'a reqwest::Url,
         version: Version,
         options: &SendOptions,
         measure: &'a Measure,
@@ -487,7 +436,7 @@ impl Client {
         Target {
             http: &inner.http,
             own_http: inner.own_http,
-            url: &inner.url,
+            url,
             auth: &inner.auth,
             version,
             timeout: options.timeout.unwrap_or(inner.timeout),

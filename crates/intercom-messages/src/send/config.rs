@@ -80,11 +80,6 @@ impl BaseUrl {
         }
     }
 
-    /// The URL of `POST /messages` under this base.
-    pub(crate) fn messages_url(&self) -> Url {
-        self.url_of("messages")
-    }
-
     /// The URL of an operation's `path` (without its leading `/`) under this base.
     pub(crate) fn url_of(&self, path: &str) -> Url {
         let mut url = self.0.clone();

@@ -3,7 +3,6 @@
 //! builders, never copied. The `INTERCOM_RATE_BUDGET_*` variables of a shared
 //! budget are the `intercom-messages-redis` crate's.
 
-use crate::send::budget::pacer::Pacer;
 use crate::send::client::{Client, ClientBuilder};
 use crate::send::config::{ConfigError, Region};
 use crate::text::clean;
@@ -41,22 +40,15 @@ impl Client {
         if let Some(v) = var("INTERCOM_VERSION").filter(|v| !v.trim().is_empty()) {
             b = b.version(v.parse()?);
         }
-        if let Some(url) = var("INTERCOM_RATE_BUDGET_REDIS_URL").filter(|v| !v.trim().is_empty()) {
-            b = b.rate_budget(redis_budget_from(&var, url)?);
+        // A shared budget is the `intercom-messages-redis` crate's: this
+        // crate cannot honour one, so it says so rather than send unpaced.
+        if var("INTERCOM_RATE_BUDGET_REDIS_URL").is_some_and(|v| !v.trim().is_empty()) {
+            return Err(ConfigError::BadRateBudget {
+                reason: "INTERCOM_RATE_BUDGET_REDIS_URL is set: a shared budget is read by the \
+                         `intercom-messages-redis` crate (`intercom_messages_redis::client_from_env`)"
+                    .into(),
+            });
         }
         Ok(b)
     }
-}
-
-/// A shared budget is the `intercom-messages-redis` crate's: this crate
-/// cannot honour one, so it says so rather than send unpaced.
-fn redis_budget_from(
-    _var: &impl Fn(&str) -> Option<String>,
-    _url: String,
-) -> Result<Pacer, ConfigError> {
-    Err(ConfigError::BadRateBudget {
-        reason: "INTERCOM_RATE_BUDGET_REDIS_URL is set: a shared budget is read by the \
-                 `intercom-messages-redis` crate (`intercom_messages_redis::client_from_env`)"
-            .into(),
-    })
 }

@@ -58,13 +58,10 @@ pub const RESPONSE_BODY_LIMIT: usize = 1024 * 1024;
 /// and the rate budget. It loses what only the client's configuration can
 /// give: the crate's client follows no redirect, speaks HTTPS only (plain
 /// HTTP to a loopback base URL only), uses no proxy for a loopback base URL,
-/// and keeps its connect timeout below the total timeout. A caller's client
-/// that follows redirects still never sends the message to a second server:
-/// the body cannot be replayed, so a 307 or 308 comes back as `Redirected`,
-/// and a 301–303 it follows goes on as a `GET` without the message; whatever
-/// the place it ended at answers is `Redirected`, never retried. Against a
-/// redirect from the configured URL to itself the crate is as blind as
-/// against that server's word about its own answers: both are the
+/// and keeps its connect timeout below the total timeout. Its redirects
+/// never send the message to a second server (the table's `redirect` row).
+/// Against a redirect from the configured URL to itself the crate is as
+/// blind as against that server's word about its own answers: both are the
 /// configured server speaking.
 ///
 /// # No secret in server text
@@ -80,15 +77,12 @@ pub const RESPONSE_BODY_LIMIT: usize = 1024 * 1024;
 /// token's start. So `Display`, `Debug`, every field and the logs never show
 /// the token as sent.
 ///
-/// The token is recognised in any ASCII case and with any of its bytes
-/// percent-encoded (what a URL parser does to a host or a path, and what a
-/// server may do when it echoes one); a `Location` header is scrubbed before
-/// it is parsed and again after. Not recognised: a token shorter than 8 bytes
-/// (no real token is), a token transformed otherwise (base64, reversed, split
-/// by other text). Not scrubbed: the fields of a [`crate::SentMessage`],
-/// which are the message Intercom created. A `RedisBudget` logs a Redis
-/// error's kind and its text with the Redis password removed the same way;
-/// its [`crate::BudgetError`] shows the URL without the password.
+/// How the token is recognised (in any ASCII case, percent-encoded) and
+/// what is not is [`crate::text`]'s; a `Location` header is scrubbed before
+/// it is parsed and again after. Not scrubbed: the fields of a
+/// [`crate::SentMessage`], which are the message Intercom created. A
+/// `RedisBudget` logs a Redis error's text with the Redis password removed
+/// the same way; its [`crate::BudgetError`] shows the URL without it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
@@ -97,7 +91,7 @@ pub enum SendError {
     Invalid(#[from] ValidationError),
     /// Intercom answered a 4xx (other than 429) with its error list: it
     /// refused the message.
-    #[error("Intercom answered {status}{}: {}", request_id_suffix(.request_id), describe(.errors))]
+    #[error("Intercom answered {status}{}: {}", suffix("request", .request_id), describe(.errors))]
     Api {
         /// The HTTP status.
         status: u16,
@@ -122,7 +116,7 @@ pub enum SendError {
     },
     /// A 5xx (or a status outside HTTP's classes): Intercom may or may not
     /// have created the message.
-    #[error("Intercom answered {status}{}: the message may have been delivered; not retried", request_id_suffix(.request_id))]
+    #[error("Intercom answered {status}{}: the message may have been delivered; not retried", suffix("request", .request_id))]
     Server {
         /// The HTTP status.
         status: u16,
@@ -170,7 +164,7 @@ pub enum SendError {
     /// followed one away from the configured URL. Intercom's `/messages`
     /// never redirects; the message body reached a server, so it may have
     /// been delivered, and it was not sent on.
-    #[error("the server answered {status} from elsewhere than the configured URL or with a redirect{}: the message may have been delivered; not sent on", location_suffix(.location))]
+    #[error("the server answered {status} from elsewhere than the configured URL or with a redirect{}: the message may have been delivered; not sent on", suffix("to", .location))]
     Redirected {
         /// The HTTP status of the answer.
         status: u16,
@@ -249,16 +243,10 @@ fn created_hint(status: u16) -> &'static str {
     }
 }
 
-fn location_suffix(location: &Option<String>) -> String {
-    location
-        .as_deref()
-        .map(|l| format!(" (to {})", clean(l)))
-        .unwrap_or_default()
-}
-
-fn request_id_suffix(id: &Option<String>) -> String {
-    id.as_deref()
-        .map(|id| format!(" (request {})", clean(id)))
+/// ` (label text)`, the text cleaned, when there is one.
+fn suffix(label: &str, text: &Option<String>) -> String {
+    text.as_deref()
+        .map(|t| format!(" ({label} {})", clean(t)))
         .unwrap_or_default()
 }
 

@@ -38,11 +38,6 @@ macro_rules! client_span {
     };
 }
 
-/// The span of one send, with the fields of the table above.
-pub(crate) fn span(version: Version, host: &str, port: Option<u16>) -> tracing::Span {
-    client_span!("intercom.send", version, host, port)
-}
-
 /// What a span and its metrics are of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Operation {
@@ -52,20 +47,15 @@ pub(crate) enum Operation {
     Search,
 }
 
-impl Operation {
-    /// The outcome of a success.
-    fn ok(self) -> &'static str {
-        match self {
-            Operation::Send => "created",
-            Operation::Search => "answered",
-        }
+/// The span of one send or search to `url`, with the fields of the table
+/// above (a search never records `intercom.message_id`: it creates nothing).
+pub(crate) fn span(op: Operation, version: Version, url: &reqwest::Url) -> tracing::Span {
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default();
+    match op {
+        Operation::Send => client_span!("intercom.send", version, host, port),
+        Operation::Search => client_span!("intercom.search", version, host, port),
     }
-}
-
-/// The span of one search, with the same fields as a send's (its
-/// `intercom.message_id` is never recorded: a search creates nothing).
-pub(crate) fn search_span(version: Version, host: &str, port: Option<u16>) -> tracing::Span {
-    client_span!("intercom.search", version, host, port)
 }
 
 /// What one send has measured so far: the time, the time waiting for the
@@ -155,49 +145,27 @@ impl Measure {
         }
     }
 
-    /// The end of the send, after `attempts` requests: the span's last
-    /// fields and the metrics.
+    /// The end of the send: the span's last fields and the metrics.
     pub(crate) fn finish<T>(
         &self,
         span: &tracing::Span,
         op: Operation,
         version: Version,
-        attempts: u32,
         result: &Result<T, SendError>,
     ) {
         let outcome = outcome(result, op);
-        let error_type = result.as_ref().err().map(|e| {
-            e.status()
-                .map_or_else(|| outcome.to_string(), |s| s.to_string())
-        });
-        let delivered = result
-            .as_ref()
-            .err()
-            .is_some_and(SendError::may_have_been_delivered);
+        let error = result.as_ref().err();
         let end = End {
             outcome,
-            delivered,
-            error_type,
-            attempts,
-        };
-        self.close(span, op, version, end);
-    }
-
-    /// The send was dropped before it ended: outcome `cancelled`, with the
-    /// delivery flag as known when it was dropped.
-    pub(crate) fn cancelled(&self, span: &tracing::Span, op: Operation, version: Version) {
-        let end = End {
-            outcome: CANCELLED,
-            delivered: self.may_have_delivered(),
-            error_type: Some(CANCELLED.into()),
-            attempts: self.requests(),
+            delivered: error.is_some_and(SendError::may_have_been_delivered),
+            error_type: error.map(|e| e.status().map_or(outcome.to_string(), |s| s.to_string())),
         };
         self.close(span, op, version, end);
     }
 
     fn close(&self, span: &tracing::Span, op: Operation, version: Version, end: End) {
         let outcome = end.outcome;
-        let attempts = end.attempts;
+        let attempts = self.requests();
         let elapsed = self.started.elapsed();
         let waited = Duration::from_micros(self.budget_wait_us.load(Ordering::Relaxed));
         span.record("intercom.outcome", outcome);
@@ -210,25 +178,22 @@ impl Measure {
         }
         #[cfg(feature = "metrics")]
         {
+            let (total, attempts_total, duration) = match op {
+                Operation::Send => (
+                    "intercom_messages_sends_total",
+                    "intercom_messages_attempts_total",
+                    "intercom_messages_send_duration_seconds",
+                ),
+                Operation::Search => (
+                    "intercom_messages_searches_total",
+                    "intercom_messages_search_attempts_total",
+                    "intercom_messages_search_duration_seconds",
+                ),
+            };
             let version = version.as_str();
-            match op {
-                Operation::Send => {
-                    metrics::counter!("intercom_messages_sends_total", "outcome" => outcome, "version" => version)
-                        .increment(1);
-                    metrics::counter!("intercom_messages_attempts_total", "version" => version)
-                        .increment(u64::from(attempts));
-                    metrics::histogram!("intercom_messages_send_duration_seconds", "outcome" => outcome)
-                        .record(elapsed.as_secs_f64());
-                }
-                Operation::Search => {
-                    metrics::counter!("intercom_messages_searches_total", "outcome" => outcome, "version" => version)
-                        .increment(1);
-                    metrics::counter!("intercom_messages_search_attempts_total", "version" => version)
-                        .increment(u64::from(attempts));
-                    metrics::histogram!("intercom_messages_search_duration_seconds", "outcome" => outcome)
-                        .record(elapsed.as_secs_f64());
-                }
-            }
+            metrics::counter!(total, "outcome" => outcome, "version" => version).increment(1);
+            metrics::counter!(attempts_total, "version" => version).increment(u64::from(attempts));
+            metrics::histogram!(duration, "outcome" => outcome).record(elapsed.as_secs_f64());
             metrics::histogram!("intercom_messages_budget_wait_seconds")
                 .record(waited.as_secs_f64());
         }
@@ -240,11 +205,7 @@ struct End {
     outcome: &'static str,
     delivered: bool,
     error_type: Option<String>,
-    attempts: u32,
 }
-
-/// The outcome of a send dropped before it ended.
-const CANCELLED: &str = "cancelled";
 
 /// Closes a send's record: with its result when it ends, with outcome
 /// `cancelled` when it is dropped before (at any await: a caller's timeout,
@@ -277,17 +238,24 @@ impl<'a> Record<'a> {
         {
             span.record("intercom.message_id", clean(sent.id()));
         }
-        let requests = self.measure.requests();
         self.measure
-            .finish(&span, Operation::Send, self.version, requests, result);
+            .finish(&span, Operation::Send, self.version, result);
     }
 }
 
 impl Drop for Record<'_> {
     fn drop(&mut self) {
+        // Dropped before it ended: outcome `cancelled`, with the delivery
+        // flag as known now.
         if self.open {
+            let end = End {
+                outcome: "cancelled",
+                delivered: self.measure.may_have_delivered(),
+                error_type: Some("cancelled".into()),
+            };
             let span = tracing::Span::current();
-            self.measure.cancelled(&span, Operation::Send, self.version);
+            self.measure
+                .close(&span, Operation::Send, self.version, end);
         }
     }
 }
@@ -298,9 +266,10 @@ fn millis(d: Duration) -> f64 {
 
 /// The outcome of a send or a search, as the span and the metrics name it.
 pub(crate) fn outcome<T>(result: &Result<T, SendError>, op: Operation) -> &'static str {
-    match result {
-        Ok(_) => op.ok(),
-        Err(e) => error_kind(e),
+    match (result, op) {
+        (Ok(_), Operation::Send) => "created",
+        (Ok(_), Operation::Search) => "answered",
+        (Err(e), _) => error_kind(e),
     }
 }
 

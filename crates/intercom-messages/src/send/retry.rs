@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::send::error::SendError;
 use crate::send::observe::Measure;
-use crate::send::rate_limit::{RateLimit, wait};
+use crate::send::rate_limit::wait;
 
 /// How sends are retried.
 ///
@@ -38,6 +38,17 @@ pub(crate) struct NewContactWait {
     /// The first wait; each next one twice the last, up to `cap`.
     pub(crate) first: Duration,
     pub(crate) cap: Duration,
+}
+
+impl Default for NewContactWait {
+    /// Within 30 s; 500 ms, then twice as long each time up to 4 s.
+    fn default() -> Self {
+        Self {
+            within: Duration::from_secs(30),
+            first: Duration::from_millis(500),
+            cap: Duration::from_secs(4),
+        }
+    }
 }
 
 impl Default for RetryPolicy {
@@ -106,13 +117,7 @@ impl RetryPolicy {
     /// A wrong contact id (or admin id) also answers 404, and is known only
     /// once `within` has passed.
     pub fn wait_for_new_contacts(mut self, within: Duration) -> Self {
-        let (first, cap) = self
-            .new_contacts
-            .as_ref()
-            .map_or((Duration::from_millis(500), Duration::from_secs(4)), |w| {
-                (w.first, w.cap)
-            });
-        self.new_contacts = Some(Box::new(NewContactWait { within, first, cap }));
+        self.new_contacts.get_or_insert_default().within = within;
         self
     }
 
@@ -121,15 +126,8 @@ impl RetryPolicy {
     /// bound of 30 s if it was not yet): `first`, then twice the last wait,
     /// at most `cap`.
     pub fn new_contact_backoff(mut self, first: Duration, cap: Duration) -> Self {
-        let within = self
-            .new_contacts
-            .as_ref()
-            .map_or(Duration::from_secs(30), |w| w.within);
-        self.new_contacts = Some(Box::new(NewContactWait {
-            within,
-            first,
-            cap: cap.max(first),
-        }));
+        let w = self.new_contacts.get_or_insert_default();
+        (w.first, w.cap) = (first, cap.max(first));
         self
     }
 
@@ -137,18 +135,6 @@ impl RetryPolicy {
     /// ([`RetryPolicy::wait_for_new_contacts`]).
     pub fn new_contacts_within(&self) -> Option<Duration> {
         self.new_contacts.as_ref().map(|w| w.within)
-    }
-
-    /// What the server asked to wait after a 429, from its already read
-    /// headers: `Retry-After`, else `X-RateLimit-Reset`, else the default.
-    /// Uncapped: the caller decides whether it fits in [`RetryPolicy::max_wait`].
-    pub(crate) fn server_wait(
-        &self,
-        retry_after: Option<Duration>,
-        limits: &RateLimit,
-        now: SystemTime,
-    ) -> Duration {
-        wait(limits, retry_after, now).unwrap_or(self.default_wait)
     }
 
     /// A server's wait, capped at [`RetryPolicy::max_wait`], plus up to 10% (at
@@ -178,20 +164,12 @@ pub(crate) enum Step {
     Stop,
 }
 
-/// The one decision of whether a failed attempt is tried again, with no I/O.
-///
-/// The delivery flag comes first: an error that says the message may have
-/// been delivered is retried only when the policy opts in, and only for a 5xx
-/// or a lost connection ([`SendError::Server`], [`SendError::Transport`]);
-/// never for a redirect or a 2xx that was not understood, whatever status the
-/// answer carries. A status that arrived after a redirect (a caller's client
-/// following one) is such an error: it came from a server other than the one
-/// that received the message, so it says nothing about that message.
-///
-/// Of what cannot have been delivered, a 429 within `max_wait`, a transport
-/// error before the request reached a server, and a 408 (RFC 9110: the server
-/// did not receive the whole request) are retried. Nothing is retried after
-/// the last attempt. `attempt` counts from 1; `now` dates a 429's reset.
+/// The one decision of whether a failed attempt is tried again, with no I/O:
+/// the rules of [`SendError`]'s "What is retried", delivery flag first. A
+/// status that arrived after a redirect is `Redirected`, never retried: it
+/// says nothing about the server that received the message. Nothing is
+/// retried after the last attempt. `attempt` counts from 1; `now` dates a
+/// 429's reset.
 pub(crate) fn next_step(
     policy: &RetryPolicy,
     attempt: u32,
@@ -214,7 +192,8 @@ pub(crate) fn next_step(
                 retry_after,
                 ..
             } => {
-                let wait = policy.server_wait(*retry_after, rate_limit, now);
+                // What the server asked (else the default), uncapped.
+                let wait = wait(rate_limit, *retry_after, now).unwrap_or(policy.default_wait);
                 return if wait > policy.max_wait {
                     Step::Stop
                 } else {
@@ -295,14 +274,12 @@ where
     if let SendError::RateLimited { attempts, .. } = &mut error {
         *attempts = n;
     }
-    let error = if so_far.earlier_may_have_delivered && !error.may_have_been_delivered() {
-        SendError::AfterPossibleDelivery {
+    if so_far.earlier_may_have_delivered && !error.may_have_been_delivered() {
+        error = SendError::AfterPossibleDelivery {
             attempts: n,
             last: Box::new(error),
-        }
-    } else {
-        error
-    };
+        };
+    }
     Err(error)
 }
 
@@ -360,9 +337,7 @@ impl SoFar {
 fn log_retry(attempt: u32, error: &SendError, wait: Duration) {
     let wait_ms = wait.as_millis() as u64;
     match error {
-        SendError::RateLimited { .. } => {
-            tracing::warn!(attempt, wait_ms, "rate limited; retrying");
-        }
+        SendError::RateLimited { .. } => tracing::warn!(attempt, wait_ms, "rate limited; retrying"),
         SendError::Api { status: 404, .. } => tracing::info!(
             attempt,
             wait_ms,

@@ -154,9 +154,8 @@ pub fn sliding_window(per_window: u32, window: Duration) -> Result<Duration, Con
 }
 
 impl Pacer {
-    /// A pacer for `per_window` requests per `window` (a window 2 % wider, see
-    /// the module docs). At least one request, and a window from 1 ms to a
-    /// day ([`ConfigError::BadPacing`] otherwise).
+    /// A pacer for `per_window` requests per `window`, over the
+    /// [`sliding_window`] of the two (which says what it refuses).
     pub fn new(per_window: u32, window: Duration) -> Result<Self, ConfigError> {
         Ok(Self {
             limit: usize::try_from(per_window).unwrap_or(usize::MAX),
@@ -165,11 +164,6 @@ impl Pacer {
             queue: tokio::sync::Mutex::new(()),
             ended: tokio::sync::Notify::new(),
         })
-    }
-
-    /// How long a spent budget with no reset holds back: one even slot.
-    fn interval(&self) -> Duration {
-        self.span / u32::try_from(self.limit).unwrap_or(u32::MAX)
     }
 
     /// Waits until this request may start, and records its start, counted
@@ -267,7 +261,9 @@ impl Pacer {
         let now = Instant::now();
         let mut s = lock(&self.state);
         if remaining == 0 {
-            let until = now + until_reset.unwrap_or(self.interval());
+            // A spent budget with no reset holds back for one even slot.
+            let slot = self.span / u32::try_from(self.limit).unwrap_or(u32::MAX);
+            let until = now + until_reset.unwrap_or(slot);
             s.blocked_until = Some(s.blocked_until.map_or(until, |b| b.max(until)));
         } else if let Some(d) = until_reset {
             let new = Left {
