@@ -101,26 +101,7 @@ fn without_type_builders(items: &mut Vec<Item>) -> Result<(), String> {
 /// builder is), and without `body_map`, which edits a type builder. `send`
 /// still converts with `try_from`, the identity then.
 fn bodies_without_type_builders(items: &mut [Item]) -> Result<(), String> {
-    const BUILDER: &str = "types :: builder ::";
-    let names_builder = |tokens: String| tokens.contains(BUILDER);
-    let mut fields: Vec<(String, syn::Ident)> = Vec::new();
-    for item in items.iter_mut() {
-        if let Item::Struct(s) = item {
-            for f in s.fields.iter_mut() {
-                let ty = &f.ty;
-                let text = quote::quote!(#ty).to_string();
-                if names_builder(text.clone()) {
-                    f.ty = syn::parse_str(&text.replace(BUILDER, "types ::"))
-                        .map_err(|e| format!("a request builder's field: {e}"))?;
-                    let ident = f
-                        .ident
-                        .clone()
-                        .ok_or("a request builder with unnamed fields")?;
-                    fields.push((s.ident.to_string(), ident));
-                }
-            }
-        }
-    }
+    let fields = fields_without_type_builders(items)?;
     for item in items.iter_mut() {
         let Item::Impl(i) = item else { continue };
         let syn::Type::Path(p) = &*i.self_ty else {
@@ -134,37 +115,72 @@ fn bodies_without_type_builders(items: &mut [Item]) -> Result<(), String> {
             .filter(|(o, _)| *o == owner)
             .map(|(_, f)| f)
             .collect();
-        if i.trait_.is_some() || owned.is_empty() {
-            continue;
+        if i.trait_.is_none() && !owned.is_empty() {
+            impl_without_type_builders(i, &owner, &owned)?;
         }
-        i.items.retain(|it| match it {
-            ImplItem::Fn(f) => {
-                let sig = &f.sig;
-                !names_builder(quote::quote!(#sig).to_string())
+    }
+    Ok(())
+}
+
+/// `types :: builder ::`, as a type naming a type builder prints.
+const TYPE_BUILDER: &str = "types :: builder ::";
+
+/// Each request builder's field that holds a type builder holds the type
+/// instead; returns them as (request builder, field).
+fn fields_without_type_builders(items: &mut [Item]) -> Result<Vec<(String, syn::Ident)>, String> {
+    let mut fields = Vec::new();
+    for item in items.iter_mut() {
+        let Item::Struct(s) = item else { continue };
+        for f in s.fields.iter_mut() {
+            let ty = &f.ty;
+            let text = quote::quote!(#ty).to_string();
+            if text.contains(TYPE_BUILDER) {
+                f.ty = syn::parse_str(&text.replace(TYPE_BUILDER, "types ::"))
+                    .map_err(|e| format!("a request builder's field: {e}"))?;
+                let ident = f
+                    .ident
+                    .clone()
+                    .ok_or("a request builder with unnamed fields")?;
+                fields.push((s.ident.to_string(), ident));
             }
-            _ => true,
-        });
-        let new = i
-            .items
-            .iter_mut()
-            .find_map(|it| match it {
-                ImplItem::Fn(f) if f.sig.ident == "new" => Some(f),
-                _ => None,
-            })
-            .ok_or_else(|| format!("no `{owner}::new` in progenitor's output; update xtask"))?;
-        let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = new.block.stmts.last_mut()
-        else {
-            return Err(format!(
-                "`{owner}::new` does not end in `Self {{ .. }}`; update xtask"
-            ));
-        };
-        for fv in init.fields.iter_mut() {
-            if let syn::Member::Named(name) = &fv.member
-                && owned.contains(&name)
-            {
-                let unset = format!("{name} was not initialized");
-                fv.expr = syn::parse_quote!(Err(#unset.to_string()));
-            }
+        }
+    }
+    Ok(fields)
+}
+
+/// `owner`'s methods that name a type builder (`body_map`) go, and its `new`
+/// leaves the `owned` fields unset.
+fn impl_without_type_builders(
+    i: &mut syn::ItemImpl,
+    owner: &str,
+    owned: &[&syn::Ident],
+) -> Result<(), String> {
+    i.items.retain(|it| match it {
+        ImplItem::Fn(f) => {
+            let sig = &f.sig;
+            !quote::quote!(#sig).to_string().contains(TYPE_BUILDER)
+        }
+        _ => true,
+    });
+    let new = i
+        .items
+        .iter_mut()
+        .find_map(|it| match it {
+            ImplItem::Fn(f) if f.sig.ident == "new" => Some(f),
+            _ => None,
+        })
+        .ok_or_else(|| format!("no `{owner}::new` in progenitor's output; update xtask"))?;
+    let Some(syn::Stmt::Expr(syn::Expr::Struct(init), None)) = new.block.stmts.last_mut() else {
+        return Err(format!(
+            "`{owner}::new` does not end in `Self {{ .. }}`; update xtask"
+        ));
+    };
+    for fv in init.fields.iter_mut() {
+        if let syn::Member::Named(name) = &fv.member
+            && owned.contains(&name)
+        {
+            let unset = format!("{name} was not initialized");
+            fv.expr = syn::parse_quote!(Err(#unset.to_string()));
         }
     }
     Ok(())
