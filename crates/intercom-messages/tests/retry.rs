@@ -131,6 +131,10 @@ fn reset_in(secs: i64) -> String {
     now.saturating_add_signed(secs).to_string()
 }
 
+/// Whether a wait lies in a range. Every wait here is read on tokio's paused
+/// clock (`start_paused`, arrivals stamped with `tokio::time::Instant`): the
+/// time the crate chose to sleep, exact whatever the machine's load, not
+/// wall-clock time.
 fn within(w: Duration, least_ms: u64, most_ms: u64) -> bool {
     w >= Duration::from_millis(least_ms) && w <= Duration::from_millis(most_ms)
 }
