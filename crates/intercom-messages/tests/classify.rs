@@ -3,9 +3,10 @@
 //! piece of server text kept scrubbed of the token and safe to show. One
 //! attempt per send, so that each answer is classified on its own.
 
+mod common;
+
 use intercom_messages::{
-    Client, Contact, Message, RESPONSE_BODY_LIMIT, RetryPolicy, SERVER_TEXT_LIMIT, SendError,
-    SentMessage,
+    Client, Contact, Message, RESPONSE_BODY_LIMIT, SERVER_TEXT_LIMIT, SendError, SentMessage,
 };
 use serde_json::json;
 use wiremock::matchers::method;
@@ -65,22 +66,8 @@ async fn by_row() -> MockServer {
     server
 }
 
-/// A server giving every request this answer.
-async fn answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    server
-}
-
 fn client(server: &MockServer) -> Client {
-    Client::builder(TOKEN)
-        .base_url(&server.uri())
-        .retry(RetryPolicy::never())
-        .build()
-        .unwrap()
+    common::client_without_retries(server, TOKEN)
 }
 
 fn message(text: &str) -> Message {
@@ -114,7 +101,8 @@ async fn every_answer_is_classified() {
 async fn a_redirect_says_where_without_secrets() {
     let location = format!("https://user:pw@elsewhere.test/messages/{TOKEN}?q=1");
     let server =
-        answering(ResponseTemplate::new(307).insert_header("location", location.as_str())).await;
+        common::answering(ResponseTemplate::new(307).insert_header("location", location.as_str()))
+            .await;
     match send(&server).await.unwrap_err() {
         SendError::Redirected { location, .. } => assert_eq!(
             location.as_deref(),
@@ -127,7 +115,7 @@ async fn a_redirect_says_where_without_secrets() {
 #[tokio::test]
 async fn a_created_message_keeps_its_request_id_and_rate_limit() {
     let created = || ResponseTemplate::new(200).set_body_string(CREATED);
-    let server = answering(
+    let server = common::answering(
         created()
             .insert_header("x-request-id", "req_ok_1")
             .insert_header("x-ratelimit-remaining", "41")
@@ -139,14 +127,14 @@ async fn a_created_message_keeps_its_request_id_and_rate_limit() {
     assert_eq!(sent.rate_limit.remaining, Some(41));
     assert_eq!(sent.rate_limit.limit, Some(166));
     // Scrubbed like every piece of server text.
-    let server = answering(created().insert_header("x-request-id", TOKEN)).await;
+    let server = common::answering(created().insert_header("x-request-id", TOKEN)).await;
     let sent = send(&server).await.unwrap();
     assert_eq!(sent.request_id.as_deref(), Some("[redacted]"));
 }
 
 #[tokio::test]
 async fn a_429_keeps_its_headers_and_request_id() {
-    let server = answering(
+    let server = common::answering(
         ResponseTemplate::new(429)
             .insert_header("retry-after", "4")
             .insert_header("x-ratelimit-remaining", "0")
@@ -180,7 +168,7 @@ async fn server_text_is_escaped_and_bounded() {
             "field": "f\u{0}",
         }],
     });
-    let server = answering(ResponseTemplate::new(400).set_body_json(list)).await;
+    let server = common::answering(ResponseTemplate::new(400).set_body_json(list)).await;
     let e = send(&server).await.unwrap_err();
     assert!(matches!(e, SendError::Api { .. }), "{e:?}");
     let text = e.to_string();

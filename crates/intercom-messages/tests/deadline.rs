@@ -2,6 +2,8 @@
 //! every retry wait, ending in an error that keeps the verdict. Counted, not
 //! timed: each test asserts what ended how and what the server received.
 
+mod common;
+
 use std::time::Duration;
 
 use intercom_messages::{
@@ -9,8 +11,7 @@ use intercom_messages::{
     SendError, SendOptions,
 };
 use serde_json::json;
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 const TOKEN: &str = "tok_deadline_0123456789";
 
@@ -19,15 +20,6 @@ fn in_app() -> Message {
         .to(Contact::user_id("70"))
         .in_app("Hello")
         .into()
-}
-
-async fn answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    server
 }
 
 fn created() -> ResponseTemplate {
@@ -50,7 +42,7 @@ fn nothing_sent(e: &SendError) -> bool {
 /// time each end "nothing was sent", and the server sees only the others.
 #[tokio::test]
 async fn a_full_budget_ends_each_send_it_cannot_serve_in_nothing_was_sent() {
-    let server = answering(created()).await;
+    let server = common::answering(created()).await;
     let client = Client::builder(TOKEN)
         .base_url(&server.uri())
         .pacing_per(4, Duration::from_secs(10))
@@ -113,7 +105,7 @@ async fn a_budget_without_deadlines_is_bounded_by_the_send_deadline() {
 /// have been delivered, and the error says so.
 #[tokio::test]
 async fn a_deadline_that_passes_during_a_request_may_have_delivered() {
-    let server = answering(created().set_delay(Duration::from_secs(30))).await;
+    let server = common::answering(created().set_delay(Duration::from_secs(30))).await;
     let client = Client::builder(TOKEN)
         .base_url(&server.uri())
         .build()
@@ -144,7 +136,8 @@ async fn a_deadline_that_passes_during_a_request_may_have_delivered() {
 /// 429 comes back at once, with its verdict (not created).
 #[tokio::test]
 async fn a_retry_wait_past_the_deadline_is_not_taken() {
-    let server = answering(ResponseTemplate::new(429).insert_header("retry-after", "20")).await;
+    let server =
+        common::answering(ResponseTemplate::new(429).insert_header("retry-after", "20")).await;
     let client = Client::builder(TOKEN)
         .base_url(&server.uri())
         .retry(RetryPolicy::default().max_attempts(5))

@@ -3,10 +3,12 @@
 //! the excerpt of a body kept in an error (read here from real answers on
 //! loopback) is bounded and never ends in a secret's start.
 
+mod common;
+
 use std::borrow::Cow;
 
 use intercom_messages::text::Secrets;
-use intercom_messages::{BODY_EXCERPT_LIMIT, Client, Contact, Message, RetryPolicy, SendError};
+use intercom_messages::{BODY_EXCERPT_LIMIT, Client, Contact, Message, SendError};
 use serde_json::Value;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -102,11 +104,7 @@ async fn echo() -> MockServer {
 }
 
 fn client(server: &MockServer) -> Client {
-    Client::builder(TOKEN)
-        .base_url(&server.uri())
-        .retry(RetryPolicy::never())
-        .build()
-        .unwrap()
+    common::client_without_retries(server, TOKEN)
 }
 
 /// The excerpt of `body` that the error of an undecodable answer keeps.
